@@ -1,6 +1,16 @@
-import { DurableObject } from "cloudflare:workers";
-export class Partition extends DurableObject {
-  ping(): number { return this.ctx.storage.sql.exec("SELECT 1 AS one").one().one as number; }
-}
-export class Registry extends DurableObject {}
-export default { fetch: () => new Response("ok") } satisfies ExportedHandler;
+/**
+ * The Worker's entry: the Hono app as the fetch handler, and the Durable Object classes the
+ * runtime instantiates (wrangler.toml binds them).
+ *
+ * @example
+ * // wrangler.toml: main = "worker/index.ts"
+ */
+import { app } from "./app.ts";
+import type { Env } from "./env.ts";
+
+export { Partition } from "./partition/partition.ts";
+export { Registry } from "./registry.ts";
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

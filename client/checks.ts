@@ -1,0 +1,67 @@
+/**
+ * Small typed checks that throw an EdgelogError with a stable code and a message naming the
+ * field. Shared by every validator on both sides of the wire.
+ *
+ * @example
+ * const n = wholeNumber(body.partitions, "partitions", 1, 64, "INVALID_PARTITIONS");
+ */
+import { EdgelogError, type ErrorCode } from "./errors.ts";
+
+/** A plain JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Throws `code` unless `value` is a plain object whose keys are all in `allowed`. */
+export function objectWithKeys(
+  value: unknown,
+  where: string,
+  allowed: readonly string[],
+  code: ErrorCode,
+): Record<string, unknown> {
+  if (!isObject(value)) throw new EdgelogError(code, `${where} must be a JSON object`);
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new EdgelogError(code, `${where} has an unknown field "${key}" (allowed: ${allowed.join(", ")})`);
+    }
+  }
+  return value;
+}
+
+/** Throws `code` unless `value` is an integer in [min, max]. */
+export function wholeNumber(value: unknown, where: string, min: number, max: number, code: ErrorCode): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new EdgelogError(code, `${where} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A decimal integer in a query string or path: digits only, no sign, no exponent, no spaces. */
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+
+/** Parses a decimal string into an integer in [min, max], or throws `code`. */
+export function decimal(text: string, where: string, min: number, max: number, code: ErrorCode): number {
+  const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
+  return wholeNumber(value, where, min, max, code);
+}
+
+/**
+ * UTF-8 length of a string without encoding it (the hot path measures every record).
+ * Lone surrogates count 3 bytes, as TextEncoder writes U+FFFD for them.
+ */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

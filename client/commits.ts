@@ -1,0 +1,53 @@
+/**
+ * Validates a group offset commit (`PUT /v1/groups/:group/offsets`).
+ *
+ * @example
+ * parseCommitRequest({ offsets: [{ topic: "orders", partition: 0, offset: 42 }] });
+ */
+import { objectWithKeys, utf8Length, wholeNumber } from "./checks.ts";
+import { EdgelogError } from "./errors.ts";
+import { COMMIT_METADATA_BYTES_MAX, COMMIT_OFFSETS_MAX, TOPIC_PARTITIONS_MAX } from "./limits.ts";
+import { topicName } from "./names.ts";
+import type { OffsetCommit } from "./wire.ts";
+
+const COMMIT_FIELDS = ["topic", "partition", "offset", "metadata"] as const;
+
+/** Validates one commit entry; `where` names it in messages. */
+function parseCommit(input: unknown, where: string): OffsetCommit {
+  const entry = objectWithKeys(input, where, COMMIT_FIELDS, "INVALID_REQUEST");
+  const commit: OffsetCommit = {
+    topic: topicName(entry.topic),
+    partition: wholeNumber(entry.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS"),
+    offset: wholeNumber(entry.offset, `${where}.offset`, 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST"),
+  };
+  if (entry.metadata !== undefined) {
+    if (typeof entry.metadata !== "string" || utf8Length(entry.metadata) > COMMIT_METADATA_BYTES_MAX) {
+      throw new EdgelogError("INVALID_REQUEST", `${where}.metadata must be a string of at most ${COMMIT_METADATA_BYTES_MAX} bytes`);
+    }
+    commit.metadata = entry.metadata;
+  }
+  return commit;
+}
+
+/**
+ * Validates a commit body: 1 to COMMIT_OFFSETS_MAX entries, each partition named once.
+ *
+ * @example
+ * parseCommitRequest(await request.json()).offsets;
+ */
+export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[] } {
+  const request = objectWithKeys(body, "the body", ["offsets"], "INVALID_REQUEST");
+  const list = request.offsets;
+  if (!Array.isArray(list) || list.length === 0 || list.length > COMMIT_OFFSETS_MAX) {
+    throw new EdgelogError("INVALID_REQUEST", `offsets must be an array of 1 to ${COMMIT_OFFSETS_MAX} entries`);
+  }
+  const seen = new Set<string>();
+  const offsets = list.map((entry, i) => {
+    const commit = parseCommit(entry, `offsets[${i}]`);
+    const id = `${commit.topic}/${commit.partition}`;
+    if (seen.has(id)) throw new EdgelogError("INVALID_REQUEST", `offsets names ${id} twice`);
+    seen.add(id);
+    return commit;
+  });
+  return { offsets };
+}

@@ -1,0 +1,101 @@
+/**
+ * The one list of error codes. Every failure the worker reports, over HTTP or (later) a socket,
+ * carries one of these stable strings; clients branch on `code`, never on `message`.
+ *
+ * @example
+ * try { await produce(); } catch (e) {
+ *   if (e instanceof EdgelogError && e.code === "PRODUCER_FENCED") stop();
+ * }
+ */
+export const ERROR_STATUS = {
+  /** The body is not JSON. */
+  INVALID_JSON: 400,
+  /** The body is JSON but not the shape the route takes. */
+  INVALID_REQUEST: 400,
+  /** A record is malformed (missing value, key not a string, bad headers or timestamp). */
+  INVALID_RECORD: 400,
+  /** A query parameter is malformed or out of its range. */
+  INVALID_PARAMETER: 400,
+  INVALID_TOPIC_NAME: 400,
+  INVALID_GROUP_NAME: 400,
+  /** A partition count or partition number that is not a whole number in range. */
+  INVALID_PARTITIONS: 400,
+  INVALID_CONFIG: 400,
+  /** The `producer` object is malformed, or cannot be used as asked. */
+  INVALID_PRODUCER: 400,
+  UNKNOWN_TOPIC: 404,
+  UNKNOWN_PARTITION: 404,
+  /** No such route. */
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  /** The topic exists with other settings. */
+  TOPIC_ALREADY_EXISTS: 409,
+  /** The deployment holds TOPICS_MAX topics already. */
+  TOPIC_LIMIT_REACHED: 409,
+  /** A newer epoch of this producer id has written: this one is a zombie. */
+  PRODUCER_FENCED: 409,
+  /** The sequence is not the next one: a gap (retry after the earlier request lands). */
+  OUT_OF_ORDER_SEQUENCE: 409,
+  /** A retry of a batch appended long ago: it is stored, but its offsets are no longer remembered. */
+  DUPLICATE_SEQUENCE: 409,
+  RECORD_TOO_LARGE: 413,
+  /** Too many records, or too many bytes, in one request. */
+  BATCH_TOO_LARGE: 413,
+  /** The HTTP body is larger than REQUEST_BYTES_MAX. */
+  REQUEST_TOO_LARGE: 413,
+  /** An offset below logStartOffset or past highWatermark. */
+  OFFSET_OUT_OF_RANGE: 416,
+  /** A bug: never expected, always worth a report. */
+  INTERNAL: 500,
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Every code, for exhaustive tests and documentation. */
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** The JSON body of every error answer: `{error: {code, message}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/**
+ * A failure with a stable code. Thrown by validation on both sides, turned into an HTTP answer
+ * by the worker, and rebuilt from an answer by the client.
+ *
+ * @example
+ * throw new EdgelogError("UNKNOWN_TOPIC", `topic "orders" does not exist`);
+ */
+export class EdgelogError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "EdgelogError";
+    this.code = code;
+  }
+
+  /** The HTTP status this code is answered with. */
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  /** The wire form. */
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/**
+ * Whether a value is an error body from the wire, so a client can rebuild an EdgelogError.
+ *
+ * @example
+ * if (isErrorBody(json)) throw new EdgelogError(json.error.code, json.error.message);
+ */
+export function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== "object" || value === null || !("error" in value)) return false;
+  const error = (value as { error: unknown }).error;
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === "string" && code in ERROR_STATUS && typeof message === "string";
+}

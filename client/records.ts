@@ -1,0 +1,150 @@
+/**
+ * Validates a produce request and encodes its records into the text edgelog stores.
+ *
+ * A record is stored as one line of JSON, `"timestamp":T,"key":K,"value":V,"headers":H}`, so a
+ * read answers `{"offset":N,` + line with no parsing. The worker encodes everything but the
+ * timestamp (the partition adds log-append time), and the client runs the same checks before it
+ * queues a record offline, so a queued record cannot be refused later for its shape.
+ *
+ * @example
+ * const { records, producer } = parseProduceRequest({ records: [{ key: "k", value: 1 }] });
+ * records[0].tail; // '"key":"k","value":1,"headers":{}}'
+ */
+import { isObject, objectWithKeys, utf8Length, wholeNumber } from "./checks.ts";
+import { EdgelogError } from "./errors.ts";
+import {
+  BATCH_BYTES_MAX,
+  BATCH_RECORDS_MAX,
+  PRODUCER_EPOCH_MAX,
+  PRODUCER_ID_LENGTH_MAX,
+  PRODUCER_SEQUENCE_MAX,
+  RECORD_BYTES_MAX,
+  RECORD_HEADERS_MAX,
+  TIMESTAMP_MS_MAX,
+  TOPIC_PARTITIONS_MAX,
+} from "./limits.ts";
+import type { ProducerInput } from "./wire.ts";
+
+/** Bytes the `"timestamp":T,` prefix adds at most (T has at most 16 digits). */
+export const RECORD_TIMESTAMP_BYTES_MAX = '"timestamp":,'.length + 16;
+
+/** One validated record, encoded but for its timestamp. */
+export interface EncodedRecord {
+  key: string | null;
+  /** The partition the producer named, or null to let the partitioner choose. */
+  partition: number | null;
+  /** The producer's CreateTime, or null for log-append time. */
+  timestamp: number | null;
+  /** The stored JSON after the timestamp: `"key":K,"value":V,"headers":H}`. */
+  tail: string;
+  /** Stored size, counting the timestamp at its longest. */
+  bytes: number;
+}
+
+/** A validated produce request. */
+export interface ParsedProduce {
+  records: EncodedRecord[];
+  producer: ProducerInput | null;
+}
+
+const RECORD_FIELDS = ["key", "value", "headers", "timestamp", "partition"] as const;
+const PRODUCER_FIELDS = ["id", "epoch", "sequence"] as const;
+
+function encodeHeaders(value: unknown, where: string): string {
+  if (value === undefined) return "{}";
+  if (!isObject(value)) throw new EdgelogError("INVALID_RECORD", `${where} must be an object of strings`);
+  const names = Object.keys(value);
+  if (names.length > RECORD_HEADERS_MAX) {
+    throw new EdgelogError("INVALID_RECORD", `${where} has ${names.length} headers; at most ${RECORD_HEADERS_MAX}`);
+  }
+  for (const name of names) {
+    if (typeof value[name] !== "string") {
+      throw new EdgelogError("INVALID_RECORD", `${where}.${name} must be a string`);
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Validates and encodes one record. `where` names it in error messages ("records[3]").
+ *
+ * @example
+ * encodeRecord({ value: "hi" }, "records[0]").tail; // '"key":null,"value":"hi","headers":{}}'
+ */
+export function encodeRecord(input: unknown, where: string): EncodedRecord {
+  const record = objectWithKeys(input, where, RECORD_FIELDS, "INVALID_RECORD");
+  if (!("value" in record) || record.value === undefined) {
+    throw new EdgelogError("INVALID_RECORD", `${where}.value is required (null is a valid value)`);
+  }
+  const key = record.key ?? null;
+  if (key !== null && typeof key !== "string") {
+    throw new EdgelogError("INVALID_RECORD", `${where}.key must be a string or null`);
+  }
+  const timestamp =
+    record.timestamp === undefined
+      ? null
+      : wholeNumber(record.timestamp, `${where}.timestamp`, 0, TIMESTAMP_MS_MAX, "INVALID_RECORD");
+  const partition =
+    record.partition === undefined
+      ? null
+      : wholeNumber(record.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
+  const headers = encodeHeaders(record.headers, `${where}.headers`);
+  const tail = `"key":${JSON.stringify(key)},"value":${JSON.stringify(record.value)},"headers":${headers}}`;
+  const bytes = utf8Length(tail) + RECORD_TIMESTAMP_BYTES_MAX;
+  if (bytes > RECORD_BYTES_MAX) {
+    throw new EdgelogError("RECORD_TOO_LARGE", `${where} is ${bytes} bytes stored; at most ${RECORD_BYTES_MAX}`);
+  }
+  return { key, partition, timestamp, tail, bytes };
+}
+
+/**
+ * Validates the `producer` field of a produce request.
+ *
+ * @example
+ * parseProducer({ id: "tab-1", epoch: 0, sequence: 0 });
+ */
+export function parseProducer(input: unknown): ProducerInput {
+  const producer = objectWithKeys(input, "producer", PRODUCER_FIELDS, "INVALID_PRODUCER");
+  const { id } = producer;
+  if (typeof id !== "string" || id.length === 0 || id.length > PRODUCER_ID_LENGTH_MAX) {
+    throw new EdgelogError("INVALID_PRODUCER", `producer.id must be a string of 1 to ${PRODUCER_ID_LENGTH_MAX} characters`);
+  }
+  return {
+    id,
+    epoch: wholeNumber(producer.epoch, "producer.epoch", 0, PRODUCER_EPOCH_MAX, "INVALID_PRODUCER"),
+    sequence: wholeNumber(producer.sequence, "producer.sequence", 0, PRODUCER_SEQUENCE_MAX, "INVALID_PRODUCER"),
+  };
+}
+
+/**
+ * Validates a whole produce request body: 1 to BATCH_RECORDS_MAX records, BATCH_BYTES_MAX
+ * stored bytes in all, and an optional producer.
+ *
+ * @example
+ * parseProduceRequest(await request.json());
+ */
+export function parseProduceRequest(body: unknown): ParsedProduce {
+  const request = objectWithKeys(body, "the body", ["records", "producer"], "INVALID_REQUEST");
+  const list = request.records;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new EdgelogError("INVALID_REQUEST", "records must be a non-empty array");
+  }
+  if (list.length > BATCH_RECORDS_MAX) {
+    throw new EdgelogError("BATCH_TOO_LARGE", `${list.length} records in one request; at most ${BATCH_RECORDS_MAX}`);
+  }
+  const records: EncodedRecord[] = [];
+  let bytes = 0;
+  for (let i = 0; i < list.length; i++) {
+    const record = encodeRecord(list[i], `records[${i}]`);
+    bytes += record.bytes;
+    records.push(record);
+  }
+  if (bytes > BATCH_BYTES_MAX) {
+    throw new EdgelogError("BATCH_TOO_LARGE", `the records are ${bytes} bytes stored; at most ${BATCH_BYTES_MAX} in one request`);
+  }
+  const producer = request.producer === undefined ? null : parseProducer(request.producer);
+  if (producer !== null && producer.sequence + records.length - 1 > PRODUCER_SEQUENCE_MAX) {
+    throw new EdgelogError("INVALID_PRODUCER", `producer.sequence would pass ${PRODUCER_SEQUENCE_MAX}; start a new epoch`);
+  }
+  return { records, producer };
+}

@@ -1,0 +1,157 @@
+/**
+ * The shapes on the wire: HTTP request and answer bodies, shared by worker and client.
+ * No DOM and no IndexedDB here, so the worker can import it too.
+ *
+ * @example
+ * import type { ProduceRequest } from "edgelog/protocol";
+ * const body: ProduceRequest = { records: [{ key: "user-1", value: { clicks: 1 } }] };
+ */
+
+/** Any JSON value: what a record's `value` may be. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Whose clock a record's timestamp is: the producer's (default) or the log's at append. */
+export type TimestampType = "CreateTime" | "LogAppendTime";
+
+/** Per-topic settings; names follow Kafka's topic configs. */
+export interface TopicConfig {
+  /** Records older than this are deleted (whole batches, as Kafka deletes segments); -1 keeps all. */
+  "retention.ms"?: number;
+  "message.timestamp.type"?: TimestampType;
+}
+
+/** `PUT /v1/topics/:topic` body. */
+export interface CreateTopicRequest {
+  partitions: number;
+  config?: TopicConfig;
+}
+
+/** One entry of `GET /v1/topics`. */
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+  config: TopicConfig;
+  /** When the topic was created (ms since the epoch). */
+  createdAt: number;
+}
+
+/** The offsets that bound one partition's log. */
+export interface PartitionOffsets {
+  partition: number;
+  /** The first offset still stored. */
+  logStartOffset: number;
+  /** One past the last appended offset: the offset the next record gets. */
+  highWatermark: number;
+}
+
+/** `GET /v1/topics/:topic`. */
+export interface TopicDescription {
+  name: string;
+  config: TopicConfig;
+  createdAt: number;
+  partitions: PartitionOffsets[];
+}
+
+/** A record to produce. */
+export interface RecordInput {
+  /** Records with one key go to one partition, in order. */
+  key?: string | null;
+  value: JsonValue;
+  headers?: Record<string, string>;
+  /** The producer's CreateTime in ms since the epoch; the append time when absent. */
+  timestamp?: number;
+  /** An explicit partition, overriding the key. */
+  partition?: number;
+}
+
+/**
+ * An idempotent producer's identity on a request. `sequence` numbers the first record of the
+ * request within its partition; the request's records take `sequence`, `sequence + 1`, ...
+ */
+export interface ProducerInput {
+  id: string;
+  epoch: number;
+  sequence: number;
+}
+
+/** `POST .../records` body. */
+export interface ProduceRequest {
+  records: RecordInput[];
+  producer?: ProducerInput;
+}
+
+/** Where one produced record landed. */
+export interface RecordPosition {
+  partition: number;
+  offset: number;
+}
+
+/** `POST .../records` answer: one position per record, in request order. */
+export interface ProduceResponse {
+  offsets: RecordPosition[];
+  /** True when an idempotent retry was recognised: nothing was appended, these are the originals. */
+  duplicate?: boolean;
+}
+
+/** A record read back. */
+export interface FetchedRecord {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: JsonValue;
+  headers: Record<string, string>;
+}
+
+/** `GET .../records` answer. */
+export interface FetchResponse {
+  records: FetchedRecord[];
+  /** The offset to ask for next: one past the last record returned, or the offset asked for. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** `GET .../offsets` answer. */
+export interface OffsetLookupResponse {
+  /** For a timestamp: the first record at or after it, or highWatermark when there is none. */
+  offset: number;
+  /** That record's timestamp, or null when the answer is not a stored record. */
+  timestamp: number | null;
+}
+
+/** One offset to commit. */
+export interface OffsetCommit {
+  topic: string;
+  partition: number;
+  /** The next offset the group will read (Kafka's convention), not the last one read. */
+  offset: number;
+  metadata?: string;
+}
+
+/** `PUT /v1/groups/:group/offsets` body. */
+export interface CommitRequest {
+  offsets: OffsetCommit[];
+}
+
+/** `PUT /v1/groups/:group/offsets` answer. */
+export interface CommitResponse {
+  offsets: { topic: string; partition: number; offset: number }[];
+}
+
+/** One partition's line of `GET /v1/groups/:group/offsets?topic=T`. */
+export interface GroupPartitionOffset extends PartitionOffsets {
+  /** The committed offset (the next to read), or null when the group never committed here. */
+  committedOffset: number | null;
+  metadata: string | null;
+  /** highWatermark - committedOffset, or null with no commit. */
+  lag: number | null;
+}
+
+/** `GET /v1/groups/:group/offsets?topic=T` answer. */
+export interface GroupOffsetsResponse {
+  group: string;
+  topic: string;
+  partitions: GroupPartitionOffset[];
+  /** The sum of the partitions' lags (partitions with no commit count as 0). */
+  totalLag: number;
+}

@@ -1,0 +1,24 @@
+/**
+ * The bindings the Worker and its Durable Objects see (wrangler.toml declares them).
+ *
+ * @example
+ * const stub = env.PARTITION.get(env.PARTITION.idFromName(name));
+ */
+import type { Partition } from "./partition/partition.ts";
+import type { Registry } from "./registry.ts";
+
+export interface EdgelogEnv {
+  PARTITION: DurableObjectNamespace<Partition>;
+  REGISTRY: DurableObjectNamespace<Registry>;
+}
+
+export type Env = EdgelogEnv;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Cloudflare {
+    // Lets `import { env } from "cloudflare:workers"` (tests included) see the bindings typed.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Env extends EdgelogEnv {}
+  }
+}

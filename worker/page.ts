@@ -1,0 +1,1 @@
+export const TOPIC_BROWSER_HTML = "<!doctype html><title>edgelog</title>";

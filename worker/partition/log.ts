@@ -1,0 +1,271 @@
+/**
+ * One partition's append-only log in SQLite: contiguous offsets from 0, never reused; reads by
+ * offset and by timestamp; deletion of a prefix (retention, deleteRecords) that moves
+ * logStartOffset forward. Invariants are asserted before each write and after each read.
+ *
+ * @example
+ * const log = new PartitionLog(ctx.storage.sql);
+ * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
+ */
+import { EdgelogError } from "../../client/errors.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/limits.ts";
+import type { FullTopicConfig } from "../../client/topic-config.ts";
+import { invariant } from "../result.ts";
+
+/** The identity a partition is initialised with. */
+export interface PartitionIdentity {
+  topic: string;
+  topicId: string;
+  partition: number;
+  config: FullTopicConfig;
+}
+
+/** A page of records, already serialised as a JSON array. */
+export interface LogPage {
+  /** `[{"offset":N,"timestamp":...}, ...]` */
+  recordsJson: string;
+  count: number;
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** Payload bytes one batch row may hold: every stored record plus a separator each. */
+const BATCH_PAYLOAD_BYTES_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX;
+
+/** Reads the timestamp at the head of a stored line (`"timestamp":T,...`). */
+export function lineTimestamp(line: string): number {
+  const start = '"timestamp":'.length;
+  return Number(line.slice(start, line.indexOf(",", start)));
+}
+
+export class PartitionLog {
+  readonly sql: SqlStorage;
+  identity: PartitionIdentity | null = null;
+  logStartOffset = 0;
+  /** One past the last record: the offset the next record gets. */
+  highWatermark = 0;
+  /** The largest timestamp appended so far (the running maximum stored with the last batch). */
+  maxTimestamp = 0;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    this.reload();
+  }
+
+  /** Rebuilds the in-memory view from storage (on start, and after a drop). */
+  reload(): void {
+    const meta = this.sql.exec<{ topic: string; topic_id: string; partition: number; config: string; log_start_offset: number }>(
+      "SELECT topic, topic_id, partition, config, log_start_offset FROM meta WHERE id = 1",
+    ).toArray()[0];
+    this.identity = meta
+      ? { topic: meta.topic, topicId: meta.topic_id, partition: meta.partition, config: JSON.parse(meta.config) as FullTopicConfig }
+      : null;
+    this.logStartOffset = meta?.log_start_offset ?? 0;
+    const last = this.sql.exec<{ base_offset: number; record_count: number; max_timestamp: number }>(
+      "SELECT base_offset, record_count, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1",
+    ).toArray()[0];
+    this.highWatermark = Math.max(last ? last.base_offset + last.record_count : 0, this.logStartOffset);
+    this.maxTimestamp = last?.max_timestamp ?? 0;
+    invariant(this.logStartOffset <= this.highWatermark, "logStartOffset <= highWatermark");
+  }
+
+  /** Records who this partition is. Idempotent for the same topic id; another id is refused. */
+  init(identity: PartitionIdentity): void {
+    if (this.identity !== null) {
+      invariant(this.identity.topicId === identity.topicId, "a partition object serves one topic incarnation");
+      return;
+    }
+    this.sql.exec(
+      "INSERT INTO meta (id, topic, topic_id, partition, config, log_start_offset) VALUES (1, ?, ?, ?, ?, 0)",
+      identity.topic, identity.topicId, identity.partition, JSON.stringify(identity.config),
+    );
+    this.identity = identity;
+  }
+
+  /** The identity, or UNKNOWN_TOPIC when this object is not (or no longer) that topic's partition. */
+  require(topicId: string): PartitionIdentity {
+    if (this.identity === null || this.identity.topicId !== topicId) {
+      throw new EdgelogError("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
+    }
+    return this.identity;
+  }
+
+  /**
+   * Appends one batch. `timestamps[i]` null (or a LogAppendTime topic) takes `now`.
+   * All statements run with no await between them, so the batch commits atomically.
+   */
+  append(timestamps: readonly (number | null)[], tails: readonly string[], now: number): { baseOffset: number } {
+    const count = tails.length;
+    invariant(count > 0 && count <= BATCH_RECORDS_MAX && timestamps.length === count, "batch size in range");
+    const logAppendTime = this.identity?.config["message.timestamp.type"] === "LogAppendTime";
+    let maxTimestamp = this.maxTimestamp;
+    const lines = new Array<string>(count);
+    for (let i = 0; i < count; i++) {
+      const timestamp = logAppendTime ? now : (timestamps[i] ?? now);
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      lines[i] = `"timestamp":${timestamp},${tails[i]}`;
+    }
+    const payload = lines.join("\n");
+    // UTF-16 length <= UTF-8 length, which validation bounded; this catches a skipped validation.
+    invariant(payload.length <= BATCH_PAYLOAD_BYTES_MAX, "batch payload within a row");
+    const baseOffset = this.highWatermark;
+    this.sql.exec(
+      "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload) VALUES (?, ?, ?, ?, ?)",
+      baseOffset, count, maxTimestamp, now, payload,
+    );
+    this.highWatermark = baseOffset + count;
+    this.maxTimestamp = maxTimestamp;
+    return { baseOffset };
+  }
+
+  /** OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= highWatermark. */
+  checkOffset(offset: number): void {
+    if (offset < this.logStartOffset || offset > this.highWatermark) {
+      throw new EdgelogError(
+        "OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is outside the log [${this.logStartOffset}, ${this.highWatermark}]`,
+      );
+    }
+  }
+
+  /**
+   * Reads from `offset`: at most `limit` records and about `maxBytes` bytes (the first record is
+   * returned whatever its size, so a large record never blocks a consumer).
+   */
+  read(offset: number, limit: number, maxBytes: number): LogPage {
+    this.checkOffset(offset);
+    const parts: string[] = [];
+    let bytes = 0;
+    let next = offset;
+    let expectedBase = -1;
+    const cursor = this.sql.exec<{ base_offset: number; record_count: number; payload: string }>(
+      `SELECT base_offset, record_count, payload FROM batches
+       WHERE base_offset >= COALESCE((SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1), ?1)
+       ORDER BY base_offset LIMIT ?2`,
+      offset, limit,
+    );
+    scan: for (const batch of cursor) {
+      // Batches must tile the offset space: each starts where the one before ended.
+      invariant(expectedBase === -1 || batch.base_offset === expectedBase, "batches are contiguous");
+      expectedBase = batch.base_offset + batch.record_count;
+      const lines = batch.payload.split("\n");
+      invariant(lines.length === batch.record_count, "a batch holds record_count lines");
+      for (let i = Math.max(0, next - batch.base_offset); i < lines.length; i++) {
+        const line = lines[i]!;
+        if (parts.length > 0 && (parts.length >= limit || bytes + line.length > maxBytes)) break scan;
+        invariant(batch.base_offset + i === next, "offsets are contiguous and rising");
+        parts.push(`{"offset":${next},${line}`);
+        bytes += line.length;
+        next++;
+      }
+      if (parts.length >= limit) break;
+    }
+    invariant(next <= this.highWatermark, "a read never passes the high watermark");
+    return {
+      recordsJson: `[${parts.join(",")}]`,
+      count: parts.length,
+      nextOffset: next,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.logStartOffset,
+    };
+  }
+
+  /** The running maximum timestamp of the batch holding `offset`. */
+  private runningMaxAt(offset: number): number {
+    const row = this.sql.exec<{ max_timestamp: number }>(
+      "SELECT max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
+      offset,
+    ).toArray()[0];
+    invariant(row !== undefined, "an offset inside the log has a batch");
+    return row.max_timestamp;
+  }
+
+  /**
+   * The base offset of the first batch whose running maximum timestamp reaches `timestamp`, or
+   * null. A binary search over offsets: O(log n) point reads, no timestamp index to pay for.
+   */
+  firstBatchReaching(timestamp: number): number | null {
+    if (this.logStartOffset === this.highWatermark || this.maxTimestamp < timestamp) return null;
+    let low = this.logStartOffset;
+    let high = this.highWatermark - 1;
+    // Loop bound: the range halves each turn, so at most 53 turns for any safe offset.
+    for (let turn = 0; turn < 64 && low < high; turn++) {
+      const middle = low + Math.floor((high - low) / 2);
+      if (this.runningMaxAt(middle) >= timestamp) high = middle;
+      else low = middle + 1;
+    }
+    const row = this.sql.exec<{ base_offset: number }>(
+      "SELECT base_offset FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
+      low,
+    ).toArray()[0];
+    invariant(row !== undefined, "the found offset has a batch");
+    return row.base_offset;
+  }
+
+  /** Kafka's offsetsForTimes: the first record with a timestamp >= `timestamp`. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number | null } {
+    const base = this.firstBatchReaching(timestamp);
+    if (base === null) return { offset: this.highWatermark, timestamp: null };
+    // The batch's running maximum reaches `timestamp` and the one before does not, so the
+    // answer is inside this batch (at or after logStartOffset).
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM batches WHERE base_offset = ?", base).toArray()[0];
+    invariant(row !== undefined, "the found batch exists");
+    const lines = row.payload.split("\n");
+    for (let i = Math.max(0, this.logStartOffset - base); i < lines.length; i++) {
+      const found = lineTimestamp(lines[i]!);
+      if (found >= timestamp) return { offset: base + i, timestamp: found };
+    }
+    // Only reachable when the qualifying records sit below logStartOffset inside this batch.
+    return this.nextAfter(base, timestamp);
+  }
+
+  /** The first record at or after `timestamp` in the batches after `base` (rare path). */
+  private nextAfter(base: number, timestamp: number): { offset: number; timestamp: number | null } {
+    const rows = this.sql.exec<{ base_offset: number; payload: string }>(
+      "SELECT base_offset, payload FROM batches WHERE base_offset > ? ORDER BY base_offset",
+      base,
+    );
+    for (const row of rows) {
+      const lines = row.payload.split("\n");
+      for (let i = 0; i < lines.length; i++) {
+        const found = lineTimestamp(lines[i]!);
+        if (found >= timestamp) return { offset: row.base_offset + i, timestamp: found };
+      }
+    }
+    return { offset: this.highWatermark, timestamp: null };
+  }
+
+  /**
+   * Moves logStartOffset to `offset` (Kafka's deleteRecords) and deletes every batch wholly below
+   * it. A batch straddling the new start stays; reads skip its older records.
+   */
+  deleteBefore(offset: number): number {
+    this.checkOffset(offset);
+    if (offset <= this.logStartOffset) return this.logStartOffset;
+    // base_offset < ? lets SQLite walk the rowid range instead of the whole table.
+    this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset);
+    this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset);
+    this.logStartOffset = offset;
+    return offset;
+  }
+}
+
+/**
+ * Retention: deletes the batches whose records are all older than `cutoff` (their running maximum
+ * timestamp is below it), oldest first, as Kafka deletes whole segments. Returns the time the next
+ * batch expires, or null when the log is empty.
+ *
+ * @example
+ * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
+ */
+export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: number): number | null {
+  const keepFrom = log.firstBatchReaching(cutoff);
+  log.deleteBefore(keepFrom ?? log.highWatermark);
+  if (keepFrom === null) return null;
+  const oldest = log.sql.exec<{ max_timestamp: number }>(
+    "SELECT max_timestamp FROM batches WHERE base_offset = ?",
+    keepFrom,
+  ).toArray()[0];
+  return oldest === undefined ? null : oldest.max_timestamp + retentionMs;
+}

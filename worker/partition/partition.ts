@@ -1,0 +1,189 @@
+/**
+ * The Partition Durable Object: owns one partition's log, its idempotent-producer state and its
+ * groups' committed offsets. The class is thin: each RPC method hands the work to a plain module
+ * (log, producers, groups, waiters) and answers a Result, so errors keep their stable codes.
+ *
+ * Durability: a method writes with no await between its statements, so they commit atomically,
+ * and the runtime's output gate holds the answer until storage confirms the write; an answered
+ * offset therefore survives any restart.
+ *
+ * @example
+ * const stub = env.PARTITION.get(env.PARTITION.idFromName(`${topicId}/0`));
+ * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { OffsetLookupResponse, PartitionOffsets, ProducerInput } from "../../client/wire.ts";
+import type { Env } from "../env.ts";
+import { capture, captureAsync, invariant, type Result } from "../result.ts";
+import { commitOffset, committedOffset, type CommittedOffset } from "./groups.ts";
+import { expireBefore, PartitionLog, type LogPage, type PartitionIdentity } from "./log.ts";
+import { ProducerTable } from "./producers.ts";
+import { createSchema } from "./schema.ts";
+import { Waiters } from "./waiters.ts";
+
+/** An append: records encoded but for their timestamps. */
+export interface AppendRequest {
+  topicId: string;
+  timestamps: (number | null)[];
+  tails: string[];
+  producer: ProducerInput | null;
+}
+
+/** Where an append landed: records `baseOffset .. baseOffset + count - 1`. */
+export interface AppendResult {
+  baseOffset: number;
+  count: number;
+  duplicate: boolean;
+}
+
+/** A position: an offset, or the log's start or end. */
+export type Position = number | "earliest" | "latest";
+
+/** A read, with an optional long-poll. */
+export interface ReadRequest {
+  topicId: string;
+  offset: Position;
+  limit: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
+
+export class Partition extends DurableObject<Env> {
+  private readonly log: PartitionLog;
+  private readonly producers: ProducerTable;
+  private readonly waiters = new Waiters();
+  /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
+  private retentionAlarmSet = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    createSchema(ctx.storage.sql);
+    this.log = new PartitionLog(ctx.storage.sql);
+    this.producers = new ProducerTable(ctx.storage.sql);
+  }
+
+  /** Makes this object partition `identity.partition` of topic incarnation `identity.topicId`. */
+  init(identity: PartitionIdentity): Result<PartitionOffsets> {
+    return capture(() => {
+      this.log.init(identity);
+      return this.offsetsNow(identity.partition);
+    });
+  }
+
+  /** Deletes everything this partition holds; later calls answer UNKNOWN_TOPIC. */
+  async drop(topicId: string): Promise<Result<null>> {
+    if (this.log.identity?.topicId !== topicId) return { ok: true, value: null };
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    createSchema(this.ctx.storage.sql);
+    this.log.reload();
+    this.waiters.wakeAll();
+    return { ok: true, value: null };
+  }
+
+  /** Appends a batch (or recognises an idempotent retry) and wakes long-polls. */
+  append(request: AppendRequest): Result<AppendResult> {
+    return capture(() => {
+      const identity = this.log.require(request.topicId);
+      const count = request.tails.length;
+      const { producer } = request;
+      const verdict = producer ? this.producers.check(producer, count) : null;
+      if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
+      const now = Date.now();
+      const highWatermarkBefore = this.log.highWatermark;
+      const { baseOffset } = this.log.append(request.timestamps, request.tails, now);
+      invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
+      if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict.known, now);
+      this.scheduleRetention(identity, now);
+      this.waiters.wakeAll();
+      return { baseOffset, count, duplicate: false };
+    });
+  }
+
+  /** Reads a page; an empty read at the end waits up to maxWaitMs for an append. */
+  async read(request: ReadRequest): Promise<Result<LogPage>> {
+    return captureAsync(async () => {
+      this.log.require(request.topicId);
+      const offset = this.resolve(request.offset);
+      const page = this.log.read(offset, request.limit, request.maxBytes);
+      if (page.count > 0 || offset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
+      await this.waiters.wait(request.maxWaitMs);
+      this.log.require(request.topicId);
+      return this.log.read(offset, request.limit, request.maxBytes);
+    });
+  }
+
+  /** The log's bounds. */
+  offsets(topicId: string): Result<PartitionOffsets> {
+    return capture(() => this.offsetsNow(this.log.require(topicId).partition));
+  }
+
+  /** Kafka's ListOffsets: earliest, latest, or the first record at or after a timestamp. */
+  lookup(topicId: string, timestamp: Position): Result<OffsetLookupResponse> {
+    return capture(() => {
+      this.log.require(topicId);
+      if (timestamp === "earliest") return { offset: this.log.logStartOffset, timestamp: null };
+      if (timestamp === "latest") return { offset: this.log.highWatermark, timestamp: null };
+      return this.log.offsetForTimestamp(timestamp);
+    });
+  }
+
+  /** Kafka's deleteRecords: moves logStartOffset up to `before`. */
+  deleteRecords(topicId: string, before: number): Result<PartitionOffsets> {
+    return capture(() => {
+      const { partition } = this.log.require(topicId);
+      this.log.deleteBefore(before);
+      return this.offsetsNow(partition);
+    });
+  }
+
+  /** Commits a group's offset here. */
+  commit(topicId: string, group: string, offset: number, metadata: string | null): Result<null> {
+    return capture(() => {
+      this.log.require(topicId);
+      commitOffset(this.ctx.storage.sql, this.log, group, offset, metadata, Date.now());
+      return null;
+    });
+  }
+
+  /** A group's committed offset with the log's bounds. */
+  groupOffset(topicId: string, group: string): Result<CommittedOffset & PartitionOffsets> {
+    return capture(() => {
+      const { partition } = this.log.require(topicId);
+      return { ...committedOffset(this.ctx.storage.sql, group), ...this.offsetsNow(partition) };
+    });
+  }
+
+  /** Retention: deletes expired batches and sets the alarm for the next one to expire. */
+  override async alarm(): Promise<void> {
+    const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
+    if (retentionMs <= 0) return;
+    const now = Date.now();
+    const nextDue = expireBefore(this.log, now - retentionMs, retentionMs);
+    this.retentionAlarmSet = nextDue !== null;
+    if (nextDue !== null) await this.ctx.storage.setAlarm(Math.max(nextDue, now + 1));
+  }
+
+  private scheduleRetention(identity: PartitionIdentity, now: number): void {
+    const retentionMs = identity.config["retention.ms"];
+    if (retentionMs <= 0 || this.retentionAlarmSet) return;
+    this.retentionAlarmSet = true;
+    // The oldest batch expires first; after a restart this re-derives the alarm from storage.
+    const oldest = this.ctx.storage.sql
+      .exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches ORDER BY base_offset LIMIT 1")
+      .toArray()[0];
+    const due = Math.max((oldest?.max_timestamp ?? now) + retentionMs, now + 1);
+    // Not awaited: the output gate still holds the answer until the alarm is stored.
+    void this.ctx.storage.setAlarm(due);
+  }
+
+  private resolve(position: Position): number {
+    if (position === "earliest") return this.log.logStartOffset;
+    if (position === "latest") return this.log.highWatermark;
+    return position;
+  }
+
+  private offsetsNow(partition: number): PartitionOffsets {
+    return { partition, logStartOffset: this.log.logStartOffset, highWatermark: this.log.highWatermark };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Idempotent producers, Kafka's rules per (producer id, partition):
+ * - a batch's records take sequences `sequence .. sequence + count - 1`;
+ * - the next batch must start at the last one's end (`nextSequence`); an unknown producer id
+ *   may start anywhere (its state may have been forgotten), and a new epoch starts at 0;
+ * - a retry of one of the last PRODUCER_BATCHES_RETAINED batches appends nothing and answers the
+ *   original base offset; an older retry gets DUPLICATE_SEQUENCE (it was appended; offsets gone);
+ * - a gap (e.g. a pipelined request overtaking the one before) gets OUT_OF_ORDER_SEQUENCE,
+ *   retriable once the earlier request has landed, so order is never broken;
+ * - an epoch below the stored one is a zombie and gets PRODUCER_FENCED.
+ *
+ * @example
+ * const verdict = producers.check({ id: "p", epoch: 0, sequence: 0 }, 3);
+ * if (verdict.duplicateOf === null) producers.record(...);
+ */
+import { EdgelogError } from "../../client/errors.ts";
+import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/limits.ts";
+import type { ProducerInput } from "../../client/wire.ts";
+import { invariant } from "../result.ts";
+
+/** A remembered batch: [firstSequence, recordCount, baseOffset]. */
+type RecentBatch = [number, number, number];
+
+interface ProducerState {
+  epoch: number;
+  nextSequence: number;
+  recent: RecentBatch[];
+}
+
+/** What `check` decided: append (duplicateOf null) or answer a retained duplicate's offset. */
+export interface ProducerVerdict {
+  duplicateOf: number | null;
+  known: boolean;
+}
+
+export class ProducerTable {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+  }
+
+  private load(id: string): ProducerState | null {
+    const row = this.sql.exec<{ epoch: number; next_sequence: number; recent: string }>(
+      "SELECT epoch, next_sequence, recent FROM producers WHERE producer_id = ?",
+      id,
+    ).toArray()[0];
+    return row ? { epoch: row.epoch, nextSequence: row.next_sequence, recent: JSON.parse(row.recent) as RecentBatch[] } : null;
+  }
+
+  /** Decides whether a batch of `count` records from `producer` is new, a duplicate or refused. */
+  check(producer: ProducerInput, count: number): ProducerVerdict {
+    const state = this.load(producer.id);
+    if (state === null) return { duplicateOf: null, known: false };
+    if (producer.epoch < state.epoch) {
+      throw new EdgelogError("PRODUCER_FENCED", `producer "${producer.id}" epoch ${producer.epoch} is fenced by epoch ${state.epoch}`);
+    }
+    if (producer.epoch > state.epoch) {
+      if (producer.sequence !== 0) {
+        throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `a new epoch starts at sequence 0, not ${producer.sequence}`);
+      }
+      return { duplicateOf: null, known: true };
+    }
+    if (producer.sequence === state.nextSequence) return { duplicateOf: null, known: true };
+    const retained = state.recent.find(([first]) => first === producer.sequence);
+    if (retained !== undefined) {
+      if (retained[1] !== count) {
+        throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `sequence ${producer.sequence} was a batch of ${retained[1]} records, not ${count}`);
+      }
+      return { duplicateOf: retained[2], known: true };
+    }
+    if (producer.sequence < state.nextSequence) {
+      throw new EdgelogError("DUPLICATE_SEQUENCE", `sequence ${producer.sequence} was appended before (its offsets are no longer remembered)`);
+    }
+    throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `expected sequence ${state.nextSequence}, got ${producer.sequence} (a gap: send the missing records first)`);
+  }
+
+  /** Remembers an appended batch. Runs in the same synchronous turn as the append. */
+  record(producer: ProducerInput, count: number, baseOffset: number, known: boolean, now: number): void {
+    const state = known ? this.load(producer.id) : null;
+    const sameEpoch = state !== null && state.epoch === producer.epoch;
+    const recent: RecentBatch[] = sameEpoch ? state.recent.slice(-(PRODUCER_BATCHES_RETAINED - 1)) : [];
+    recent.push([producer.sequence, count, baseOffset]);
+    invariant(recent.length <= PRODUCER_BATCHES_RETAINED, "retained batches bounded");
+    this.sql.exec(
+      `INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, next_sequence = excluded.next_sequence,
+         recent = excluded.recent, last_used = excluded.last_used`,
+      producer.id, producer.epoch, producer.sequence + count, JSON.stringify(recent), now,
+    );
+    if (!known) this.evictBeyondLimit();
+  }
+
+  /** Forgets the least recently used producers past PRODUCERS_PER_PARTITION_MAX. */
+  private evictBeyondLimit(): void {
+    const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM producers").one();
+    const excess = row.n - PRODUCERS_PER_PARTITION_MAX;
+    if (excess <= 0) return;
+    this.sql.exec(
+      "DELETE FROM producers WHERE producer_id IN (SELECT producer_id FROM producers ORDER BY last_used LIMIT ?)",
+      excess,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The partition's SQLite tables. One row per produced batch keeps rows written (the priced unit,
+ * $1.00 per million) at one per request, as Kafka stores record batches; the batch's base offset is
+ * the rowid, so reading by offset is a b-tree seek.
+ *
+ * @example
+ * createSchema(ctx.storage.sql);
+ */
+
+/** Creates the tables if they are missing (idempotent; run on every start and after a drop). */
+export function createSchema(sql: SqlStorage): void {
+  // meta: exactly one row once the topic's create call initialised this partition.
+  sql.exec(`CREATE TABLE IF NOT EXISTS meta (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    topic TEXT NOT NULL,
+    topic_id TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    log_start_offset INTEGER NOT NULL
+  )`);
+  // batches: records [base_offset, base_offset + record_count) as lines of JSON joined by "\n".
+  // max_timestamp is the running maximum over this and every earlier batch, so it only rises and
+  // a timestamp lookup can binary-search it without an index (an index would double rows written).
+  sql.exec(`CREATE TABLE IF NOT EXISTS batches (
+    base_offset INTEGER PRIMARY KEY,
+    record_count INTEGER NOT NULL,
+    max_timestamp INTEGER NOT NULL,
+    append_time INTEGER NOT NULL,
+    payload TEXT NOT NULL
+  )`);
+  // producers: idempotent producer state; recent holds the last PRODUCER_BATCHES_RETAINED batches
+  // as JSON [[firstSequence, recordCount, baseOffset], ...] to answer retries with their offsets.
+  sql.exec(`CREATE TABLE IF NOT EXISTS producers (
+    producer_id TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL,
+    next_sequence INTEGER NOT NULL,
+    recent TEXT NOT NULL,
+    last_used INTEGER NOT NULL
+  )`);
+  // group_offsets: a group's committed offset here (the next offset to read).
+  sql.exec(`CREATE TABLE IF NOT EXISTS group_offsets (
+    group_id TEXT PRIMARY KEY,
+    committed_offset INTEGER NOT NULL,
+    metadata TEXT,
+    commit_time INTEGER NOT NULL
+  )`);
+}

@@ -1,0 +1,113 @@
+/**
+ * The Registry Durable Object: the one place topic metadata lives (name, incarnation id,
+ * partition count, config, state). Only admin calls and metadata-cache misses reach it; the
+ * produce and fetch paths go to partition objects directly (see topics.ts).
+ *
+ * Each creation gets a fresh `topicId`, and partition objects are named by it, so a topic deleted
+ * and created again starts on new, empty objects and can never show old records.
+ *
+ * @example
+ * const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+ * const outcome = await registry.create("orders", 3, config);
+ */
+import { DurableObject } from "cloudflare:workers";
+import { TOPICS_MAX } from "../client/limits.ts";
+import { sameConfig, type FullTopicConfig } from "../client/topic-config.ts";
+import type { Env } from "./env.ts";
+
+/** A topic's lifecycle: partitions are initialised while "creating" and dropped while "deleting". */
+export type TopicState = "creating" | "ready" | "deleting";
+
+/** What the registry stores for a topic. */
+export interface TopicMeta {
+  name: string;
+  topicId: string;
+  partitions: number;
+  config: FullTopicConfig;
+  createdAt: number;
+  state: TopicState;
+}
+
+/** The outcome of a create: new, already there with the same settings, or refused. */
+export type CreateOutcome =
+  | { outcome: "created" | "same"; meta: TopicMeta }
+  | { outcome: "conflict"; meta: TopicMeta }
+  | { outcome: "deleting"; meta: TopicMeta }
+  | { outcome: "limit"; meta: null };
+
+type TopicRow = {
+  name: string;
+  topic_id: string;
+  partitions: number;
+  config: string;
+  created_at: number;
+  state: TopicState;
+};
+
+function toMeta(row: TopicRow): TopicMeta {
+  return {
+    name: row.name,
+    topicId: row.topic_id,
+    partitions: row.partitions,
+    config: JSON.parse(row.config) as FullTopicConfig,
+    createdAt: row.created_at,
+    state: row.state,
+  };
+}
+
+export class Registry extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS topics (
+      name TEXT PRIMARY KEY,
+      topic_id TEXT NOT NULL,
+      partitions INTEGER NOT NULL,
+      config TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      state TEXT NOT NULL
+    )`);
+  }
+
+  /** A topic's metadata, or null. */
+  get(name: string): TopicMeta | null {
+    const row = this.sql.exec<TopicRow>("SELECT * FROM topics WHERE name = ?", name).toArray()[0];
+    return row ? toMeta(row) : null;
+  }
+
+  /** Every topic, by name (at most TOPICS_MAX). */
+  list(): TopicMeta[] {
+    return this.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY name LIMIT ?", TOPICS_MAX).toArray().map(toMeta);
+  }
+
+  /** Creates a topic in state "creating", or says why not. */
+  create(name: string, partitions: number, config: FullTopicConfig): CreateOutcome {
+    const existing = this.get(name);
+    if (existing !== null) {
+      if (existing.state === "deleting") return { outcome: "deleting", meta: existing };
+      const same = existing.partitions === partitions && sameConfig(existing.config, config);
+      return { outcome: same ? "same" : "conflict", meta: existing };
+    }
+    const { n } = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM topics").one();
+    if (n >= TOPICS_MAX) return { outcome: "limit", meta: null };
+    const meta: TopicMeta = { name, topicId: crypto.randomUUID(), partitions, config, createdAt: Date.now(), state: "creating" };
+    this.sql.exec(
+      "INSERT INTO topics (name, topic_id, partitions, config, created_at, state) VALUES (?, ?, ?, ?, ?, ?)",
+      name, meta.topicId, partitions, JSON.stringify(config), meta.createdAt, meta.state,
+    );
+    return { outcome: "created", meta };
+  }
+
+  /** Moves a topic incarnation to `state`; false when that incarnation is gone. */
+  setState(name: string, topicId: string, state: TopicState): boolean {
+    this.sql.exec("UPDATE topics SET state = ? WHERE name = ? AND topic_id = ?", state, name, topicId);
+    return this.get(name)?.topicId === topicId;
+  }
+
+  /** Forgets a topic incarnation (after its partitions were dropped). */
+  remove(name: string, topicId: string): void {
+    this.sql.exec("DELETE FROM topics WHERE name = ? AND topic_id = ?", name, topicId);
+  }
+}

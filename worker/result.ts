@@ -1,0 +1,47 @@
+/**
+ * What a Durable Object RPC method answers: a value or an error with a stable code. Errors travel
+ * as data because a thrown error crossing RPC keeps its message but loses its class and code.
+ *
+ * @example
+ * const result = await stub.read(request);
+ * const value = unwrap(result); // throws the EdgelogError the object reported
+ */
+import { EdgelogError, type ErrorCode } from "../client/errors.ts";
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+/** Runs `body`, turning a thrown EdgelogError into an error result; anything else is a bug and rethrows. */
+export function capture<T>(body: () => T): Result<T> {
+  try {
+    return { ok: true, value: body() };
+  } catch (error) {
+    if (error instanceof EdgelogError) return { ok: false, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+/** The async twin of `capture`. */
+export async function captureAsync<T>(body: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await body() };
+  } catch (error) {
+    if (error instanceof EdgelogError) return { ok: false, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+/** The value of a result, or its error thrown as an EdgelogError. */
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new EdgelogError(result.error.code, result.error.message);
+}
+
+/**
+ * Asserts an invariant; a broken one is a bug, reported as INTERNAL before anything is written.
+ *
+ * @example
+ * invariant(base === highWatermark, "a batch starts at the high watermark");
+ */
+export function invariant(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new EdgelogError("INTERNAL", `invariant broken: ${what}`);
+}

@@ -1,0 +1,166 @@
+/**
+ * Topic metadata on the Worker side: an isolate-local cache in front of the Registry, so produce
+ * and fetch go straight to the partition's own object, plus the create and delete sequences that
+ * initialise or drop every partition of a topic.
+ *
+ * A cached entry can be stale only if the topic was deleted (and perhaps created again) since; the
+ * partition object then answers UNKNOWN_TOPIC, and `onPartition` re-reads the registry once.
+ *
+ * @example
+ * const meta = await getTopic(env, "orders");
+ * const page = await onPartition(env, "orders", 0, (stub, m) => stub.read({ topicId: m.topicId, ... }));
+ */
+import { EdgelogError } from "../client/errors.ts";
+import type { FullTopicConfig } from "../client/topic-config.ts";
+import type { PartitionOffsets } from "../client/wire.ts";
+import type { Env } from "./env.ts";
+import type { Partition } from "./partition/partition.ts";
+import type { TopicMeta } from "./registry.ts";
+import { unwrap, type Result } from "./result.ts";
+
+/** How long a cached topic is trusted before the registry is asked again. */
+const METADATA_CACHE_MS = 60_000;
+/** Topics cached per isolate; the oldest entry goes first past it. */
+const METADATA_CACHE_ENTRIES_MAX = 1_000;
+
+const cache = new Map<string, { meta: TopicMeta; cachedAt: number }>();
+
+/** The one Registry object. */
+export function registry(env: Env): DurableObjectStub<import("./registry.ts").Registry> {
+  return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+}
+
+/** The object of partition `partition` of a topic incarnation. */
+export function partitionStub(env: Env, meta: TopicMeta, partition: number): DurableObjectStub<Partition> {
+  return env.PARTITION.get(env.PARTITION.idFromName(`${meta.topicId}/${partition}`));
+}
+
+/** Forgets a cached topic (after a delete, or when a partition says it is gone). */
+export function forgetTopic(name: string): void {
+  cache.delete(name);
+}
+
+function remember(meta: TopicMeta): void {
+  if (cache.size >= METADATA_CACHE_ENTRIES_MAX) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(meta.name, { meta, cachedAt: Date.now() });
+}
+
+/** A ready topic's metadata, from the cache when fresh; UNKNOWN_TOPIC when there is none. */
+export async function getTopic(env: Env, name: string, fresh = false): Promise<TopicMeta> {
+  const hit = cache.get(name);
+  if (!fresh && hit && Date.now() - hit.cachedAt < METADATA_CACHE_MS) return hit.meta;
+  const meta = await registry(env).get(name);
+  if (meta === null || meta.state !== "ready") {
+    forgetTopic(name);
+    throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);
+  }
+  remember(meta);
+  return meta;
+}
+
+/** UNKNOWN_PARTITION unless `partition` is one of the topic's. */
+export function checkPartition(meta: TopicMeta, partition: number): void {
+  if (partition >= meta.partitions) {
+    throw new EdgelogError("UNKNOWN_PARTITION", `topic "${meta.name}" has partitions 0 to ${meta.partitions - 1}, not ${partition}`);
+  }
+}
+
+/**
+ * Runs `run` with the topic's metadata. If a partition object says the topic is unknown while the
+ * metadata came from the cache, the registry is asked again and `run` repeated once with the new
+ * incarnation (a stale attempt touched only a deleted incarnation, and its answer is discarded).
+ */
+export async function onTopic<T>(env: Env, name: string, run: (meta: TopicMeta) => Promise<T>): Promise<T> {
+  const meta = await getTopic(env, name);
+  try {
+    return await run(meta);
+  } catch (error) {
+    if (!(error instanceof EdgelogError) || error.code !== "UNKNOWN_TOPIC") throw error;
+    forgetTopic(name);
+    const fresh = await getTopic(env, name, true);
+    if (fresh.topicId === meta.topicId) throw error;
+    return run(fresh);
+  }
+}
+
+/** Runs `call` on one partition's object (see onTopic for stale metadata). */
+export function onPartition<T>(
+  env: Env,
+  name: string,
+  partition: number,
+  call: (stub: DurableObjectStub<Partition>, meta: TopicMeta) => Promise<Result<T>>,
+): Promise<T> {
+  return onTopic(env, name, async (meta) => {
+    checkPartition(meta, partition);
+    return unwrap(await call(partitionStub(env, meta, partition), meta));
+  });
+}
+
+/** Every partition's bounds, asked in parallel. */
+export async function partitionOffsets(env: Env, meta: TopicMeta): Promise<PartitionOffsets[]> {
+  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta, p).offsets(meta.topicId));
+  return (await Promise.all(all)).map((result) => unwrap(result));
+}
+
+async function initPartitions(env: Env, meta: TopicMeta): Promise<void> {
+  const all = Array.from({ length: meta.partitions }, (_, partition) =>
+    partitionStub(env, meta, partition).init({ topic: meta.name, topicId: meta.topicId, partition, config: meta.config }),
+  );
+  for (const result of await Promise.all(all)) unwrap(result);
+}
+
+async function dropPartitions(env: Env, meta: TopicMeta): Promise<void> {
+  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta, p).drop(meta.topicId));
+  for (const result of await Promise.all(all)) unwrap(result);
+}
+
+/**
+ * Creates a topic: registers it, initialises every partition, then marks it ready. Safe to
+ * repeat: a create interrupted half-way is finished by the next identical request.
+ */
+export async function createTopic(
+  env: Env,
+  name: string,
+  partitions: number,
+  config: FullTopicConfig,
+): Promise<{ created: boolean; meta: TopicMeta }> {
+  // Two turns at most: the second runs only after finishing an interrupted delete.
+  for (let turn = 0; turn < 2; turn++) {
+    const result = await registry(env).create(name, partitions, config);
+    if (result.outcome === "limit") throw new EdgelogError("TOPIC_LIMIT_REACHED", "the deployment holds its maximum number of topics");
+    if (result.outcome === "deleting") {
+      await finishDelete(env, result.meta);
+      continue;
+    }
+    if (result.outcome === "conflict") {
+      throw new EdgelogError("TOPIC_ALREADY_EXISTS", `topic "${name}" exists with ${result.meta.partitions} partitions and other settings`);
+    }
+    const meta = result.meta;
+    if (meta.state === "creating") {
+      await initPartitions(env, meta);
+      await registry(env).setState(name, meta.topicId, "ready");
+      meta.state = "ready";
+    }
+    remember(meta);
+    return { created: result.outcome === "created", meta };
+  }
+  throw new EdgelogError("INTERNAL", `topic "${name}" is being deleted; try again`);
+}
+
+async function finishDelete(env: Env, meta: TopicMeta): Promise<void> {
+  await dropPartitions(env, meta);
+  await registry(env).remove(meta.name, meta.topicId);
+  forgetTopic(meta.name);
+}
+
+/** Deletes a topic: marks it deleting, drops every partition's data, then forgets it. */
+export async function deleteTopic(env: Env, name: string): Promise<void> {
+  const meta = await registry(env).get(name);
+  if (meta === null) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);
+  await registry(env).setState(name, meta.topicId, "deleting");
+  forgetTopic(name);
+  await finishDelete(env, meta);
+}
