@@ -68,7 +68,7 @@ export class Registry extends DurableObject<Env> {
       config TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       state TEXT NOT NULL
-    )`);
+    ) WITHOUT ROWID`);
   }
 
   /** A topic's metadata, or null. */

@@ -23,12 +23,12 @@ export function commitOffset(
   now: number,
 ): void {
   if (offset > log.highWatermark) log.checkOffset(offset);
-  sql.exec(
+  log.meter.count(sql.exec(
     `INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time) VALUES (?, ?, ?, ?)
      ON CONFLICT (group_id) DO UPDATE SET committed_offset = excluded.committed_offset,
        metadata = excluded.metadata, commit_time = excluded.commit_time`,
     group, offset, metadata, now,
-  );
+  ));
 }
 
 /** Reads a group's committed offset. */

@@ -11,6 +11,7 @@ import { EdgelogError } from "../../client/errors.ts";
 import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/limits.ts";
 import type { FullTopicConfig } from "../../client/topic-config.ts";
 import { invariant } from "../result.ts";
+import { Meter } from "./meter.ts";
 
 /** The identity a partition is initialised with. */
 export interface PartitionIdentity {
@@ -41,6 +42,8 @@ export function lineTimestamp(line: string): number {
 
 export class PartitionLog {
   readonly sql: SqlStorage;
+  /** Rows this log wrote and read since the object started (the priced units). */
+  readonly meter = new Meter();
   identity: PartitionIdentity | null = null;
   logStartOffset = 0;
   /** One past the last record: the offset the next record gets. */
@@ -76,10 +79,10 @@ export class PartitionLog {
       invariant(this.identity.topicId === identity.topicId, "a partition object serves one topic incarnation");
       return;
     }
-    this.sql.exec(
+    this.meter.count(this.sql.exec(
       "INSERT INTO meta (id, topic, topic_id, partition, config, log_start_offset) VALUES (1, ?, ?, ?, ?, 0)",
       identity.topic, identity.topicId, identity.partition, JSON.stringify(identity.config),
-    );
+    ));
     this.identity = identity;
   }
 
@@ -110,10 +113,10 @@ export class PartitionLog {
     // UTF-16 length <= UTF-8 length, which validation bounded; this catches a skipped validation.
     invariant(payload.length <= BATCH_PAYLOAD_BYTES_MAX, "batch payload within a row");
     const baseOffset = this.highWatermark;
-    this.sql.exec(
+    this.meter.count(this.sql.exec(
       "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload) VALUES (?, ?, ?, ?, ?)",
       baseOffset, count, maxTimestamp, now, payload,
-    );
+    ));
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
     return { baseOffset };
@@ -161,6 +164,7 @@ export class PartitionLog {
       }
       if (parts.length >= limit) break;
     }
+    this.meter.count(cursor);
     invariant(next <= this.highWatermark, "a read never passes the high watermark");
     return {
       recordsJson: `[${parts.join(",")}]`,
@@ -244,8 +248,8 @@ export class PartitionLog {
     this.checkOffset(offset);
     if (offset <= this.logStartOffset) return this.logStartOffset;
     // base_offset < ? lets SQLite walk the rowid range instead of the whole table.
-    this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset);
-    this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset);
+    this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset));
+    this.meter.count(this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset));
     this.logStartOffset = offset;
     return offset;
   }

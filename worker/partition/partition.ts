@@ -59,7 +59,7 @@ export class Partition extends DurableObject<Env> {
     super(ctx, env);
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
-    this.producers = new ProducerTable(ctx.storage.sql);
+    this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
   }
 
   /** Makes this object partition `identity.partition` of topic incarnation `identity.topicId`. */
@@ -152,6 +152,12 @@ export class Partition extends DurableObject<Env> {
       const { partition } = this.log.require(topicId);
       return { ...committedOffset(this.ctx.storage.sql, group), ...this.offsetsNow(partition) };
     });
+  }
+
+  /** Rows written and read since this object started: what a workload costs, measured. */
+  stats(): { rowsWritten: number; rowsRead: number; highWatermark: number } {
+    const { rowsWritten, rowsRead } = this.log.meter;
+    return { rowsWritten, rowsRead, highWatermark: this.log.highWatermark };
   }
 
   /** Retention: deletes expired batches and sets the alarm for the next one to expire. */

@@ -17,6 +17,7 @@ import { EdgelogError } from "../../client/errors.ts";
 import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/limits.ts";
 import type { ProducerInput } from "../../client/wire.ts";
 import { invariant } from "../result.ts";
+import type { Meter } from "./meter.ts";
 
 /** A remembered batch: [firstSequence, recordCount, baseOffset]. */
 type RecentBatch = [number, number, number];
@@ -35,9 +36,11 @@ export interface ProducerVerdict {
 
 export class ProducerTable {
   private readonly sql: SqlStorage;
+  private readonly meter: Meter;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, meter: Meter) {
     this.sql = sql;
+    this.meter = meter;
   }
 
   private load(id: string): ProducerState | null {
@@ -82,12 +85,12 @@ export class ProducerTable {
     const recent: RecentBatch[] = sameEpoch ? state.recent.slice(-(PRODUCER_BATCHES_RETAINED - 1)) : [];
     recent.push([producer.sequence, count, baseOffset]);
     invariant(recent.length <= PRODUCER_BATCHES_RETAINED, "retained batches bounded");
-    this.sql.exec(
+    this.meter.count(this.sql.exec(
       `INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, next_sequence = excluded.next_sequence,
          recent = excluded.recent, last_used = excluded.last_used`,
       producer.id, producer.epoch, producer.sequence + count, JSON.stringify(recent), now,
-    );
+    ));
     if (!known) this.evictBeyondLimit();
   }
 
@@ -96,9 +99,9 @@ export class ProducerTable {
     const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM producers").one();
     const excess = row.n - PRODUCERS_PER_PARTITION_MAX;
     if (excess <= 0) return;
-    this.sql.exec(
+    this.meter.count(this.sql.exec(
       "DELETE FROM producers WHERE producer_id IN (SELECT producer_id FROM producers ORDER BY last_used LIMIT ?)",
       excess,
-    );
+    ));
   }
 }

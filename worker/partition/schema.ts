@@ -28,6 +28,8 @@ export function createSchema(sql: SqlStorage): void {
     append_time INTEGER NOT NULL,
     payload TEXT NOT NULL
   )`);
+  // Text-keyed tables are WITHOUT ROWID: the key is the table's own b-tree, so an insert writes one
+  // row, not a row plus a hidden index entry (measured: 2 rows written with a rowid table).
   // producers: idempotent producer state; recent holds the last PRODUCER_BATCHES_RETAINED batches
   // as JSON [[firstSequence, recordCount, baseOffset], ...] to answer retries with their offsets.
   sql.exec(`CREATE TABLE IF NOT EXISTS producers (
@@ -36,12 +38,12 @@ export function createSchema(sql: SqlStorage): void {
     next_sequence INTEGER NOT NULL,
     recent TEXT NOT NULL,
     last_used INTEGER NOT NULL
-  )`);
+  ) WITHOUT ROWID`);
   // group_offsets: a group's committed offset here (the next offset to read).
   sql.exec(`CREATE TABLE IF NOT EXISTS group_offsets (
     group_id TEXT PRIMARY KEY,
     committed_offset INTEGER NOT NULL,
     metadata TEXT,
     commit_time INTEGER NOT NULL
-  )`);
+  ) WITHOUT ROWID`);
 }
