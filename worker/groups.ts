@@ -8,14 +8,15 @@
 import type { CommitResponse, GroupOffsetsResponse, OffsetCommit } from "../client/wire.ts";
 import type { Env } from "./env.ts";
 import { unwrap } from "./result.ts";
-import { checkPartition, getTopic, onPartition, onTopic, partitionStub } from "./topics.ts";
+import { checkPartition, onPartition, onTopic, partitionStub } from "./topics.ts";
 
 /**
  * Commits every entry. All topics and partitions are checked first, so a bad entry commits
  * nothing; the commits themselves are per partition and not atomic across partitions.
  */
 export async function commitGroupOffsets(env: Env, group: string, offsets: OffsetCommit[]): Promise<CommitResponse> {
-  for (const entry of offsets) checkPartition(await getTopic(env, entry.topic), entry.partition);
+  // Through onTopic, so a partition a stale cached incarnation lacks is checked against the registry.
+  for (const entry of offsets) await onTopic(env, entry.topic, async (meta) => checkPartition(meta, entry.partition));
   await Promise.all(
     offsets.map((entry) =>
       onPartition(env, entry.topic, entry.partition, (stub, meta) =>

@@ -4,7 +4,8 @@
  * initialise or drop every partition of a topic.
  *
  * A cached entry can be stale only if the topic was deleted (and perhaps created again) since; the
- * partition object then answers UNKNOWN_TOPIC, and `onPartition` re-reads the registry once.
+ * partition object then answers UNKNOWN_TOPIC (or the new incarnation has a partition the cached
+ * one lacks: UNKNOWN_PARTITION), and `onTopic` re-reads the registry once.
  *
  * @example
  * const meta = await getTopic(env, "orders");
@@ -69,16 +70,25 @@ export function checkPartition(meta: TopicMeta, partition: number): void {
 }
 
 /**
- * Runs `run` with the topic's metadata. If a partition object says the topic is unknown while the
- * metadata came from the cache, the registry is asked again and `run` repeated once with the new
- * incarnation (a stale attempt touched only a deleted incarnation, and its answer is discarded).
+ * What a stale cached incarnation can cause: its partition objects were dropped (UNKNOWN_TOPIC),
+ * or the topic was created again with more partitions than it had (UNKNOWN_PARTITION, raised by
+ * checkPartition before any object is touched).
+ */
+function maybeStale(error: unknown): boolean {
+  return error instanceof EdgelogError && (error.code === "UNKNOWN_TOPIC" || error.code === "UNKNOWN_PARTITION");
+}
+
+/**
+ * Runs `run` with the topic's metadata. If the answer suggests the metadata is stale (see
+ * maybeStale), the registry is asked again and `run` repeated once with a new incarnation (a stale
+ * attempt touched only a deleted incarnation, and its answer is discarded).
  */
 export async function onTopic<T>(env: Env, name: string, run: (meta: TopicMeta) => Promise<T>): Promise<T> {
   const meta = await getTopic(env, name);
   try {
     return await run(meta);
   } catch (error) {
-    if (!(error instanceof EdgelogError) || error.code !== "UNKNOWN_TOPIC") throw error;
+    if (!maybeStale(error)) throw error;
     forgetTopic(name);
     const fresh = await getTopic(env, name, true);
     if (fresh.topicId === meta.topicId) throw error;

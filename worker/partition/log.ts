@@ -7,6 +7,7 @@
  * const log = new PartitionLog(ctx.storage.sql);
  * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
  */
+import { utf8Length } from "../../client/checks.ts";
 import { EdgelogError } from "../../client/errors.ts";
 import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/limits.ts";
 import type { FullTopicConfig } from "../../client/topic-config.ts";
@@ -98,7 +99,7 @@ export class PartitionLog {
    * Appends one batch. `timestamps[i]` null (or a LogAppendTime topic) takes `now`.
    * All statements run with no await between them, so the batch commits atomically.
    */
-  append(timestamps: readonly (number | null)[], tails: readonly string[], now: number): { baseOffset: number } {
+  append(timestamps: readonly (number | null)[], tails: readonly string[], now: number): { baseOffset: number; lines: string[] } {
     const count = tails.length;
     invariant(count > 0 && count <= BATCH_RECORDS_MAX && timestamps.length === count, "batch size in range");
     const logAppendTime = this.identity?.config["message.timestamp.type"] === "LogAppendTime";
@@ -119,7 +120,7 @@ export class PartitionLog {
     ));
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
-    return { baseOffset };
+    return { baseOffset, lines };
   }
 
   /** OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= highWatermark. */
@@ -156,10 +157,13 @@ export class PartitionLog {
       invariant(lines.length === batch.record_count, "a batch holds record_count lines");
       for (let i = Math.max(0, next - batch.base_offset); i < lines.length; i++) {
         const line = lines[i]!;
-        if (parts.length > 0 && (parts.length >= limit || bytes + line.length > maxBytes)) break scan;
+        // maxBytes counts UTF-8 bytes, as every other limit does: line.length counts UTF-16 units,
+        // which let a page of CJK text or emoji come back up to 3x larger than asked.
+        const size = utf8Length(line);
+        if (parts.length > 0 && (parts.length >= limit || bytes + size > maxBytes)) break scan;
         invariant(batch.base_offset + i === next, "offsets are contiguous and rising");
         parts.push(`{"offset":${next},${line}`);
-        bytes += line.length;
+        bytes += size;
         next++;
       }
       if (parts.length >= limit) break;
@@ -243,10 +247,12 @@ export class PartitionLog {
   /**
    * Moves logStartOffset to `offset` (Kafka's deleteRecords) and deletes every batch wholly below
    * it. A batch straddling the new start stays; reads skip its older records.
+   * An offset at or below the start is a no-op, as in Kafka: the start never moves back, and
+   * retention may name the base of a batch that deleteRecords already cut into.
    */
   deleteBefore(offset: number): number {
-    this.checkOffset(offset);
     if (offset <= this.logStartOffset) return this.logStartOffset;
+    this.checkOffset(offset);
     // base_offset < ? lets SQLite walk the rowid range instead of the whole table.
     this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset));
     this.meter.count(this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset));

@@ -1,0 +1,120 @@
+/**
+ * Retention (`retention.ms`): the partition's alarm deletes whole batches whose records are all
+ * older than the retention, oldest first, as Kafka deletes segments, and sets itself again for
+ * the next batch to expire. Records carry explicit old timestamps, so no test waits on a clock.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Partition } from "../../worker/partition/partition.ts";
+import { api, createTopic, expectError, fetchRecords, partitionStub, produce, uniqueTopic } from "./http.ts";
+
+/** Wide enough that "now" at produce and "now" in the alarm are surely within one retention. */
+const RETENTION_MS = 10_000;
+const HOUR_MS = 3_600_000;
+
+function values(prefix: string, count: number, timestamp: number) {
+  return Array.from({ length: count }, (_, i) => ({ value: `${prefix}-${i}`, timestamp }));
+}
+
+/**
+ * Runs the retention alarm now if one is set. An alarm due at once may also fire by itself
+ * (the runtime runs alarms), so tests assert the log's state afterwards, never who ran it.
+ */
+async function runRetention(stub: DurableObjectStub<Partition>): Promise<void> {
+  await runDurableObjectAlarm(stub);
+}
+
+async function alarmAt(stub: DurableObjectStub<Partition>): Promise<number | null> {
+  return runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+}
+
+describe("retention", () => {
+  it("deletes the expired batch on the alarm and keeps the newer one readable", async () => {
+    const topic = uniqueTopic("expire");
+    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+    const old = Date.now() - 10 * RETENTION_MS;
+    const fresh = Date.now();
+    await produce(topic, { records: values("old", 3, old) }, 0);
+    await produce(topic, { records: values("new", 2, fresh) }, 0);
+    const stub = await partitionStub(topic, 0);
+    expect(await alarmAt(stub)).not.toBeNull();
+
+    await runRetention(stub);
+    const page = await fetchRecords(topic, 0, { offset: "earliest" });
+    expect(page.logStartOffset).toBe(3);
+    expect(page.highWatermark).toBe(5);
+    expect(page.records.map((r) => [r.offset, r.value, r.timestamp])).toEqual([
+      [3, "new-0", fresh],
+      [4, "new-1", fresh],
+    ]);
+    expectError(await api("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`), 416, "OFFSET_OUT_OF_RANGE");
+    // The next alarm is due when the kept batch expires.
+    expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS);
+  });
+
+  it("deletes every batch when all are expired; new offsets continue after them", async () => {
+    const topic = uniqueTopic("all");
+    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+    const old = Date.now() - HOUR_MS;
+    await produce(topic, { records: values("a", 2, old) }, 0);
+    await produce(topic, { records: values("b", 2, old + 1) }, 0);
+    const stub = await partitionStub(topic, 0);
+    await runRetention(stub);
+    expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({ records: [], nextOffset: 4, highWatermark: 4, logStartOffset: 4 });
+    // Nothing left to expire: no alarm until the next append.
+    expect(await alarmAt(stub)).toBeNull();
+    const next = await produce(topic, { records: [{ value: "later" }] }, 0);
+    expect(next.offsets).toEqual([{ partition: 0, offset: 4 }]);
+    expect(await alarmAt(stub)).not.toBeNull();
+  });
+
+  it("keeps a batch whole while any of its records is within retention", async () => {
+    const topic = uniqueTopic("whole");
+    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+    const old = Date.now() - HOUR_MS;
+    await produce(topic, { records: values("expired", 2, old) }, 0);
+    await produce(topic, { records: [{ value: "old-in-mixed", timestamp: old }, { value: "fresh-in-mixed", timestamp: Date.now() }] }, 0);
+    const stub = await partitionStub(topic, 0);
+    await runRetention(stub);
+    const page = await fetchRecords(topic, 0, { offset: "earliest" });
+    expect(page.logStartOffset).toBe(2);
+    expect(page.records.map((r) => r.value)).toEqual(["old-in-mixed", "fresh-in-mixed"]);
+  });
+
+  it("deletes only a prefix: an old batch after a fresh one waits for it", async () => {
+    const topic = uniqueTopic("prefix");
+    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+    await produce(topic, { records: values("fresh", 1, Date.now()) }, 0);
+    await produce(topic, { records: values("late-old", 1, Date.now() - HOUR_MS) }, 0);
+    const stub = await partitionStub(topic, 0);
+    await runRetention(stub);
+    const page = await fetchRecords(topic, 0, { offset: "earliest" });
+    expect(page.logStartOffset).toBe(0);
+    expect(page.records.map((r) => r.value)).toEqual(["fresh-0", "late-old-0"]);
+  });
+
+  it("runs after deleteRecords moved the start inside a batch that has not expired", async () => {
+    const topic = uniqueTopic("after-delete");
+    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+    await produce(topic, { records: values("kept", 4, Date.now()) }, 0);
+    expect((await api("DELETE", `/v1/topics/${topic}/partitions/0/records?before=2`)).status).toBe(200);
+    const stub = await partitionStub(topic, 0);
+    // The alarm is due in the future, so it ran here: the first batch reaching the cutoff starts
+    // below logStartOffset, which must be a no-op, not an error.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const page = await fetchRecords(topic, 0, { offset: "earliest" });
+    expect(page.logStartOffset).toBe(2);
+    expect(page.records.map((r) => r.value)).toEqual(["kept-2", "kept-3"]);
+    expect(await alarmAt(stub)).not.toBeNull();
+  });
+
+  it("sets no alarm on a topic that keeps records forever", async () => {
+    const topic = uniqueTopic("forever");
+    await createTopic(topic, 1);
+    await produce(topic, { records: values("ancient", 2, 1) }, 0);
+    const stub = await partitionStub(topic, 0);
+    expect(await alarmAt(stub)).toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect((await fetchRecords(topic, 0)).records).toHaveLength(2);
+  });
+});
