@@ -6,7 +6,7 @@
  */
 import { objectWithKeys, utf8Length, wholeNumber } from "./checks.ts";
 import { EdgelogError } from "./errors.ts";
-import { COMMIT_METADATA_BYTES_MAX, COMMIT_OFFSETS_MAX, TOPIC_PARTITIONS_MAX } from "./limits.ts";
+import { COMMIT_METADATA_BYTES_MAX, COMMIT_OFFSETS_MAX, MESSAGE_ID_LENGTH_MAX, TOPIC_PARTITIONS_MAX } from "./limits.ts";
 import { topicName } from "./names.ts";
 import type { OffsetCommit } from "./wire.ts";
 
@@ -20,13 +20,16 @@ function parseCommit(input: unknown, where: string): OffsetCommit {
     partition: wholeNumber(entry.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS"),
     offset: wholeNumber(entry.offset, `${where}.offset`, 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST"),
   };
-  if (entry.metadata !== undefined) {
-    if (typeof entry.metadata !== "string" || utf8Length(entry.metadata) > COMMIT_METADATA_BYTES_MAX) {
-      throw new EdgelogError("INVALID_REQUEST", `${where}.metadata must be a string of at most ${COMMIT_METADATA_BYTES_MAX} bytes`);
-    }
-    commit.metadata = entry.metadata;
-  }
+  if (entry.metadata !== undefined) commit.metadata = parseCommitMetadata(entry.metadata, `${where}.metadata`);
   return commit;
+}
+
+/** A commit's metadata string: at most COMMIT_METADATA_BYTES_MAX bytes of UTF-8. */
+export function parseCommitMetadata(value: unknown, where: string): string {
+  if (typeof value !== "string" || utf8Length(value) > COMMIT_METADATA_BYTES_MAX) {
+    throw new EdgelogError("INVALID_REQUEST", `${where} must be a string of at most ${COMMIT_METADATA_BYTES_MAX} bytes`);
+  }
+  return value;
 }
 
 /**
@@ -35,8 +38,8 @@ function parseCommit(input: unknown, where: string): OffsetCommit {
  * @example
  * parseCommitRequest(await request.json()).offsets;
  */
-export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[] } {
-  const request = objectWithKeys(body, "the body", ["offsets"], "INVALID_REQUEST");
+export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; member: { memberId: string; generation: number } | null } {
+  const request = objectWithKeys(body, "the body", ["offsets", "memberId", "generation"], "INVALID_REQUEST");
   const list = request.offsets;
   if (!Array.isArray(list) || list.length === 0 || list.length > COMMIT_OFFSETS_MAX) {
     throw new EdgelogError("INVALID_REQUEST", `offsets must be an array of 1 to ${COMMIT_OFFSETS_MAX} entries`);
@@ -49,5 +52,14 @@ export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[] } {
     seen.add(id);
     return commit;
   });
-  return { offsets };
+  return { offsets, member: parseMember(request.memberId, request.generation) };
+}
+
+/** A group member's identity on a commit: both fields or neither (a standalone consumer). */
+function parseMember(memberId: unknown, generation: unknown): { memberId: string; generation: number } | null {
+  if (memberId === undefined && generation === undefined) return null;
+  if (typeof memberId !== "string" || memberId.length === 0 || memberId.length > MESSAGE_ID_LENGTH_MAX) {
+    throw new EdgelogError("INVALID_REQUEST", `a member's commit carries memberId (1 to ${MESSAGE_ID_LENGTH_MAX} characters) and generation`);
+  }
+  return { memberId, generation: wholeNumber(generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST") };
 }

@@ -27,11 +27,19 @@ export const ERROR_STATUS = {
   UNKNOWN_PARTITION: 404,
   /** No such route. */
   NOT_FOUND: 404,
+  /** The group has no such member (it left or its session timed out): join again. */
+  UNKNOWN_MEMBER_ID: 404,
   METHOD_NOT_ALLOWED: 405,
   /** The topic exists with other settings. */
   TOPIC_ALREADY_EXISTS: 409,
   /** The deployment holds TOPICS_MAX topics already. */
   TOPIC_LIMIT_REACHED: 409,
+  /** A commit from a generation the group has moved past: the member is a zombie. */
+  ILLEGAL_GENERATION: 409,
+  /** A join that names another topic or assignor than the group's current members use. */
+  INCONSISTENT_GROUP: 409,
+  /** The group holds GROUP_MEMBERS_MAX members already. */
+  GROUP_MAX_SIZE_REACHED: 409,
   /** A newer epoch of this producer id has written: this one is a zombie. */
   PRODUCER_FENCED: 409,
   /** The sequence is not the next one: a gap (retry after the earlier request lands). */
@@ -45,6 +53,8 @@ export const ERROR_STATUS = {
   REQUEST_TOO_LARGE: 413,
   /** An offset below logStartOffset or past highWatermark. */
   OFFSET_OUT_OF_RANGE: 416,
+  /** A WebSocket route was called without `Upgrade: websocket`. */
+  UPGRADE_REQUIRED: 426,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,
 } as const;

@@ -61,3 +61,26 @@ export const PRODUCERS_PER_PARTITION_MAX = 10_000;
 export const COMMIT_OFFSETS_MAX = 1_000;
 /** Metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes). */
 export const COMMIT_METADATA_BYTES_MAX = 4_096;
+
+/** One WebSocket frame from a client, before parsing (the same as an HTTP body). */
+export const SOCKET_MESSAGE_BYTES_MAX = REQUEST_BYTES_MAX;
+/** A request id or subscription id on a socket. */
+export const MESSAGE_ID_LENGTH_MAX = 64;
+/**
+ * Flow control: bytes and messages pushed to one subscriber and not yet reported `consumed`.
+ * Past either, the partition stops pushing (the log is the buffer, not the object's memory) and
+ * says `paused`; a `consumed` message resumes from the subscriber's offset.
+ */
+export const SUBSCRIBER_WINDOW_BYTES_MAX = 1_048_576;
+export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
+/** Records in one pushed `records` message while catching up. */
+export const PUSH_RECORDS_MAX = 500;
+
+/** Members in one consumer group. */
+export const GROUP_MEMBERS_MAX = 1_000;
+/** A member's session timeout: missing heartbeats this long removes it and rebalances. */
+export const SESSION_TIMEOUT_MS_MIN = 1_000;
+export const SESSION_TIMEOUT_MS_MAX = 300_000;
+export const SESSION_TIMEOUT_MS_DEFAULT = 45_000;
+/** Longest member id (ours are generated UUIDs; a client may bring its own, e.g. a device id). */
+export const MEMBER_ID_LENGTH_MAX = MESSAGE_ID_LENGTH_MAX;

@@ -128,9 +128,36 @@ export interface OffsetCommit {
   metadata?: string;
 }
 
-/** `PUT /v1/groups/:group/offsets` body. */
+/** `PUT /v1/groups/:group/offsets` body. A group member adds its memberId and generation. */
 export interface CommitRequest {
   offsets: OffsetCommit[];
+  memberId?: string;
+  generation?: number;
+}
+
+/** `POST /v1/groups/:group/members` body. */
+export interface JoinGroupRequest {
+  topic: string;
+  /** Bring your own id (e.g. a device id) to rejoin as the same member; generated when absent. */
+  memberId?: string;
+  assignor?: "range" | "roundrobin" | "sticky";
+  sessionTimeoutMs?: number;
+}
+
+/** A member's view after join or heartbeat. */
+export interface MemberAssignmentResponse {
+  memberId: string;
+  generation: number;
+  partitions: number[];
+}
+
+/** `GET /v1/groups/:group`. */
+export interface GroupDescription {
+  group: string;
+  topic: string | null;
+  assignor: string;
+  generation: number;
+  members: { memberId: string; partitions: number[]; sessionTimeoutMs: number; lastSeen: number; viaSocket: boolean }[];
 }
 
 /** `PUT /v1/groups/:group/offsets` answer. */

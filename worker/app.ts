@@ -7,21 +7,23 @@
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
 import { Hono } from "hono";
+import { EdgelogError } from "../client/errors.ts";
 import { cors } from "hono/cors";
-import { parseCommitRequest } from "../client/commits.ts";
 import { FETCH_BYTES_DEFAULT, FETCH_BYTES_MAX, FETCH_RECORDS_DEFAULT, FETCH_RECORDS_MAX, LONG_POLL_WAIT_MS_MAX } from "../client/limits.ts";
-import { groupName, topicName } from "../client/names.ts";
+import { topicName } from "../client/names.ts";
 import { parseProduceRequest } from "../client/records.ts";
 import { parseCreateTopic } from "../client/topic-config.ts";
 import type { TopicDescription, TopicSummary } from "../client/wire.ts";
 import type { Env } from "./env.ts";
-import { commitGroupOffsets, groupOffsets } from "./groups.ts";
+import { groupRoutes } from "./group-routes.ts";
 import { errorJson, errorResponse, readJson } from "./http.ts";
 import { TOPIC_BROWSER_HTML } from "./page.ts";
 import { intParam, offsetParam, partitionParam, requiredParam, timestampParam } from "./params.ts";
+import { TOPIC_ID_HEADER } from "./partition/partition.ts";
+import { sseResponse, sseStart } from "./sse.ts";
 import { produce } from "./produce.ts";
 import type { TopicMeta } from "./registry.ts";
-import { createTopic, deleteTopic, getTopic, onPartition, onTopic, partitionOffsets, registry } from "./topics.ts";
+import { checkPartition, createTopic, deleteTopic, getTopic, onPartition, onTopic, partitionOffsets, partitionStub, registry } from "./topics.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -78,6 +80,12 @@ app.post("/v1/topics/:topic/partitions/:partition/records", async (c) => {
 app.get("/v1/topics/:topic/partitions/:partition/records", async (c) => {
   const name = topicName(c.req.param("topic"));
   const partition = partitionParam(c.req.param("partition"));
+  const live = c.req.query("live");
+  if (live !== undefined && live !== "sse") throw new EdgelogError("INVALID_PARAMETER", 'live must be "sse"');
+  if (live === "sse") {
+    const start = sseStart(c.req.header("last-event-id"), offsetParam(c.req.query("offset")));
+    return sseResponse(c.env, name, partition, start, c.req.raw.signal);
+  }
   const request = {
     offset: offsetParam(c.req.query("offset")),
     limit: intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT),
@@ -88,6 +96,24 @@ app.get("/v1/topics/:topic/partitions/:partition/records", async (c) => {
   // The records arrive serialised from the partition; only the envelope is written here.
   const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
+});
+
+app.get("/v1/topics/:topic/partitions/:partition/ws", async (c) => {
+  const name = topicName(c.req.param("topic"));
+  const partition = partitionParam(c.req.param("partition"));
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
+  }
+  // Forwarded to the partition's object, which accepts the socket with the Hibernation API.
+  const forward = async (meta: TopicMeta) => {
+    checkPartition(meta, partition);
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(TOPIC_ID_HEADER, meta.topicId);
+    const response = await partitionStub(c.env, meta, partition).fetch(c.req.url, { headers });
+    if (response.status === 404) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);
+    return response;
+  };
+  return onTopic(c.env, name, forward);
 });
 
 app.delete("/v1/topics/:topic/partitions/:partition/records", async (c) => {
@@ -104,17 +130,7 @@ app.get("/v1/topics/:topic/partitions/:partition/offsets", async (c) => {
   return c.json(await onPartition(c.env, name, partition, (stub, meta) => stub.lookup(meta.topicId, timestamp)));
 });
 
-app.put("/v1/groups/:group/offsets", async (c) => {
-  const group = groupName(c.req.param("group"));
-  const { offsets } = parseCommitRequest(await readJson(c.req.raw));
-  return c.json(await commitGroupOffsets(c.env, group, offsets));
-});
-
-app.get("/v1/groups/:group/offsets", async (c) => {
-  const group = groupName(c.req.param("group"));
-  const topic = topicName(requiredParam(c.req.query("topic"), "topic"));
-  return c.json(await groupOffsets(c.env, group, topic));
-});
+app.route("/v1/groups", groupRoutes);
 
 // Known paths with a method they do not take: 405 rather than 404.
 for (const path of [
@@ -123,7 +139,7 @@ for (const path of [
   "/v1/topics/:topic/records",
   "/v1/topics/:topic/partitions/:partition/records",
   "/v1/topics/:topic/partitions/:partition/offsets",
-  "/v1/groups/:group/offsets",
+  "/v1/topics/:topic/partitions/:partition/ws",
 ]) {
   app.all(path, (c) => errorJson("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${path}`));
 }

@@ -5,11 +5,13 @@
  * const stub = env.PARTITION.get(env.PARTITION.idFromName(name));
  */
 import type { Partition } from "./partition/partition.ts";
+import type { Group } from "./group/group.ts";
 import type { Registry } from "./registry.ts";
 
 export interface EdgelogEnv {
   PARTITION: DurableObjectNamespace<Partition>;
   REGISTRY: DurableObjectNamespace<Registry>;
+  GROUP: DurableObjectNamespace<Group>;
 }
 
 export type Env = EdgelogEnv;

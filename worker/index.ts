@@ -10,6 +10,7 @@ import type { Env } from "./env.ts";
 
 export { Partition } from "./partition/partition.ts";
 export { Registry } from "./registry.ts";
+export { Group } from "./group/group.ts";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

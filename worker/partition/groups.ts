@@ -5,6 +5,7 @@
  * @example
  * commitOffset(sql, log, "billing", 42, null, Date.now());
  */
+import { EdgelogError } from "../../client/errors.ts";
 import type { PartitionLog } from "./log.ts";
 
 /** A group's committed position here, or nulls when it never committed. */
@@ -13,21 +14,34 @@ export interface CommittedOffset {
   metadata: string | null;
 }
 
-/** Stores a commit. OFFSET_OUT_OF_RANGE past the high watermark (it could never be read). */
-export function commitOffset(
-  sql: SqlStorage,
-  log: PartitionLog,
-  group: string,
-  offset: number,
-  metadata: string | null,
-  now: number,
-): void {
-  if (offset > log.highWatermark) log.checkOffset(offset);
+/** A commit: `generation` is the group generation of a member's commit, null for a standalone one. */
+export interface CommitInput {
+  group: string;
+  offset: number;
+  metadata: string | null;
+  generation: number | null;
+}
+
+/**
+ * Stores a commit. OFFSET_OUT_OF_RANGE past the high watermark (it could never be read);
+ * ILLEGAL_GENERATION when a newer generation of the group has committed here (the coordinator
+ * checks the generation first; this catches a zombie whose commit raced a rebalance).
+ */
+export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitInput, now: number): void {
+  if (commit.offset > log.highWatermark) log.checkOffset(commit.offset);
+  const stored = sql.exec<{ generation: number | null }>(
+    "SELECT generation FROM group_offsets WHERE group_id = ?",
+    commit.group,
+  ).toArray()[0]?.generation ?? null;
+  if (commit.generation !== null && stored !== null && commit.generation < stored) {
+    throw new EdgelogError("ILLEGAL_GENERATION", `generation ${commit.generation} is over; generation ${stored} has committed`);
+  }
+  const generation = Math.max(commit.generation ?? -1, stored ?? -1);
   log.meter.count(sql.exec(
-    `INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time) VALUES (?, ?, ?, ?)
+    `INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (group_id) DO UPDATE SET committed_offset = excluded.committed_offset,
-       metadata = excluded.metadata, commit_time = excluded.commit_time`,
-    group, offset, metadata, now,
+       metadata = excluded.metadata, commit_time = excluded.commit_time, generation = excluded.generation`,
+    commit.group, commit.offset, commit.metadata, now, generation < 0 ? null : generation,
   ));
 }
 

@@ -12,6 +12,7 @@
  * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
  */
 import { DurableObject } from "cloudflare:workers";
+import { PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/messages.ts";
 import type { OffsetLookupResponse, PartitionOffsets, ProducerInput } from "../../client/wire.ts";
 import type { Env } from "../env.ts";
 import { capture, captureAsync, invariant, type Result } from "../result.ts";
@@ -19,7 +20,15 @@ import { commitOffset, committedOffset, type CommittedOffset } from "./groups.ts
 import { expireBefore, PartitionLog, type LogPage, type PartitionIdentity } from "./log.ts";
 import { ProducerTable } from "./producers.ts";
 import { createSchema } from "./schema.ts";
+import { handlePartitionSocketMessage, type SocketHost } from "./socket.ts";
+import { Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
+import { errorJson } from "../http.ts";
+
+/** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
+export const TOPIC_ID_HEADER = "x-edgelog-topic-id";
+/** Close code when the topic is deleted under a subscriber. */
+export const CLOSE_TOPIC_DELETED = 4404;
 
 /** An append: records encoded but for their timestamps. */
 export interface AppendRequest {
@@ -48,8 +57,9 @@ export interface ReadRequest {
   maxWaitMs: number;
 }
 
-export class Partition extends DurableObject<Env> {
-  private readonly log: PartitionLog;
+export class Partition extends DurableObject<Env> implements SocketHost {
+  readonly log: PartitionLog;
+  readonly subscribers: Subscribers;
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
   /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
@@ -60,6 +70,45 @@ export class Partition extends DurableObject<Env> {
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
+    this.subscribers = new Subscribers(ctx, this.log);
+    // Heartbeats are answered by the runtime itself: an idle partition can hibernate.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Accepts a subscriber's WebSocket (forwarded by the Worker with the topic incarnation). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
+    }
+    const identity = this.log.identity;
+    if (identity === null || identity.topicId !== request.headers.get(TOPIC_ID_HEADER)) {
+      return errorJson("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ v: 1, sub: null });
+    const hello: ServerMessage = {
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      topic: identity.topic,
+      partition: identity.partition,
+      logStartOffset: this.log.logStartOffset,
+      highWatermark: this.log.highWatermark,
+    };
+    server.send(JSON.stringify(hello));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await handlePartitionSocketMessage(this, this.env, ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.subscribers.forget(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.subscribers.forget(ws);
   }
 
   /** Makes this object partition `identity.partition` of topic incarnation `identity.topicId`. */
@@ -73,6 +122,10 @@ export class Partition extends DurableObject<Env> {
   /** Deletes everything this partition holds; later calls answer UNKNOWN_TOPIC. */
   async drop(topicId: string): Promise<Result<null>> {
     if (this.log.identity?.topicId !== topicId) return { ok: true, value: null };
+    for (const ws of this.ctx.getWebSockets()) {
+      this.subscribers.send(ws, { type: "error", id: null, code: "UNKNOWN_TOPIC", message: "the topic was deleted" });
+      ws.close(CLOSE_TOPIC_DELETED, "topic deleted");
+    }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     createSchema(this.ctx.storage.sql);
@@ -81,23 +134,27 @@ export class Partition extends DurableObject<Env> {
     return { ok: true, value: null };
   }
 
-  /** Appends a batch (or recognises an idempotent retry) and wakes long-polls. */
+  /** Appends a batch (or recognises an idempotent retry), pushes it to subscribers, wakes long-polls. */
   append(request: AppendRequest): Result<AppendResult> {
-    return capture(() => {
-      const identity = this.log.require(request.topicId);
-      const count = request.tails.length;
-      const { producer } = request;
-      const verdict = producer ? this.producers.check(producer, count) : null;
-      if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
-      const now = Date.now();
-      const highWatermarkBefore = this.log.highWatermark;
-      const { baseOffset } = this.log.append(request.timestamps, request.tails, now);
-      invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
-      if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict.known, now);
-      this.scheduleRetention(identity, now);
-      this.waiters.wakeAll();
-      return { baseOffset, count, duplicate: false };
-    });
+    return capture(() => this.appendNow(request));
+  }
+
+  /** The append itself, shared by RPC and socket produce; throws EdgelogError. */
+  appendNow(request: AppendRequest): AppendResult {
+    const identity = this.log.require(request.topicId);
+    const count = request.tails.length;
+    const { producer } = request;
+    const verdict = producer ? this.producers.check(producer, count) : null;
+    if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
+    const now = Date.now();
+    const highWatermarkBefore = this.log.highWatermark;
+    const { baseOffset, lines } = this.log.append(request.timestamps, request.tails, now);
+    invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
+    if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict.known, now);
+    this.scheduleRetention(identity, now);
+    this.subscribers.afterAppend(baseOffset, lines);
+    this.waiters.wakeAll();
+    return { baseOffset, count, duplicate: false };
   }
 
   /** Reads a page; an empty read at the end waits up to maxWaitMs for an append. */
@@ -137,11 +194,11 @@ export class Partition extends DurableObject<Env> {
     });
   }
 
-  /** Commits a group's offset here. */
-  commit(topicId: string, group: string, offset: number, metadata: string | null): Result<null> {
+  /** Commits a group's offset here (`generation` from a group member, null when standalone). */
+  commit(topicId: string, group: string, offset: number, metadata: string | null, generation: number | null = null): Result<null> {
     return capture(() => {
       this.log.require(topicId);
-      commitOffset(this.ctx.storage.sql, this.log, group, offset, metadata, Date.now());
+      commitOffset(this.ctx.storage.sql, this.log, { group, offset, metadata, generation }, Date.now());
       return null;
     });
   }

@@ -39,11 +39,13 @@ export function createSchema(sql: SqlStorage): void {
     recent TEXT NOT NULL,
     last_used INTEGER NOT NULL
   ) WITHOUT ROWID`);
-  // group_offsets: a group's committed offset here (the next offset to read).
+  // group_offsets: a group's committed offset here (the next offset to read), and the highest
+  // group generation that committed (a commit from an older one is a zombie's and is refused).
   sql.exec(`CREATE TABLE IF NOT EXISTS group_offsets (
     group_id TEXT PRIMARY KEY,
     committed_offset INTEGER NOT NULL,
     metadata TEXT,
-    commit_time INTEGER NOT NULL
+    commit_time INTEGER NOT NULL,
+    generation INTEGER
   ) WITHOUT ROWID`);
 }

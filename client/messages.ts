@@ -1,0 +1,59 @@
+/**
+ * The WebSocket protocol, version 1: one socket per partition object, JSON text frames, each a
+ * message with a `type`. The README states the rules (MUST/SHOULD); this module is their types
+ * and the parser both sides use.
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "subscribe", id: "s1", from: "earliest" } satisfies ClientMessage));
+ */
+import type { ErrorCode } from "./errors.ts";
+import type { FetchedRecord, RecordInput, ProducerInput, RecordPosition } from "./wire.ts";
+
+/** The protocol version in `hello`. A server MUST close a socket whose hello names another. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * The heartbeat: a client sends exactly PING and gets exactly PONG. The runtime answers it
+ * without waking a hibernating partition, so idle subscriptions cost nothing.
+ */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+/** Where a subscription starts. "committed" needs a `group`; `reset` applies when it has none. */
+export type StartPosition = "earliest" | "latest" | "committed" | { offset: number } | { timestamp: number };
+
+/** Client to server. */
+export type ClientMessage =
+  | { type: "hello"; version: number }
+  | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: "earliest" | "latest" }
+  | { type: "unsubscribe"; id: string }
+  | { type: "consumed"; offset: number }
+  | { type: "produce"; id: string; records: RecordInput[]; producer?: ProducerInput }
+  | { type: "commit"; id: string; group: string; offset: number; metadata?: string; generation?: number; memberId?: string };
+
+/** Client to a group coordinator's socket (`/v1/groups/:group/ws`): membership only. */
+export type GroupClientMessage =
+  | { type: "join"; id: string; topic: string; memberId?: string; assignor?: "range" | "roundrobin" | "sticky"; sessionTimeoutMs?: number }
+  | { type: "leave"; id: string };
+
+/** A group coordinator's socket to its member. `assignment` is pushed on every rebalance. */
+export type GroupServerMessage =
+  | { type: "joined"; id: string; memberId: string; generation: number; partitions: number[] }
+  | { type: "assignment"; memberId: string; generation: number; partitions: number[] }
+  | { type: "left"; id: string }
+  | { type: "error"; id: string | null; code: ErrorCode; message: string };
+
+/** Server to client. */
+export type ServerMessage =
+  | { type: "hello"; version: number; topic: string; partition: number; logStartOffset: number; highWatermark: number }
+  | { type: "subscribed"; id: string; offset: number; logStartOffset: number; highWatermark: number }
+  | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }
+  | { type: "live"; id: string; offset: number }
+  | { type: "paused"; id: string; offset: number }
+  | { type: "unsubscribed"; id: string }
+  | { type: "ack"; id: string; offsets: RecordPosition[]; duplicate?: boolean }
+  | { type: "committed"; id: string; group: string; offset: number }
+  | { type: "error"; id: string | null; code: ErrorCode; message: string };
+
+/** A server message of one type. */
+export type ServerMessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

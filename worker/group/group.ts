@@ -1,0 +1,165 @@
+/**
+ * The Group Durable Object: one consumer group's coordinator. It keeps membership and the
+ * generation (members.ts), assigns partitions (assignors.ts), expires silent members with its
+ * alarm, pushes assignments to members connected by WebSocket, and vets commits that carry a
+ * generation before they reach the partitions. The class only hands runtime events to those.
+ *
+ * @example
+ * const group = env.GROUP.get(env.GROUP.idFromName("billing"));
+ * const { memberId, generation, partitions } = unwrap(await group.join(input));
+ */
+import { DurableObject } from "cloudflare:workers";
+import { EdgelogError } from "../../client/errors.ts";
+import { PING, PONG, type GroupServerMessage } from "../../client/messages.ts";
+import type { OffsetCommit } from "../../client/wire.ts";
+import type { Env } from "../env.ts";
+import { errorJson } from "../http.ts";
+import { captureAsync, capture, unwrap, type Result } from "../result.ts";
+import { registry } from "../topics.ts";
+import { Members, type GroupState, type MemberAssignment, type MemberInfo } from "./members.ts";
+import { parseJoin, type JoinInput } from "./parse.ts";
+import { handleGroupSocketMessage } from "./socket.ts";
+
+/** What a socket member's attachment holds. */
+interface MemberSocket {
+  memberId: string | null;
+}
+
+export class Group extends DurableObject<Env> {
+  readonly members: Members;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.members = new Members(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Joins (or rejoins) a member; the topic is resolved in the registry. */
+  async join(input: JoinInput, socket: WebSocket | null = null): Promise<Result<MemberAssignment>> {
+    return captureAsync(async () => {
+      const meta = await registry(this.env).get(input.topic);
+      if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
+      const before = this.members.state().generation;
+      const assignment = this.members.join(
+        { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: socket !== null },
+        Date.now(),
+      );
+      if (socket !== null) socket.serializeAttachment({ memberId: assignment.memberId } satisfies MemberSocket);
+      if (assignment.generation !== before) this.pushAssignments();
+      await this.scheduleExpiry();
+      return assignment;
+    });
+  }
+
+  heartbeat(memberId: string): Result<MemberAssignment> {
+    return capture(() => this.members.heartbeat(memberId, Date.now()));
+  }
+
+  leave(memberId: string): Result<null> {
+    return capture(() => {
+      if (!this.members.remove([memberId])) this.members.assignmentOf(memberId);
+      this.pushAssignments();
+      return null;
+    });
+  }
+
+  describe(): { state: GroupState; members: MemberInfo[] } {
+    return { state: this.members.state(), members: this.members.list() };
+  }
+
+  /** ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID unless the commit's member and generation are current. */
+  validate(memberId: string, generation: number): Result<{ topicId: string | null }> {
+    return capture(() => {
+      this.members.validate(memberId, generation);
+      return { topicId: this.members.state().topicId };
+    });
+  }
+
+  /** Commits a member's offsets after checking its generation; partitions fence older ones too. */
+  async commit(memberId: string, generation: number, offsets: OffsetCommit[], group: string): Promise<Result<null>> {
+    return captureAsync(async () => {
+      this.members.validate(memberId, generation);
+      const { topic, topicId } = this.members.state();
+      const results = await Promise.all(
+        offsets.map((entry) => {
+          if (entry.topic !== topic || topicId === null) {
+            throw new EdgelogError("INCONSISTENT_GROUP", `the group consumes topic "${topic}", not "${entry.topic}"`);
+          }
+          const stub = this.env.PARTITION.get(this.env.PARTITION.idFromName(`${topicId}/${entry.partition}`));
+          return stub.commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
+        }),
+      );
+      for (const result of results) unwrap(result);
+      return null;
+    });
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ memberId: null } satisfies MemberSocket);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await handleGroupSocketMessage(this, ws, message, parseJoin);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    const memberId = this.socketMember(ws);
+    if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
+  }
+
+  /** Session expiry: removes silent members, rebalances, and sets the next check. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const expired = this.members.expired(now, (memberId) => this.lastPing(memberId));
+    if (expired.length > 0) {
+      for (const ws of this.ctx.getWebSockets()) {
+        if (expired.includes(this.socketMember(ws) ?? "")) ws.close(4408, "session timed out");
+      }
+      this.members.remove(expired);
+      this.pushAssignments();
+    }
+    await this.scheduleExpiry();
+  }
+
+  socketMember(ws: WebSocket): string | null {
+    return (ws.deserializeAttachment() as MemberSocket | null)?.memberId ?? null;
+  }
+
+  /** Sends a socket message, ignoring a socket that closed meanwhile. */
+  send(ws: WebSocket, message: GroupServerMessage): void {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // Gone; webSocketClose removes the member.
+    }
+  }
+
+  /** Pushes every socket member its current assignment (after any rebalance). */
+  pushAssignments(): void {
+    const { generation } = this.members.state();
+    for (const ws of this.ctx.getWebSockets()) {
+      const memberId = this.socketMember(ws);
+      const member = memberId === null ? null : this.members.get(memberId);
+      if (member !== null) this.send(ws, { type: "assignment", memberId: member.memberId, generation, partitions: member.partitions });
+    }
+  }
+
+  private lastPing(memberId: string): number | null {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (this.socketMember(ws) === memberId) return this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+    }
+    return null;
+  }
+
+  private async scheduleExpiry(): Promise<void> {
+    const due = this.members.nextExpiry();
+    if (due === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 1));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Handles one frame on a partition socket: hello (version check), subscribe / unsubscribe /
+ * consumed (subscribers.ts), produce (the same append and idempotence as HTTP, answered with an
+ * `ack`) and commit (fenced by the group's generation when it carries one). Failures answer
+ * `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
+ *
+ * @example
+ * handlePartitionSocketMessage(host, env, ws, '{"type":"subscribe","id":"s","from":"earliest"}');
+ */
+import { EdgelogError } from "../../client/errors.ts";
+import { PROTOCOL_VERSION, type ServerMessage } from "../../client/messages.ts";
+import { parseClientMessage, type ReceivedMessage } from "../../client/parse-message.ts";
+import type { Env } from "../env.ts";
+import { unwrap } from "../result.ts";
+import { commitOffset } from "./groups.ts";
+import type { PartitionLog } from "./log.ts";
+import type { AppendRequest, AppendResult } from "./partition.ts";
+import type { Subscribers } from "./subscribers.ts";
+
+/** What the handler needs from the Partition object. */
+export interface SocketHost {
+  log: PartitionLog;
+  subscribers: Subscribers;
+  appendNow(request: AppendRequest): AppendResult;
+}
+
+/** Close code for a client speaking another protocol version (4000-4999 are the application's). */
+export const CLOSE_UNSUPPORTED_VERSION = 4400;
+
+async function handle(host: SocketHost, env: Env, ws: WebSocket, message: ReceivedMessage): Promise<void> {
+  const { log, subscribers } = host;
+  const identity = log.identity;
+  if (identity === null) throw new EdgelogError("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
+  switch (message.type) {
+    case "hello":
+      if (message.version !== PROTOCOL_VERSION) {
+        subscribers.send(ws, errorMessage(null, new EdgelogError("INVALID_REQUEST", `this server speaks protocol version ${PROTOCOL_VERSION}`)));
+        ws.close(CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
+      }
+      return;
+    case "subscribe":
+      return subscribers.subscribe(ws, message);
+    case "unsubscribe":
+      return subscribers.unsubscribe(ws, message.id);
+    case "consumed":
+      return subscribers.consumed(ws, message.offset);
+    case "produce": {
+      const { records, producer } = message.parsed;
+      records.forEach((record, i) => {
+        if (record.partition !== null && record.partition !== identity.partition) {
+          throw new EdgelogError("INVALID_REQUEST", `records[${i}].partition is ${record.partition}; this socket is partition ${identity.partition}`);
+        }
+      });
+      const appended = host.appendNow({
+        topicId: identity.topicId,
+        timestamps: records.map((r) => r.timestamp),
+        tails: records.map((r) => r.tail),
+        producer,
+      });
+      const offsets = records.map((_, k) => ({ partition: identity.partition, offset: appended.baseOffset + k }));
+      const ack: ServerMessage = { type: "ack", id: message.id, offsets };
+      if (appended.duplicate) ack.duplicate = true;
+      return subscribers.send(ws, ack);
+    }
+    case "commit": {
+      let generation: number | null = null;
+      if (message.generation !== undefined || message.memberId !== undefined) {
+        if (message.generation === undefined || message.memberId === undefined) {
+          throw new EdgelogError("INVALID_REQUEST", "a member's commit carries both generation and memberId");
+        }
+        const group = env.GROUP.get(env.GROUP.idFromName(message.group));
+        unwrap(await group.validate(message.memberId, message.generation));
+        generation = message.generation;
+      }
+      const commit = { group: message.group, offset: message.offset, metadata: message.metadata ?? null, generation };
+      commitOffset(log.sql, log, commit, Date.now());
+      return subscribers.send(ws, { type: "committed", id: message.id, group: message.group, offset: message.offset });
+    }
+  }
+}
+
+function errorMessage(id: string | null, error: EdgelogError): ServerMessage {
+  return { type: "error", id, code: error.code, message: error.message };
+}
+
+/** The id a frame names, for correlating an error with its request (best effort). */
+function idOf(frame: string): string | null {
+  const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(frame.slice(0, 512));
+  return match?.[1] ?? null;
+}
+
+/** Handles one frame; never throws (an unexpected failure is logged and answered INTERNAL). */
+export async function handlePartitionSocketMessage(
+  host: SocketHost,
+  env: Env,
+  ws: WebSocket,
+  frame: string | ArrayBuffer,
+): Promise<void> {
+  const text = typeof frame === "string" ? frame : null;
+  try {
+    if (text === null) throw new EdgelogError("INVALID_REQUEST", "frames are JSON text, not binary");
+    await handle(host, env, ws, parseClientMessage(text));
+  } catch (error) {
+    const failure = error instanceof EdgelogError ? error : new EdgelogError("INTERNAL", "the message failed; it has been logged");
+    if (!(error instanceof EdgelogError)) console.error("edgelog: partition socket message failed", error);
+    host.subscribers.send(ws, errorMessage(text === null ? null : idOf(text), failure));
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * A partition's WebSocket subscribers, on the Hibernation API. Each socket carries at most one
+ * subscription, whose whole state lives in the socket's attachment (so it survives the object
+ * being evicted from memory):
+ * - `next`: the next offset to push; everything below was sent.
+ * - `window`: pushed messages not yet reported `consumed`, as [endOffset, bytes]. Pushing stops
+ *   when it holds SUBSCRIBER_WINDOW_MESSAGES_MAX messages or SUBSCRIBER_WINDOW_BYTES_MAX bytes:
+ *   a slow subscriber costs the object no memory beyond that; the log itself is the buffer.
+ *
+ * The object is single-threaded and an append is synchronous, so a catch-up read and the live
+ * tail meet at exactly `highWatermark`: no gap, no duplicate.
+ *
+ * @example
+ * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
+ */
+import {
+  PUSH_RECORDS_MAX,
+  SUBSCRIBER_WINDOW_BYTES_MAX,
+  SUBSCRIBER_WINDOW_MESSAGES_MAX,
+} from "../../client/limits.ts";
+import type { ServerMessage, StartPosition } from "../../client/messages.ts";
+import { invariant } from "../result.ts";
+import { committedOffset } from "./groups.ts";
+import type { PartitionLog } from "./log.ts";
+
+/** One subscription's position and unconsumed window. */
+export interface Subscription {
+  id: string;
+  next: number;
+  window: [endOffset: number, bytes: number][];
+  /** Whether `live` was sent since the subscriber last fell behind. */
+  live: boolean;
+  /** Whether `paused` was sent since the window last filled. */
+  paused: boolean;
+}
+
+/** What a socket's attachment holds (at most 16 KiB; the window is bounded to stay far below). */
+export interface SocketState {
+  v: 1;
+  sub: Subscription | null;
+}
+
+/** A subscribe request resolved against the log. */
+export interface SubscribeRequest {
+  id: string;
+  from: StartPosition;
+  group?: string;
+  reset?: "earliest" | "latest";
+}
+
+export class Subscribers {
+  private readonly ctx: DurableObjectState;
+  private readonly log: PartitionLog;
+  /** Attachments already read in this life of the object (the attachment stays the truth). */
+  private readonly states = new Map<WebSocket, SocketState>();
+
+  constructor(ctx: DurableObjectState, log: PartitionLog) {
+    this.ctx = ctx;
+    this.log = log;
+  }
+
+  /** The state of a socket, read from its attachment once per life of the object. */
+  stateOf(ws: WebSocket): SocketState {
+    let state = this.states.get(ws);
+    if (state === undefined) {
+      state = (ws.deserializeAttachment() as SocketState | null) ?? { v: 1, sub: null };
+      this.states.set(ws, state);
+    }
+    return state;
+  }
+
+  private save(ws: WebSocket, state: SocketState): void {
+    ws.serializeAttachment(state);
+  }
+
+  /** Sends a message, ignoring a socket that closed meanwhile (its close event cleans up). */
+  send(ws: WebSocket, message: ServerMessage | string): void {
+    try {
+      ws.send(typeof message === "string" ? message : JSON.stringify(message));
+    } catch {
+      // The peer is gone; webSocketClose will forget it.
+    }
+  }
+
+  /** Forgets a closed socket. */
+  forget(ws: WebSocket): void {
+    this.states.delete(ws);
+  }
+
+  /** Starts (or moves) the socket's subscription and pushes the catch-up. */
+  subscribe(ws: WebSocket, request: SubscribeRequest): void {
+    const start = this.resolveStart(request);
+    const state = this.stateOf(ws);
+    state.sub = { id: request.id, next: start, window: [], live: false, paused: false };
+    this.send(ws, {
+      type: "subscribed",
+      id: request.id,
+      offset: start,
+      logStartOffset: this.log.logStartOffset,
+      highWatermark: this.log.highWatermark,
+    });
+    this.pump(ws, state);
+  }
+
+  /** Ends the socket's subscription. */
+  unsubscribe(ws: WebSocket, id: string): void {
+    const state = this.stateOf(ws);
+    if (state.sub?.id === id) state.sub = null;
+    this.save(ws, state);
+    this.send(ws, { type: "unsubscribed", id });
+  }
+
+  /** The subscriber has processed everything below `offset`: free window space and push on. */
+  consumed(ws: WebSocket, offset: number): void {
+    const state = this.stateOf(ws);
+    const sub = state.sub;
+    if (sub === null) return;
+    // Window entries are in offset order; drop those wholly consumed.
+    let drop = 0;
+    while (drop < sub.window.length && sub.window[drop]![0] <= offset) drop++;
+    if (drop > 0) sub.window.splice(0, drop);
+    sub.paused = false;
+    this.pump(ws, state);
+  }
+
+  private resolveStart(request: SubscribeRequest): number {
+    const { from } = request;
+    const log = this.log;
+    if (from === "earliest") return log.logStartOffset;
+    if (from === "latest") return log.highWatermark;
+    if (from === "committed") {
+      invariant(request.group !== undefined, "a committed start names a group");
+      const { committedOffset: committed } = committedOffset(log.sql, request.group);
+      // No commit yet, or one retention has passed: Kafka's auto.offset.reset (default latest).
+      if (committed === null || committed < log.logStartOffset || committed > log.highWatermark) {
+        return request.reset === "earliest" ? log.logStartOffset : log.highWatermark;
+      }
+      return committed;
+    }
+    if ("offset" in from) {
+      log.checkOffset(from.offset);
+      return from.offset;
+    }
+    return log.offsetForTimestamp(from.timestamp).offset;
+  }
+
+  private windowFull(sub: Subscription): boolean {
+    if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) return true;
+    let bytes = 0;
+    for (const [, size] of sub.window) bytes += size;
+    return bytes >= SUBSCRIBER_WINDOW_BYTES_MAX;
+  }
+
+  private windowBytesLeft(sub: Subscription): number {
+    let bytes = 0;
+    for (const [, size] of sub.window) bytes += size;
+    return Math.max(1, SUBSCRIBER_WINDOW_BYTES_MAX - bytes);
+  }
+
+  /** Pushes pages from `next` until caught up (then `live`) or the window is full (then `paused`). */
+  private pump(ws: WebSocket, state: SocketState): void {
+    const sub = state.sub;
+    if (sub === null) return;
+    const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
+    // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
+    for (let turn = 0; turn <= SUBSCRIBER_WINDOW_MESSAGES_MAX && sub.next < this.log.highWatermark; turn++) {
+      if (this.windowFull(sub)) break;
+      const page = this.log.read(sub.next, PUSH_RECORDS_MAX, this.windowBytesLeft(sub));
+      invariant(page.count > 0 && page.nextOffset > sub.next, "a page below the high watermark moves forward");
+      const message = recordsMessage(topic, partition, page.recordsJson, page.highWatermark);
+      this.send(ws, message);
+      sub.window.push([page.nextOffset, message.length]);
+      sub.next = page.nextOffset;
+    }
+    this.settle(ws, state, sub);
+  }
+
+  /** Sends `live` on reaching the end, or `paused` when stopped short by the window. */
+  private settle(ws: WebSocket, state: SocketState, sub: Subscription): void {
+    if (sub.next >= this.log.highWatermark) {
+      if (!sub.live) this.send(ws, { type: "live", id: sub.id, offset: sub.next });
+      sub.live = true;
+    } else {
+      sub.live = false;
+      if (!sub.paused) this.send(ws, { type: "paused", id: sub.id, offset: sub.next });
+      sub.paused = true;
+    }
+    this.save(ws, state);
+  }
+
+  /**
+   * Pushes a just-appended batch to every caught-up subscriber. The message is serialised once
+   * and the same string sent to all, so fan-out costs one send per subscriber.
+   */
+  afterAppend(baseOffset: number, lines: readonly string[]): void {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
+    let message: string | null = null;
+    for (const ws of sockets) {
+      const state = this.stateOf(ws);
+      const sub = state.sub;
+      if (sub === null || sub.next !== baseOffset) continue;
+      if (this.windowFull(sub)) {
+        this.settle(ws, state, sub);
+        continue;
+      }
+      message ??= recordsMessage(topic, partition, joinLines(baseOffset, lines), this.log.highWatermark);
+      this.send(ws, message);
+      sub.window.push([this.log.highWatermark, message.length]);
+      sub.next = this.log.highWatermark;
+      this.save(ws, state);
+    }
+  }
+}
+
+/** `[{"offset":N,...},...]` from stored lines starting at `baseOffset`. */
+export function joinLines(baseOffset: number, lines: readonly string[]): string {
+  let json = "[";
+  for (let i = 0; i < lines.length; i++) json += `${i === 0 ? "" : ","}{"offset":${baseOffset + i},${lines[i]}`;
+  return `${json}]`;
+}
+
+/** A `records` message, assembled around already-serialised records. */
+export function recordsMessage(topic: string, partition: number, recordsJson: string, highWatermark: number): string {
+  return `{"type":"records","topic":${JSON.stringify(topic)},"partition":${partition},"records":${recordsJson},"highWatermark":${highWatermark}}`;
+}

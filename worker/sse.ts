@@ -1,0 +1,73 @@
+/**
+ * The SSE tail: `GET .../records?offset=N&live=sse` streams a partition's records as Server-Sent
+ * Events, one event per record with its offset as the event id, for `curl -N` and `EventSource`.
+ * A reconnecting EventSource sends `Last-Event-ID` and resumes at the next offset.
+ *
+ * Under the hood it is a loop of long-polls on the partition, so it needs no socket in the
+ * object; each stream ends after SSE_STREAM_MS_MAX (EventSource reconnects and resumes by itself).
+ *
+ * @example
+ * // curl -N 'localhost:8787/v1/topics/orders/partitions/0/records?offset=earliest&live=sse'
+ */
+import { EdgelogError } from "../client/errors.ts";
+import { FETCH_RECORDS_DEFAULT, FETCH_BYTES_DEFAULT } from "../client/limits.ts";
+import type { Env } from "./env.ts";
+import type { Position } from "./partition/partition.ts";
+import { onPartition } from "./topics.ts";
+
+/** How long one SSE response streams before ending (the client resumes with Last-Event-ID). */
+export const SSE_STREAM_MS_MAX = 15 * 60_000;
+/** How long each long-poll waits; an empty one sends a comment, which keeps proxies from closing. */
+export const SSE_KEEPALIVE_MS = 15_000;
+/** What EventSource waits before reconnecting. */
+const SSE_RETRY_MS = 1_000;
+
+/** The offset to start from: one past Last-Event-ID when the client is resuming. */
+export function sseStart(lastEventId: string | undefined, offset: Position): Position {
+  if (lastEventId === undefined || lastEventId === "") return offset;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(lastEventId)) {
+    throw new EdgelogError("INVALID_PARAMETER", "Last-Event-ID must be an offset this stream sent");
+  }
+  return Number(lastEventId) + 1;
+}
+
+/**
+ * Streams a partition from `start` as SSE until the client leaves or the stream's time is up.
+ * The first read happens before the answer, so a bad topic, partition or offset is a plain HTTP
+ * error with its code rather than an event inside a 200 stream.
+ */
+export async function sseResponse(env: Env, topic: string, partition: number, start: Position, signal: AbortSignal): Promise<Response> {
+  const read = (offset: Position, maxWaitMs: number) =>
+    onPartition(env, topic, partition, (stub, meta) =>
+      stub.read({ topicId: meta.topicId, offset, limit: FETCH_RECORDS_DEFAULT, maxBytes: FETCH_BYTES_DEFAULT, maxWaitMs }),
+    );
+  const first = await read(start, 0);
+  const encoder = new TextEncoder();
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const write = (text: string) => writer.write(encoder.encode(text));
+  const deadline = Date.now() + SSE_STREAM_MS_MAX;
+
+  const pump = async () => {
+    await write(`retry: ${SSE_RETRY_MS}\n\n`);
+    let page = first;
+    for (;;) {
+      const records = JSON.parse(page.recordsJson) as { offset: number }[];
+      if (records.length === 0) await write(": keepalive\n\n");
+      for (const record of records) await write(`id: ${record.offset}\nevent: record\ndata: ${JSON.stringify(record)}\n\n`);
+      if (signal.aborted || Date.now() >= deadline) break;
+      page = await read(page.nextOffset, SSE_KEEPALIVE_MS);
+    }
+  };
+  pump()
+    .catch(async (error: unknown) => {
+      const body = error instanceof EdgelogError ? error.toBody() : new EdgelogError("INTERNAL", "the stream failed").toBody();
+      if (!(error instanceof EdgelogError)) console.error("edgelog: SSE stream failed", error);
+      await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`).catch(() => undefined);
+    })
+    .finally(() => writer.close().catch(() => undefined));
+
+  return new Response(readable, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+  });
+}
