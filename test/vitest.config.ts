@@ -1,5 +1,15 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
+
+// Quiet and offline unless the caller says otherwise, with wrangler's debug logs and dev registry
+// inside the project (.wrangler/) rather than growing under ~/.config.
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.WRANGLER_SEND_ERROR_REPORTS ??= "false";
+process.env.WRANGLER_HIDE_BANNER ??= "true";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_LOG_PATH ??= resolve(".wrangler/logs");
+process.env.WRANGLER_REGISTRY_PATH ??= resolve(".wrangler/registry");
 
 export default defineConfig({
   test: {
@@ -7,6 +17,17 @@ export default defineConfig({
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
         test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+      },
+      {
+        // Black-box tests from Node: the local runtime (Miniflare, wrangler dev) started and
+        // stopped by the tests themselves (test/node/runtime.ts).
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },
