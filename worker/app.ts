@@ -21,6 +21,7 @@ import { TOPIC_BROWSER_HTML } from "./page.ts";
 import { intParam, offsetParam, partitionParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition.ts";
 import { sseResponse, sseStart } from "./sse.ts";
+import { unwrap } from "./result.ts";
 import { produce } from "./produce.ts";
 import type { TopicMeta } from "./registry.ts";
 import { checkPartition, createTopic, deleteTopic, getTopic, onPartition, onTopic, partitionOffsets, partitionStub, registry } from "./topics.ts";
@@ -98,6 +99,20 @@ app.get("/v1/topics/:topic/partitions/:partition/records", async (c) => {
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });
 
+app.get("/v1/topics/:topic/partitions/:partition/stats", async (c) => {
+  const name = topicName(c.req.param("topic"));
+  const partition = partitionParam(c.req.param("partition"));
+  return c.json(
+    await onTopic(c.env, name, async (meta) => {
+      checkPartition(meta, partition);
+      const stub = partitionStub(c.env, meta, partition);
+      // stats() is not topic-checked; offsets() first answers UNKNOWN_TOPIC for a dropped object.
+      unwrap(await stub.offsets(meta.topicId));
+      return { partition, ...(await stub.stats()) };
+    }),
+  );
+});
+
 app.get("/v1/topics/:topic/partitions/:partition/ws", async (c) => {
   const name = topicName(c.req.param("topic"));
   const partition = partitionParam(c.req.param("partition"));
@@ -140,6 +155,7 @@ for (const path of [
   "/v1/topics/:topic/partitions/:partition/records",
   "/v1/topics/:topic/partitions/:partition/offsets",
   "/v1/topics/:topic/partitions/:partition/ws",
+  "/v1/topics/:topic/partitions/:partition/stats",
 ]) {
   app.all(path, (c) => errorJson("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${path}`));
 }

@@ -45,7 +45,13 @@ export async function sseResponse(env: Env, topic: string, partition: number, st
   const encoder = new TextEncoder();
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
-  const write = (text: string) => writer.write(encoder.encode(text));
+  // A failed write means the client went away: the loop ends quietly, it is not an error.
+  let clientGone = false;
+  const write = (text: string) =>
+    writer.write(encoder.encode(text)).catch((error: unknown) => {
+      clientGone = true;
+      throw error;
+    });
   const deadline = Date.now() + SSE_STREAM_MS_MAX;
 
   const pump = async () => {
@@ -61,6 +67,7 @@ export async function sseResponse(env: Env, topic: string, partition: number, st
   };
   pump()
     .catch(async (error: unknown) => {
+      if (clientGone || signal.aborted) return;
       const body = error instanceof EdgelogError ? error.toBody() : new EdgelogError("INTERNAL", "the stream failed").toBody();
       if (!(error instanceof EdgelogError)) console.error("edgelog: SSE stream failed", error);
       await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`).catch(() => undefined);

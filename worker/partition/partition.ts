@@ -57,11 +57,23 @@ export interface ReadRequest {
   maxWaitMs: number;
 }
 
+/** `GET .../stats`: a partition's measured cost and sockets. */
+export interface PartitionStats {
+  rowsWritten: number;
+  rowsRead: number;
+  highWatermark: number;
+  logStartOffset: number;
+  sockets: number;
+  startedAt: number;
+}
+
 export class Partition extends DurableObject<Env> implements SocketHost {
   readonly log: PartitionLog;
   readonly subscribers: Subscribers;
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
+  /** When this instance started: hibernation evicts it and the next event starts another. */
+  private readonly startedAt = Date.now();
   /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
   private retentionAlarmSet = false;
 
@@ -211,10 +223,20 @@ export class Partition extends DurableObject<Env> implements SocketHost {
     });
   }
 
-  /** Rows written and read since this object started: what a workload costs, measured. */
-  stats(): { rowsWritten: number; rowsRead: number; highWatermark: number } {
+  /**
+   * Rows written and read since this object started (what a workload costs, measured), its
+   * sockets, and when it started (a later start means it was evicted from memory meanwhile).
+   */
+  stats(): PartitionStats {
     const { rowsWritten, rowsRead } = this.log.meter;
-    return { rowsWritten, rowsRead, highWatermark: this.log.highWatermark };
+    return {
+      rowsWritten,
+      rowsRead,
+      highWatermark: this.log.highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      sockets: this.ctx.getWebSockets().length,
+      startedAt: this.startedAt,
+    };
   }
 
   /** Retention: deletes expired batches and sets the alarm for the next one to expire. */
