@@ -79,12 +79,20 @@ export class Group extends DurableObject<Env> {
   async commit(memberId: string, generation: number, offsets: OffsetCommit[], group: string): Promise<Result<null>> {
     return captureAsync(async () => {
       this.members.validate(memberId, generation);
-      const { topic, topicId } = this.members.state();
+      const { topic, topicId, partitions } = this.members.state();
+      // Every entry is checked before any is sent, so a bad one commits nothing (as a standalone
+      // commit), and a partition past the topic's is UNKNOWN_PARTITION, not an uncreated object's answer.
+      if (topicId === null) throw new EdgelogError("INCONSISTENT_GROUP", "the group consumes no topic");
+      for (const entry of offsets) {
+        if (entry.topic !== topic) {
+          throw new EdgelogError("INCONSISTENT_GROUP", `the group consumes topic "${topic}", not "${entry.topic}"`);
+        }
+        if (entry.partition >= partitions) {
+          throw new EdgelogError("UNKNOWN_PARTITION", `topic "${topic}" has partitions 0 to ${partitions - 1}, not ${entry.partition}`);
+        }
+      }
       const results = await Promise.all(
         offsets.map((entry) => {
-          if (entry.topic !== topic || topicId === null) {
-            throw new EdgelogError("INCONSISTENT_GROUP", `the group consumes topic "${topic}", not "${entry.topic}"`);
-          }
           const stub = this.env.PARTITION.get(this.env.PARTITION.idFromName(`${topicId}/${entry.partition}`));
           return stub.commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
         }),
@@ -116,7 +124,8 @@ export class Group extends DurableObject<Env> {
   /** Session expiry: removes silent members, rebalances, and sets the next check. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const expired = this.members.expired(now, (memberId) => this.lastPing(memberId));
+    this.recordPings();
+    const expired = this.members.expired(now);
     if (expired.length > 0) {
       for (const ws of this.ctx.getWebSockets()) {
         if (expired.includes(this.socketMember(ws) ?? "")) ws.close(4408, "session timed out");
@@ -150,11 +159,17 @@ export class Group extends DurableObject<Env> {
     }
   }
 
-  private lastPing(memberId: string): number | null {
+  /**
+   * Stores each socket member's last ping (answered by the runtime, unseen by the object) as its
+   * last_seen. Both the expiry check and the next alarm's time read last_seen: counting pings in
+   * the check alone left the next alarm at the stale session end, so it re-fired at once forever.
+   */
+  private recordPings(): void {
     for (const ws of this.ctx.getWebSockets()) {
-      if (this.socketMember(ws) === memberId) return this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+      const memberId = this.socketMember(ws);
+      const ping = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+      if (memberId !== null && ping !== null) this.members.seen(memberId, ping);
     }
-    return null;
   }
 
   private async scheduleExpiry(): Promise<void> {

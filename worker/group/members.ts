@@ -132,10 +132,15 @@ export class Members {
     return removed > 0;
   }
 
-  /** Members whose session ran out by `now` (socket members count their last ping as seen). */
-  expired(now: number, lastPing: (memberId: string) => number | null): string[] {
+  /** Records that a member was heard from at `at` (a socket member's ping), never moving back. */
+  seen(memberId: string, at: number): void {
+    this.sql.exec("UPDATE members SET last_seen = MAX(last_seen, ?) WHERE member_id = ?", at, memberId);
+  }
+
+  /** Members whose session ran out by `now`. */
+  expired(now: number): string[] {
     return this.list()
-      .filter((m) => Math.max(m.lastSeen, lastPing(m.memberId) ?? 0) + m.sessionTimeoutMs <= now)
+      .filter((m) => m.lastSeen + m.sessionTimeoutMs <= now)
       .map((m) => m.memberId);
   }
 

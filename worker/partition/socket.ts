@@ -69,7 +69,11 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
           throw new EdgelogError("INVALID_REQUEST", "a member's commit carries both generation and memberId");
         }
         const group = env.GROUP.get(env.GROUP.idFromName(message.group));
-        unwrap(await group.validate(message.memberId, message.generation));
+        const { topicId } = unwrap(await group.validate(message.memberId, message.generation));
+        // As over HTTP: a member commits only on the topic its group consumes.
+        if (topicId !== identity.topicId) {
+          throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
+        }
         generation = message.generation;
       }
       const commit = { group: message.group, offset: message.offset, metadata: message.metadata ?? null, generation };

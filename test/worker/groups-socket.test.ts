@@ -1,0 +1,311 @@
+/**
+ * Group members over WebSocket (`GET /v1/groups/:group/ws`): a socket joins with `join` and gets
+ * `joined`; every rebalance pushes each socket member an `assignment`; closing the socket or
+ * sending `leave` removes the member; socket and HTTP members share one group.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { PING, type GroupServerMessage } from "../../client/messages.ts";
+import type { GroupDescription } from "../../client/wire.ts";
+import { app } from "../../worker/app.ts";
+import type { MemberAssignment } from "../../worker/group/members.ts";
+import { api, createTopic, expectError, uniqueTopic } from "./http.ts";
+
+type Message<T extends GroupServerMessage["type"]> = Extract<GroupServerMessage, { type: T }>;
+
+/** How long a test waits for one message at most (a bound, not an assertion). */
+const MESSAGE_WAIT_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A group socket that records what it receives and hands messages out in order, each once. */
+class GroupSocket {
+  readonly received: GroupServerMessage[] = [];
+  private readonly taken = new Set<number>();
+  closed: { code: number; reason: string } | null = null;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (event) => {
+      this.received.push(JSON.parse(event.data as string) as GroupServerMessage);
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+    });
+    ws.accept();
+  }
+
+  static async open(group: string): Promise<GroupSocket> {
+    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: { Upgrade: "websocket" } }, env);
+    expect(res.status).toBe(101);
+    return new GroupSocket(res.webSocket!);
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** The next message of `type` not handed out yet (and matching `where`), waiting a bounded time. */
+  async next<T extends GroupServerMessage["type"]>(type: T, where: (m: Message<T>) => boolean = () => true): Promise<Message<T>> {
+    for (let waited = 0; waited <= MESSAGE_WAIT_MS; waited += 10) {
+      const index = this.received.findIndex((m, i) => !this.taken.has(i) && m.type === type && where(m as Message<T>));
+      if (index !== -1) {
+        this.taken.add(index);
+        return this.received[index] as Message<T>;
+      }
+      await sleep(10);
+    }
+    throw new Error(`no "${type}" message in ${MESSAGE_WAIT_MS} ms; received ${JSON.stringify(this.received)}`);
+  }
+
+  /** Joins and answers the `joined` reply. */
+  async join(id: string, body: Record<string, unknown>): Promise<Message<"joined">> {
+    this.send({ type: "join", id, ...body });
+    return this.next("joined", (m) => m.id === id);
+  }
+
+  /** Messages of `type` not handed out yet. */
+  pending(type: GroupServerMessage["type"]): GroupServerMessage[] {
+    return this.received.filter((m, i) => !this.taken.has(i) && m.type === type);
+  }
+
+  close(): void {
+    if (this.closed === null) this.ws.close(1000, "done");
+  }
+}
+
+function uniqueGroup(prefix: string): string {
+  return uniqueTopic(`socket-group-${prefix}`);
+}
+
+async function describeGroup(group: string): Promise<GroupDescription> {
+  const answer = await api<GroupDescription>("GET", `/v1/groups/${group}`);
+  expect(answer.status).toBe(200);
+  return answer.json;
+}
+
+/** Waits (bounded) until the group has `count` members. */
+async function untilMembers(group: string, count: number): Promise<GroupDescription> {
+  for (let turn = 0; turn < 300; turn++) {
+    const description = await describeGroup(group);
+    if (description.members.length === count) return description;
+    await sleep(10);
+  }
+  throw new Error(`the group did not reach ${count} members`);
+}
+
+function groupStub(group: string) {
+  return env.GROUP.get(env.GROUP.idFromName(group));
+}
+
+function expectSplit(lists: number[][], partitions: number): void {
+  expect(lists.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, p) => p));
+}
+
+async function topicWith(prefix: string, partitions: number): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic, partitions);
+  return topic;
+}
+
+describe("group sockets", () => {
+  it("joins two sockets, pushing the first its new assignment when the second joins", async () => {
+    const topic = await topicWith("two", 6);
+    const group = uniqueGroup("two");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      const joinedA = await a.join("ja", { topic });
+      expect(joinedA).toEqual({ type: "joined", id: "ja", memberId: expect.any(String), generation: 1, partitions: [0, 1, 2, 3, 4, 5] });
+      const joinedB = await b.join("jb", { topic, assignor: "range" });
+      expect(joinedB.generation).toBe(2);
+      expect(joinedB.memberId).not.toBe(joinedA.memberId);
+      const pushed = await a.next("assignment", (m) => m.generation === 2);
+      expect(pushed.memberId).toBe(joinedA.memberId);
+      expect(pushed.partitions).toHaveLength(3);
+      expect(joinedB.partitions).toHaveLength(3);
+      expectSplit([pushed.partitions, joinedB.partitions], 6);
+      const description = await describeGroup(group);
+      expect(description.generation).toBe(2);
+      expect(description.members.every((m) => m.viaSocket)).toBe(true);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("removes a member when its socket closes, giving the other all partitions", async () => {
+    const topic = await topicWith("close", 4);
+    const group = uniqueGroup("close");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      const joinedA = await a.join("ja", { topic });
+      const joinedB = await b.join("jb", { topic });
+      await a.next("assignment", (m) => m.generation === joinedB.generation);
+      b.close();
+      const after = await a.next("assignment", (m) => m.generation === joinedB.generation + 1);
+      expect(after).toEqual({ type: "assignment", memberId: joinedA.memberId, generation: joinedB.generation + 1, partitions: [0, 1, 2, 3] });
+      const description = await untilMembers(group, 1);
+      expect(description.members.map((m) => m.memberId)).toEqual([joinedA.memberId]);
+      expectError(await api("POST", `/v1/groups/${group}/members/${joinedB.memberId}/heartbeat`), 404, "UNKNOWN_MEMBER_ID");
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("mixes an HTTP member and a socket member in one group", async () => {
+    const topic = await topicWith("mixed", 6);
+    const group = uniqueGroup("mixed");
+    const socket = await GroupSocket.open(group);
+    try {
+      const joined = await socket.join("j", { topic });
+      expect(joined.partitions).toEqual([0, 1, 2, 3, 4, 5]);
+      const http = await api<MemberAssignment>("POST", `/v1/groups/${group}/members`, { topic });
+      expect(http.status).toBe(200);
+      expect(http.json.generation).toBe(joined.generation + 1);
+      // The socket member hears of the rebalance the HTTP join caused.
+      const pushed = await socket.next("assignment", (m) => m.generation === http.json.generation);
+      expectSplit([pushed.partitions, http.json.partitions], 6);
+      expect(pushed.partitions).toHaveLength(3);
+      const description = await describeGroup(group);
+      expect(description.members.map((m) => [m.memberId, m.viaSocket]).sort()).toEqual(
+        [
+          [joined.memberId, true],
+          [http.json.memberId, false],
+        ].sort(),
+      );
+      // When the HTTP member leaves, the socket member is pushed everything.
+      expect((await api("DELETE", `/v1/groups/${group}/members/${http.json.memberId}`)).status).toBe(204);
+      const all = await socket.next("assignment", (m) => m.generation === http.json.generation + 1);
+      expect(all.partitions).toEqual([0, 1, 2, 3, 4, 5]);
+      // The socket member heartbeats over HTTP too, and sees the same assignment.
+      const beat = await api<MemberAssignment>("POST", `/v1/groups/${group}/members/${joined.memberId}/heartbeat`);
+      expect(beat.json).toEqual({ memberId: joined.memberId, generation: all.generation, partitions: all.partitions });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("leaves with a leave message: left, the member gone, no more pushes to it", async () => {
+    const topic = await topicWith("leave", 2);
+    const group = uniqueGroup("leave");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      const joinedA = await a.join("ja", { topic });
+      const joinedB = await b.join("jb", { topic });
+      a.send({ type: "leave", id: "bye" });
+      expect(await a.next("left")).toEqual({ type: "left", id: "bye" });
+      const after = await b.next("assignment", (m) => m.generation === joinedB.generation + 1);
+      expect(after.partitions).toEqual([0, 1]);
+      expect((await describeGroup(group)).members.map((m) => m.memberId)).toEqual([joinedB.memberId]);
+      expectError(await api("POST", `/v1/groups/${group}/members/${joinedA.memberId}/heartbeat`), 404, "UNKNOWN_MEMBER_ID");
+      // A later rebalance is not pushed to the socket that left (it is no member any more).
+      const c = await api<MemberAssignment>("POST", `/v1/groups/${group}/members`, { topic });
+      await b.next("assignment", (m) => m.generation === c.json.generation);
+      expect(a.pending("assignment").filter((m) => (m as Message<"assignment">).generation >= c.json.generation)).toEqual([]);
+      // The socket may join again, as a new member.
+      const again = await a.join("ja2", { topic });
+      expect(again.memberId).not.toBe(joinedA.memberId);
+      expect(again.generation).toBe(c.json.generation + 1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("keeps one member per socket: a rejoin keeps the id, another id is refused", async () => {
+    const topic = await topicWith("rejoin", 2);
+    const group = uniqueGroup("rejoin");
+    const a = await GroupSocket.open(group);
+    try {
+      const first = await a.join("j1", { topic });
+      const again = await a.join("j2", { topic });
+      expect(again).toMatchObject({ memberId: first.memberId, generation: first.generation });
+      a.send({ type: "join", id: "j3", topic, memberId: "someone-else" });
+      expect(await a.next("error", (m) => m.id === "j3")).toMatchObject({ code: "INVALID_REQUEST" });
+      expect((await describeGroup(group)).members).toHaveLength(1);
+    } finally {
+      a.close();
+    }
+  });
+
+  it("answers bad messages with error messages carrying stable codes, and keeps the socket", async () => {
+    const topic = await topicWith("errors", 2);
+    const otherTopic = await topicWith("errors-other", 2);
+    const group = uniqueGroup("errors");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      a.send("{not json");
+      expect(await a.next("error")).toMatchObject({ id: null, code: "INVALID_JSON" });
+      a.send({ type: "dance", id: "d" });
+      expect(await a.next("error", (m) => m.id === "d")).toMatchObject({ code: "INVALID_REQUEST" });
+      a.send({ type: "join", id: "u", topic: "no-such-topic-for-group-sockets" });
+      expect(await a.next("error", (m) => m.id === "u")).toMatchObject({ code: "UNKNOWN_TOPIC" });
+      a.send({ type: "join", id: "s", topic, sessionTimeoutMs: 5 });
+      expect(await a.next("error", (m) => m.id === "s")).toMatchObject({ code: "INVALID_REQUEST" });
+      await a.join("ok", { topic });
+      b.send({ type: "join", id: "other", topic: otherTopic });
+      expect(await b.next("error", (m) => m.id === "other")).toMatchObject({ code: "INCONSISTENT_GROUP" });
+      expect((await describeGroup(group)).members).toHaveLength(1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("expires a silent socket member with the alarm and closes its socket", async () => {
+    const topic = await topicWith("silent", 2);
+    const group = uniqueGroup("silent");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      await a.join("ja", { topic, sessionTimeoutMs: 1_000 });
+      const joinedB = await b.join("jb", { topic, sessionTimeoutMs: 60_000 });
+      await sleep(1_200);
+      await runDurableObjectAlarm(groupStub(group));
+      const after = await b.next("assignment", (m) => m.generation === joinedB.generation + 1);
+      expect(after.partitions).toEqual([0, 1]);
+      for (let turn = 0; turn < 300 && a.closed === null; turn++) await sleep(10);
+      expect(a.closed?.code).toBe(4408);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("counts a socket member's pings as heartbeats, and schedules the next check after them", async () => {
+    const topic = await topicWith("pings", 2);
+    const group = uniqueGroup("pings");
+    const a = await GroupSocket.open(group);
+    try {
+      const joined = await a.join("ja", { topic, sessionTimeoutMs: 1_000 });
+      // Ping through the session timeout; the runtime answers without waking the object.
+      for (let turn = 0; turn < 6; turn++) {
+        a.send(PING);
+        await sleep(250);
+      }
+      await runDurableObjectAlarm(groupStub(group));
+      const description = await describeGroup(group);
+      expect(description.members.map((m) => m.memberId)).toEqual([joined.memberId]);
+      // The next check is one session after the last ping, not at once (no alarm loop).
+      const { alarm, lastPing } = await runInDurableObject(groupStub(group), (_, state) => ({
+        alarm: state.storage.getAlarm(),
+        lastPing: state.getWebSockets().map((ws) => state.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)[0] ?? null,
+      }));
+      expect(lastPing).not.toBeNull();
+      expect(await alarm).toBe(lastPing! + 1_000);
+    } finally {
+      a.close();
+    }
+  });
+
+  it("answers a GET without Upgrade with 426 UPGRADE_REQUIRED", async () => {
+    const group = uniqueGroup("no-upgrade");
+    expectError(await api("GET", `/v1/groups/${group}/ws`), 426, "UPGRADE_REQUIRED");
+    expectError(await api("POST", `/v1/groups/${group}/ws`, {}), 405, "METHOD_NOT_ALLOWED");
+  });
+});
