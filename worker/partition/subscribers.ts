@@ -3,7 +3,8 @@
  * subscription, whose whole state lives in the socket's attachment (so it survives the object
  * being evicted from memory):
  * - `next`: the next offset to push; everything below was sent.
- * - `window`: pushed messages not yet reported `consumed`, as [endOffset, bytes]. Pushing stops
+ * - `window`: pushed messages not yet reported `consumed`, as [endOffset, UTF-8 bytes] (not
+ *   `string.length`, which counts UTF-16 units: CJK text would pass 3x the window). Pushing stops
  *   when it holds SUBSCRIBER_WINDOW_MESSAGES_MAX messages or SUBSCRIBER_WINDOW_BYTES_MAX bytes:
  *   a slow subscriber costs the object no memory beyond that; the log itself is the buffer.
  *
@@ -18,6 +19,7 @@ import {
   SUBSCRIBER_WINDOW_BYTES_MAX,
   SUBSCRIBER_WINDOW_MESSAGES_MAX,
 } from "../../client/limits.ts";
+import { utf8Length } from "../../client/checks.ts";
 import type { ServerMessage, StartPosition } from "../../client/messages.ts";
 import { invariant } from "../result.ts";
 import { committedOffset } from "./groups.ts";
@@ -169,7 +171,7 @@ export class Subscribers {
       invariant(page.count > 0 && page.nextOffset > sub.next, "a page below the high watermark moves forward");
       const message = recordsMessage(topic, partition, page.recordsJson, page.highWatermark);
       this.send(ws, message);
-      sub.window.push([page.nextOffset, message.length]);
+      sub.window.push([page.nextOffset, utf8Length(message)]);
       sub.next = page.nextOffset;
     }
     this.settle(ws, state, sub);
@@ -197,6 +199,7 @@ export class Subscribers {
     if (sockets.length === 0) return;
     const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
     let message: string | null = null;
+    let messageBytes = 0;
     for (const ws of sockets) {
       const state = this.stateOf(ws);
       const sub = state.sub;
@@ -205,9 +208,12 @@ export class Subscribers {
         this.settle(ws, state, sub);
         continue;
       }
-      message ??= recordsMessage(topic, partition, joinLines(baseOffset, lines), this.log.highWatermark);
+      if (message === null) {
+        message = recordsMessage(topic, partition, joinLines(baseOffset, lines), this.log.highWatermark);
+        messageBytes = utf8Length(message);
+      }
       this.send(ws, message);
-      sub.window.push([this.log.highWatermark, message.length]);
+      sub.window.push([this.log.highWatermark, messageBytes]);
       sub.next = this.log.highWatermark;
       this.save(ws, state);
     }
