@@ -232,6 +232,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     durableObjects: {
       PARTITION: { className: "Partition", useSQLite: true },
       REGISTRY: { className: "Registry", useSQLite: true },
+      GROUP: { className: "Group", useSQLite: true },
     },
     durableObjectsPersist: options.persistDir,
     host: "127.0.0.1",
