@@ -72,6 +72,18 @@ export async function compatibilityDate(): Promise<string> {
 }
 
 /**
+ * The `compatibility_flags` from wrangler.toml (same reason as compatibilityDate).
+ *
+ * @example
+ * new Miniflare({ compatibilityFlags: await compatibilityFlags(), ... });
+ */
+export async function compatibilityFlags(): Promise<string[]> {
+  const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
+  const match = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml);
+  return [...(match?.[1] ?? "").matchAll(/"([a-z0-9_]+)"/g)].map((m) => m[1]!);
+}
+
+/**
  * Makes a fresh directory under the OS temp dir; remove it with `removeDir`.
  *
  * @example
@@ -229,6 +241,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     // Module names are paths relative to this; workerd refuses names that climb out with "..".
     modulesRoot: dirname(options.scriptPath),
     compatibilityDate: await compatibilityDate(),
+    compatibilityFlags: await compatibilityFlags(),
     durableObjects: {
       PARTITION: { className: "Partition", useSQLite: true },
       REGISTRY: { className: "Registry", useSQLite: true },
