@@ -1,0 +1,298 @@
+/**
+ * The IndexedDB cache, through jakearchibald's `idb` (schema.ts has the typed stores). It
+ * survives reloads: records for offline replay, the outbox and the producer's sequences.
+ *
+ * Every write is one readwrite transaction, aborted on any failure, so a QuotaExceededError (or
+ * anything else) leaves the stores exactly as they were; the failure is rethrown as
+ * CACHE_QUOTA_EXCEEDED or CACHE_FAILED for the client to report. Every request's promise gets a
+ * handler as it is made, so an aborted transaction never turns into unhandled rejections.
+ *
+ * @example
+ * const cache = await openIndexedDbCache({ dbName: "edgelog" });
+ * const id = await cache.outboxAdd(entry, OUTBOX_RECORDS_MAX);
+ */
+import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
+import { cacheError, EdgelogClientError } from "../client-errors.ts";
+import { CACHE_RECORDS_PER_PARTITION_MAX } from "../client-limits.ts";
+import type { FetchedRecord } from "../wire.ts";
+import { planRun } from "./runs.ts";
+import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./schema.ts";
+import { newProducerId, planSeal, rollBack } from "./sealing.ts";
+import type { CachedRun, EventCache, NewOutboxEntry, OutboxEntry, ProducerIdentity, SealedBatch, TopicInfo } from "./types.ts";
+
+/**
+ * Options of the IndexedDB cache.
+ *
+ * @example
+ * openIndexedDbCache({ dbName: "shop", recordsPerPartitionMax: 5_000 });
+ */
+export interface IndexedDbCacheOptions {
+  /** The database's name (default "edgelog"): one per app, or per user of an app. */
+  dbName?: string;
+  /** Records kept per partition (default CACHE_RECORDS_PER_PARTITION_MAX). */
+  recordsPerPartitionMax?: number;
+}
+
+type WriteTx = IDBPTransaction<EdgelogDB, StoreName[], "readwrite">;
+type ReadTx = IDBPTransaction<EdgelogDB, StoreName[], "readonly">;
+
+/** The highest offset a key range needs (offsets are exact integers below 2^53). */
+const OFFSET_END = Number.MAX_SAFE_INTEGER;
+
+/** Keys [topic, partition, from] up to (not including) [topic, partition, to]. */
+function offsetRange(topic: string, partition: number, from: number, to: number): IDBKeyRange {
+  return IDBKeyRange.bound([topic, partition, from], [topic, partition, to], false, true);
+}
+
+/** Starts a request and gives its promise a handler at once (its failure also aborts the write). */
+function track(ops: Promise<unknown>[], op: Promise<unknown>): void {
+  op.catch(() => undefined);
+  ops.push(op);
+}
+
+function withoutPlace(record: FetchedRecord & { topic?: string; partition?: number }): FetchedRecord {
+  const { topic: _topic, partition: _partition, ...rest } = record;
+  return rest;
+}
+
+class IndexedDbCache implements EventCache {
+  readonly kind = "indexeddb" as const;
+  private readonly db: IDBPDatabase<EdgelogDB>;
+  private readonly recordsMax: number;
+  private closed = false;
+
+  constructor(db: IDBPDatabase<EdgelogDB>, recordsMax: number) {
+    this.db = db;
+    this.recordsMax = recordsMax;
+  }
+
+  /** Set when the browser closed the database under us (storage cleared, a newer version upgrading). */
+  private lostBecause: string | null = null;
+
+  private check(): void {
+    if (this.lostBecause !== null) throw new EdgelogClientError("CACHE_FAILED", `IndexedDB is unavailable: ${this.lostBecause}`);
+    if (this.closed) throw new EdgelogClientError("CLOSED", "the cache is closed");
+  }
+
+  /** Runs `body` in one readwrite transaction; any failure aborts it and rethrows with a code. */
+  private async write<T>(stores: StoreName[], doing: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+    this.check();
+    let tx: WriteTx | undefined;
+    try {
+      tx = this.db.transaction(stores, "readwrite");
+      const done = tx.done;
+      done.catch(() => undefined);
+      const result = await body(tx);
+      await done;
+      return result;
+    } catch (error) {
+      try {
+        tx?.abort();
+      } catch {
+        // Already finished or aborted: nothing was committed by this call either way.
+      }
+      throw cacheError(error, doing);
+    }
+  }
+
+  /** Runs `body` in one readonly transaction; failures come back with a code. */
+  private async read<T>(stores: StoreName[], doing: string, body: (tx: ReadTx) => Promise<T>): Promise<T> {
+    this.check();
+    try {
+      const tx = this.db.transaction(stores, "readonly");
+      tx.done.catch(() => undefined);
+      return await body(tx);
+    } catch (error) {
+      throw cacheError(error, doing);
+    }
+  }
+
+  putRecords(topic: string, partition: number, records: readonly FetchedRecord[], options: { logStartOffset?: number } = {}): Promise<CachedRun | undefined> {
+    return this.write(["records", "runs"], "storing records", async (tx) => {
+      const runs = tx.objectStore("runs");
+      const store = tx.objectStore("records");
+      const existing = await runs.get([topic, partition]);
+      const plan = planRun(existing, topic, partition, records, options, this.recordsMax);
+      if (plan.run === undefined) return existing;
+      const ops: Promise<unknown>[] = [];
+      if (plan.dropAll) track(ops, store.delete(offsetRange(topic, partition, 0, OFFSET_END)));
+      else if (plan.evictBelow !== null) track(ops, store.delete(offsetRange(topic, partition, 0, plan.evictBelow)));
+      for (const record of plan.store) track(ops, store.put({ ...record, topic, partition }));
+      track(ops, runs.put(plan.run));
+      await Promise.all(ops);
+      return plan.run;
+    });
+  }
+
+  readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]> {
+    return this.read(["records", "runs"], "reading records", async (tx) => {
+      const run = await tx.objectStore("runs").get([topic, partition]);
+      if (run === undefined) return [];
+      const start = Math.max(from, run.low);
+      if (start >= run.high) return [];
+      const rows = await tx.objectStore("records").getAll(offsetRange(topic, partition, start, run.high), limit);
+      return rows.map(withoutPlace);
+    });
+  }
+
+  run(topic: string, partition: number): Promise<CachedRun | undefined> {
+    return this.read(["runs"], "reading a run", (tx) => tx.objectStore("runs").get([topic, partition]));
+  }
+
+  runs(topic: string): Promise<CachedRun[]> {
+    return this.read(["runs"], "reading runs", (tx) => tx.objectStore("runs").getAll(IDBKeyRange.bound([topic, 0], [topic, OFFSET_END])));
+  }
+
+  dropRecords(topic: string, partition: number): Promise<void> {
+    return this.write(["records", "runs"], "dropping records", async (tx) => {
+      const ops: Promise<unknown>[] = [];
+      track(ops, tx.objectStore("records").delete(offsetRange(topic, partition, 0, OFFSET_END)));
+      track(ops, tx.objectStore("runs").delete([topic, partition]));
+      await Promise.all(ops);
+    });
+  }
+
+  topic(name: string): Promise<TopicInfo | undefined> {
+    return this.read(["topics"], "reading topic metadata", (tx) => tx.objectStore("topics").get(name));
+  }
+
+  putTopic(info: TopicInfo): Promise<void> {
+    return this.write(["topics"], "storing topic metadata", async (tx) => {
+      await tx.objectStore("topics").put(info);
+    });
+  }
+
+  async position(subscription: string, topic: string, partition: number): Promise<number | undefined> {
+    const row = await this.read(["positions"], "reading a position", (tx) => tx.objectStore("positions").get([subscription, topic, partition]));
+    return row?.next;
+  }
+
+  putPosition(subscription: string, topic: string, partition: number, next: number): Promise<void> {
+    return this.write(["positions"], "storing a position", async (tx) => {
+      await tx.objectStore("positions").put({ subscription, topic, partition, next });
+    });
+  }
+
+  producer(): Promise<ProducerIdentity> {
+    return this.write(["producer"], "reading the producer identity", async (tx) => {
+      const store = tx.objectStore("producer");
+      const stored = await store.get(PRODUCER_KEY);
+      if (stored !== undefined) return stored;
+      const identity = { id: newProducerId(), epoch: 0 };
+      await store.put(identity, PRODUCER_KEY);
+      return identity;
+    });
+  }
+
+  outboxAdd(entry: NewOutboxEntry, limit: number): Promise<number> {
+    return this.write(["outbox"], "queueing a record", async (tx) => {
+      const store = tx.objectStore("outbox");
+      const count = await store.count();
+      if (count >= limit) throw new EdgelogClientError("OUTBOX_FULL", `${count} records wait in the outbox; at most ${limit}`);
+      return store.add({ ...entry, batch: null });
+    });
+  }
+
+  outboxList(limit: number): Promise<OutboxEntry[]> {
+    return this.read(["outbox"], "reading the outbox", async (tx) => {
+      const store = tx.objectStore("outbox");
+      // Keys and values of one transaction come in the same (key) order.
+      const [keys, values] = await Promise.all([store.getAllKeys(undefined, limit), store.getAll(undefined, limit)]);
+      return values.map((value, i) => ({ ...value, id: keys[i]! }));
+    });
+  }
+
+  outboxCount(): Promise<number> {
+    return this.read(["outbox"], "counting the outbox", (tx) => tx.objectStore("outbox").count());
+  }
+
+  outboxResolve(partitions: ReadonlyMap<number, number>): Promise<void> {
+    return this.write(["outbox"], "placing queued records", async (tx) => {
+      const store = tx.objectStore("outbox");
+      for (const [id, partition] of partitions) {
+        const entry = await store.get(id);
+        if (entry !== undefined && entry.batch === null) await store.put({ ...entry, partition }, id);
+      }
+    });
+  }
+
+  outboxSeal(ids: readonly number[], topic: string, partition: number): Promise<SealedBatch> {
+    return this.write(["outbox", "sequences", "producer"], "sealing a batch", async (tx) => {
+      const outbox = tx.objectStore("outbox");
+      let identity = await tx.objectStore("producer").get(PRODUCER_KEY);
+      if (identity === undefined) {
+        identity = { id: newProducerId(), epoch: 0 };
+        await tx.objectStore("producer").put(identity, PRODUCER_KEY);
+      }
+      const row = await tx.objectStore("sequences").get([topic, partition]);
+      const stored = await Promise.all(ids.map((id) => outbox.get(id)));
+      const entries = stored.map((value, i) => (value === undefined ? undefined : { ...value, id: ids[i]! }));
+      const plan = planSeal(entries, ids, row, identity, topic, partition);
+      const ops: Promise<unknown>[] = [];
+      stored.forEach((value, i) => track(ops, outbox.put({ ...value!, batch: plan.batch }, ids[i]!)));
+      track(ops, tx.objectStore("sequences").put(plan.sequence));
+      await Promise.all(ops);
+      return plan.batch;
+    });
+  }
+
+  outboxRemove(ids: readonly number[]): Promise<void> {
+    return this.write(["outbox"], "removing sent records", async (tx) => {
+      const ops: Promise<unknown>[] = [];
+      for (const id of ids) track(ops, tx.objectStore("outbox").delete(id));
+      await Promise.all(ops);
+    });
+  }
+
+  outboxDiscard(ids: readonly number[], topic: string, partition: number, batch: SealedBatch): Promise<void> {
+    return this.write(["outbox", "sequences"], "discarding a refused batch", async (tx) => {
+      const sequences = tx.objectStore("sequences");
+      const row = rollBack(await sequences.get([topic, partition]), batch);
+      const ops: Promise<unknown>[] = [];
+      for (const id of ids) track(ops, tx.objectStore("outbox").delete(id));
+      if (row !== undefined) track(ops, sequences.put(row));
+      await Promise.all(ops);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** The database went away (`reason` says why): later calls fail with CACHE_FAILED. */
+  lost(reason: string): void {
+    this.lostBecause ??= reason;
+    if (!this.closed) {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+}
+
+/**
+ * Opens (creating or upgrading) the IndexedDB cache. Rejects with CACHE_FAILED where there is no
+ * IndexedDB (a worker without it, private modes that refuse it).
+ *
+ * @example
+ * const cache = await openIndexedDbCache({ dbName: "my-app" });
+ */
+export async function openIndexedDbCache(options: IndexedDbCacheOptions = {}): Promise<EventCache> {
+  if (typeof globalThis.indexedDB === "undefined") {
+    throw new EdgelogClientError("CACHE_FAILED", 'there is no IndexedDB here; use cache: "memory"');
+  }
+  let cache: IndexedDbCache | undefined;
+  try {
+    const db = await openDB<EdgelogDB>(options.dbName ?? DB_NAME_DEFAULT, SCHEMA_VERSION, {
+      upgrade: (database, oldVersion) => upgradeSchema(database, oldVersion),
+      // A newer version of the app wants to upgrade: step aside rather than block it.
+      blocking: () => cache?.lost("a newer version of the app is upgrading the database; reload the page"),
+      terminated: () => cache?.lost("the browser closed the database (storage was cleared?)"),
+    });
+    cache = new IndexedDbCache(db, options.recordsPerPartitionMax ?? CACHE_RECORDS_PER_PARTITION_MAX);
+    return cache;
+  } catch (error) {
+    throw cacheError(error, "opening IndexedDB");
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * What a client tells the application: its status, its storage status and its background
+ * errors, each with listeners that can unsubscribe. Background failures (a cache write, a dropped
+ * batch, a subscriber's callback) arrive here as events with stable codes; none is ever left as
+ * an unhandled rejection.
+ *
+ * @example
+ * const events = new ClientEvents();
+ * events.onStatus((status) => console.log(status));
+ * events.setStatus("live");
+ */
+import { EdgelogClientError } from "./client-errors.ts";
+import type { EdgelogError } from "./errors.ts";
+import { Listeners } from "./listeners.ts";
+import type { ClientStatus } from "./status.ts";
+
+/**
+ * Whether the cache is storing: "quota-exceeded" and "failed" recover on the next good write.
+ *
+ * @example
+ * client.onStorage((storage: StorageStatus) => { if (storage === "quota-exceeded") askToFreeSpace(); });
+ */
+export type StorageStatus = "ok" | "quota-exceeded" | "failed";
+
+/**
+ * Any error the client reports in the background (never thrown at you, never unhandled).
+ *
+ * @example
+ * client.onError((error: ClientError) => console.warn(error.code, error.message));
+ */
+export type ClientError = EdgelogError | EdgelogClientError;
+
+/**
+ * The status, storage status and error events of one client.
+ *
+ * @example
+ * const events = new ClientEvents();
+ * const off = events.onError((error) => console.warn(error.code));
+ * events.reportError(new EdgelogClientError("NETWORK", "offline"));
+ * off();
+ */
+export class ClientEvents {
+  private readonly statusListeners = new Listeners<ClientStatus>();
+  private readonly storageListeners = new Listeners<StorageStatus>();
+  private readonly errorListeners = new Listeners<ClientError>();
+  private currentStatus: ClientStatus = "connecting";
+  private currentStorage: StorageStatus = "ok";
+  private muted = false;
+
+  get status(): ClientStatus {
+    return this.currentStatus;
+  }
+
+  get storage(): StorageStatus {
+    return this.currentStorage;
+  }
+
+  onStatus(listener: (status: ClientStatus) => void): () => void {
+    return this.statusListeners.add(listener);
+  }
+
+  onStorage(listener: (storage: StorageStatus) => void): () => void {
+    return this.storageListeners.add(listener);
+  }
+
+  onError(listener: (error: ClientError) => void): () => void {
+    return this.errorListeners.add(listener);
+  }
+
+  setStatus(status: ClientStatus): void {
+    if (this.muted || this.currentStatus === status) return;
+    this.currentStatus = status;
+    this.statusListeners.emit(status);
+  }
+
+  setStorage(storage: StorageStatus): void {
+    if (this.muted || this.currentStorage === storage) return;
+    this.currentStorage = storage;
+    this.storageListeners.emit(storage);
+  }
+
+  /** Reports a background error (a cache error also moves the storage status). */
+  reportError(error: ClientError): void {
+    if (this.muted) return;
+    // The client's own closing is not news.
+    if (error instanceof EdgelogClientError && error.code === "CLOSED") return;
+    this.noteStorage(error);
+    this.errorListeners.emit(error);
+  }
+
+  /** Moves the storage status for a cache error (without reporting it as an event). */
+  noteStorage(error: ClientError): void {
+    if (error.code === "CACHE_QUOTA_EXCEEDED") this.setStorage("quota-exceeded");
+    else if (error.code === "CACHE_FAILED") this.setStorage("failed");
+  }
+
+  /** The client closed: a last status, then silence. */
+  close(): void {
+    this.setStatus("offline");
+    this.muted = true;
+    this.statusListeners.clear();
+    this.storageListeners.clear();
+    this.errorListeners.clear();
+  }
+}

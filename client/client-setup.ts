@@ -1,0 +1,103 @@
+/**
+ * The parts a client is built from, chosen from its options: the cache (opened in the
+ * background, falling back to memory when IndexedDB cannot open), the partition links (a
+ * WebSocket per partition unless a LinkFactory is given) and the fetch function.
+ *
+ * @example
+ * const cache = clientCache({ url, cache: "indexeddb" }, (error) => console.warn(error));
+ * const makeLink = clientLinks({ url, WebSocket });
+ */
+import { deferCache } from "./cache/deferred.ts";
+import { createMemoryCache } from "./cache/memory.ts";
+import { openCache } from "./cache/open.ts";
+import type { CacheKind, EventCache } from "./cache/types.ts";
+import { cacheError } from "./client-errors.ts";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./client-limits.ts";
+import type { ClientError } from "./client-events.ts";
+import type { ClientEnvironment } from "./environment.ts";
+import type { FetchFunction } from "./http.ts";
+import { type LinkFactory, socketLinkFactory } from "./link.ts";
+import type { WebSocketClass } from "./socket.ts";
+
+/**
+ * How a client is made. Only `url` is required.
+ *
+ * @example
+ * const options: ClientOptions = { url: "https://events.example.com", cache: "indexeddb", dbName: "shop" };
+ * const client = createClient(options);
+ */
+export interface ClientOptions {
+  /** The edgelog server, e.g. "https://events.example.com" (a path prefix is kept). */
+  url: string;
+  /** "indexeddb" (default: persistent), "memory", or your own EventCache. */
+  cache?: CacheKind | EventCache;
+  /** The IndexedDB database name (default "edgelog"). */
+  dbName?: string;
+  /** Records cached per partition (default CACHE_RECORDS_PER_PARTITION_MAX). */
+  cacheRecordsPerPartitionMax?: number;
+  /** The WebSocket class (default globalThis.WebSocket; in Node pass the `ws` package's). */
+  WebSocket?: WebSocketClass;
+  /** The fetch function (default globalThis.fetch). */
+  fetch?: FetchFunction;
+  /** Online/offline and visibility events (default: the browser's, when present). */
+  environment?: ClientEnvironment;
+  /** PING interval (default HEARTBEAT_INTERVAL_MS, clamped to HEARTBEAT_INTERVAL_MS_MIN.._MAX). */
+  heartbeatIntervalMs?: number;
+  /** How long produced records wait to be batched (default PRODUCE_LINGER_MS). */
+  lingerMs?: number;
+  /** Random numbers for jitter and sticky partitions (default Math.random). */
+  random?: () => number;
+  /** Makes partition links (default: a WebSocket per partition). The seam for a leader tab. */
+  makeLink?: LinkFactory;
+}
+
+/**
+ * The client's cache: available at once, opening in the background. If IndexedDB cannot open,
+ * `report` hears why and the client keeps working from memory.
+ *
+ * @example
+ * const cache = clientCache({ url, cache: "memory" }, report);
+ */
+export function clientCache(options: ClientOptions, report: (error: ClientError) => void): EventCache {
+  const choice = {
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
+    ...(options.cacheRecordsPerPartitionMax === undefined ? {} : { recordsPerPartitionMax: options.cacheRecordsPerPartitionMax }),
+  };
+  const ready = openCache(choice).catch((error: unknown) => {
+    report(cacheError(error, "opening the cache"));
+    return createMemoryCache(choice);
+  });
+  const kind = typeof options.cache === "object" ? options.cache.kind : (options.cache ?? "indexeddb");
+  return deferCache(ready, kind);
+}
+
+/**
+ * The client's link factory: the given one, or a WebSocket per partition with the heartbeat
+ * interval clamped to its bounds; null where there is no WebSocket (a client that only produces
+ * needs none; `subscribe` then throws INVALID_USE).
+ *
+ * @example
+ * const makeLink = clientLinks({ url, WebSocket });
+ */
+export function clientLinks(options: ClientOptions): LinkFactory | null {
+  if (options.makeLink !== undefined) return options.makeLink;
+  // Typed through the DOM's WebSocket, so the compiler checks that the browser's class fits.
+  const WebSocketImpl: WebSocketClass | undefined =
+    options.WebSocket ?? (typeof globalThis.WebSocket === "function" ? globalThis.WebSocket : undefined);
+  if (WebSocketImpl === undefined) return null;
+  const requested = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+  const heartbeatIntervalMs = Math.min(Math.max(requested, HEARTBEAT_INTERVAL_MS_MIN), HEARTBEAT_INTERVAL_MS_MAX);
+  const random = options.random ? { random: options.random } : {};
+  return socketLinkFactory({ url: options.url, WebSocket: WebSocketImpl, heartbeatIntervalMs, ...random });
+}
+
+/**
+ * The client's fetch: the given one, or the global one looked up at call time.
+ *
+ * @example
+ * const fetchFn = clientFetch({ url });
+ */
+export function clientFetch(options: ClientOptions): FetchFunction {
+  return options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+}

@@ -1,0 +1,317 @@
+/**
+ * The edgelog client: subscriptions that replay the cache and then go live over one socket per
+ * partition, an idempotent producer with a persistent outbox, group commits, and an explicit
+ * status. This module wires the parts together (cache, links, subscriptions, producer, status,
+ * environment); each part lives in its own module.
+ *
+ * @example
+ * const client = createClient({ url: "https://events.example.com" });
+ * client.onStatus((status) => banner.textContent = status);
+ * const sub = client.subscribe("orders", { from: "earliest" }, (record) => render(record));
+ * await client.produce("orders", { key: "alice", value: { item: "book" } });
+ * sub.close();
+ * client.close();
+ */
+import { reconnectDelayMs } from "./backoff.ts";
+import type { EventCache } from "./cache/types.ts";
+import { cacheError, EdgelogClientError } from "./client-errors.ts";
+import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
+import { PRODUCE_LINGER_MS } from "./client-limits.ts";
+import { clientCache, clientFetch, clientLinks, type ClientOptions } from "./client-setup.ts";
+import { parseCommitMetadata } from "./commits.ts";
+import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
+import { EdgelogError } from "./errors.ts";
+import { HttpApi } from "./http.ts";
+import type { LinkFactory, PartitionLink } from "./link.ts";
+import { TOPIC_PARTITIONS_MAX } from "./limits.ts";
+import { groupName, topicName } from "./names.ts";
+import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
+import { type ClientStatus, deriveStatus } from "./status.ts";
+import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
+import { validateSubscribe } from "./validate.ts";
+import type { RecordPosition } from "./wire.ts";
+
+export type { ClientError, ClientOptions, StorageStatus };
+
+/**
+ * A client of one edgelog server (made by `createClient`).
+ *
+ * @example
+ * const client: EdgelogClient = createClient({ url: "https://events.example.com" });
+ * console.log(client.status, client.storage);
+ */
+export class EdgelogClient {
+  private readonly options: ClientOptions;
+  private readonly events = new ClientEvents();
+  private readonly cache: EventCache;
+  private readonly http: HttpApi;
+  private readonly producer: Producer;
+  private readonly makeLink: LinkFactory | null;
+  private readonly environment: ClientEnvironment;
+  private readonly links = new Set<PartitionLink>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly sleepers = new Set<() => void>();
+  private readonly stopWatching: () => void;
+  private online: boolean;
+  private lastHttp: "unknown" | "ok" | "failed" = "unknown";
+  private closed = false;
+
+  constructor(options: ClientOptions) {
+    this.options = options;
+    this.makeLink = clientLinks(options);
+    this.cache = clientCache(options, (error) => this.events.reportError(error));
+    this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached));
+    this.environment = options.environment ?? browserEnvironment();
+    this.online = this.environment.isOnline();
+    this.stopWatching = this.environment.watch((event) => this.heard(event));
+    this.producer = new Producer({
+      cache: this.cache,
+      http: this.http,
+      cachedPartitionCount: async (topic) => (await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined))?.partitions,
+      fetchPartitionCount: (topic) => this.fetchPartitionCount(topic),
+      reportError: (error) => this.events.reportError(error),
+      sleep: (ms) => this.sleep(ms),
+      lingerMs: options.lingerMs ?? PRODUCE_LINGER_MS,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.recompute();
+    // A previous session (a reload) may have left records in the outbox: send them now.
+    this.producer.wake();
+  }
+
+  /** "connecting" | "catching-up" | "live" | "offline" (status.ts has the rules). */
+  get status(): ClientStatus {
+    return this.events.status;
+  }
+
+  /** Whether the cache is storing ("ok"), full ("quota-exceeded") or broken ("failed"). */
+  get storage(): StorageStatus {
+    return this.events.storage;
+  }
+
+  /** Calls `listener` on every status change; returns its unsubscribe. */
+  onStatus(listener: (status: ClientStatus) => void): () => void {
+    return this.events.onStatus(listener);
+  }
+
+  /** Calls `listener` on every storage status change; returns its unsubscribe. */
+  onStorage(listener: (storage: StorageStatus) => void): () => void {
+    return this.events.onStorage(listener);
+  }
+
+  /** Calls `listener` with each background error (cache, dropped records, callbacks); returns its unsubscribe. */
+  onError(listener: (error: ClientError) => void): () => void {
+    return this.events.onError(listener);
+  }
+
+  /** Subscribes to a topic (see SubscribeOptions); the callback is optional, the result is also an async iterable. */
+  subscribe(topic: string, options?: SubscribeOptions | RecordCallback, callback?: RecordCallback): Subscription {
+    this.ensureOpen();
+    const opts = typeof options === "function" ? {} : (options ?? {});
+    const onRecord = typeof options === "function" ? options : callback;
+    validateSubscribe(topic, opts);
+    if (this.makeLink === null) {
+      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
+    }
+    const subscription = new Subscription(this.subscriptionContext(this.makeLink), topic, opts, onRecord);
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Queues a record and resolves with its position once the server acknowledged it. */
+  async produce(topic: string, record: ProduceRecord): Promise<RecordPosition> {
+    return (await this.enqueue(topic, record)).delivered;
+  }
+
+  /** Queues a record; resolves once it is safely in the outbox, with its acknowledgement as `delivered`. */
+  async enqueue(topic: string, record: ProduceRecord): Promise<Queued> {
+    this.ensureOpen();
+    try {
+      return await this.producer.enqueue(topic, record);
+    } catch (error) {
+      if (!(error instanceof EdgelogError) && !(error instanceof EdgelogClientError && error.code === "OUTBOX_FULL")) {
+        const coded = cacheError(error, "queueing a record");
+        this.events.noteStorage(coded);
+        throw coded;
+      }
+      throw error;
+    }
+  }
+
+  /** Sends everything queued so far; rejects (outbox intact) if the network fails. */
+  flush(): Promise<void> {
+    this.ensureOpen();
+    return this.producer.flush();
+  }
+
+  /** The records waiting to be acknowledged, oldest first (for a "pending" UI). */
+  outbox(): Promise<QueuedRecord[]> {
+    this.ensureOpen();
+    return this.producer.outbox();
+  }
+
+  /**
+   * Commits `offset` (the next offset the group will read) for a group on one partition: over
+   * the partition's socket when one is open, else over HTTP.
+   */
+  async commit(group: string, topic: string, partition: number, offset: number, metadata?: string): Promise<void> {
+    this.ensureOpen();
+    groupName(group);
+    topicName(topic);
+    checkWhole(partition, "partition", TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
+    checkWhole(offset, "offset", Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
+    if (metadata !== undefined) parseCommitMetadata(metadata, "metadata");
+    const extra = metadata === undefined ? {} : { metadata };
+    const link = [...this.links].find((l) => l.topic === topic && l.partition === partition && ["open", "catching-up", "live"].includes(l.state));
+    if (link !== undefined) {
+      try {
+        await link.commit({ type: "commit", group, offset, ...extra });
+        return;
+      } catch (error) {
+        if (error instanceof EdgelogError) throw error;
+        // The socket failed under the commit: HTTP below.
+      }
+    }
+    await this.http.commit(group, { offsets: [{ topic, partition, offset, ...extra }] });
+  }
+
+  /** Closes every subscription and socket; queued records stay in the outbox for next time. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const subscription of this.subscriptions) subscription.close();
+    this.subscriptions.clear();
+    this.producer.close();
+    this.stopWatching();
+    for (const wake of this.sleepers) wake();
+    this.cache.close();
+    this.events.close();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new EdgelogClientError("CLOSED", "the client is closed");
+  }
+
+  private subscriptionContext(makeLink: LinkFactory): SubscriptionContext {
+    return {
+      cache: this.cache,
+      makeLink,
+      partitionCount: (topic, isClosed) => this.partitionCount(topic, isClosed),
+      cached: (doing, op, fallback) => this.cached(doing, op, fallback),
+      commit: (group, topic, partition, offset) => this.commit(group, topic, partition, offset),
+      linkAdded: (link) => {
+        this.links.add(link);
+        this.recompute();
+      },
+      linkRemoved: (link) => {
+        this.links.delete(link);
+        this.recompute();
+      },
+      linkChanged: () => this.linkChanged(),
+      released: (subscription) => this.subscriptions.delete(subscription),
+      reportError: (error) => this.events.reportError(error),
+    };
+  }
+
+  private linkChanged(): void {
+    const open = (status: ClientStatus): boolean => status === "live" || status === "catching-up";
+    const wasOpen = open(this.events.status);
+    this.recompute();
+    // A socket opened: the network is back, so the outbox need not wait for its backoff.
+    if (!wasOpen && open(this.events.status)) this.producer.wake();
+  }
+
+  /** A topic's partition count: the cache's (refreshed in the background), else fetched with backoff until known. */
+  private async partitionCount(topic: string, isClosed: () => boolean): Promise<number | undefined> {
+    const info = await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined);
+    if (info !== undefined) {
+      this.fetchPartitionCount(topic).catch(() => undefined);
+      return info.partitions;
+    }
+    // Bounded in delay (RECONNECT_DELAY_MS_MAX); attempts go on while the subscription is open.
+    for (let attempt = 0; !isClosed() && !this.closed; attempt++) {
+      try {
+        return await this.fetchPartitionCount(topic);
+      } catch (error) {
+        if (error instanceof EdgelogError) this.events.reportError(error);
+        await this.sleep(reconnectDelayMs(attempt, this.options.random));
+      }
+    }
+    return undefined;
+  }
+
+  private async fetchPartitionCount(topic: string): Promise<number> {
+    const description = await this.http.describeTopic(topic);
+    const info = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now() };
+    await this.cached("storing topic metadata", () => this.cache.putTopic(info), undefined, true);
+    return info.partitions;
+  }
+
+  /** Runs a cache call; a failure is reported (and shown in `storage`) and `fallback` answered. */
+  private async cached<T>(doing: string, op: () => Promise<T>, fallback: T, isWrite = /^(storing|dropping)/.test(doing)): Promise<T> {
+    try {
+      const value = await op();
+      if (isWrite) this.events.setStorage("ok");
+      return value;
+    } catch (error) {
+      this.events.reportError(cacheError(error, doing));
+      return fallback;
+    }
+  }
+
+  /** Resolves after `ms`, or earlier when the network comes back or the client closes. */
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private heard(event: EnvironmentEvent): void {
+    if (this.closed) return;
+    // Only the network events move `online`; a page coming back asks the platform again.
+    this.online = event === "online" ? true : event === "offline" ? false : this.environment.isOnline();
+    if (event !== "offline") {
+      for (const link of this.links) {
+        if (event === "online") link.reconnectNow();
+        else link.checkNow();
+      }
+      for (const wake of [...this.sleepers]) wake();
+      this.producer.wake();
+    }
+    this.recompute();
+  }
+
+  private reached(reached: boolean): void {
+    this.lastHttp = reached ? "ok" : "failed";
+    this.recompute();
+  }
+
+  private recompute(): void {
+    if (this.closed) return;
+    const links = [...this.links].map((link) => ({ state: link.state, failures: link.failures }));
+    this.events.setStatus(deriveStatus({ links, online: this.online, http: this.lastHttp }));
+  }
+}
+
+function checkWhole(value: number, what: string, max: number, code: "INVALID_PARTITIONS" | "INVALID_REQUEST"): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new EdgelogError(code, `${what} must be a whole number from 0 to ${max}`);
+}
+
+/**
+ * Makes a client. It returns at once: the cache opens in the background, and any records a
+ * previous session left in the outbox are sent as soon as the server answers.
+ *
+ * @example
+ * import WebSocket from "ws"; // Node only; browsers have their own
+ * const client = createClient({ url: "http://127.0.0.1:8787", cache: "memory", WebSocket });
+ */
+export function createClient(options: ClientOptions): EdgelogClient {
+  return new EdgelogClient(options);
+}

@@ -1,0 +1,132 @@
+/**
+ * The client's HTTP calls (topic metadata, produce, commit), typed with the shared wire shapes.
+ * Every call has a deadline (HTTP_TIMEOUT_MS). A server error comes back as the server's
+ * `EdgelogError` with its code; failing to reach edgelog at all is an `EdgelogClientError`
+ * (NETWORK, TIMEOUT, or BAD_RESPONSE for an answer that is not edgelog's). Each exchange is
+ * reported to `onReach`, which the client's status uses when it has no sockets.
+ *
+ * @example
+ * const http = new HttpApi("http://127.0.0.1:8787", fetch, (reached) => console.log(reached));
+ * const topic = await http.describeTopic("orders"); // topic.partitions.length
+ */
+import { EdgelogClientError } from "./client-errors.ts";
+import { HTTP_TIMEOUT_MS } from "./client-limits.ts";
+import { EdgelogError, isErrorBody } from "./errors.ts";
+import type { CommitRequest, CommitResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./wire.ts";
+
+/**
+ * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
+ *
+ * @example
+ * const logged: FetchFunction = (url, init) => { console.log(init.method, url); return fetch(url, init); };
+ */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * `base` + `path`, keeping any path prefix the base has ("https://x.dev/edgelog" + "/v1/...").
+ *
+ * @example
+ * apiUrl("http://127.0.0.1:8787/", "/v1/topics/orders"); // "http://127.0.0.1:8787/v1/topics/orders"
+ */
+export function apiUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}${path}`;
+}
+
+/**
+ * The WebSocket URL for `path` on `base`: http becomes ws, https becomes wss.
+ *
+ * @example
+ * socketUrl("https://x.dev", "/v1/topics/t/partitions/0/ws"); // "wss://x.dev/v1/topics/t/partitions/0/ws"
+ */
+export function socketUrl(base: string, path: string): string {
+  return apiUrl(base, path).replace(/^http(s?):/i, "ws$1:");
+}
+
+/**
+ * The path of a topic, with its name encoded.
+ *
+ * @example
+ * topicPath("orders"); // "/v1/topics/orders"
+ */
+export function topicPath(topic: string): string {
+  return `/v1/topics/${encodeURIComponent(topic)}`;
+}
+
+/**
+ * The HTTP calls of one client, against one server.
+ *
+ * @example
+ * const http = new HttpApi(url, fetch, () => undefined);
+ * await http.produce("orders", 0, { records: [{ value: 1 }] });
+ */
+export class HttpApi {
+  private readonly base: string;
+  private readonly fetchFn: FetchFunction;
+  private readonly onReach: (reached: boolean) => void;
+
+  constructor(base: string, fetchFn: FetchFunction, onReach: (reached: boolean) => void) {
+    this.base = base;
+    this.fetchFn = fetchFn;
+    this.onReach = onReach;
+  }
+
+  /** GET /v1/topics/:topic: its partitions (the count is `partitions.length`). */
+  describeTopic(topic: string): Promise<TopicDescription> {
+    return this.call<TopicDescription>("GET", topicPath(topic));
+  }
+
+  /** POST /v1/topics/:topic/partitions/:p/records. */
+  produce(topic: string, partition: number, body: ProduceRequest): Promise<ProduceResponse> {
+    return this.call<ProduceResponse>("POST", `${topicPath(topic)}/partitions/${partition}/records`, body);
+  }
+
+  /** PUT /v1/groups/:group/offsets. */
+  commit(group: string, body: CommitRequest): Promise<CommitResponse> {
+    return this.call<CommitResponse>("PUT", `/v1/groups/${encodeURIComponent(group)}/offsets`, body);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), HTTP_TIMEOUT_MS);
+    const init: RequestInit = { method, signal: controller.signal };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { "content-type": "application/json" };
+    }
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.fetchFn(apiUrl(this.base, path), init);
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      this.onReach(false);
+      if (controller.signal.aborted) {
+        throw new EdgelogClientError("TIMEOUT", `${method} ${path}: no answer within ${HTTP_TIMEOUT_MS} ms`, { cause: error });
+      }
+      throw new EdgelogClientError("NETWORK", `${method} ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.parse<T>(method, path, status, text);
+  }
+
+  private parse<T>(method: string, path: string, status: number, text: string): T {
+    let parsed: unknown = undefined;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: not edgelog's answer (a proxy's page); reported below.
+    }
+    if (isErrorBody(parsed)) {
+      this.onReach(true);
+      throw new EdgelogError(parsed.error.code, parsed.error.message);
+    }
+    if (status >= 200 && status < 300 && parsed !== undefined) {
+      this.onReach(true);
+      return parsed as T;
+    }
+    this.onReach(false);
+    throw new EdgelogClientError("BAD_RESPONSE", `${method} ${path} answered ${status} with ${text.slice(0, 120) || "no body"}`);
+  }
+}

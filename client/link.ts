@@ -1,0 +1,288 @@
+/**
+ * A partition link: one reconnecting socket to one partition, speaking protocol v1 for one
+ * subscription. On every (re)connect it waits for `hello`, asks its owner where to start (the
+ * next offset not yet delivered), subscribes, hands each `records` message to the owner in order
+ * and then sends `consumed` (flow control), and tracks its LinkState (status.ts). It also carries
+ * requests that expect an answer by id (`commit`).
+ *
+ * Links are made by a `LinkFactory`, the seam where a leader tab can later own the real sockets
+ * and hand followers a link that relays over a BroadcastChannel.
+ *
+ * @example
+ * const link = socketLinkFactory(options)("orders", 0, handlers);
+ * link.start();
+ */
+import { EdgelogClientError } from "./client-errors.ts";
+import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./client-limits.ts";
+import { EdgelogError } from "./errors.ts";
+import { socketUrl, topicPath } from "./http.ts";
+import type { ClientMessage, ServerMessage, ServerMessageOf, StartPosition } from "./messages.ts";
+import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./socket.ts";
+import { type LinkState, move } from "./status.ts";
+
+/**
+ * Where and how to subscribe on a (re)connect.
+ *
+ * @example
+ * const start: SubscribeStart = { from: "committed", group: "billing", reset: "earliest" };
+ */
+export interface SubscribeStart {
+  from: StartPosition;
+  group?: string;
+  reset?: "earliest" | "latest";
+}
+
+/**
+ * What a link asks of, and tells, its owner (a subscription).
+ *
+ * @example
+ * const handlers: LinkHandlers = { start: async () => ({ from: "earliest" }), subscribed: async () => {}, records: async (m) => show(m.records), changed: () => {}, error: console.warn };
+ */
+export interface LinkHandlers {
+  /** The server said hello: where should the subscription start? */
+  start(hello: ServerMessageOf<"hello">): Promise<SubscribeStart>;
+  /** The server resolved the start offset. */
+  subscribed(message: ServerMessageOf<"subscribed">): Promise<void>;
+  /** Records, in order; `consumed` is sent once this resolves. */
+  records(message: ServerMessageOf<"records">): Promise<void>;
+  /** The link's state or failure count changed. */
+  changed(): void;
+  /** A failure worth reporting (the link keeps going). */
+  error(error: EdgelogError | EdgelogClientError): void;
+}
+
+/**
+ * A commit over the link's socket.
+ *
+ * @example
+ * await link.commit({ type: "commit", group: "billing", offset: 42 });
+ */
+export type CommitMessage = Omit<Extract<ClientMessage, { type: "commit" }>, "id">;
+
+/**
+ * One partition's connection, as a subscription uses it.
+ *
+ * @example
+ * const link = makeLink("orders", 0, handlers);
+ * link.start();
+ * await link.commit({ type: "commit", group: "billing", offset: 10 });
+ */
+export interface PartitionLink {
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: LinkState;
+  /** Connection attempts failed since the link last opened. */
+  readonly failures: number;
+  /** Starts connecting (after the subscription replayed the cache). */
+  start(): void;
+  /** Commits over the socket; rejects NETWORK when it is not open, TIMEOUT without an answer. */
+  commit(message: CommitMessage): Promise<ServerMessageOf<"committed">>;
+  /** The network came back: skip the backoff wait. */
+  reconnectNow(): void;
+  /** The page came back: check the socket with a heartbeat now. */
+  checkNow(): void;
+  close(): void;
+}
+
+/**
+ * Makes a link for a partition.
+ *
+ * @example
+ * const relayed: LinkFactory = (topic, partition, handlers) => leaderRelay.open(topic, partition, handlers);
+ * createClient({ url, makeLink: relayed });
+ */
+export type LinkFactory = (topic: string, partition: number, handlers: LinkHandlers) => PartitionLink;
+
+/**
+ * What socket links need.
+ *
+ * @example
+ * socketLinkFactory({ url: "http://127.0.0.1:8787", WebSocket, heartbeatIntervalMs: 30_000 });
+ */
+export interface SocketLinkOptions {
+  url: string;
+  WebSocket: WebSocketClass;
+  heartbeatIntervalMs: number;
+  random?: () => number;
+}
+
+interface Pending {
+  resolve(message: ServerMessageOf<"committed">): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+class SocketLink implements PartitionLink {
+  readonly topic: string;
+  readonly partition: number;
+  state: LinkState = "idle";
+  failures = 0;
+  private readonly handlers: LinkHandlers;
+  private readonly socket: ReconnectingSocket;
+  /** Messages are handled one at a time, in arrival order, across async cache work. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Bumped per socket session, so work queued for an old socket never touches a new one. */
+  private session = 0;
+  private subscriptionId = "";
+  private requestCounter = 0;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(topic: string, partition: number, options: SocketLinkOptions, handlers: LinkHandlers) {
+    this.topic = topic;
+    this.partition = partition;
+    this.handlers = handlers;
+    const url = socketUrl(options.url, `${topicPath(topic)}/partitions/${partition}/ws`);
+    const socketOptions = { url, WebSocket: options.WebSocket, heartbeatIntervalMs: options.heartbeatIntervalMs };
+    this.socket = new ReconnectingSocket(options.random ? { ...socketOptions, random: options.random } : socketOptions, {
+      connecting: () => this.to("connecting"),
+      open: () => {
+        this.session++;
+        this.failures = 0;
+        this.to("open");
+      },
+      message: (message) => this.receive(message),
+      down: (info) => this.down(info),
+    });
+  }
+
+  start(): void {
+    if (this.state === "idle") this.socket.start();
+  }
+
+  commit(message: CommitMessage): Promise<ServerMessageOf<"committed">> {
+    if (this.pending.size >= SOCKET_REQUESTS_PENDING_MAX) {
+      return Promise.reject(new EdgelogClientError("NETWORK", `${SOCKET_REQUESTS_PENDING_MAX} requests already wait on this socket`));
+    }
+    const id = `c${++this.requestCounter}`;
+    return new Promise((resolve, reject) => {
+      if (!this.socket.send({ ...message, id })) {
+        reject(new EdgelogClientError("NETWORK", `the socket of ${this.topic}/${this.partition} is not open`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new EdgelogClientError("TIMEOUT", `no answer to a commit within ${SOCKET_REQUEST_TIMEOUT_MS} ms`));
+      }, SOCKET_REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  reconnectNow(): void {
+    this.socket.reconnectNow();
+  }
+
+  checkNow(): void {
+    this.socket.checkNow();
+  }
+
+  close(): void {
+    if (this.state === "closed") return;
+    this.socket.close();
+    this.rejectPending(new EdgelogClientError("CLOSED", "the subscription was closed"));
+    this.to("closed");
+  }
+
+  private to(state: LinkState): void {
+    if (this.state === "closed" || this.state === state) return;
+    this.state = move(this.state, state);
+    this.handlers.changed();
+  }
+
+  private down(info: SocketDown): void {
+    this.session++;
+    this.failures++;
+    this.rejectPending(new EdgelogClientError("NETWORK", `the socket of ${this.topic}/${this.partition} went down: ${info.reason}`));
+    this.to("waiting");
+    this.handlers.changed();
+  }
+
+  private rejectPending(error: Error): void {
+    for (const [id, request] of this.pending) {
+      clearTimeout(request.timer);
+      this.pending.delete(id);
+      request.reject(error);
+    }
+  }
+
+  private receive(message: ServerMessage): void {
+    // Answers to requests need no ordering with records; everything else is handled in turn.
+    if (message.type === "committed") return this.answer(message.id, message);
+    if (message.type === "error" && message.id !== null && this.pending.has(message.id)) {
+      return this.answer(message.id, new EdgelogError(message.code, message.message));
+    }
+    const session = this.session;
+    this.chain = this.chain.then(() => (session === this.session ? this.handle(message, session) : undefined)).catch((error: unknown) => {
+      this.handlers.error(error instanceof EdgelogError || error instanceof EdgelogClientError
+        ? error
+        : new EdgelogClientError("CACHE_FAILED", `handling a message failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    });
+  }
+
+  private answer(id: string, outcome: ServerMessageOf<"committed"> | EdgelogError): void {
+    const request = this.pending.get(id);
+    if (request === undefined) return;
+    clearTimeout(request.timer);
+    this.pending.delete(id);
+    if (outcome instanceof EdgelogError) request.reject(outcome);
+    else request.resolve(outcome);
+  }
+
+  private async handle(message: ServerMessage, session: number): Promise<void> {
+    switch (message.type) {
+      case "hello": {
+        let start: SubscribeStart;
+        try {
+          start = await this.handlers.start(message);
+        } catch (error) {
+          this.socket.restart("the subscription could not start");
+          throw error;
+        }
+        if (session !== this.session) return;
+        this.subscriptionId = `s${session}`;
+        this.socket.send({ type: "subscribe", id: this.subscriptionId, ...start });
+        return;
+      }
+      case "subscribed":
+        if (message.id !== this.subscriptionId) return;
+        await this.handlers.subscribed(message);
+        if (session !== this.session) return;
+        this.socket.markHealthy();
+        this.to("catching-up");
+        return;
+      case "records": {
+        await this.handlers.records(message);
+        const last = message.records[message.records.length - 1];
+        if (last !== undefined && session === this.session) this.socket.send({ type: "consumed", offset: last.offset + 1 });
+        return;
+      }
+      case "live":
+        if (message.id === this.subscriptionId && session === this.session && this.state === "catching-up") this.to("live");
+        return;
+      case "paused":
+        // Flow control: the `consumed` sent after each handled message resumes the server.
+        if (message.id === this.subscriptionId && this.state === "live") this.to("catching-up");
+        return;
+      case "error":
+        return this.failed(message);
+      default:
+        return;
+    }
+  }
+
+  /** An error about the subscription itself: report it and start over on a new socket. */
+  private failed(message: ServerMessageOf<"error">): void {
+    const error = new EdgelogError(message.code, message.message);
+    this.handlers.error(error);
+    if (message.id === this.subscriptionId || message.id === null) this.socket.restart(`the server refused: ${message.code}`);
+  }
+}
+
+/**
+ * Links over real WebSockets, one per partition.
+ *
+ * @example
+ * const makeLink = socketLinkFactory({ url, WebSocket, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+ */
+export function socketLinkFactory(options: SocketLinkOptions): LinkFactory {
+  return (topic, partition, handlers) => new SocketLink(topic, partition, options, handlers);
+}

@@ -1,0 +1,216 @@
+/**
+ * One pass over the outbox: place records whose partition was unknown, then send each
+ * partition's records in enqueue order as idempotent batches, one request in flight per
+ * partition (so sequences never race), partitions in parallel.
+ *
+ * How each answer is taken:
+ * - offsets (or `duplicate: true`, a retry the server recognised): delivered; removed;
+ * - DUPLICATE_SEQUENCE: delivered long ago, offsets forgotten: removed, offset OFFSET_UNKNOWN;
+ * - OUT_OF_ORDER_SEQUENCE or INTERNAL: the same batch again after a backoff, at most
+ *   PRODUCE_RETRIES_MAX times, then the partition waits for the next pass (order is never broken);
+ * - the network failing (or a timeout: the answer may be lost): the partition stops; its batch
+ *   stays sealed in the outbox, so the next pass repeats it exactly and the server deduplicates;
+ * - PRODUCER_FENCED: another holder of this producer id has a newer epoch: stop everything;
+ * - any other server error (UNKNOWN_TOPIC, UNKNOWN_PARTITION, ...): the batch can never be
+ *   appended: removed, its sequences given back (the server appended nothing, so the next batch
+ *   must start where it did), its records' promises rejected, the error reported.
+ *
+ * @example
+ * const result = await sendOutbox(context);
+ * if (result.failure) scheduleRetry();
+ */
+import { reconnectDelayMs } from "./backoff.ts";
+import { EdgelogClientError } from "./client-errors.ts";
+import { OUTBOX_RECORDS_MAX, PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "./client-limits.ts";
+import { PARTITION_UNRESOLVED, type EventCache, type OutboxEntry, type SealedBatch } from "./cache/types.ts";
+import { EdgelogError } from "./errors.ts";
+import type { HttpApi } from "./http.ts";
+import { partitionForKey, stickyPartition } from "./partitioner.ts";
+import type { RecordPosition } from "./wire.ts";
+
+/**
+ * What a pass needs.
+ *
+ * @example
+ * await sendOutbox({ cache, http, fetchPartitionCount, delivered, undeliverable, reportError, sleep });
+ */
+export interface SenderContext {
+  cache: EventCache;
+  http: HttpApi;
+  /** Fetches a topic's partition count (and caches it); throws when it cannot. */
+  fetchPartitionCount(topic: string): Promise<number>;
+  /** Records delivered: resolve their promises (`offsets` null: delivered, offsets unknown). */
+  delivered(entries: readonly OutboxEntry[], offsets: readonly RecordPosition[] | null): void;
+  /** Records that can never be delivered: reject their promises. */
+  undeliverable(entries: readonly OutboxEntry[], error: EdgelogError): void;
+  reportError(error: EdgelogError | EdgelogClientError): void;
+  sleep(ms: number): Promise<void>;
+  random?: () => number;
+}
+
+/**
+ * How a pass went.
+ *
+ * @example
+ * const { removed, failure, fenced } = await sendOutbox(context);
+ */
+export interface PassResult {
+  /** Entries removed from the outbox (delivered or undeliverable). */
+  removed: number;
+  /** Why some partition stopped short (the network, a stuck batch), if one did. */
+  failure: EdgelogError | EdgelogClientError | null;
+  /** Set when the producer was fenced: nothing more can be sent. */
+  fenced: EdgelogError | null;
+}
+
+type Outcome =
+  | { kind: "ok"; offsets: RecordPosition[] | null }
+  | { kind: "retry-later"; error: EdgelogError | EdgelogClientError }
+  | { kind: "fenced"; error: EdgelogError }
+  | { kind: "fatal"; error: EdgelogError };
+
+/**
+ * Runs one pass over the outbox.
+ *
+ * @example
+ * const { removed, failure } = await sendOutbox(context);
+ */
+export async function sendOutbox(ctx: SenderContext): Promise<PassResult> {
+  const result: PassResult = { removed: 0, failure: null, fenced: null };
+  let entries: OutboxEntry[];
+  try {
+    entries = await ctx.cache.outboxList(OUTBOX_RECORDS_MAX);
+    entries = await placeUnresolved(ctx, entries);
+  } catch (error) {
+    result.failure = asError(error);
+    return result;
+  }
+  const groups = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    if (entry.partition === PARTITION_UNRESOLVED) continue;
+    const key = `${entry.topic}/${entry.partition}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [entry]);
+    else group.push(entry);
+  }
+  await Promise.all([...groups.values()].map((group) => sendPartition(ctx, group, result)));
+  return result;
+}
+
+/** Chooses partitions for entries queued while their topic's partition count was unknown. */
+async function placeUnresolved(ctx: SenderContext, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
+  const topics = new Set(entries.filter((e) => e.partition === PARTITION_UNRESOLVED).map((e) => e.topic));
+  if (topics.size === 0) return entries;
+  const placed = new Map<number, number>();
+  for (const topic of topics) {
+    const count = await ctx.fetchPartitionCount(topic);
+    // Keyless records queued together stick to one partition, as Kafka's sticky partitioner.
+    const sticky = stickyPartition(count);
+    for (const entry of entries) {
+      if (entry.topic !== topic || entry.partition !== PARTITION_UNRESOLVED) continue;
+      placed.set(entry.id, entry.record.key === null ? sticky : partitionForKey(entry.record.key, count));
+    }
+  }
+  await ctx.cache.outboxResolve(placed);
+  return entries.map((entry) => {
+    const partition = placed.get(entry.id);
+    return partition === undefined ? entry : { ...entry, partition };
+  });
+}
+
+/** The next batch from `entries[start]`: a sealed batch exactly as sealed, else a new one within the bounds. */
+function nextBatch(entries: readonly OutboxEntry[], start: number): OutboxEntry[] {
+  const first = entries[start];
+  if (first === undefined) return [];
+  if (first.batch !== null) {
+    const sealed = first.batch;
+    const batch = entries.slice(start, start + sealed.count);
+    const whole = batch.length === sealed.count && batch.every((e) => sameBatch(e.batch, sealed));
+    if (!whole) throw new EdgelogClientError("CACHE_FAILED", `outbox entry ${first.id} belongs to a batch that is no longer whole`);
+    return batch;
+  }
+  const batch: OutboxEntry[] = [];
+  let bytes = 0;
+  for (let i = start; i < entries.length && batch.length < PRODUCE_BATCH_RECORDS_MAX; i++) {
+    const entry = entries[i]!;
+    if (entry.batch !== null || (batch.length > 0 && bytes + entry.bytes > PRODUCE_BATCH_BYTES_MAX)) break;
+    batch.push(entry);
+    bytes += entry.bytes;
+  }
+  return batch;
+}
+
+function sameBatch(a: SealedBatch | null, b: SealedBatch): boolean {
+  return a !== null && a.producerId === b.producerId && a.epoch === b.epoch && a.sequence === b.sequence && a.count === b.count;
+}
+
+/** Sends one partition's entries, batch after batch, until done or stopped. */
+async function sendPartition(ctx: SenderContext, entries: readonly OutboxEntry[], result: PassResult): Promise<void> {
+  // Bounded: every turn consumes at least one entry or returns.
+  for (let start = 0; start < entries.length && result.fenced === null; ) {
+    let batch: OutboxEntry[];
+    let sealed: SealedBatch;
+    try {
+      batch = nextBatch(entries, start);
+      const first = batch[0]!;
+      sealed = first.batch ?? (await ctx.cache.outboxSeal(batch.map((e) => e.id), first.topic, first.partition));
+    } catch (error) {
+      result.failure = asError(error);
+      return;
+    }
+    const outcome = await sendBatch(ctx, batch, sealed);
+    if (outcome.kind === "retry-later") {
+      result.failure = outcome.error;
+      return;
+    }
+    if (outcome.kind === "fenced") {
+      result.fenced = outcome.error;
+      return;
+    }
+    try {
+      const batchIds = batch.map((e) => e.id);
+      if (outcome.kind === "ok") await ctx.cache.outboxRemove(batchIds);
+      else await ctx.cache.outboxDiscard(batchIds, batch[0]!.topic, batch[0]!.partition, sealed);
+    } catch (error) {
+      // Delivered but still queued: the next pass repeats the sealed batch and gets `duplicate`.
+      result.failure = asError(error);
+      return;
+    }
+    result.removed += batch.length;
+    if (outcome.kind === "ok") ctx.delivered(batch, outcome.offsets);
+    else {
+      ctx.undeliverable(batch, outcome.error);
+      ctx.reportError(outcome.error);
+    }
+    start += batch.length;
+  }
+}
+
+/** Sends one sealed batch, retrying in place what the rules say to retry. */
+async function sendBatch(ctx: SenderContext, batch: readonly OutboxEntry[], sealed: SealedBatch): Promise<Outcome> {
+  const first = batch[0]!;
+  const body = {
+    records: batch.map((entry) => entry.record),
+    producer: { id: sealed.producerId, epoch: sealed.epoch, sequence: sealed.sequence },
+  };
+  let last: EdgelogError | null = null;
+  for (let attempt = 0; attempt <= PRODUCE_RETRIES_MAX; attempt++) {
+    if (last !== null) await ctx.sleep(reconnectDelayMs(attempt - 1, ctx.random));
+    try {
+      const answer = await ctx.http.produce(first.topic, first.partition, body);
+      return { kind: "ok", offsets: answer.offsets };
+    } catch (error) {
+      if (!(error instanceof EdgelogError)) return { kind: "retry-later", error: asError(error) };
+      if (error.code === "DUPLICATE_SEQUENCE") return { kind: "ok", offsets: null };
+      if (error.code === "PRODUCER_FENCED") return { kind: "fenced", error };
+      if (error.code !== "OUT_OF_ORDER_SEQUENCE" && error.code !== "INTERNAL") return { kind: "fatal", error };
+      last = error;
+    }
+  }
+  return { kind: "retry-later", error: last ?? new EdgelogClientError("NETWORK", "the batch was not sent") };
+}
+
+function asError(error: unknown): EdgelogError | EdgelogClientError {
+  if (error instanceof EdgelogError || error instanceof EdgelogClientError) return error;
+  return new EdgelogClientError("CACHE_FAILED", `the outbox failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}

@@ -1,0 +1,285 @@
+/**
+ * A WebSocket that keeps itself connected: it reconnects with bounded exponential backoff and
+ * full jitter (backoff.ts), gives up on a socket that does not open within
+ * SOCKET_OPEN_TIMEOUT_MS, and sends exactly PING every heartbeat interval; a socket that missed
+ * HEARTBEAT_PONGS_MISSED_MAX pongs in a row is dead (a half-open TCP connection, a frozen tab),
+ * so it is closed and replaced. It knows nothing of topics: the partition link above it speaks
+ * the protocol.
+ *
+ * The WebSocket class is injected (the browser's by default, the `ws` package in Node), and only
+ * the small surface below is used.
+ *
+ * @example
+ * const socket = new ReconnectingSocket({ url, WebSocket, heartbeatIntervalMs: 30_000 }, handlers);
+ * socket.start();
+ * socket.send({ type: "subscribe", id: "s1", from: "earliest" });
+ */
+import { reconnectDelayMs } from "./backoff.ts";
+import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./client-limits.ts";
+import { type ClientMessage, PING, PONG, type ServerMessage } from "./messages.ts";
+
+/**
+ * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's
+ * WebSocket and the `ws` package's (whose event types differ) fit; the client's own handlers
+ * only read `data`, `code` and `reason`.
+  *
+  * @example
+  * const ws: WebSocketLike = new WebSocket("ws://127.0.0.1:8787/v1/topics/orders/partitions/0/ws");
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+}
+
+/**
+ * A WebSocket class: `new WebSocket(url)`.
+ *
+ * @example
+ * import { WebSocket } from "ws";
+ * const Impl: WebSocketClass = WebSocket; // or the browser's globalThis.WebSocket
+ */
+export type WebSocketClass = new (url: string) => WebSocketLike;
+
+/** WebSocket.OPEN. */
+const OPEN = 1;
+
+/**
+ * Why a socket went down, and when it will be tried again.
+ *
+ * @example
+ * down: (info: SocketDown) => console.log(`retry in ${info.retryInMs} ms: ${info.reason}`)
+ */
+export interface SocketDown {
+  /** Whether it had opened (a drop) or never did (a failed attempt). */
+  opened: boolean;
+  reason: string;
+  /** The close code when the server closed it. */
+  code: number | null;
+  /** Milliseconds until the next attempt. */
+  retryInMs: number;
+}
+
+/**
+ * What the socket tells its owner.
+ *
+ * @example
+ * const handlers: SocketHandlers = { connecting() {}, open() {}, message: (m) => console.log(m.type), down: (d) => console.log(d.reason) };
+ */
+export interface SocketHandlers {
+  connecting(): void;
+  open(): void;
+  message(message: ServerMessage): void;
+  down(info: SocketDown): void;
+}
+
+/**
+ * How a ReconnectingSocket is made.
+ *
+ * @example
+ * new ReconnectingSocket({ url, WebSocket, heartbeatIntervalMs: 30_000 }, handlers);
+ */
+export interface ReconnectingSocketOptions {
+  url: string;
+  WebSocket: WebSocketClass;
+  heartbeatIntervalMs: number;
+  /** For the backoff's jitter (Math.random by default). */
+  random?: () => number;
+}
+
+/**
+ * One reconnecting WebSocket (see the module comment).
+ *
+ * @example
+ * const socket = new ReconnectingSocket({ url, WebSocket, heartbeatIntervalMs: 30_000 }, handlers);
+ * socket.start();
+ * socket.close();
+ */
+export class ReconnectingSocket {
+  private readonly options: ReconnectingSocketOptions;
+  private readonly handlers: SocketHandlers;
+  private ws: WebSocketLike | null = null;
+  private opened = false;
+  private closed = false;
+  /** Sessions that failed since the protocol above last succeeded: the backoff's exponent. */
+  private failed = 0;
+  private missedPongs = 0;
+  private awaitingPong = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private openTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(options: ReconnectingSocketOptions, handlers: SocketHandlers) {
+    this.options = options;
+    this.handlers = handlers;
+  }
+
+  /** Whether a socket is open now. */
+  get isOpen(): boolean {
+    return this.ws !== null && this.opened && this.ws.readyState === OPEN;
+  }
+
+  /** Opens the first socket. */
+  start(): void {
+    if (this.closed || this.ws !== null || this.retryTimer !== null) return;
+    this.connect();
+  }
+
+  /** Sends a message; false when no socket is open (the caller decides what that means). */
+  send(message: ClientMessage): boolean {
+    return this.sendText(JSON.stringify(message));
+  }
+
+  /** Skips the backoff wait (the network came back): connects at once if waiting. */
+  reconnectNow(): void {
+    if (this.closed || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
+  /** Sends a heartbeat now (the page came back to the foreground), or reconnects if waiting. */
+  checkNow(): void {
+    if (this.isOpen) this.beat();
+    else this.reconnectNow();
+  }
+
+  /** The protocol above succeeded on this socket (it subscribed): the backoff starts over. */
+  markHealthy(): void {
+    this.failed = 0;
+  }
+
+  /** Drops the current socket and reconnects after the backoff (the protocol above failed on it). */
+  restart(reason: string): void {
+    if (this.ws !== null) this.fail(this.ws, null, reason);
+  }
+
+  /** Closes for good. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.teardown(1000, "closed by the client");
+  }
+
+  private sendText(text: string): boolean {
+    if (!this.isOpen) return false;
+    try {
+      this.ws?.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private connect(): void {
+    this.handlers.connecting();
+    let ws: WebSocketLike;
+    try {
+      ws = new this.options.WebSocket(this.options.url);
+    } catch (error) {
+      this.lost(false, null, `cannot open a socket: ${(error as Error)?.message ?? String(error)}`);
+      return;
+    }
+    this.ws = ws;
+    this.opened = false;
+    this.openTimer = setTimeout(() => this.fail(ws, null, `no open within ${SOCKET_OPEN_TIMEOUT_MS} ms`), SOCKET_OPEN_TIMEOUT_MS);
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      this.clearOpenTimer();
+      this.opened = true;
+      this.missedPongs = 0;
+      this.awaitingPong = false;
+      this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+      this.handlers.open();
+    };
+    ws.onmessage = (event: { data: unknown }) => {
+      if (this.ws === ws) this.receive(event.data);
+    };
+    ws.onclose = (event: { code?: number; reason?: string }) => {
+      this.fail(ws, event.code ?? null, event.reason || "closed");
+    };
+    ws.onerror = () => {
+      // A close event follows every error; the close timeout covers the rare socket that never closes.
+      this.fail(ws, null, "socket error");
+    };
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== "string") return;
+    if (data === PONG) {
+      this.awaitingPong = false;
+      this.missedPongs = 0;
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return; // Not the protocol: ignored, as a server ignores nothing it can't parse silently either.
+    }
+    if (typeof message === "object" && message !== null && typeof (message as { type?: unknown }).type === "string") {
+      this.handlers.message(message as ServerMessage);
+    }
+  }
+
+  /** A heartbeat: count a missing pong, declare the socket dead at the limit, else ping. */
+  private beat(): void {
+    const ws = this.ws;
+    if (ws === null || !this.opened) return;
+    if (this.awaitingPong) this.missedPongs++;
+    if (this.missedPongs >= HEARTBEAT_PONGS_MISSED_MAX) {
+      this.fail(ws, null, `${this.missedPongs} pongs missed: the connection is dead`);
+      return;
+    }
+    this.awaitingPong = true;
+    this.sendText(PING);
+  }
+
+  private fail(ws: WebSocketLike, code: number | null, reason: string): void {
+    if (this.ws !== ws) return; // An old socket's late event.
+    const opened = this.opened;
+    this.teardown(1000, reason);
+    this.lost(opened, code, reason);
+  }
+
+  private lost(opened: boolean, code: number | null, reason: string): void {
+    if (this.closed) return;
+    const retryInMs = reconnectDelayMs(this.failed, this.options.random);
+    this.failed++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) this.connect();
+    }, retryInMs);
+    this.handlers.down({ opened, code, reason, retryInMs });
+  }
+
+  private clearOpenTimer(): void {
+    if (this.openTimer !== null) clearTimeout(this.openTimer);
+    this.openTimer = null;
+  }
+
+  private teardown(code: number, reason: string): void {
+    this.clearOpenTimer();
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.opened = false;
+    if (ws === null) return;
+    // No-ops rather than null: Node's `ws` throws an 'error' it has no listener for, and closing a
+    // socket that is still connecting emits one.
+    const ignore = (): void => undefined;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = ignore;
+    try {
+      ws.close(code, reason.slice(0, 120));
+    } catch {
+      // Closing a socket that never opened may throw in some implementations; it is gone either way.
+    }
+  }
+}
