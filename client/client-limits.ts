@@ -48,6 +48,22 @@ export const SOCKET_REQUEST_TIMEOUT_MS = 10_000;
 /** Socket requests awaiting answers on one socket. */
 export const SOCKET_REQUESTS_PENDING_MAX = 100;
 
+/**
+ * A tab waiting for another tab's answer (a follower's start position, a commit relayed to the
+ * leader); past it the other tab counts as gone for that request.
+ */
+export const TAB_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The leader waiting for a follower to take a `records` message; past it the follower is let go
+ * (it attaches again and resumes from its own position), so one stuck tab cannot stall the others
+ * for longer than this.
+ */
+export const TAB_RECORDS_ACK_TIMEOUT_MS = 30_000;
+/** A follower waiting for the leader to run an outbox pass for it (a pass may retry batches). */
+export const TAB_PASS_TIMEOUT_MS = 60_000;
+/** Requests one tab has waiting on other tabs' answers. */
+export const TAB_REQUESTS_PENDING_MAX = 1_000;
+
 /** Records cached per partition; past it the oldest are evicted. */
 export const CACHE_RECORDS_PER_PARTITION_MAX = 10_000;
 /** Records read from the cache in one page while replaying. */

@@ -1,7 +1,7 @@
 /**
  * The parts a client is built from, chosen from its options: the cache (opened in the
  * background, falling back to memory when IndexedDB cannot open), the partition links (a
- * WebSocket per partition unless a LinkFactory is given) and the fetch function.
+ * WebSocket per partition unless a LinkFactory is given), the tabs' sharing, and the fetch function.
  *
  * @example
  * const cache = clientCache({ url, cache: "indexeddb" }, (error) => console.warn(error));
@@ -9,15 +9,17 @@
  */
 import { deferCache } from "./cache/deferred.ts";
 import { createMemoryCache } from "./cache/memory.ts";
+import { DB_NAME_DEFAULT } from "./cache/schema.ts";
 import { openCache } from "./cache/open.ts";
 import type { CacheKind, EventCache } from "./cache/types.ts";
 import { cacheError } from "./client-errors.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./client-limits.ts";
 import type { ClientError } from "./client-events.ts";
 import type { ClientEnvironment } from "./environment.ts";
-import type { FetchFunction } from "./http.ts";
+import type { FetchFunction, HttpApi } from "./http.ts";
 import { type LinkFactory, socketLinkFactory } from "./link.ts";
 import type { WebSocketClass } from "./socket.ts";
+import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 
 /**
  * How a client is made. Only `url` is required.
@@ -47,8 +49,14 @@ export interface ClientOptions {
   lingerMs?: number;
   /** Random numbers for jitter and sticky partitions (default Math.random). */
   random?: () => number;
-  /** Makes partition links (default: a WebSocket per partition). The seam for a leader tab. */
+  /** Makes partition links (default: a WebSocket per partition). Giving one turns `tabs` off. */
   makeLink?: LinkFactory;
+  /**
+   * Share one connection and one cache with the other tabs of this origin on the same server and
+   * database (tabs/tabs.ts): by default where the browser has Web Locks and BroadcastChannel and
+   * the cache is IndexedDB. `false` connects this tab alone; an object injects the platform (tests).
+   */
+  tabs?: boolean | TabsEnvironment;
 }
 
 /**
@@ -100,4 +108,22 @@ export function clientLinks(options: ClientOptions): LinkFactory | null {
  */
 export function clientFetch(options: ClientOptions): FetchFunction {
   return options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+}
+
+/**
+ * The client's share in the tabs' connection, or null when it connects alone: `tabs: false`, a
+ * LinkFactory of its own, a cache other tabs cannot see (memory, or one of its own), no
+ * WebSocket, or a platform without Web Locks or BroadcastChannel (Node).
+ *
+ * @example
+ * const tabs = clientTabs({ url }, http); // in a browser: shares with the other tabs
+ */
+export function clientTabs(options: ClientOptions, http: HttpApi): Tabs | null {
+  if (options.tabs === false || options.makeLink !== undefined) return null;
+  if ((options.cache ?? "indexeddb") !== "indexeddb") return null;
+  const environment = typeof options.tabs === "object" ? options.tabs : browserTabs();
+  const socketLinks = clientLinks(options);
+  if (environment === null || socketLinks === null) return null;
+  const name = `${options.dbName ?? DB_NAME_DEFAULT}@${options.url}`;
+  return createTabs({ environment, name, socketLinks, http, ...(options.random ? { random: options.random } : {}) });
 }

@@ -17,7 +17,7 @@ import type { EventCache } from "./cache/types.ts";
 import { cacheError, EdgelogClientError } from "./client-errors.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
 import { PRODUCE_LINGER_MS } from "./client-limits.ts";
-import { clientCache, clientFetch, clientLinks, type ClientOptions } from "./client-setup.ts";
+import { clientCache, clientFetch, clientLinks, type ClientOptions, clientTabs } from "./client-setup.ts";
 import { parseCommitMetadata } from "./commits.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 import { EdgelogError } from "./errors.ts";
@@ -28,6 +28,7 @@ import { groupName, topicName } from "./names.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import { type ClientStatus, deriveStatus } from "./status.ts";
 import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
+import type { Tabs, TabRole } from "./tabs/tabs.ts";
 import { validateSubscribe } from "./validate.ts";
 import type { RecordPosition } from "./wire.ts";
 
@@ -47,6 +48,7 @@ export class EdgelogClient {
   private readonly http: HttpApi;
   private readonly producer: Producer;
   private readonly makeLink: LinkFactory | null;
+  private readonly tabs: Tabs | null;
   private readonly environment: ClientEnvironment;
   private readonly links = new Set<PartitionLink>();
   private readonly subscriptions = new Set<Subscription>();
@@ -58,9 +60,10 @@ export class EdgelogClient {
 
   constructor(options: ClientOptions) {
     this.options = options;
-    this.makeLink = clientLinks(options);
     this.cache = clientCache(options, (error) => this.events.reportError(error));
     this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached));
+    this.tabs = clientTabs(options, this.http);
+    this.makeLink = this.tabs?.makeLink ?? clientLinks(options);
     this.environment = options.environment ?? browserEnvironment();
     this.online = this.environment.isOnline();
     this.stopWatching = this.environment.watch((event) => this.heard(event));
@@ -73,6 +76,7 @@ export class EdgelogClient {
       sleep: (ms) => this.sleep(ms),
       lingerMs: options.lingerMs ?? PRODUCE_LINGER_MS,
       ...(options.random ? { random: options.random } : {}),
+      ...(this.tabs === null ? {} : { passRunner: this.tabs.passRunner }),
     });
     this.recompute();
     // A previous session (a reload) may have left records in the outbox: send them now.
@@ -87,6 +91,16 @@ export class EdgelogClient {
   /** Whether the cache is storing ("ok"), full ("quota-exceeded") or broken ("failed"). */
   get storage(): StorageStatus {
     return this.events.storage;
+  }
+
+  /** This tab's part in the shared connection: "solo", "follower" or "leader" (tabs/tabs.ts). */
+  get role(): TabRole {
+    return this.tabs?.role ?? "solo";
+  }
+
+  /** Calls `listener` on every role change (a follower taking over leads); returns its unsubscribe. */
+  onRole(listener: (role: TabRole) => void): () => void {
+    return this.tabs?.onRole(listener) ?? (() => undefined);
   }
 
   /** Calls `listener` on every status change; returns its unsubscribe. */
@@ -182,6 +196,8 @@ export class EdgelogClient {
     for (const subscription of this.subscriptions) subscription.close();
     this.subscriptions.clear();
     this.producer.close();
+    // After the subscriptions let go of their links: the next tab takes over the sockets.
+    this.tabs?.close();
     this.stopWatching();
     for (const wake of this.sleepers) wake();
     this.cache.close();

@@ -12,7 +12,7 @@
 import { EdgelogClientError } from "./client-errors.ts";
 import { HTTP_TIMEOUT_MS } from "./client-limits.ts";
 import { EdgelogError, isErrorBody } from "./errors.ts";
-import type { CommitRequest, CommitResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./wire.ts";
+import type { CommitRequest, CommitResponse, GroupOffsetsResponse, OffsetLookupResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./wire.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -83,6 +83,16 @@ export class HttpApi {
   /** PUT /v1/groups/:group/offsets. */
   commit(group: string, body: CommitRequest): Promise<CommitResponse> {
     return this.call<CommitResponse>("PUT", `/v1/groups/${encodeURIComponent(group)}/offsets`, body);
+  }
+
+  /** GET /v1/topics/:topic/partitions/:p/offsets?timestamp=T: the first record at or after T. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<OffsetLookupResponse> {
+    return this.call<OffsetLookupResponse>("GET", `${topicPath(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`);
+  }
+
+  /** GET /v1/groups/:group/offsets?topic=T: the group's committed offsets on a topic. */
+  groupOffsets(group: string, topic: string): Promise<GroupOffsetsResponse> {
+    return this.call<GroupOffsetsResponse>("GET", `/v1/groups/${encodeURIComponent(group)}/offsets?topic=${encodeURIComponent(topic)}`);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -2,7 +2,10 @@
  * edgelog's browser client: subscribe to topics live and offline-first (records cached in
  * IndexedDB, replayed without a network, caught up on reconnect), produce through a persistent
  * outbox as an idempotent producer (exactly once, in order, across reloads), commit group
- * offsets, and watch an explicit status. Works in browsers, workers and Node (inject `ws`).
+ * offsets, and watch an explicit status. In a browser, the tabs of one origin share one
+ * connection and one cache: a leader tab, elected with Web Locks, owns the sockets and sends the
+ * outbox, and a follower takes over when it closes (tabs/tabs.ts). Works in browsers, workers and
+ * Node (inject `ws`).
  *
  * @example
  * import { createClient } from "edgelog";
@@ -29,6 +32,9 @@ export type { EventCache, CacheKind, CachedRun, OutboxEntry, TopicInfo } from ".
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export { socketLinkFactory, type LinkFactory, type LinkHandlers, type PartitionLink } from "./link.ts";
 export type { WebSocketClass, WebSocketLike } from "./socket.ts";
+export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";
+export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
+export type { LockManagerLike } from "./tabs/locks.ts";
 export type { FetchFunction } from "./http.ts";
 export type { StartPosition } from "./messages.ts";
 export type { FetchedRecord, JsonValue, RecordPosition } from "./wire.ts";

@@ -5,8 +5,8 @@
  * and then sends `consumed` (flow control), and tracks its LinkState (status.ts). It also carries
  * requests that expect an answer by id (`commit`).
  *
- * Links are made by a `LinkFactory`, the seam where a leader tab can later own the real sockets
- * and hand followers a link that relays over a BroadcastChannel.
+ * Links are made by a `LinkFactory`: this one opens a socket per link; tabs/ uses the same seam so
+ * that only the leader tab owns real sockets and every tab's subscriptions get relayed links.
  *
  * @example
  * const link = socketLinkFactory(options)("orders", 0, handlers);

@@ -63,6 +63,16 @@ export interface PassResult {
   fenced: EdgelogError | null;
 }
 
+/**
+ * Runs a producer's passes elsewhere: given the producer's sender context once (its `delivered`
+ * and `undeliverable` settle the producer's promises), answers the function each pass calls.
+ * Tabs sharing one outbox use it to run every pass in the leader tab (tabs/outbox-relay.ts).
+ *
+ * @example
+ * const here: PassRunnerFactory = (sender) => () => sendOutbox(sender);
+ */
+export type PassRunnerFactory = (sender: SenderContext) => () => Promise<PassResult>;
+
 type Outcome =
   | { kind: "ok"; offsets: RecordPosition[] | null }
   | { kind: "retry-later"; error: EdgelogError | EdgelogClientError }

@@ -17,7 +17,7 @@ import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_REC
 import { PARTITION_UNRESOLVED, type OutboxEntry, type OutboxRecord } from "./cache/types.ts";
 import { EdgelogError } from "./errors.ts";
 import { topicName } from "./names.ts";
-import { sendOutbox, type PassResult, type SenderContext } from "./outbox-sender.ts";
+import { type PassResult, type PassRunnerFactory, sendOutbox, type SenderContext } from "./outbox-sender.ts";
 import { partitionForKey, stickyPartition } from "./partitioner.ts";
 import { type EncodedRecord, encodeRecord } from "./records.ts";
 import type { RecordInput, RecordPosition } from "./wire.ts";
@@ -74,6 +74,8 @@ export interface ProducerContext extends Omit<SenderContext, "delivered" | "unde
   /** The topic's partition count from the cache only (no network), or undefined. */
   cachedPartitionCount(topic: string): Promise<number | undefined>;
   lingerMs: number;
+  /** Where passes run (default: here, with sendOutbox); tabs sharing an outbox run them in the leader tab. */
+  passRunner?: PassRunnerFactory;
 }
 
 interface Deferred {
@@ -103,8 +105,11 @@ export class Producer {
   private fenced: EdgelogError | null = null;
   private closed = false;
 
+  private readonly runPass: () => Promise<PassResult>;
+
   constructor(ctx: ProducerContext) {
     this.ctx = ctx;
+    this.runPass = ctx.passRunner?.(this.senderContext()) ?? (() => sendOutbox(this.senderContext()));
   }
 
   /** Validates, places and queues a record; resolves once it is in the outbox. */
@@ -214,7 +219,7 @@ export class Producer {
       this.sticky.clear();
       let result: PassResult;
       try {
-        result = await sendOutbox(this.senderContext());
+        result = await this.runPass();
       } catch (error) {
         const failure = error instanceof EdgelogError || error instanceof EdgelogClientError
           ? error

@@ -13,6 +13,8 @@ process.env.WRANGLER_REGISTRY_PATH ??= resolve(".wrangler/registry");
 
 export default defineConfig({
   test: {
+    // Builds the example app's static assets (wrangler.toml [assets]) before any project starts.
+    globalSetup: ["test/global-setup.ts"],
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
@@ -25,6 +27,17 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/node/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // End to end in real Chromium (Debian's /usr/bin/chromium through playwright-core) against
+        // real `wrangler dev`: the example app, offline reloads, tabs sharing a connection.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -2,6 +2,7 @@
  * The topic browser served at `GET /`: one self-contained HTML page (style and script inline, no
  * external resources, so it works offline) that lists topics, a topic's partitions and a
  * partition's latest records, and can create a topic and produce a record through the `/v1` API.
+ * Its header links to the example app (examples/feed, served from the static assets).
  * A Content-Security-Policy forbids loading anything but the page's own API.
  *
  * @example
@@ -40,6 +41,7 @@ export const TOPIC_BROWSER_HTML = `<!doctype html>
 <body>
 <header>
   <h1>edgelog</h1><span class="sub">topic browser</span>
+  <a class="example" id="example-link" href="/examples/feed/">Example app: offline-first live feed →</a>
   <span class="status" id="status" aria-live="polite"></span>
 </header>
 <main>

@@ -14,7 +14,7 @@
  * await runtime.stop();
  * await removeDir(dir);
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -358,6 +358,19 @@ function groupAlive(pgid: number): boolean {
 }
 
 /**
+ * Builds the example app's static assets (wrangler.toml's [assets] directory) when they are
+ * missing: `wrangler dev` refuses to start without them. A test run builds them once up front
+ * (test/global-setup.ts); this covers other callers of `startWrangler` (the bench) on a fresh clone.
+ *
+ * @example
+ * ensureAssets(); // then wrangler dev can start
+ */
+export function ensureAssets(): void {
+  if (existsSync(join(ROOT, "assets"))) return;
+  execFileSync("npm", ["run", "--silent", "build:examples"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 120_000 });
+}
+
+/**
  * Spawns `wrangler dev` as `npm start` runs it (local workerd, 127.0.0.1, quiet and offline) on a
  * free port with `--persist-to persistDir`, and waits until the API answers.
  *
@@ -367,6 +380,7 @@ function groupAlive(pgid: number): boolean {
  * const exit = await dev.stopGracefully(); // exit.graceful === true
  */
 export async function startWrangler(options: WranglerStart): Promise<WranglerRuntime> {
+  ensureAssets();
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const persistDir = resolve(ROOT, options.persistDir);

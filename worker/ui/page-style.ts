@@ -32,6 +32,8 @@ header {
 header h1 { margin: 0; font-size: 18px; letter-spacing: .2px; }
 header .sub { color: var(--muted); font-size: 13px; }
 header .status { margin-left: auto; color: var(--muted); font-size: 12px; }
+header .example { color: var(--accent); font-size: 13px; font-weight: 600; text-decoration: none; }
+header .example:hover, header .example:focus-visible { text-decoration: underline; }
 main {
   display: grid; grid-template-columns: minmax(240px, 300px) minmax(0, 1fr); gap: 16px;
   padding: 16px 20px; max-width: 1400px; margin: 0 auto;

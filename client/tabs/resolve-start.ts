@@ -1,0 +1,65 @@
+/**
+ * Where several subscriptions sharing one partition socket start, as one offset each. A socket
+ * carries one subscription, so the leader subscribes it from the lowest offset any of them needs
+ * and each skips what lies below its own start. Symbolic starts are resolved the way the
+ * partition object resolves them (worker/partition/subscribers.ts): "earliest" and "latest" from
+ * the socket's `hello`, a timestamp and a group's committed offset over HTTP, an offset clamped to
+ * the log. A single subscription needs none of this: its start is sent as it is.
+ *
+ * @example
+ * const offset = await resolveStart({ from: "latest" }, hello, lookups); // hello.highWatermark
+ */
+import type { HttpApi } from "../http.ts";
+import type { SubscribeStart } from "../link.ts";
+import type { ServerMessageOf } from "../messages.ts";
+
+/**
+ * The HTTP lookups a symbolic start may need.
+ *
+ * @example
+ * const lookups: StartLookups = httpLookups(http);
+ */
+export interface StartLookups {
+  /** The first offset at or after `timestamp` (the high watermark when there is none). */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number>;
+  /** The group's committed offset on the partition, or null when it has none. */
+  committedOffset(group: string, topic: string, partition: number): Promise<number | null>;
+}
+
+/**
+ * The lookups over the client's HTTP API.
+ *
+ * @example
+ * const lookups = httpLookups(new HttpApi(url, fetch, () => undefined));
+ */
+export function httpLookups(http: HttpApi): StartLookups {
+  return {
+    offsetForTimestamp: async (topic, partition, timestamp) => (await http.offsetForTimestamp(topic, partition, timestamp)).offset,
+    committedOffset: async (group, topic, partition) => {
+      const answer = await http.groupOffsets(group, topic);
+      return answer.partitions.find((p) => p.partition === partition)?.committedOffset ?? null;
+    },
+  };
+}
+
+/**
+ * The offset `start` means on the partition that said `hello`.
+ *
+ * @example
+ * await resolveStart({ from: "committed", group: "billing", reset: "earliest" }, hello, lookups);
+ */
+export async function resolveStart(start: SubscribeStart, hello: ServerMessageOf<"hello">, lookups: StartLookups): Promise<number> {
+  const { logStartOffset: low, highWatermark: high } = hello;
+  const clamp = (offset: number): number => Math.min(Math.max(offset, low), high);
+  const { from } = start;
+  if (from === "earliest") return low;
+  if (from === "latest") return high;
+  if (from === "committed") {
+    const committed = await lookups.committedOffset(start.group ?? "", hello.topic, hello.partition);
+    // As the partition does: no commit, or one outside the log, falls back to `reset` (Kafka's auto.offset.reset).
+    if (committed === null || committed < low || committed > high) return start.reset === "earliest" ? low : high;
+    return committed;
+  }
+  if ("offset" in from) return clamp(from.offset);
+  return clamp(await lookups.offsetForTimestamp(hello.topic, hello.partition, from.timestamp));
+}

@@ -1,0 +1,161 @@
+/**
+ * Tabs sharing one connection and one cache. The tabs of one origin that use the same server and
+ * the same IndexedDB database elect a leader with Web Locks (election.ts). The leader owns the
+ * partition sockets (hub.ts: one per partition, however many tabs read it) and sends the shared
+ * outbox (outbox-relay.ts); followers get records and socket states over a BroadcastChannel
+ * (tab-links.ts) and hand the leader their commits and outbox passes. When the leader closes, the
+ * next tab in the lock's queue takes over: it opens the sockets, every subscription attaches to it
+ * and resumes from its own next offset, so no tab's subscription loses or repeats a record.
+ *
+ * On by default where `navigator.locks` and `BroadcastChannel` exist (not in Node) and the cache
+ * is IndexedDB; `tabs: false` turns it off.
+ *
+ * @example
+ * const tabs = createTabs({ environment: browserTabs()!, name: "edgelog@https://x.dev", socketLinks, http });
+ * const client = createClient({ url, makeLink: tabs.makeLink }); // what createClient does by itself
+ * tabs.onRole((role) => console.log(role)); // "follower", then "leader" if this tab takes over
+ */
+import { newProducerId } from "../cache/sealing.ts";
+import { EdgelogClientError } from "../client-errors.ts";
+import type { HttpApi } from "../http.ts";
+import type { LinkFactory } from "../link.ts";
+import { Listeners } from "../listeners.ts";
+import type { PassRunnerFactory } from "../outbox-sender.ts";
+import { type BroadcastChannelClass, TabChannel } from "./channel.ts";
+import { Election } from "./election.ts";
+import { Hub } from "./hub.ts";
+import type { LockManagerLike } from "./locks.ts";
+import { OutboxRelay } from "./outbox-relay.ts";
+import { httpLookups } from "./resolve-start.ts";
+import { TAB_PROTOCOL_VERSION } from "./tab-messages.ts";
+import { TabLinks } from "./tab-links.ts";
+
+/**
+ * A tab's part: "solo" (tabs do not share: off, or not a browser), "follower" or "leader".
+ *
+ * @example
+ * client.onRole((role: TabRole) => (badge.textContent = role));
+ */
+export type TabRole = "solo" | "follower" | "leader";
+
+/**
+ * What sharing needs from the platform: the browser's, or fakes in tests.
+ *
+ * @example
+ * const environment: TabsEnvironment = { locks: navigator.locks, BroadcastChannel };
+ */
+export interface TabsEnvironment {
+  locks: LockManagerLike;
+  BroadcastChannel: BroadcastChannelClass;
+}
+
+/**
+ * The browser's Web Locks and BroadcastChannel, or null where either is missing, or in Node
+ * (whose `navigator` is not a tab's).
+ *
+ * @example
+ * const environment = browserTabs(); // null in Node
+ */
+export function browserTabs(): TabsEnvironment | null {
+  const scope = globalThis as { process?: { versions?: { node?: unknown } }; navigator?: { locks?: Partial<LockManagerLike> } };
+  if (typeof scope.process?.versions?.node === "string") return null;
+  const locks = scope.navigator?.locks;
+  if (typeof locks?.request !== "function" || typeof globalThis.BroadcastChannel !== "function") return null;
+  return { locks: locks as LockManagerLike, BroadcastChannel: globalThis.BroadcastChannel };
+}
+
+/**
+ * What `createTabs` needs.
+ *
+ * @example
+ * const options: TabsOptions = { environment, name: `${dbName}@${url}`, socketLinks, http };
+ */
+export interface TabsOptions {
+  environment: TabsEnvironment;
+  /** Tabs with the same name share (the client uses the database name and the server's URL). */
+  name: string;
+  /** Makes real partition sockets, for when this tab leads. */
+  socketLinks: LinkFactory;
+  http: HttpApi;
+  random?: () => number;
+}
+
+/**
+ * One tab's share in the connection.
+ *
+ * @example
+ * const tabs = createTabs(options);
+ * tabs.role; // "follower" until this tab is elected
+ * tabs.close();
+ */
+export interface Tabs {
+  readonly id: string;
+  readonly role: TabRole;
+  /** Calls `listener` on every role change; returns its unsubscribe. */
+  onRole(listener: (role: TabRole) => void): () => void;
+  /** Links over the leader's shared sockets, for the client's subscriptions. */
+  readonly makeLink: LinkFactory;
+  /** Runs outbox passes in the leader tab, for the client's producer. */
+  readonly passRunner: PassRunnerFactory;
+  /** Leaves: this tab's sockets close (when it leads) and the next tab takes over. */
+  close(): void;
+}
+
+/**
+ * Joins the tabs named `options.name`.
+ *
+ * @example
+ * const tabs = createTabs({ environment: browserTabs()!, name: "edgelog@https://x.dev", socketLinks, http });
+ */
+export function createTabs(options: TabsOptions): Tabs {
+  const id = newProducerId().replace(/^edgelog-/, "");
+  const prefix = `edgelog/tabs/v${TAB_PROTOCOL_VERSION}/${options.name}`;
+  const { locks } = options.environment;
+  const channel = new TabChannel(options.environment.BroadcastChannel, prefix, id);
+  const links = new TabLinks(channel, options.random);
+  const relay = new OutboxRelay(channel);
+  const roles = new Listeners<TabRole>();
+  let hub: Hub | null = null;
+  let role: TabRole = "follower";
+  const election = new Election({
+    locks,
+    prefix,
+    channel,
+    events: {
+      elected: () => {
+        hub = new Hub({ channel, locks, prefix, makeLink: options.socketLinks, lookups: httpLookups(options.http) });
+        role = "leader";
+        links.leaderIs(id, hub);
+        relay.leaderIs(id, true);
+        roles.emit(role);
+      },
+      leaderChanged: (leader) => {
+        channel.failPending(null, new EdgelogClientError("NETWORK", "the tab holding the connection changed"));
+        links.leaderIs(leader, null);
+        relay.leaderIs(leader, false);
+      },
+    },
+  });
+  channel.listen((message) => {
+    election.heard(message);
+    hub?.heard(message);
+    links.heard(message);
+    relay.heard(message);
+  });
+  election.start();
+  return {
+    id,
+    get role() {
+      return role;
+    },
+    onRole: (listener) => roles.add(listener),
+    makeLink: links.makeLink,
+    passRunner: relay.passRunner,
+    close: () => {
+      hub?.close();
+      election.close();
+      channel.close();
+      roles.clear();
+    },
+  };
+}
