@@ -1,0 +1,222 @@
+/**
+ * The comparison table: which edgelog figure is compared with which peer figure, the issue's
+ * targets, and the pass/miss verdicts. Ratios are edgelog / peer on medians, with edgelog as
+ * users run it (wrangler dev); the Miniflare figure sits beside it to show the proxy's share.
+ * A row without data says so ("n/a"); a miss is printed as a miss.
+ *
+ * @example
+ * const rows = comparisonRows(measurements, profile, costReport(measurements, "edgelog-wrangler"));
+ * rows.filter((r) => r.result === "miss").length;
+ */
+import { COST_TARGET_USD_PER_MILLION, type CostReport } from "./cost.ts";
+import type { BenchProfile } from "./profiles.ts";
+import type { ComparisonRow, Measurement } from "./result.ts";
+import { summarise, type Summary } from "./stats.ts";
+import type { SystemId } from "./systems/types.ts";
+
+/** A target on the ratio edgelog / peer. */
+interface Target {
+  op: ">=" | "<=";
+  ratio: number;
+}
+
+/** One peer figure a row compares with. */
+interface PeerSpec {
+  system: SystemId;
+  variant: string;
+  label: string;
+  target?: Target;
+}
+
+/** A group of rows: one edgelog figure against several peers. */
+interface RowSpec {
+  label: string;
+  unit: string;
+  better: "higher" | "lower";
+  scenario: string;
+  edgelogVariant: string;
+  metric: string;
+  peers: PeerSpec[];
+}
+
+const AT_LEAST_PEER: Target = { op: ">=", ratio: 1 };
+const TWICE_DS: Target = { op: ">=", ratio: 2 };
+
+/** A peer figure, with a target or without. */
+function peer(system: SystemId, variant: string, label: string, target?: Target): PeerSpec {
+  return { system, variant, label, ...(target && { target }) };
+}
+const REDIS = (target?: Target): PeerSpec => peer("redis", "native", "Redis Streams (node-redis)", target);
+const REDIS_RESP = (target?: Target): PeerSpec => peer("redis", "resp", "Redis Streams (raw RESP)", target);
+const NATS = (target?: Target): PeerSpec => peer("nats", "native", "NATS JetStream (js.publish)", target);
+const NATS_INBOX = (): PeerSpec => peer("nats", "inbox", "NATS JetStream (pipelined)");
+const DS = (target?: Target): PeerSpec => peer("durable-streams", "native", "Durable Streams", target);
+
+/** A run whose bench client used at least this share of one core was bound by the client. */
+export const CLIENT_BOUND_CPU_SHARE = 0.9;
+
+/** The rows of scenarios 1-5, sized by the profile (batch sizes, fan-out cases). */
+function rowSpecs(profile: BenchProfile): RowSpec[] {
+  const rate = { unit: "events/s", better: "higher" as const, metric: "rate" };
+  const specs: RowSpec[] = [
+    { label: "1 serial produce, HTTP", scenario: "serial", edgelogVariant: "http", ...rate, peers: [REDIS(), REDIS_RESP(), NATS(), DS(TWICE_DS)] },
+    { label: "1 serial produce, WebSocket", scenario: "serial", edgelogVariant: "ws", ...rate, peers: [REDIS(), REDIS_RESP(), NATS(AT_LEAST_PEER), DS(TWICE_DS)] },
+  ];
+  for (const size of profile.batch.sizes) {
+    for (const [variant, name] of [["http", "HTTP"], ["ws", "WebSocket"]] as const) {
+      const peers = [REDIS(AT_LEAST_PEER), REDIS_RESP(AT_LEAST_PEER), NATS(), NATS_INBOX(), DS(TWICE_DS)];
+      specs.push({ label: `2 batches of ${size}, ${name}`, scenario: `batch-${size}`, edgelogVariant: variant, ...rate, peers });
+    }
+  }
+  const latencyPeers = (withTarget: boolean): PeerSpec[] => [
+    { system: "redis", variant: "native->native", label: "Redis Streams (XREAD)" },
+    { system: "nats", variant: "native->native", label: "NATS JetStream (TCP)" },
+    { system: "nats", variant: "ws->ws", label: "NATS JetStream (WebSocket)", ...(withTarget && { target: { op: "<=" as const, ratio: 1.5 } }) },
+    { system: "durable-streams", variant: "native->sse", label: "Durable Streams (SSE)" },
+  ];
+  for (const metric of ["p50", "p99", "max"]) {
+    specs.push({ label: `3 end-to-end latency ${metric}`, unit: "ms", better: "lower", scenario: "latency", edgelogVariant: "ws->ws", metric, peers: latencyPeers(metric === "p99") });
+  }
+  const catchUpPeers: PeerSpec[] = [
+    { system: "redis", variant: "xrange", label: "Redis Streams (XRANGE)", target: AT_LEAST_PEER },
+    { system: "nats", variant: "consumer", label: "NATS JetStream (consumer)" },
+    { system: "durable-streams", variant: "read", label: "Durable Streams (GET)", target: TWICE_DS },
+  ];
+  specs.push({ label: `4 catch-up ${profile.catchUp.events} events, WebSocket`, scenario: "catch-up", edgelogVariant: "ws", ...rate, peers: catchUpPeers });
+  specs.push({ label: `4 catch-up ${profile.catchUp.events} events, HTTP pages`, scenario: "catch-up", edgelogVariant: "http", ...rate, peers: catchUpPeers });
+  for (const fanOutCase of profile.fanOut.cases) {
+    specs.push({
+      label: `5 fan-out to ${fanOutCase.subscribers} subscribers`,
+      unit: "deliveries/s",
+      better: "higher",
+      scenario: `fan-out-${fanOutCase.subscribers}`,
+      edgelogVariant: "ws",
+      metric: "deliveries",
+      peers: [
+        { system: "redis", variant: "native", label: "Redis Streams (XREAD)" },
+        { system: "nats", variant: "native", label: "NATS JetStream", target: AT_LEAST_PEER },
+        { system: "durable-streams", variant: "sse", label: "Durable Streams (SSE)" },
+      ],
+    });
+  }
+  return specs;
+}
+
+function find(measurements: readonly Measurement[], system: SystemId, scenario: string, variant: string): Measurement | undefined {
+  return measurements.find((m) => m.system === system && m.scenario === scenario && m.variant === variant);
+}
+
+function figure(m: Measurement | undefined, metric: string): Summary | null {
+  const s = m?.summary[metric];
+  return s && s.n > 0 && Number.isFinite(s.median) ? s : null;
+}
+
+/**
+ * The median over runs of the bench client's CPU share of one core during the timed part, or
+ * null without CPU data.
+ *
+ * @example
+ * clientCpuShare(measurement); // 1.02: the Node client was the bottleneck
+ */
+export function clientCpuShare(m: Measurement | undefined): number | null {
+  const shares = (m?.runs ?? [])
+    .map((r) => ((r.cpuWallMs ?? 0) > 0 ? (r.cpu?.find((p) => p.name === "bench client")?.ms ?? Number.NaN) / r.cpuWallMs! : Number.NaN))
+    .filter((x) => Number.isFinite(x));
+  return shares.length === 0 ? null : summarise(shares).median;
+}
+
+/** Why a figure is missing or partial, or that the client bounded it, for the row's note. */
+function absence(m: Measurement | undefined, who: string): string | undefined {
+  if (!m) return `${who}: not measured`;
+  if (m.skipped) return `${who}: skipped (${m.skipped})`;
+  if (m.error) return `${who}: failed (${m.error.split("\n")[0]})`;
+  const notes = [...(m.notes ?? []), ...m.runs.flatMap((r) => r.notes ?? [])];
+  if (m.failedRuns) notes.unshift(`${m.failedRuns.length} run(s) failed and were replaced: ${m.failedRuns[0]}`);
+  if (notes.length > 0) return `${who}: ${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more)` : ""}`;
+  const share = clientCpuShare(m);
+  if (share !== null && share >= CLIENT_BOUND_CPU_SHARE) return `${who}: likely client-bound (bench client used ${Math.round(share * 100)}% of a core, all threads)`;
+  return undefined;
+}
+
+function verdict(ratio: number | null, target: Target | undefined): ComparisonRow["result"] {
+  if (!target || ratio === null) return "n/a";
+  return (target.op === ">=" ? ratio >= target.ratio : ratio <= target.ratio) ? "pass" : "miss";
+}
+
+/**
+ * Every comparison row: scenarios 1-5 against each peer, the IndexedDB placeholder, and the cost
+ * rows, with ratios (edgelog under wrangler dev / peer) and verdicts.
+ *
+ * @example
+ * comparisonRows(runner.measurements, PROFILES.full, cost)[0].label; // "1 serial produce, HTTP"
+ */
+export function comparisonRows(measurements: readonly Measurement[], profile: BenchProfile, cost: CostReport): ComparisonRow[] {
+  const rows: ComparisonRow[] = [];
+  for (const spec of rowSpecs(profile)) {
+    const wrangler = find(measurements, "edgelog-wrangler", spec.scenario, spec.edgelogVariant);
+    const direct = find(measurements, "edgelog-miniflare", spec.scenario, spec.edgelogVariant);
+    const edgelog = figure(wrangler, spec.metric);
+    for (const peer of spec.peers) {
+      const peerMeasurement = find(measurements, peer.system, spec.scenario, peer.variant);
+      const peerValue = figure(peerMeasurement, spec.metric);
+      const ratio = edgelog && peerValue && peerValue.median > 0 ? edgelog.median / peerValue.median : null;
+      const note = [absence(wrangler, "edgelog"), absence(peerMeasurement, peer.label)].filter(Boolean).join("; ");
+      rows.push({
+        label: spec.label,
+        unit: spec.unit,
+        better: spec.better,
+        edgelog,
+        edgelogDirect: figure(direct, spec.metric),
+        peer: peer.system,
+        peerLabel: peer.label,
+        peerValue,
+        ratio,
+        target: peer.target ? `${peer.target.op} ${peer.target.ratio.toFixed(1)}x` : "",
+        result: verdict(ratio, peer.target),
+        ...(note !== "" && { note }),
+      });
+    }
+  }
+  rows.push(placeholderRow());
+  rows.push(...costRows(cost));
+  return rows;
+}
+
+/** Scenario 6 waits for the browser client library: a marked row, never a number. */
+function placeholderRow(): ComparisonRow {
+  return {
+    label: "6 browser IndexedDB cache",
+    unit: "",
+    better: "higher",
+    edgelog: null,
+    edgelogDirect: null,
+    peer: null,
+    peerLabel: "",
+    peerValue: null,
+    ratio: null,
+    target: "",
+    result: "n/a",
+    note: "pending client library",
+  };
+}
+
+function costRows(cost: CostReport): ComparisonRow[] {
+  const target = `<= $${COST_TARGET_USD_PER_MILLION}`;
+  return cost.totals.map(({ mode, usd }) => {
+    const value: Summary = { median: usd, min: usd, max: usd, n: 1 };
+    return {
+      label: `7 cost per 1M produced (${mode}) + delivered`,
+      unit: "USD",
+      better: "lower" as const,
+      edgelog: value,
+      edgelogDirect: null,
+      peer: null,
+      peerLabel: "",
+      peerValue: null,
+      ratio: null,
+      target,
+      result: usd <= COST_TARGET_USD_PER_MILLION ? ("pass" as const) : ("miss" as const),
+      note: `measured rows and requests, delivery priced as "${cost.deliveryUsed ?? "none measured"}"`,
+    };
+  });
+}

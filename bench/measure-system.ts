@@ -1,0 +1,124 @@
+/**
+ * Runs every scenario on one started system, in the issue's order: (1) serial produce per
+ * producer variant, (2) batched produce per batch size, (3) end-to-end latency per
+ * producer/subscriber pair, (4) catch-up per read path, (5) fan-out per case, then (edgelog only)
+ * the overhead probes. Each run gets a fresh log, so runs do not see each other's data.
+ *
+ * @example
+ * const system = await startRedis(binary, dir);
+ * await measureSystem(system, runner);
+ * await system.stop();
+ */
+import type { Runner } from "./runner.ts";
+import { catchUpRun, preload } from "./scenarios/catch-up.ts";
+import { fanOutRun } from "./scenarios/fan-out.ts";
+import { latencyRun } from "./scenarios/latency.ts";
+import { OVERHEAD_PROBES, overheadRun } from "./scenarios/overhead.ts";
+import { fill, produceRun } from "./scenarios/produce.ts";
+import type { RunSample } from "./result.ts";
+import type { BenchSystem, LogHandle } from "./systems/types.ts";
+
+let logSerial = 0;
+
+/** A log name unique in this bench process: [a-z0-9-], valid everywhere (topic, key, stream, path). */
+function logName(scenario: string, variant: string): string {
+  return `${scenario}-${variant.replace(/[^a-z0-9]/gi, "")}-${process.pid}-${logSerial++}`;
+}
+
+/** Runs `run` on a fresh log, closing the log afterwards whatever happens. */
+async function onFreshLog(system: BenchSystem, scenario: string, variant: string, run: (log: LogHandle) => Promise<RunSample>): Promise<RunSample> {
+  const log = await system.openLog(logName(scenario, variant));
+  try {
+    return await run(log);
+  } finally {
+    await log.close();
+  }
+}
+
+async function measureProduce(system: BenchSystem, runner: Runner): Promise<void> {
+  const { profile } = runner;
+  for (const variant of system.variants.produce) {
+    await runner.measure(system, "serial", variant, profile.runs, (_, window) =>
+      onFreshLog(system, "serial", variant, (log) => produceRun(log, variant, 1, profile.serial, window)),
+    );
+  }
+  for (const size of profile.batch.sizes) {
+    for (const variant of system.variants.batch) {
+      await runner.measure(system, `batch-${size}`, variant, profile.runs, (_, window) =>
+        onFreshLog(system, `batch-${size}`, variant, (log) => produceRun(log, variant, size, profile.batch, window)),
+      );
+    }
+  }
+}
+
+async function measureLatency(system: BenchSystem, runner: Runner): Promise<void> {
+  for (const pair of system.variants.latency) {
+    const variant = `${pair.producer}->${pair.subscriber}`;
+    await runner.measure(system, "latency", variant, runner.profile.runs, (_, window) =>
+      onFreshLog(system, "latency", variant, (log) => latencyRun(log, pair.producer, pair.subscriber, runner.profile.latency, window)),
+    );
+  }
+}
+
+async function measureCatchUp(system: BenchSystem, runner: Runner): Promise<void> {
+  const { profile } = runner;
+  let log: LogHandle;
+  try {
+    log = await preload(system, profile);
+  } catch (error) {
+    for (const variant of system.variants.catchUp) runner.skip(system.id, "catch-up", variant, `preload failed: ${(error as Error).message}`);
+    return;
+  }
+  try {
+    for (const variant of system.variants.catchUp) {
+      await runner.measure(system, "catch-up", variant, profile.runs, (_, window) => catchUpRun(log, variant, profile.catchUp, window));
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+async function measureFanOut(system: BenchSystem, runner: Runner): Promise<void> {
+  const { fanOut } = runner.profile;
+  for (const fanOutCase of fanOut.cases) {
+    const scenario = `fan-out-${fanOutCase.subscribers}`;
+    await runner.measure(system, scenario, system.variants.fanOut.subscriber, fanOutCase.runs, (_, window) =>
+      onFreshLog(system, scenario, "fanout", (log) => fanOutRun(log, system.variants.fanOut, fanOutCase, fanOut, window)),
+    );
+  }
+}
+
+async function measureOverhead(system: BenchSystem, runner: Runner): Promise<void> {
+  const url = system.url;
+  if (url === undefined) return;
+  const topic = logName("overhead", "probe");
+  const log = await system.openLog(topic);
+  try {
+    for (const probe of OVERHEAD_PROBES) {
+      await runner.measure(system, "overhead", probe, runner.profile.runs, () => overheadRun(url, topic, probe, runner.profile.overhead));
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+/**
+ * Warms `system` up (a short serial and batched produce, not measured), then measures every
+ * scenario on it.
+ *
+ * @example
+ * await measureSystem(system, runner);
+ */
+export async function measureSystem(system: BenchSystem, runner: Runner): Promise<void> {
+  const warm = runner.profile.warmupEvents;
+  await onFreshLog(system, "warmup", "all", async (log) => {
+    for (const variant of system.variants.produce) await fill(log, variant, warm, 1, 10);
+    await fill(log, system.variants.preload, warm * 10, 100, 10);
+    return { metrics: {} };
+  });
+  await measureProduce(system, runner);
+  await measureLatency(system, runner);
+  await measureCatchUp(system, runner);
+  await measureFanOut(system, runner);
+  await measureOverhead(system, runner);
+}

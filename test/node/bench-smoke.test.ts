@@ -1,0 +1,128 @@
+/**
+ * The bench's smoke run (`bench/`, profile "smoke": a few events, one run each), so `npm run bench`
+ * cannot rot: every system starts and stops, every scenario yields a well-formed figure, and the
+ * JSON and SVG are written. No timing is asserted: this machine is shared and noisy.
+ *
+ * Redis and NATS come from Debian (.ci/run installs them). In CI a missing binary fails the test;
+ * elsewhere that peer is skipped with a message.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import { PEER_BINARIES, which } from "../../bench/install.ts";
+import { ALL_SYSTEMS, runBench, type BenchOutput } from "../../bench/main.ts";
+import { PROFILES } from "../../bench/profiles.ts";
+import type { SystemId } from "../../bench/systems/types.ts";
+import { makeTempDir, removeDir } from "./runtime.ts";
+
+/** The smoke bench's wall-clock bound in this test, in ms (it takes ~15-30 s here). */
+const SMOKE_TIMEOUT_MS = 300_000;
+
+const smoke = PROFILES.smoke;
+const fanOut = smoke.fanOut.cases.map((c) => `fan-out-${c.subscribers}`);
+const batches = smoke.batch.sizes.map((size) => `batch-${size}`);
+
+/** [scenario, variant] pairs every system must have measured. */
+function expectedFor(system: SystemId): [string, string][] {
+  const produce = (variants: string[]): [string, string][] =>
+    ["serial", ...batches].flatMap((scenario) => variants.map((v): [string, string] => [scenario, v]));
+  const fan = (variant: string): [string, string][] => fanOut.map((scenario): [string, string] => [scenario, variant]);
+  switch (system) {
+    case "edgelog-wrangler":
+    case "edgelog-miniflare":
+      return [
+        ...produce(["http", "ws"]),
+        ["latency", "ws->ws"],
+        ["catch-up", "ws"],
+        ["catch-up", "http"],
+        ...fan("ws"),
+        ["overhead", "worker-only"],
+        ["overhead", "object-read"],
+        ["overhead", "ws-ping"],
+      ];
+    case "redis":
+      return [...produce(["native", "resp"]), ["latency", "native->native"], ["catch-up", "xrange"], ...fan("native")];
+    case "nats":
+      return [
+        ["serial", "native"],
+        ...batches.flatMap((scenario) => ["native", "inbox"].map((v): [string, string] => [scenario, v])),
+        ["latency", "native->native"],
+        ["latency", "ws->ws"],
+        ["catch-up", "consumer"],
+        ...fan("native"),
+      ];
+    case "durable-streams":
+      return [...produce(["native"]), ["latency", "native->sse"], ["catch-up", "read"], ...fan("sse")];
+  }
+}
+
+const inCi = process.env.CI === "true";
+const missingPeers = Object.values(PEER_BINARIES).filter((binary) => which(binary) === null);
+if (missingPeers.length > 0 && !inCi) {
+  console.warn(`bench smoke: ${missingPeers.join(" and ")} not installed, so those peers are skipped (apt-get install -y redis-server nats-server; CI installs them)`);
+}
+
+describe("npm run bench, smoke profile", () => {
+  let outDir = "";
+  let output: BenchOutput;
+  const lines: string[] = [];
+
+  afterAll(async () => {
+    if (outDir !== "") await removeDir(outDir);
+  });
+
+  it(
+    "measures every scenario on every system and writes the JSON and the SVG",
+    async () => {
+      outDir = await makeTempDir("edgelog-bench-smoke-");
+      // In CI a missing peer binary fails the run (requirePeers); elsewhere it is skipped.
+      output = await runBench({ profile: "smoke", outDir, installPeers: false, requirePeers: inCi, log: (line) => lines.push(line) });
+      const { result } = output;
+
+      expect(result.profile).toBe("smoke");
+      const ran = result.systems.filter((s) => s.skipped === undefined).map((s) => s.id);
+      const expectedSystems = ALL_SYSTEMS.filter((id) => !(id === "redis" && missingPeers.includes("redis-server")) && !(id === "nats" && missingPeers.includes("nats-server")));
+      expect(ran).toEqual(expectedSystems);
+
+      for (const system of ran) {
+        for (const [scenario, variant] of expectedFor(system)) {
+          const m = result.measurements.find((x) => x.system === system && x.scenario === scenario && x.variant === variant);
+          const where = `${system} ${scenario} ${variant}`;
+          expect(m, where).toBeDefined();
+          expect(m!.error, `${where}: ${m!.error}`).toBeUndefined();
+          expect(m!.skipped, where).toBeUndefined();
+          expect(m!.runs.length, where).toBeGreaterThanOrEqual(1);
+          for (const [metric, summary] of Object.entries(m!.summary)) {
+            expect(Number.isFinite(summary.median), `${where} ${metric}`).toBe(true);
+            expect(summary.min <= summary.median && summary.median <= summary.max, `${where} ${metric}`).toBe(true);
+          }
+        }
+      }
+
+      // The table: the IndexedDB placeholder (no number), cost rows priced, verdicts on targets.
+      const placeholder = result.rows.find((r) => r.label.startsWith("6 "));
+      expect(placeholder?.note).toBe("pending client library");
+      expect(placeholder?.edgelog).toBeNull();
+      const costRows = result.rows.filter((r) => r.unit === "USD");
+      expect(costRows.length).toBe(2 * (1 + smoke.batch.sizes.length));
+      for (const row of costRows) {
+        expect(Number.isFinite(row.edgelog?.median)).toBe(true);
+        expect(["pass", "miss"]).toContain(row.result);
+      }
+      for (const row of result.rows.filter((r) => r.target !== "" && r.unit !== "USD")) {
+        const peerRan = row.peer !== null && ran.includes(row.peer);
+        if (peerRan) expect(["pass", "miss"], `${row.label} vs ${row.peerLabel}`).toContain(row.result);
+      }
+
+      // The files a person looks at.
+      const json = JSON.parse(await readFile(output.jsonPath, "utf8")) as typeof result;
+      expect(json.rows.length).toBe(result.rows.length);
+      expect(json.measurements.length).toBe(result.measurements.length);
+      const svg = await readFile(output.svgPath, "utf8");
+      expect(svg.startsWith("<svg")).toBe(true);
+      expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+      expect(svg).toContain("pending client library");
+      expect(output.report.some((line) => line.includes("edgelog/peer"))).toBe(true);
+    },
+    SMOKE_TIMEOUT_MS,
+  );
+});
