@@ -13,6 +13,7 @@ import { EdgelogError } from "../../client/errors.ts";
 import { PING, PONG, type GroupServerMessage } from "../../client/messages.ts";
 import type { OffsetCommit } from "../../client/wire.ts";
 import type { Env } from "../env.ts";
+import { answerClose } from "../close.ts";
 import { errorJson } from "../http.ts";
 import { captureAsync, capture, unwrap, type Result } from "../result.ts";
 import { registry } from "../topics.ts";
@@ -116,9 +117,10 @@ export class Group extends DurableObject<Env> {
     await handleGroupSocketMessage(this, ws, message, parseJoin);
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const memberId = this.socketMember(ws);
     if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
+    answerClose(ws, code, reason);
   }
 
   /** Session expiry: removes silent members, rebalances, and sets the next check. */

@@ -23,6 +23,7 @@ import { createSchema } from "./schema.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./socket.ts";
 import { Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
+import { answerClose } from "../close.ts";
 import { errorJson } from "../http.ts";
 
 /** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
@@ -115,8 +116,9 @@ export class Partition extends DurableObject<Env> implements SocketHost {
     await handlePartitionSocketMessage(this, this.env, ws, message);
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.subscribers.forget(ws);
+    answerClose(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
