@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the full bench (or `-- --profile smoke`, `-- --systems redis,nats`), printing
+ * `npm run bench`: the full bench (or `-- --profile smoke`, `-- --systems redis,nats`, or
+ * `-- --scenarios 6` for the browser cache alone: no server, no peer), printing
  * the table and writing bench/results/. It exits 1 if any measurement got no figure (every run
  * failed), so a broken peer or scenario is never silent; runs that failed and were replaced are
  * warned about and footnoted. 130 on SIGINT, after stopping everything it started.
@@ -18,9 +19,10 @@ import { ALL_SYSTEMS, runBench, stopEverything } from "./main.ts";
 import type { BenchProfile } from "./profiles.ts";
 import type { SystemId } from "./systems/types.ts";
 
-function parseArgs(argv: readonly string[]): { profile: BenchProfile["name"]; systems: SystemId[] } {
+function parseArgs(argv: readonly string[]): { profile: BenchProfile["name"]; systems: SystemId[]; onlyBrowserCache: boolean } {
   let profile: BenchProfile["name"] = "full";
   let systems: SystemId[] = [...ALL_SYSTEMS];
+  let onlyBrowserCache = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
@@ -33,16 +35,20 @@ function parseArgs(argv: readonly string[]): { profile: BenchProfile["name"]; sy
       if (unknown.length > 0) throw new Error(`unknown systems: ${unknown.join(", ")} (known: ${ALL_SYSTEMS.join(", ")})`);
       systems = wanted as SystemId[];
       i++;
+    } else if (arg === "--scenarios" && (value === "all" || value === "6")) {
+      onlyBrowserCache = value === "6";
+      i++;
     } else {
-      throw new Error(`unknown argument ${arg}; use --profile full|smoke and --systems ${ALL_SYSTEMS.join(",")}`);
+      throw new Error(`unknown argument ${arg}; use --profile full|smoke, --systems ${ALL_SYSTEMS.join(",")} and --scenarios all|6`);
     }
   }
-  return { profile, systems };
+  if (onlyBrowserCache) systems = [];
+  return { profile, systems, onlyBrowserCache };
 }
 
 async function main(): Promise<number> {
   if (!existsSync(join(ROOT, "wrangler.toml"))) throw new Error(`ROOT (${ROOT}) is not the repository root: run through npm run bench`);
-  const { profile, systems } = parseArgs(process.argv.slice(2));
+  const { profile, systems, onlyBrowserCache } = parseArgs(process.argv.slice(2));
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping everything the bench started...`);
@@ -50,7 +56,7 @@ async function main(): Promise<number> {
     });
   }
   const log = (line: string): void => console.log(line);
-  const { result } = await runBench({ profile, systems, writeLatest: profile === "full" && systems.length === ALL_SYSTEMS.length, requirePeers: true, log });
+  const { result } = await runBench({ profile, systems, writeLatest: profile === "full" && !onlyBrowserCache && systems.length === ALL_SYSTEMS.length, requirePeers: true, requireChromium: true, log });
   const retried = result.measurements.filter((m) => m.failedRuns !== undefined && m.error === undefined);
   for (const m of retried) console.error(`warning: ${m.system} ${m.scenario} ${m.variant}: ${m.failedRuns!.length} run(s) failed and were replaced`);
   const failed = result.measurements.filter((m) => m.error !== undefined);

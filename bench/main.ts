@@ -1,7 +1,8 @@
 /**
  * The bench: starts each system in turn (edgelog under wrangler dev, edgelog on the Miniflare API,
  * Redis Streams, NATS JetStream, the Durable Streams server), runs every scenario on it, stops it,
- * then prints one comparison table and writes the JSON result and the SVG chart. Every process it
+ * then runs scenario 6 (the browser client's IndexedDB cache, in Chromium, no server) and
+ * prints one comparison table and writes the JSON result and the SVG chart. Every process it
  * starts is stopped, on success, on error, and (through `stopEverything`) on SIGINT.
  *
  * @example
@@ -17,6 +18,7 @@ import { machineBusyMs } from "./cpu.ts";
 import { ensurePeerBinaries, type PeerBinaries } from "./install.ts";
 import { measureSystem } from "./measure-system.ts";
 import { killAllPeers } from "./processes.ts";
+import { browserCacheRun, missingChromium, startCachePage, type CachePage } from "./scenarios/browser-cache.ts";
 import { PROFILES, type BenchProfile } from "./profiles.ts";
 import { contextNotes, costNotes, fanOutNotes, loadNotes, profileNotes } from "./report/notes.ts";
 import { renderSvg } from "./report/svg.ts";
@@ -52,6 +54,10 @@ export interface BenchOptions {
   installPeers?: boolean;
   /** A missing peer binary fails the bench (CI) instead of skipping that peer. */
   requirePeers?: boolean;
+  /** Run scenario 6 (the browser client's IndexedDB cache, in Chromium; default true). */
+  browserCache?: boolean;
+  /** A missing Chromium fails the bench (CI) instead of skipping scenario 6 with a message. */
+  requireChromium?: boolean;
   log?: (line: string) => void;
 }
 
@@ -64,7 +70,7 @@ export interface BenchOutput {
 }
 
 /** What is running now, for stopEverything. */
-const active = { system: null as BenchSystem | null, workDir: null as string | null, runner: null as Runner | null };
+const active = { system: null as BenchSystem | null, workDir: null as string | null, runner: null as Runner | null, page: null as CachePage | null };
 
 /**
  * Stops whatever the bench has running (for SIGINT/SIGTERM): the current system, bounded, then
@@ -81,6 +87,9 @@ export async function stopEverything(): Promise<void> {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_ON_SIGNAL_TIMEOUT_MS).unref());
     await Promise.race([system.stop().catch(() => undefined), timeout]);
   }
+  const page = active.page;
+  active.page = null;
+  if (page) await page.stop().catch(() => undefined);
   killAllPeers();
   if (active.workDir) await removeDir(active.workDir).catch(() => undefined);
 }
@@ -119,6 +128,36 @@ function machine(): Record<string, string | number> {
     kernel: release(),
     note: "shared, noisy",
   };
+}
+
+/** Scenario 6's stand-in for a system: the browser client alone, in Chromium, no server. */
+const BROWSER_CLIENT = { id: "edgelog-browser", label: "edgelog client (Chromium, IndexedDB)", serverPids: () => [] } as const;
+
+/**
+ * Scenario 6: the browser client's IndexedDB cache write and replay rates, in Chromium, on a
+ * fresh profile per run. Without Chromium it is skipped with a message, or fails when
+ * `requireChromium` (CI) says it must run.
+ */
+async function measureBrowserCache(runner: Runner, workDir: string, options: BenchOptions, log: (line: string) => void): Promise<void> {
+  if (runner.aborted) return;
+  const missing = missingChromium();
+  if (missing !== null) {
+    if (options.requireChromium) throw new Error(`${missing}: scenario 6 needs it`);
+    log(`${BROWSER_CLIENT.id}: SKIPPED, ${missing}`);
+    runner.skip(BROWSER_CLIENT.id, "browser-cache", "indexeddb", missing);
+    return;
+  }
+  log(`${BROWSER_CLIENT.id}: scenario 6, ${runner.profile.browserCache.events} events in Chromium`);
+  const dir = join(workDir, BROWSER_CLIENT.id);
+  await mkdir(dir, { recursive: true });
+  const page = await startCachePage(dir);
+  active.page = page;
+  try {
+    await runner.measure(BROWSER_CLIENT, "browser-cache", "indexeddb", runner.profile.runs, (index) => browserCacheRun(page.url, runner.profile.browserCache, index));
+  } finally {
+    active.page = null;
+    await page.stop();
+  }
 }
 
 /**
@@ -165,6 +204,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
         log(`${id}: stopped`);
       }
     }
+    if (options.browserCache ?? true) await measureBrowserCache(runner, workDir, options, log);
   } finally {
     active.runner = null;
     await stopEverything();
@@ -173,7 +213,9 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const hasWrangler = runner.measurements.some((m) => m.system === "edgelog-wrangler" && m.runs.length > 0);
   const priced: SystemId = hasWrangler ? "edgelog-wrangler" : "edgelog-miniflare";
   const cost = costReport(runner.measurements, priced);
-  const rows = comparisonRows(runner.measurements, profile, cost);
+  // Scenario 6 alone (`--scenarios 6`): only its rows; the others would all say "not measured".
+  const onlyBrowserCache = (options.systems ?? ALL_SYSTEMS).length === 0;
+  const rows = comparisonRows(runner.measurements, profile, cost).filter((row) => !onlyBrowserCache || row.label.startsWith("6 "));
   const result: BenchResult = {
     version: 1,
     profile: profile.name,
@@ -188,8 +230,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     measurements: runner.measurements,
     rows,
     cost: cost as unknown as Record<string, unknown>,
-    notes: [...contextNotes(profile), ...loadNotes(runner.measurements), ...fanOutNotes(runner.measurements, profile), ...costNotes(cost)],
-    profileNotes: profileNotes(runner.measurements),
+    notes: onlyBrowserCache ? [] : [...contextNotes(profile), ...loadNotes(runner.measurements), ...fanOutNotes(runner.measurements, profile), ...costNotes(cost)],
+    profileNotes: onlyBrowserCache ? [] : profileNotes(runner.measurements),
   };
   return writeOutputs(result, options);
 }

@@ -17,6 +17,16 @@ export interface Bounds {
   secondsMax: number;
 }
 
+/** Scenario 6: the browser client's IndexedDB cache, in Chromium. */
+export interface BrowserCacheBounds {
+  /** Events written to the cache, then replayed (spread over partitions of at most 10k). */
+  events: number;
+  /** Records per cache write: one page of a catch-up. */
+  page: number;
+  /** Seconds each phase (write, replay) may take. */
+  secondsMax: number;
+}
+
 /** One fan-out case: subscribers of one partition and the events each must receive. */
 export interface FanOutCase {
   subscribers: number;
@@ -39,6 +49,8 @@ export interface BenchProfile {
   catchUp: { events: number; preloadBatch: number; secondsMax: number; preloadSecondsMax: number };
   /** Fan-out to live subscribers of one partition. */
   fanOut: { cases: FanOutCase[]; batch: number; secondsMax: number; connectConcurrency: number; connectSecondsMax: number };
+  /** The browser client's IndexedDB cache: write, then replay with no network. */
+  browserCache: BrowserCacheBounds;
   /** edgelog's per-request overhead probes (where does a request's time go?). */
   overhead: Bounds;
   /** Short warm-up per system before measuring (JIT, connection pools, SQLite pages). */
@@ -74,6 +86,7 @@ export const PROFILES: Readonly<Record<BenchProfile["name"], BenchProfile>> = {
       connectConcurrency: 50,
       connectSecondsMax: 60,
     },
+    browserCache: { events: 100_000, page: 500, secondsMax: 60 },
     overhead: { eventsMax: 500, secondsMax: 1 },
     warmupEvents: 200,
     benchSecondsMax: BENCH_SECONDS_MAX,
@@ -95,6 +108,7 @@ export const PROFILES: Readonly<Record<BenchProfile["name"], BenchProfile>> = {
       connectConcurrency: 10,
       connectSecondsMax: 20,
     },
+    browserCache: { events: 2_000, page: 500, secondsMax: 30 },
     overhead: { eventsMax: 10, secondsMax: 1 },
     warmupEvents: 10,
     benchSecondsMax: 240,

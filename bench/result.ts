@@ -9,7 +9,7 @@
  */
 import type { ProcessCpu } from "./cpu.ts";
 import type { Summary } from "./stats.ts";
-import type { SystemId } from "./systems/types.ts";
+import type { MeasuredId, SystemId } from "./systems/types.ts";
 
 /** What one run measured. */
 export interface RunSample {
@@ -28,7 +28,7 @@ export interface RunSample {
 
 /** One scenario variant on one system: its runs and their summaries. */
 export interface Measurement {
-  system: SystemId;
+  system: MeasuredId;
   /** e.g. "serial", "batch-100", "latency", "catch-up", "fan-out-1000", "overhead". */
   scenario: string;
   /** How: "http", "ws", "native", "xrange", "native->native", ... */
@@ -64,6 +64,8 @@ export interface ComparisonRow {
   ratio: number | null;
   /** e.g. ">= 1.0x", "<= 1.5x", "<= $0.02"; "" when the row has no target. */
   target: string;
+  /** An absolute target in `unit` (rows without a peer, e.g. scenario 6), for the chart's line. */
+  targetValue?: number;
   /** pass / miss against the target; "n/a" without one or without data. */
   result: "pass" | "miss" | "n/a";
   note?: string;

@@ -12,7 +12,7 @@ import { CpuWindow } from "./cpu.ts";
 import type { BenchProfile } from "./profiles.ts";
 import type { Measurement, RunSample } from "./result.ts";
 import { summarise, type Summary } from "./stats.ts";
-import type { BenchSystem } from "./systems/types.ts";
+import type { MeasuredId, MeasuredSubject } from "./systems/types.ts";
 
 /** Extra attempts a measurement may make to replace failed runs. */
 export const RUN_RETRIES_MAX = 2;
@@ -46,7 +46,7 @@ export class Runner {
   }
 
   /** Records a measurement that did not run, with the reason. */
-  skip(system: BenchSystem["id"], scenario: string, variant: string, reason: string): Measurement {
+  skip(system: MeasuredId, scenario: string, variant: string, reason: string): Measurement {
     const measurement: Measurement = { system, scenario, variant, runs: [], summary: {}, skipped: reason };
     this.measurements.push(measurement);
     this.log(`  ${scenario} ${variant}: skipped (${reason})`);
@@ -64,7 +64,7 @@ export class Runner {
    * await runner.measure(redis, "batch-100", "native", 5, (i, window) => produceRun(log, "native", 100, bounds, window));
    */
   async measure(
-    system: BenchSystem,
+    system: MeasuredSubject,
     scenario: string,
     variant: string,
     runs: number,

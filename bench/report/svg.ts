@@ -3,7 +3,8 @@
  * row, a bar per system (edgelog under wrangler dev, edgelog on Miniflare, then each peer), bars
  * scaled linearly within the panel so ratios read true (a bar over 20x the next is clipped, with
  * a break mark, so the rest stay readable), a whisker from min to max over the runs, and the
- * median printed at the end of each bar. Cost gets a panel with the target drawn in.
+ * median printed at the end of each bar. Cost and the browser cache (scenario 6, no peer) get
+ * panels with their absolute targets drawn in.
  *
  * @example
  * await writeFile("bench/results/latest.svg", renderSvg(result));
@@ -60,7 +61,18 @@ function panels(rows: readonly ComparisonRow[]): Panel[] {
       costBars.push({ label: label.replace(/^7 cost per 1M produced \((.*)\) \+ delivered$/, "$1"), value: first.edgelog, colour: first.result === "miss" ? COLOURS.miss : COLOURS.edgelog });
       continue;
     }
-    if (first.edgelog === null && first.peer === null) continue; // the placeholder: drawn as text
+    if (first.peer === null) {
+      // Scenario 6: the browser client alone, against an absolute target drawn as a line.
+      const target = first.targetValue;
+      const colour = first.result === "miss" ? COLOURS.miss : COLOURS.edgelog;
+      result.push({
+        title: `${label}, ${first.unit}`,
+        bars: [{ label: "edgelog client", value: first.edgelog, colour }],
+        unit: first.unit,
+        ...(target !== undefined && { line: { at: target, label: `target ${first.target}` } }),
+      });
+      continue;
+    }
     const bars: Bar[] = [
       { label: "edgelog (wrangler dev)", value: first.edgelog, colour: COLOURS.edgelog },
       { label: "edgelog (Miniflare API)", value: first.edgelogDirect, colour: COLOURS.direct },
@@ -143,8 +155,7 @@ export function renderSvg(result: BenchResult): string {
     row.forEach((panel, column) => body.push(panelSvg(panel, column * PANEL_WIDTH_PX, top)));
     top += Math.max(...row.map(panelHeight));
   }
-  body.push(`<text x="10" y="${top + 16}" class="title">6 browser IndexedDB cache: pending client library (no figure yet)</text>`);
-  top += 40;
+  top += 10;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${top}" viewBox="0 0 ${WIDTH_PX} ${top}" font-family="sans-serif">`,
     "<style>.title{font-size:14px;font-weight:bold}.label{font-size:12px}.value{font-size:12px}.missing{font-size:12px;fill:#999}.break{font-size:14px;font-weight:bold;fill:#fff}",

@@ -13,6 +13,18 @@
 /** The systems, in the order they are measured. */
 export type SystemId = "edgelog-wrangler" | "edgelog-miniflare" | "redis" | "nats" | "durable-streams";
 
+/** Who a measurement is of: a system, or edgelog's browser client alone (scenario 6, no server). */
+export type MeasuredId = SystemId | "edgelog-browser";
+
+/** What the runner needs of what it measures (a BenchSystem, or the browser client's stand-in). */
+export interface MeasuredSubject {
+  id: MeasuredId;
+  label: string;
+  /** Root pids of its server processes, for CPU accounting (none for the browser client). */
+  serverPids(): number[];
+  diagnostics?(): string;
+}
+
 /** Rows read and written by SQLite, as the partition's stats route measures them. */
 export interface MeterReading {
   rowsWritten: number;

@@ -3,14 +3,16 @@
  * cannot rot: every system starts and stops, every scenario yields a well-formed figure, and the
  * JSON and SVG are written. No timing is asserted: this machine is shared and noisy.
  *
- * Redis and NATS come from Debian (.ci/run installs them). In CI a missing binary fails the test;
- * elsewhere that peer is skipped with a message.
+ * Redis and NATS come from Debian (.ci/run installs them), and scenario 6 (the browser client's
+ * IndexedDB cache) runs in Debian's Chromium. In CI a missing binary fails the test; elsewhere
+ * that peer (or scenario 6) is skipped with a message.
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { PEER_BINARIES, which } from "../../bench/install.ts";
 import { ALL_SYSTEMS, runBench, type BenchOutput } from "../../bench/main.ts";
 import { PROFILES } from "../../bench/profiles.ts";
+import { missingChromium } from "../../bench/scenarios/browser-cache.ts";
 import type { SystemId } from "../../bench/systems/types.ts";
 import { makeTempDir, removeDir } from "./runtime.ts";
 
@@ -61,6 +63,10 @@ if (missingPeers.length > 0 && !inCi) {
   console.warn(`bench smoke: ${missingPeers.join(" and ")} not installed, so those peers are skipped (apt-get install -y redis-server nats-server; CI installs them)`);
 }
 
+// Scenario 6 runs in Debian's Chromium: in CI a missing browser fails the run (requireChromium).
+const chromiumMissing = missingChromium();
+if (chromiumMissing !== null && !inCi) console.warn(`bench smoke: scenario 6 (browser cache) is skipped: ${chromiumMissing}`);
+
 describe("npm run bench, smoke profile", () => {
   let outDir = "";
   let output: BenchOutput;
@@ -75,7 +81,7 @@ describe("npm run bench, smoke profile", () => {
     async () => {
       outDir = await makeTempDir("edgelog-bench-smoke-");
       // In CI a missing peer binary fails the run (requirePeers); elsewhere it is skipped.
-      output = await runBench({ profile: "smoke", outDir, installPeers: false, requirePeers: inCi, log: (line) => lines.push(line) });
+      output = await runBench({ profile: "smoke", outDir, installPeers: false, requirePeers: inCi, requireChromium: inCi, log: (line) => lines.push(line) });
       const { result } = output;
 
       expect(result.profile).toBe("smoke");
@@ -98,10 +104,25 @@ describe("npm run bench, smoke profile", () => {
         }
       }
 
-      // The table: the IndexedDB placeholder (no number), cost rows priced, verdicts on targets.
-      const placeholder = result.rows.find((r) => r.label.startsWith("6 "));
-      expect(placeholder?.note).toBe("pending client library");
-      expect(placeholder?.edgelog).toBeNull();
+      // Scenario 6, the browser cache in Chromium: finite figures and a verdict on each target, or
+      // (without Chromium, outside CI) a skip that says why.
+      const browserRows = result.rows.filter((r) => r.label.startsWith("6 "));
+      expect(browserRows.map((r) => r.label.replace(/ \(.*$/, ""))).toEqual(["6 browser cache replay", "6 browser cache write"]);
+      const browser = result.measurements.find((m) => m.system === "edgelog-browser" && m.scenario === "browser-cache");
+      if (chromiumMissing === null) {
+        expect(browser?.error, browser?.error).toBeUndefined();
+        expect(browser?.skipped).toBeUndefined();
+        expect(browser!.runs.length).toBeGreaterThanOrEqual(1);
+        expect(browser!.runs[0]!.counts?.events).toBe(smoke.browserCache.events);
+        for (const row of browserRows) {
+          expect(Number.isFinite(row.edgelog?.median), row.label).toBe(true);
+          expect(row.edgelog!.median, row.label).toBeGreaterThan(0);
+          expect(["pass", "miss"], row.label).toContain(row.result);
+        }
+      } else {
+        expect(browser?.skipped).toBe(chromiumMissing);
+        for (const row of browserRows) expect(row.edgelog).toBeNull();
+      }
       const costRows = result.rows.filter((r) => r.unit === "USD");
       expect(costRows.length).toBe(2 * (1 + smoke.batch.sizes.length));
       for (const row of costRows) {
@@ -120,7 +141,8 @@ describe("npm run bench, smoke profile", () => {
       const svg = await readFile(output.svgPath, "utf8");
       expect(svg.startsWith("<svg")).toBe(true);
       expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
-      expect(svg).toContain("pending client library");
+      expect(svg).not.toContain("pending client library");
+      expect(svg).toContain("6 browser cache replay");
       expect(output.report.some((line) => line.includes("edgelog/peer"))).toBe(true);
     },
     SMOKE_TIMEOUT_MS,
