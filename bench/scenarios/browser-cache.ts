@@ -25,27 +25,13 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../../client/client-limits.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/node/chromium.ts";
 import { makeTempDir, removeDir, ROOT } from "../../test/node/runtime.ts";
 import type { BrowserCacheBounds } from "../profiles.ts";
 import type { RunSample } from "../result.ts";
 import { perSecond } from "../stats.ts";
 import type { BenchPageApi, PhaseResult } from "./browser-cache-page.ts";
 
-/** Debian's Chromium (apt-get install chromium), as the browser tests use. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/** Chromium's flags, as in test/browser/browser-harness.ts: headless, nothing phoning home. */
-const CHROMIUM_ARGS: readonly string[] = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-];
 
 /** The targets (events/s): replaying the cache, and writing it during a catch-up. */
 export const BROWSER_CACHE_TARGETS = { replay: 300_000, write: 100_000 } as const;
@@ -170,3 +156,5 @@ export async function browserCacheRun(pageUrl: string, bounds: BrowserCacheBound
     await removeDir(profileDir);
   }
 }
+
+export { CHROMIUM_PATH };

@@ -18,32 +18,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { describe, it } from "vitest";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../node/chromium.ts";
 import { edgelogApi, type EdgelogApi, makeTempDir, removeDir, requestJson, startWrangler, waitFor, type WranglerRuntime } from "../node/runtime.ts";
-
-/** Debian's Chromium (apt-get install chromium); .ci/run installs it when missing. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /** How long a test waits for anything the page does (bounded; generous for a noisy machine). */
 export const WAIT_MS = 20_000;
 
 /** The window every test uses, so screenshots have known dimensions. */
 export const VIEWPORT = { width: 1280, height: 800 } as const;
-
-/**
- * Chromium's flags: headless, no sandbox (CI runs as root), nothing that phones home, and every
- * host name but 127.0.0.1 and localhost unresolvable, so a test can never reach the network.
- */
-export const CHROMIUM_ARGS: readonly string[] = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-];
 
 /**
  * `describe` when Chromium is installed; otherwise a skip that says why, or, in CI, a failing test.
@@ -260,3 +242,6 @@ export function contiguityProblems(entries: readonly FeedEntry[], highWatermarks
   });
   return problems;
 }
+
+/** Re-exported for the tests that import them from here. */
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
