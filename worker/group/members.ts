@@ -76,17 +76,13 @@ export class Members {
   }
 
   list(): MemberInfo[] {
-    return this.sql.exec<MemberRow>("SELECT * FROM members ORDER BY member_id").toArray().map((row) => ({
-      memberId: row.member_id,
-      partitions: JSON.parse(row.partitions) as number[],
-      sessionTimeoutMs: row.session_timeout_ms,
-      lastSeen: row.last_seen,
-      viaSocket: row.via_socket === 1,
-    }));
+    return this.sql.exec<MemberRow>("SELECT * FROM members ORDER BY member_id").toArray().map(toMemberInfo);
   }
 
+  /** One member, by its key (a point read: this runs once per socket on every rebalance). */
   get(memberId: string): MemberInfo | null {
-    return this.list().find((m) => m.memberId === memberId) ?? null;
+    const row = this.sql.exec<MemberRow>("SELECT * FROM members WHERE member_id = ?", memberId).toArray()[0];
+    return row ? toMemberInfo(row) : null;
   }
 
   /** Adds a member (or refreshes a returning one) and rebalances when the membership changed. */
@@ -178,6 +174,16 @@ export class Members {
     invariant(members.length === 0 || owned === state.partitions, "every partition has one owner");
     this.sql.exec("UPDATE group_state SET generation = generation + 1 WHERE id = 1");
   }
+}
+
+function toMemberInfo(row: MemberRow): MemberInfo {
+  return {
+    memberId: row.member_id,
+    partitions: JSON.parse(row.partitions) as number[],
+    sessionTimeoutMs: row.session_timeout_ms,
+    lastSeen: row.last_seen,
+    viaSocket: row.via_socket === 1,
+  };
 }
 
 function unknownMember(memberId: string): EdgelogError {

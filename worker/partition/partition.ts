@@ -164,7 +164,7 @@ export class Partition extends DurableObject<Env> implements SocketHost {
     const highWatermarkBefore = this.log.highWatermark;
     const { baseOffset, lines } = this.log.append(request.timestamps, request.tails, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
-    if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict.known, now);
+    if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict, now);
     this.scheduleRetention(identity, now);
     this.subscribers.afterAppend(baseOffset, lines);
     this.waiters.wakeAll();

@@ -11,7 +11,7 @@
  *
  * @example
  * const verdict = producers.check({ id: "p", epoch: 0, sequence: 0 }, 3);
- * if (verdict.duplicateOf === null) producers.record(...);
+ * if (verdict.duplicateOf === null) producers.record(producer, 3, baseOffset, verdict, Date.now());
  */
 import { EdgelogError } from "../../client/errors.ts";
 import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/limits.ts";
@@ -28,10 +28,13 @@ interface ProducerState {
   recent: RecentBatch[];
 }
 
-/** What `check` decided: append (duplicateOf null) or answer a retained duplicate's offset. */
+/**
+ * What `check` decided: append (duplicateOf null) or answer a retained duplicate's offset. It
+ * carries the state it read, so `record` writes the next state without reading it again.
+ */
 export interface ProducerVerdict {
   duplicateOf: number | null;
-  known: boolean;
+  state: ProducerState | null;
 }
 
 export class ProducerTable {
@@ -54,7 +57,7 @@ export class ProducerTable {
   /** Decides whether a batch of `count` records from `producer` is new, a duplicate or refused. */
   check(producer: ProducerInput, count: number): ProducerVerdict {
     const state = this.load(producer.id);
-    if (state === null) return { duplicateOf: null, known: false };
+    if (state === null) return { duplicateOf: null, state };
     if (producer.epoch < state.epoch) {
       throw new EdgelogError("PRODUCER_FENCED", `producer "${producer.id}" epoch ${producer.epoch} is fenced by epoch ${state.epoch}`);
     }
@@ -62,15 +65,15 @@ export class ProducerTable {
       if (producer.sequence !== 0) {
         throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `a new epoch starts at sequence 0, not ${producer.sequence}`);
       }
-      return { duplicateOf: null, known: true };
+      return { duplicateOf: null, state };
     }
-    if (producer.sequence === state.nextSequence) return { duplicateOf: null, known: true };
+    if (producer.sequence === state.nextSequence) return { duplicateOf: null, state };
     const retained = state.recent.find(([first]) => first === producer.sequence);
     if (retained !== undefined) {
       if (retained[1] !== count) {
         throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `sequence ${producer.sequence} was a batch of ${retained[1]} records, not ${count}`);
       }
-      return { duplicateOf: retained[2], known: true };
+      return { duplicateOf: retained[2], state };
     }
     if (producer.sequence < state.nextSequence) {
       throw new EdgelogError("DUPLICATE_SEQUENCE", `sequence ${producer.sequence} was appended before (its offsets are no longer remembered)`);
@@ -79,8 +82,8 @@ export class ProducerTable {
   }
 
   /** Remembers an appended batch. Runs in the same synchronous turn as the append. */
-  record(producer: ProducerInput, count: number, baseOffset: number, known: boolean, now: number): void {
-    const state = known ? this.load(producer.id) : null;
+  record(producer: ProducerInput, count: number, baseOffset: number, verdict: ProducerVerdict, now: number): void {
+    const { state } = verdict;
     const sameEpoch = state !== null && state.epoch === producer.epoch;
     const recent: RecentBatch[] = sameEpoch ? state.recent.slice(-(PRODUCER_BATCHES_RETAINED - 1)) : [];
     recent.push([producer.sequence, count, baseOffset]);
@@ -91,7 +94,7 @@ export class ProducerTable {
          recent = excluded.recent, last_used = excluded.last_used`,
       producer.id, producer.epoch, producer.sequence + count, JSON.stringify(recent), now,
     ));
-    if (!known) this.evictBeyondLimit();
+    if (state === null) this.evictBeyondLimit();
   }
 
   /** Forgets the least recently used producers past PRODUCERS_PER_PARTITION_MAX. */

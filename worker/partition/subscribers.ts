@@ -146,17 +146,19 @@ export class Subscribers {
     return log.offsetForTimestamp(from.timestamp).offset;
   }
 
-  private windowFull(sub: Subscription): boolean {
-    if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) return true;
+  /** Bytes pushed to `sub` and not yet consumed (at most SUBSCRIBER_WINDOW_MESSAGES_MAX entries). */
+  private windowBytes(sub: Subscription): number {
     let bytes = 0;
     for (const [, size] of sub.window) bytes += size;
-    return bytes >= SUBSCRIBER_WINDOW_BYTES_MAX;
+    return bytes;
+  }
+
+  private windowFull(sub: Subscription): boolean {
+    return sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX || this.windowBytes(sub) >= SUBSCRIBER_WINDOW_BYTES_MAX;
   }
 
   private windowBytesLeft(sub: Subscription): number {
-    let bytes = 0;
-    for (const [, size] of sub.window) bytes += size;
-    return Math.max(1, SUBSCRIBER_WINDOW_BYTES_MAX - bytes);
+    return Math.max(1, SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(sub));
   }
 
   /** Pushes pages from `next` until caught up (then `live`) or the window is full (then `paused`). */
