@@ -66,8 +66,20 @@ export const TAB_REQUESTS_PENDING_MAX = 1_000;
 
 /** Records cached per partition; past it the oldest are evicted. */
 export const CACHE_RECORDS_PER_PARTITION_MAX = 10_000;
-/** Records read from the cache in one page while replaying. */
-export const REPLAY_PAGE_RECORDS_MAX = 500;
+/**
+ * Records per stored page of the IndexedDB cache (a row of the "pages" store). Larger pages mean
+ * fewer rows to write and read; this bounds what one row holds (~75 KB of 100-byte events), and
+ * so the work of a page cut by an eviction. It matches the server's push page (PUSH_RECORDS_MAX).
+ */
+export const CACHE_PAGE_RECORDS_MAX = 500;
+/**
+ * A last page smaller than this takes newly appended records into it (rewritten whole) rather
+ * than a page of their own, so records arriving live one at a time still end up in pages of this
+ * size, while an append never rewrites more than this many records.
+ */
+export const CACHE_PAGE_GROW_RECORDS_MAX = 64;
+/** Records read from the cache in one transaction while replaying. */
+export const REPLAY_PAGE_RECORDS_MAX = 2_000;
 /** Records waiting in a subscription's async iterator; past it delivery waits (backpressure). */
 export const SUBSCRIPTION_QUEUE_RECORDS_MAX = 1_000;
 /** A named subscription's name (its positions are stored under it). */

@@ -247,7 +247,9 @@ export class Subscription implements AsyncIterable<TopicRecord> {
       if (this.closed) break;
       if (state.next !== null && record.offset < state.next) continue;
       const delivered: TopicRecord = { ...record, topic: this.topic, partition: state.partition };
-      await this.callBack(delivered);
+      // Awaited only when the callback returned a promise: a tick per record is most of a replay.
+      const pending = this.callBack(delivered);
+      if (pending !== undefined) await pending;
       state.next = record.offset + 1;
       // Waits while the iterator's queue is full: the backpressure that delays `consumed`.
       if (this.queue !== null) await this.queue.push(delivered);
@@ -255,12 +257,18 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     return state.next ?? 0;
   }
 
-  private async callBack(record: TopicRecord): Promise<void> {
-    if (this.callback === undefined) return;
-    try {
-      await this.callback(record);
-    } catch (error) {
+  /** Calls the callback; answers a promise only when it returned one (to be awaited). */
+  private callBack(record: TopicRecord): Promise<void> | undefined {
+    if (this.callback === undefined) return undefined;
+    const failed = (error: unknown): void => {
       this.ctx.reportError(new EdgelogClientError("CALLBACK_FAILED", `the callback threw on ${record.topic}/${record.partition}@${record.offset}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    };
+    try {
+      const result = this.callback(record);
+      return result instanceof Promise ? result.then(undefined, failed) : undefined;
+    } catch (error) {
+      failed(error);
+      return undefined;
     }
   }
 

@@ -15,6 +15,7 @@ import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
 import { cacheError, EdgelogClientError } from "../client-errors.ts";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../client-limits.ts";
 import type { FetchedRecord } from "../wire.ts";
+import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
 import { planRun } from "./runs.ts";
 import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./schema.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
@@ -35,25 +36,6 @@ export interface IndexedDbCacheOptions {
 
 type WriteTx = IDBPTransaction<EdgelogDB, StoreName[], "readwrite">;
 type ReadTx = IDBPTransaction<EdgelogDB, StoreName[], "readonly">;
-
-/** The highest offset a key range needs (offsets are exact integers below 2^53). */
-const OFFSET_END = Number.MAX_SAFE_INTEGER;
-
-/** Keys [topic, partition, from] up to (not including) [topic, partition, to]. */
-function offsetRange(topic: string, partition: number, from: number, to: number): IDBKeyRange {
-  return IDBKeyRange.bound([topic, partition, from], [topic, partition, to], false, true);
-}
-
-/** Starts a request and gives its promise a handler at once (its failure also aborts the write). */
-function track(ops: Promise<unknown>[], op: Promise<unknown>): void {
-  op.catch(() => undefined);
-  ops.push(op);
-}
-
-function withoutPlace(record: FetchedRecord & { topic?: string; partition?: number }): FetchedRecord {
-  const { topic: _topic, partition: _partition, ...rest } = record;
-  return rest;
-}
 
 class IndexedDbCache implements EventCache {
   readonly kind = "indexeddb" as const;
@@ -108,16 +90,13 @@ class IndexedDbCache implements EventCache {
   }
 
   putRecords(topic: string, partition: number, records: readonly FetchedRecord[], options: { logStartOffset?: number } = {}): Promise<CachedRun | undefined> {
-    return this.write(["records", "runs"], "storing records", async (tx) => {
+    return this.write(["pages", "runs"], "storing records", async (tx) => {
       const runs = tx.objectStore("runs");
-      const store = tx.objectStore("records");
       const existing = await runs.get([topic, partition]);
       const plan = planRun(existing, topic, partition, records, options, this.recordsMax);
       if (plan.run === undefined) return existing;
       const ops: Promise<unknown>[] = [];
-      if (plan.dropAll) track(ops, store.delete(offsetRange(topic, partition, 0, OFFSET_END)));
-      else if (plan.evictBelow !== null) track(ops, store.delete(offsetRange(topic, partition, 0, plan.evictBelow)));
-      for (const record of plan.store) track(ops, store.put({ ...record, topic, partition }));
+      track(ops, writePages(tx.objectStore("pages"), topic, partition, plan, existing));
       track(ops, runs.put(plan.run));
       await Promise.all(ops);
       return plan.run;
@@ -125,13 +104,12 @@ class IndexedDbCache implements EventCache {
   }
 
   readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]> {
-    return this.read(["records", "runs"], "reading records", async (tx) => {
+    return this.read(["pages", "runs"], "reading records", async (tx) => {
       const run = await tx.objectStore("runs").get([topic, partition]);
       if (run === undefined) return [];
       const start = Math.max(from, run.low);
       if (start >= run.high) return [];
-      const rows = await tx.objectStore("records").getAll(offsetRange(topic, partition, start, run.high), limit);
-      return rows.map(withoutPlace);
+      return readPages(tx.objectStore("pages"), topic, partition, start, run.high, limit);
     });
   }
 
@@ -144,9 +122,9 @@ class IndexedDbCache implements EventCache {
   }
 
   dropRecords(topic: string, partition: number): Promise<void> {
-    return this.write(["records", "runs"], "dropping records", async (tx) => {
+    return this.write(["pages", "runs"], "dropping records", async (tx) => {
       const ops: Promise<unknown>[] = [];
-      track(ops, tx.objectStore("records").delete(offsetRange(topic, partition, 0, OFFSET_END)));
+      track(ops, deletePages(tx.objectStore("pages"), topic, partition));
       track(ops, tx.objectStore("runs").delete([topic, partition]));
       await Promise.all(ops);
     });
@@ -285,7 +263,7 @@ export async function openIndexedDbCache(options: IndexedDbCacheOptions = {}): P
   let cache: IndexedDbCache | undefined;
   try {
     const db = await openDB<EdgelogDB>(options.dbName ?? DB_NAME_DEFAULT, SCHEMA_VERSION, {
-      upgrade: (database, oldVersion) => upgradeSchema(database, oldVersion),
+      upgrade: (database, oldVersion, newVersion, transaction) => upgradeSchema(database, oldVersion, newVersion ?? SCHEMA_VERSION, transaction),
       // A newer version of the app wants to upgrade: step aside rather than block it.
       blocking: () => cache?.lost("a newer version of the app is upgrading the database; reload the page"),
       terminated: () => cache?.lost("the browser closed the database (storage was cleared?)"),

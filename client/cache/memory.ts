@@ -76,7 +76,7 @@ class MemoryCache implements EventCache {
     if (plan.evictBelow !== null) {
       for (const offset of stored.keys()) if (offset < plan.evictBelow) stored.delete(offset);
     }
-    for (const record of plan.store) stored.set(record.offset, copy(record));
+    for (const segment of plan.segments) for (const record of segment) stored.set(record.offset, copy(record));
     this.runsByPartition.set(key, plan.run);
     return { ...plan.run };
   }

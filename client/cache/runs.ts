@@ -9,9 +9,12 @@
  * - a page wholly before the run with a gap is not stored (the newer run is kept);
  * - past `recordsMax` the oldest records are evicted (low moves up).
  *
+ * The plan names only records the cache lacks (`segments`), so a store that keeps records in
+ * pages (IndexedDB) never holds one offset twice.
+ *
  * @example
  * const plan = planRun(existing, "orders", 0, page, { logStartOffset: 0 }, CACHE_RECORDS_PER_PARTITION_MAX);
- * if (plan.dropAll) clear(); deleteBelow(plan.evictBelow); put(plan.store); putRun(plan.run);
+ * if (plan.dropAll) clear(); deleteBelow(plan.evictBelow); plan.segments.forEach(put); putRun(plan.run);
  */
 import type { FetchedRecord } from "../wire.ts";
 import type { CachedRun } from "./types.ts";
@@ -20,7 +23,7 @@ import type { CachedRun } from "./types.ts";
  * What storing a page does to a partition's cache.
  *
  * @example
- * const { run, dropAll, evictBelow, store } = planRun(existing, "t", 0, page, {}, 100);
+ * const { run, dropAll, evictBelow, segments } = planRun(existing, "t", 0, page, {}, 100);
  */
 export interface RunPlan {
   /** The run afterwards; undefined when nothing changes (an older page with a gap). */
@@ -29,8 +32,11 @@ export interface RunPlan {
   dropAll: boolean;
   /** Delete cached records with offsets below this (eviction); null for none. */
   evictBelow: number | null;
-  /** The records to write (within the new run's bounds). */
-  store: FetchedRecord[];
+  /**
+   * The records to write: those within the new run's bounds that the cache does not hold yet, as
+   * contiguous runs in offset order (at most two: below the old run and above it).
+   */
+  segments: FetchedRecord[][];
 }
 
 /**
@@ -67,7 +73,7 @@ export function planRun(
   const page = contiguousPrefix(records);
   const first = page[0];
   const last = page[page.length - 1];
-  if (first === undefined || last === undefined) return { run: undefined, dropAll: false, evictBelow: null, store: [] };
+  if (first === undefined || last === undefined) return { run: undefined, dropAll: false, evictBelow: null, segments: [] };
   const start = first.offset;
   const end = last.offset + 1;
   const atLog = options.logStartOffset !== undefined && start <= options.logStartOffset;
@@ -77,7 +83,7 @@ export function planRun(
     dropAll = existing !== undefined;
     run = { topic, partition, low: start, high: end, startsAtLog: atLog };
   } else if (end < existing.low) {
-    return { run: undefined, dropAll: false, evictBelow: null, store: [] };
+    return { run: undefined, dropAll: false, evictBelow: null, segments: [] };
   } else {
     const extendsDown = start < existing.low;
     run = {
@@ -93,6 +99,25 @@ export function planRun(
     run.low = run.high - recordsMax;
     evictBelow = run.low;
   }
-  const store = page.filter((record) => record.offset >= run.low);
-  return { run, dropAll, evictBelow, store };
+  // Offsets the cache already holds (and keeps) are skipped: the server's records never change.
+  const kept = dropAll || existing === undefined ? null : existing;
+  const fresh = (record: FetchedRecord): boolean =>
+    record.offset >= run.low && (kept === null || record.offset < kept.low || record.offset >= kept.high);
+  return { run, dropAll, evictBelow, segments: splitContiguous(page.filter(fresh)) };
+}
+
+/** Records in offset order split where an offset is skipped. */
+function splitContiguous(records: readonly FetchedRecord[]): FetchedRecord[][] {
+  const segments: FetchedRecord[][] = [];
+  let current: FetchedRecord[] = [];
+  for (const record of records) {
+    const last = current[current.length - 1];
+    if (last !== undefined && record.offset !== last.offset + 1) {
+      segments.push(current);
+      current = [];
+    }
+    current.push(record);
+  }
+  if (current.length > 0) segments.push(current);
+  return segments;
 }

@@ -7,7 +7,7 @@
  * const db = await openDB<EdgelogDB>("edgelog", SCHEMA_VERSION, { upgrade: upgradeSchema });
  * await db.get("topics", "orders");
  */
-import type { DBSchema, IDBPDatabase } from "idb";
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
 import type { FetchedRecord } from "../wire.ts";
 import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, TopicInfo } from "./types.ts";
 
@@ -17,7 +17,7 @@ import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, Topic
  * @example
  * await openDB<EdgelogDB>(DB_NAME_DEFAULT, SCHEMA_VERSION, { upgrade: upgradeSchema });
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * The default database name.
@@ -28,12 +28,34 @@ export const SCHEMA_VERSION = 1;
 export const DB_NAME_DEFAULT = "edgelog";
 
 /**
- * A cached record: the fetched record with where it came from (the key's parts).
+ * A page of a partition's cached records: offsets [base, end), contiguous, as the JSON text of
+ * their FetchedRecord array. One row per page, not per record: Chromium's IndexedDB does a few
+ * thousand puts per second whatever their size, so a row per record capped the cache at ~6k
+ * records/s; and a string is stored and read back as one block, where an array of objects is
+ * structured-cloned field by field (JSON.parse is several times faster than that).
  *
  * @example
- * await db.put("records", { ...record, topic: "orders", partition: 0 });
+ * await db.put("pages", { topic: "orders", partition: 0, base: 0, end: 2, json: JSON.stringify(records) });
  */
-export interface StoredRecord extends FetchedRecord {
+export interface StoredPage {
+  topic: string;
+  partition: number;
+  /** The first record's offset. */
+  base: number;
+  /** One past the last record's offset. */
+  end: number;
+  /** `JSON.stringify` of the page's FetchedRecord[]. */
+  json: string;
+}
+
+/**
+ * A cached record as schema version 1 stored it (a row per record); read once, by the upgrade
+ * to version 2, which moves them into pages.
+ *
+ * @example
+ * // version 1: await db.put("records", { ...record, topic: "orders", partition: 0 });
+ */
+export interface StoredRecordV1 extends FetchedRecord {
   topic: string;
   partition: number;
 }
@@ -74,8 +96,8 @@ export const PRODUCER_KEY = "self";
  * const run = await db.get("runs", ["orders", 0]); // typed CachedRun | undefined
  */
 export interface EdgelogDB extends DBSchema {
-  /** Records, keyed [topic, partition, offset]: a partition's records are one key range, in order. */
-  records: { key: [string, number, number]; value: StoredRecord };
+  /** Pages of records, keyed [topic, partition, base]: a partition's pages are one key range, in order. */
+  pages: { key: [string, number, number]; value: StoredPage };
   /** Each partition's cached run (which offsets the records store holds), keyed [topic, partition]. */
   runs: { key: [string, number]; value: CachedRun };
   /** Topic metadata (partition counts), keyed by name. */
@@ -96,16 +118,26 @@ export interface EdgelogDB extends DBSchema {
  * @example
  * const tx = db.transaction(["outbox", "sequences"] satisfies StoreName[], "readwrite");
  */
-export type StoreName = "records" | "runs" | "topics" | "positions" | "outbox" | "sequences" | "producer";
+export type StoreName = StoreNames<EdgelogDB>;
+
+/** Every store any version had, for the upgrade steps (version 1's "records" is gone since 2). */
+interface EveryVersionDB extends EdgelogDB {
+  records: { key: [string, number, number]; value: StoredRecordV1 };
+}
+
+type UpgradeTx = IDBPTransaction<EdgelogDB, StoreName[], "versionchange">;
 
 /**
- * Creates the stores for versions older than SCHEMA_VERSION (openDB's `upgrade` callback).
+ * Brings the stores from `oldVersion` to `newVersion` (openDB's `upgrade` callback), one shipped
+ * step at a time. A step that moves data starts its requests here; the open completes only once
+ * the upgrade transaction has, so nothing reads a half-moved store.
  *
  * @example
- * await openDB<EdgelogDB>(name, SCHEMA_VERSION, { upgrade: upgradeSchema });
+ * await openDB<EdgelogDB>(name, SCHEMA_VERSION, { upgrade: (db, old, next, tx) => upgradeSchema(db, old, next ?? SCHEMA_VERSION, tx) });
  */
-export function upgradeSchema(db: IDBPDatabase<EdgelogDB>, oldVersion: number): void {
-  if (oldVersion < 1) {
+export function upgradeSchema(database: IDBPDatabase<EdgelogDB>, oldVersion: number, newVersion: number, transaction: UpgradeTx): void {
+  const db = database as unknown as IDBPDatabase<EveryVersionDB>;
+  if (oldVersion < 1 && newVersion >= 1) {
     db.createObjectStore("records", { keyPath: ["topic", "partition", "offset"] });
     db.createObjectStore("runs", { keyPath: ["topic", "partition"] });
     db.createObjectStore("topics", { keyPath: "name" });
@@ -114,4 +146,38 @@ export function upgradeSchema(db: IDBPDatabase<EdgelogDB>, oldVersion: number): 
     db.createObjectStore("sequences", { keyPath: ["topic", "partition"] });
     db.createObjectStore("producer");
   }
+  if (oldVersion < 2 && newVersion >= 2) {
+    db.createObjectStore("pages", { keyPath: ["topic", "partition", "base"] });
+    const tx = transaction as unknown as IDBPTransaction<EveryVersionDB, ["records", "pages"], "versionchange">;
+    // A failure aborts the upgrade (the open rejects, the old version stays as it was).
+    recordsToPages(tx).then(
+      () => db.deleteObjectStore("records"),
+      () => tx.abort(),
+    );
+  }
 }
+
+/** Version 2's step: moves version 1's records, in key order, into pages of PAGE_RECORDS_V2. */
+async function recordsToPages(tx: IDBPTransaction<EveryVersionDB, ["records", "pages"], "versionchange">): Promise<void> {
+  const pages = tx.objectStore("pages");
+  let page: StoredRecordV1[] = [];
+  const flush = (): void => {
+    const first = page[0];
+    const last = page[page.length - 1];
+    if (first === undefined || last === undefined) return;
+    const records: FetchedRecord[] = page.map(({ topic: _topic, partition: _partition, ...record }) => record);
+    void pages.put({ topic: first.topic, partition: first.partition, base: first.offset, end: last.offset + 1, json: JSON.stringify(records) });
+    page = [];
+  };
+  for (let cursor = await tx.objectStore("records").openCursor(); cursor !== null; cursor = await cursor.continue()) {
+    const record = cursor.value;
+    const last = page[page.length - 1];
+    const joins = last !== undefined && last.topic === record.topic && last.partition === record.partition && last.offset + 1 === record.offset;
+    if (!joins || page.length >= PAGE_RECORDS_V2) flush();
+    page.push(record);
+  }
+  flush();
+}
+
+/** Records per page written by the version 2 upgrade (CACHE_PAGE_RECORDS_MAX when it shipped). */
+const PAGE_RECORDS_V2 = 500;

@@ -178,7 +178,7 @@ describe("subscribe", () => {
     await waitForStatus(c, "live");
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore["put"]>) {
-      if (this.name === "records") throw new DOMException("the quota is used up", "QuotaExceededError");
+      if (this.name === "pages") throw new DOMException("the quota is used up", "QuotaExceededError");
       return put.apply(this, args);
     };
     try {

@@ -130,13 +130,17 @@ describe("cached runs", () => {
   const plan = (existing: CachedRun | undefined, page: FetchedRecord[], max = 100, logStartOffset?: number) =>
     planRun(existing, "t", 0, page, logStartOffset === undefined ? {} : { logStartOffset }, max);
   const run = (low: number, high: number, startsAtLog = false): CachedRun => ({ topic: "t", partition: 0, low, high, startsAtLog });
+  const offsetsOf = (segments: FetchedRecord[][]) => segments.map((segment) => segment.map((r) => r.offset));
 
   it("starts, extends and merges contiguous pages", () => {
     expect(plan(undefined, records(0, 5), 100, 0).run).toEqual(run(0, 5, true));
     expect(plan(run(0, 5, true), records(5, 8)).run).toEqual(run(0, 8, true));
     expect(plan(run(0, 5, true), records(3, 8)).run).toEqual(run(0, 8, true));
     expect(plan(run(10, 20), records(5, 10), 100, 5).run).toEqual(run(5, 20, true));
-    expect(plan(run(10, 20), records(12, 15)).store.map((r) => r.offset)).toEqual([12, 13, 14]);
+    // Only what the cache lacks is written: nothing for a page inside the run, the ends otherwise.
+    expect(plan(run(10, 20), records(12, 15)).segments).toEqual([]);
+    expect(offsetsOf(plan(run(10, 20), records(8, 23), 100).segments)).toEqual([[8, 9], [20, 21, 22]]);
+    expect(offsetsOf(plan(run(0, 5, true), records(3, 8)).segments)).toEqual([[5, 6, 7]]);
   });
 
   it("drops the old run for a newer page with a gap, and ignores an older one", () => {
@@ -145,7 +149,8 @@ describe("cached runs", () => {
     expect(newer.run).toEqual(run(9, 12));
     const older = plan(run(10, 20), records(0, 5));
     expect(older.run).toBeUndefined();
-    expect(older.store).toEqual([]);
+    expect(older.segments).toEqual([]);
+    expect(offsetsOf(newer.segments)).toEqual([[9, 10, 11]]);
   });
 
   it("evicts the oldest records past the bound", () => {
@@ -154,7 +159,9 @@ describe("cached runs", () => {
     expect(evicted.evictBelow).toBe(7);
     const big = plan(undefined, records(0, 12), 5);
     expect(big.run).toEqual(run(7, 12));
-    expect(big.store.map((r) => r.offset)).toEqual([7, 8, 9, 10, 11]);
+    expect(offsetsOf(big.segments)).toEqual([[7, 8, 9, 10, 11]]);
+    // A page extending the run downwards past the bound: only the part still kept is written.
+    expect(offsetsOf(plan(run(5, 8), records(0, 10), 6).segments)).toEqual([[4], [8, 9]]);
   });
 
   it("stores only the contiguous prefix of a page", () => {
