@@ -45,11 +45,20 @@ export function decimal(text: string, where: string, min: number, max: number, c
   return wholeNumber(value, where, min, max, code);
 }
 
+/** Any UTF-16 unit outside ASCII (where UTF-8 bytes and UTF-16 units stop being equal). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * UTF-8 length of a string without encoding it (the hot path measures every record).
- * Lone surrogates count 3 bytes, as TextEncoder writes U+FFFD for them.
+ * Lone surrogates count 3 bytes, as TextEncoder writes U+FFFD for them. ASCII text, the common
+ * case, is one native regex scan (measured ~4x faster than the loop below on 100-byte records).
  */
 export function utf8Length(text: string): number {
+  return NON_ASCII.test(text) ? mixedUtf8Length(text) : text.length;
+}
+
+/** utf8Length unit by unit, for text with non-ASCII characters. */
+function mixedUtf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

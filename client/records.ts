@@ -50,16 +50,17 @@ export interface ParsedProduce {
 const RECORD_FIELDS = ["key", "value", "headers", "timestamp", "partition"] as const;
 const PRODUCER_FIELDS = ["id", "epoch", "sequence"] as const;
 
+/** The headers' JSON; `where` names the record, and error messages only are built from it. */
 function encodeHeaders(value: unknown, where: string): string {
   if (value === undefined) return "{}";
-  if (!isObject(value)) throw new EdgelogError("INVALID_RECORD", `${where} must be an object of strings`);
+  if (!isObject(value)) throw new EdgelogError("INVALID_RECORD", `${where}.headers must be an object of strings`);
   const names = Object.keys(value);
   if (names.length > RECORD_HEADERS_MAX) {
-    throw new EdgelogError("INVALID_RECORD", `${where} has ${names.length} headers; at most ${RECORD_HEADERS_MAX}`);
+    throw new EdgelogError("INVALID_RECORD", `${where}.headers has ${names.length} headers; at most ${RECORD_HEADERS_MAX}`);
   }
   for (const name of names) {
     if (typeof value[name] !== "string") {
-      throw new EdgelogError("INVALID_RECORD", `${where}.${name} must be a string`);
+      throw new EdgelogError("INVALID_RECORD", `${where}.headers.${name} must be a string`);
     }
   }
   return JSON.stringify(value);
@@ -88,8 +89,9 @@ export function encodeRecord(input: unknown, where: string): EncodedRecord {
     record.partition === undefined
       ? null
       : wholeNumber(record.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
-  const headers = encodeHeaders(record.headers, `${where}.headers`);
-  const tail = `"key":${JSON.stringify(key)},"value":${JSON.stringify(record.value)},"headers":${headers}}`;
+  const headers = encodeHeaders(record.headers, where);
+  const keyJson = key === null ? "null" : JSON.stringify(key);
+  const tail = `"key":${keyJson},"value":${JSON.stringify(record.value)},"headers":${headers}}`;
   const bytes = utf8Length(tail) + RECORD_TIMESTAMP_BYTES_MAX;
   if (bytes > RECORD_BYTES_MAX) {
     throw new EdgelogError("RECORD_TOO_LARGE", `${where} is ${bytes} bytes stored; at most ${RECORD_BYTES_MAX}`);

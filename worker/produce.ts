@@ -15,6 +15,7 @@ import { partitionForKey, stickyPartition } from "../client/partitioner.ts";
 import type { ParsedProduce } from "../client/records.ts";
 import type { ProduceResponse, RecordPosition } from "../client/wire.ts";
 import type { Env } from "./env.ts";
+import type { AppendRequest } from "./partition/partition.ts";
 import type { TopicMeta } from "./registry.ts";
 import { invariant, unwrap } from "./result.ts";
 import { checkPartition, onTopic, partitionStub } from "./topics.ts";
@@ -23,7 +24,9 @@ import { checkPartition, onTopic, partitionStub } from "./topics.ts";
 function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | null): Map<number, number[]> {
   const shares = new Map<number, number[]>();
   let sticky: number | null = null;
-  parsed.records.forEach((record, index) => {
+  const { records } = parsed;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
     if (pathPartition !== null && record.partition !== null && record.partition !== pathPartition) {
       throw new EdgelogError("INVALID_REQUEST", `records[${index}].partition is ${record.partition} but the path names partition ${pathPartition}`);
     }
@@ -34,7 +37,7 @@ function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | 
     const share = shares.get(partition);
     if (share) share.push(index);
     else shares.set(partition, [index]);
-  });
+  }
   if (parsed.producer !== null && shares.size > 1) {
     throw new EdgelogError(
       "INVALID_PRODUCER",
@@ -42,6 +45,18 @@ function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | 
     );
   }
   return shares;
+}
+
+/** One partition's append: the timestamps and encoded tails of its share, in one pass. */
+function appendRequest(topicId: string, parsed: ParsedProduce, indexes: readonly number[]): AppendRequest {
+  const timestamps = new Array<number | null>(indexes.length);
+  const tails = new Array<string>(indexes.length);
+  for (let k = 0; k < indexes.length; k++) {
+    const record = parsed.records[indexes[k]!]!;
+    timestamps[k] = record.timestamp;
+    tails[k] = record.tail;
+  }
+  return { topicId, timestamps, tails, producer: parsed.producer };
 }
 
 /** Appends a validated request to topic `name` (all to `pathPartition` when the path names one). */
@@ -52,16 +67,11 @@ export async function produce(env: Env, name: string, parsed: ParsedProduce, pat
     let duplicate = false;
     await Promise.all(
       [...shares].map(async ([partition, indexes]) => {
-        const result = await partitionStub(env, meta, partition).append({
-          topicId: meta.topicId,
-          timestamps: indexes.map((i) => parsed.records[i]!.timestamp),
-          tails: indexes.map((i) => parsed.records[i]!.tail),
-          producer: parsed.producer,
-        });
+        const result = await partitionStub(env, meta, partition).append(appendRequest(meta.topicId, parsed, indexes));
         const appended = unwrap(result);
         invariant(appended.count === indexes.length, "a partition appends its whole share");
         duplicate ||= appended.duplicate;
-        indexes.forEach((index, k) => (offsets[index] = { partition, offset: appended.baseOffset + k }));
+        for (let k = 0; k < indexes.length; k++) offsets[indexes[k]!] = { partition, offset: appended.baseOffset + k };
       }),
     );
     return duplicate ? { offsets, duplicate } : { offsets };

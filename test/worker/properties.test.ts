@@ -4,7 +4,8 @@
  * written at those offsets, records of one key keep their produce order on their partition, and
  * nextOffset/highWatermark agree with the log. On the pure side: any valid record round-trips
  * through parseProduceRequest's stored encoding, any JSON body is either accepted or refused with
- * an EdgelogError, and utf8Length is TextEncoder's length for any string, lone surrogates included.
+ * an EdgelogError, utf8Length is TextEncoder's length for any string, lone surrogates included,
+ * and a socket's hand-written `ack` is the text JSON.stringify writes for the same message.
  */
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
@@ -15,6 +16,8 @@ import {
 } from "../../client/protocol.ts";
 import { utf8Length } from "../../client/checks.ts";
 import { app } from "../../worker/app.ts";
+import { ackMessage } from "../../worker/partition/socket.ts";
+import type { ServerMessage } from "../../client/messages.ts";
 
 const utf8 = new TextEncoder();
 
@@ -53,9 +56,22 @@ describe("pure properties", () => {
       }),
       { numRuns: 2000 },
     );
-    for (const s of ["\ud800", "\udc00", "\ud800\ud800", "a\udbff", "\udfff\ud800", "😀", "\ud83d\ude00\ud83d"]) {
+    for (const s of ["", "\x7f", "\x80", "a\u07ff", "\u0800", "\ud800", "\udc00", "\ud800\ud800", "a\udbff", "\udfff\ud800", "😀", "\ud83d\ude00\ud83d"]) {
       expect(utf8Length(s)).toBe(utf8.encode(s).length);
     }
+  });
+
+  it("an ack written as text is exactly JSON.stringify of the ack message", () => {
+    const appendedArb = fc.record({ baseOffset: fc.nat(), count: fc.integer({ min: 1, max: 20 }), duplicate: fc.boolean() });
+    fc.assert(
+      fc.property(text(64), fc.nat(TOPIC_PARTITIONS_MAX - 1), appendedArb, (id, partition, appended) => {
+        const offsets = Array.from({ length: appended.count }, (_, k) => ({ partition, offset: appended.baseOffset + k }));
+        const ack: ServerMessage = { type: "ack", id, offsets };
+        if (appended.duplicate) ack.duplicate = true;
+        expect(ackMessage(id, partition, appended)).toBe(JSON.stringify(ack));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   const recordArb = fc.record(

@@ -55,6 +55,13 @@ export class Subscribers {
   private readonly log: PartitionLog;
   /** Attachments already read in this life of the object (the attachment stays the truth). */
   private readonly states = new Map<WebSocket, SocketState>();
+  /**
+   * The sockets with a subscription, or null until an append first needs them in this life of
+   * the object (then read once from every socket's attachment). Kept in step by subscribe,
+   * unsubscribe and forget, so an append asks the runtime for its socket list once per life,
+   * not once per append (most appends on a producer's socket have no subscriber to push to).
+   */
+  private subscribed: Set<WebSocket> | null = null;
 
   constructor(ctx: DurableObjectState, log: PartitionLog) {
     this.ctx = ctx;
@@ -87,6 +94,18 @@ export class Subscribers {
   /** Forgets a closed socket. */
   forget(ws: WebSocket): void {
     this.states.delete(ws);
+    this.subscribed?.delete(ws);
+  }
+
+  /** The sockets with a subscription (see `subscribed`). */
+  private subscribedSockets(): Set<WebSocket> {
+    if (this.subscribed === null) {
+      this.subscribed = new Set();
+      for (const ws of this.ctx.getWebSockets()) {
+        if (this.stateOf(ws).sub !== null) this.subscribed.add(ws);
+      }
+    }
+    return this.subscribed;
   }
 
   /** Starts (or moves) the socket's subscription and pushes the catch-up. */
@@ -94,6 +113,7 @@ export class Subscribers {
     const start = this.resolveStart(request);
     const state = this.stateOf(ws);
     state.sub = { id: request.id, next: start, window: [], live: false, paused: false };
+    this.subscribed?.add(ws);
     this.send(ws, {
       type: "subscribed",
       id: request.id,
@@ -107,7 +127,10 @@ export class Subscribers {
   /** Ends the socket's subscription. */
   unsubscribe(ws: WebSocket, id: string): void {
     const state = this.stateOf(ws);
-    if (state.sub?.id === id) state.sub = null;
+    if (state.sub?.id === id) {
+      state.sub = null;
+      this.subscribed?.delete(ws);
+    }
     this.save(ws, state);
     this.send(ws, { type: "unsubscribed", id });
   }
@@ -197,8 +220,8 @@ export class Subscribers {
    * and the same string sent to all, so fan-out costs one send per subscriber.
    */
   afterAppend(baseOffset: number, lines: readonly string[]): void {
-    const sockets = this.ctx.getWebSockets();
-    if (sockets.length === 0) return;
+    const sockets = this.subscribedSockets();
+    if (sockets.size === 0) return;
     const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
     let message: string | null = null;
     let messageBytes = 0;
