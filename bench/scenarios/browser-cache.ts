@@ -19,13 +19,11 @@
  * await page.stop();
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../../client/client-limits.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/node/chromium.ts";
+import { servePageScript, type ScriptPage } from "../../test/node/page-server.ts";
 import { makeTempDir, removeDir, ROOT } from "../../test/node/runtime.ts";
 import type { BrowserCacheBounds } from "../profiles.ts";
 import type { RunSample } from "../result.ts";
@@ -48,10 +46,7 @@ export function missingChromium(): string | null {
 }
 
 /** The bench page, served on 127.0.0.1. */
-export interface CachePage {
-  url: string;
-  stop(): Promise<void>;
-}
+export type CachePage = ScriptPage;
 
 /**
  * Bundles the page script into `dir` and serves it (and an empty page loading it) on a free
@@ -60,43 +55,8 @@ export interface CachePage {
  * @example
  * const page = await startCachePage(workDir);
  */
-export async function startCachePage(dir: string): Promise<CachePage> {
-  const script = join(dir, "browser-cache-page.js");
-  await build({
-    entryPoints: [join(ROOT, "bench", "scenarios", "browser-cache-page.ts")],
-    bundle: true,
-    format: "iife",
-    target: "es2022",
-    minify: true,
-    outfile: script,
-    logLevel: "warning",
-  });
-  const js = await readFile(script);
-  const html = '<!doctype html><meta charset="utf-8"><title>edgelog cache bench</title><script src="/page.js"></script>';
-  const server: Server = createServer((request, response) => {
-    if (request.url === "/page.js") {
-      response.writeHead(200, { "content-type": "text/javascript", "cache-control": "no-store" });
-      response.end(js);
-    } else if (request.url === "/" || request.url?.startsWith("/?")) {
-      response.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-      response.end(html);
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the page server has no port");
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+export function startCachePage(dir: string): Promise<CachePage> {
+  return servePageScript(join(ROOT, "bench", "scenarios", "browser-cache-page.ts"), dir, "edgelog cache bench");
 }
 
 /** How the run spreads its events: partitions of at most the library's per-partition bound. */

@@ -1,0 +1,72 @@
+/**
+ * The client's IndexedDB cache in Debian's Chromium (no edgelog server): a database written by
+ * schema version 1 (a row per record) is moved into pages when the library opens it; records
+ * arriving as catch-up pages and then live one at a time are stored as bounded pages; and a
+ * client with no reachable server replays them exactly, in order, from IndexedDB alone.
+ *
+ * @example
+ * // npx vitest run --config test/vitest.config.ts --project browser test/browser/cache.test.ts
+ */
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CACHE_PAGE_GROW_RECORDS_MAX } from "../../client/client-limits.ts";
+import { servePageScript, type ScriptPage } from "../node/page-server.ts";
+import { makeTempDir, removeDir, ROOT } from "../node/runtime.ts";
+import { describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
+import { type CacheTestApi, testRecords } from "./cache-page.ts";
+
+function call<K extends keyof CacheTestApi>(page: Page, name: K, ...args: Parameters<CacheTestApi[K]>): Promise<Awaited<ReturnType<CacheTestApi[K]>>> {
+  return page.evaluate(
+    ([method, params]) => {
+      const target = (globalThis as unknown as { cacheTest: Record<string, (...a: unknown[]) => unknown> }).cacheTest;
+      return target[method as string]!(...(params as unknown[]));
+    },
+    [name, args] as const,
+  ) as Promise<Awaited<ReturnType<CacheTestApi[K]>>>;
+}
+
+describeInChromium("the IndexedDB cache in Chromium", () => {
+  let dir = "";
+  let site: ScriptPage;
+  let browser: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = await makeTempDir("edgelog-cache-page-");
+    site = await servePageScript(join(ROOT, "test", "browser", "cache-page.ts"), dir, "edgelog cache test");
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(site.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+    await removeDir(dir);
+  });
+
+  it("moves a version 1 database's records into pages when it opens, keeping the outbox", async () => {
+    await call(page, "writeV1", "upgrade", 1_200);
+    const read = await call(page, "openAndRead", "upgrade", "t", 0);
+    expect(read.records).toEqual(testRecords(0, 1_200));
+    expect(read.outbox).toEqual(["queued"]);
+    expect(read.db.version).toBe(2);
+    expect(read.db.stores).not.toContain("records");
+    expect(read.db.pages).toEqual([["t", 0, 0, 500], ["t", 0, 500, 1_000], ["t", 0, 1_000, 1_200]]);
+  });
+
+  it("stores catch-up pages and live records as bounded pages, and replays them offline in order", async () => {
+    const layout = await call(page, "writePages", "replay", 1_000, 400, 150);
+    // Catch-up pages as they came (400, 400, 200); live records join a page until it holds 64.
+    const sizes = layout.pages.map(([, , base, end]) => end - base);
+    expect(sizes.slice(0, 3)).toEqual([400, 400, 200]);
+    expect(sizes.slice(3).every((size) => size <= CACHE_PAGE_GROW_RECORDS_MAX)).toBe(true);
+    expect(sizes.slice(3).reduce((a, b) => a + b, 0)).toBe(150);
+    expect(sizes.length).toBe(3 + Math.ceil(150 / CACHE_PAGE_GROW_RECORDS_MAX));
+    // A new page load: the client has only IndexedDB (the server address refuses connections).
+    await page.reload();
+    expect(await call(page, "replay", "replay", 1_150, WAIT_MS)).toEqual(testRecords(0, 1_150));
+  });
+});
