@@ -166,18 +166,28 @@ async function recordsToPages(tx: IDBPTransaction<EveryVersionDB, ["records", "p
     const last = page[page.length - 1];
     if (first === undefined || last === undefined) return;
     const records: FetchedRecord[] = page.map(({ topic: _topic, partition: _partition, ...record }) => record);
-    void pages.put({ topic: first.topic, partition: first.partition, base: first.offset, end: last.offset + 1, json: JSON.stringify(records) });
+    // A failed put aborts the upgrade transaction, which rejects the open: nothing to handle here.
+    pages.put({ topic: first.topic, partition: first.partition, base: first.offset, end: last.offset + 1, json: JSON.stringify(records) }).catch(() => undefined);
     page = [];
   };
-  for (let cursor = await tx.objectStore("records").openCursor(); cursor !== null; cursor = await cursor.continue()) {
-    const record = cursor.value;
-    const last = page[page.length - 1];
-    const joins = last !== undefined && last.topic === record.topic && last.partition === record.partition && last.offset + 1 === record.offset;
-    if (!joins || page.length >= PAGE_RECORDS_V2) flush();
-    page.push(record);
+  const records = tx.objectStore("records");
+  // In chunks of getAll (a cursor step per record took ~50 µs in Chromium: 5 s for 100k records).
+  let after: IDBKeyRange | undefined;
+  for (let chunk = await records.getAll(after, UPGRADE_RECORDS_PER_READ); chunk.length > 0; chunk = await records.getAll(after, UPGRADE_RECORDS_PER_READ)) {
+    for (const record of chunk) {
+      const last = page[page.length - 1];
+      const joins = last !== undefined && last.topic === record.topic && last.partition === record.partition && last.offset + 1 === record.offset;
+      if (!joins || page.length >= PAGE_RECORDS_V2) flush();
+      page.push(record);
+    }
+    const end = chunk[chunk.length - 1]!;
+    after = IDBKeyRange.lowerBound([end.topic, end.partition, end.offset], true);
   }
   flush();
 }
 
 /** Records per page written by the version 2 upgrade (CACHE_PAGE_RECORDS_MAX when it shipped). */
 const PAGE_RECORDS_V2 = 500;
+
+/** Version 1 records read per request by the version 2 upgrade: bounds what one read holds. */
+const UPGRADE_RECORDS_PER_READ = 5_000;
