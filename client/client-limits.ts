@@ -78,6 +78,11 @@ export const CACHE_PAGE_RECORDS_MAX = 500;
  * size, while an append never rewrites more than this many records.
  */
 export const CACHE_PAGE_GROW_RECORDS_MAX = 64;
+/**
+ * The same bound in bytes (UTF-8 of the page's JSON): with records of up to RECORD_BYTES_MAX,
+ * 64 records could be 64 MiB, rewritten on every append. Past this a page takes no more records.
+ */
+export const CACHE_PAGE_GROW_BYTES_MAX = 65_536;
 /** Records read from the cache in one transaction while replaying. */
 export const REPLAY_PAGE_RECORDS_MAX = 2_000;
 /** Records waiting in a subscription's async iterator; past it delivery waits (backpressure). */

@@ -11,7 +11,8 @@
  */
 import type { IDBPObjectStore } from "idb";
 import { EdgelogClientError } from "../client-errors.ts";
-import { CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../client-limits.ts";
+import { utf8Length } from "../checks.ts";
+import { CACHE_PAGE_GROW_BYTES_MAX, CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../client-limits.ts";
 import type { FetchedRecord } from "../wire.ts";
 import type { RunPlan } from "./runs.ts";
 import type { EdgelogDB, StoredPage, StoreName } from "./schema.ts";
@@ -58,6 +59,11 @@ function page(topic: string, partition: number, records: readonly FetchedRecord[
   return { topic, partition, base: first.offset, end: first.offset + records.length, json: JSON.stringify(records) };
 }
 
+/** Whether a last page still takes appended records (it is small in records and in bytes). */
+function grows(page: StoredPage): boolean {
+  return page.end - page.base < CACHE_PAGE_GROW_RECORDS_MAX && utf8Length(page.json) < CACHE_PAGE_GROW_BYTES_MAX;
+}
+
 /** Two adjacent pages as one: their JSON arrays joined without parsing either. */
 function joined(before: StoredPage, after: StoredPage): StoredPage {
   return { ...before, end: after.end, json: `${before.json.slice(0, -1)},${after.json.slice(1)}` };
@@ -66,7 +72,8 @@ function joined(before: StoredPage, after: StoredPage): StoredPage {
 /**
  * Applies a plan's deletions and segments to the pages store. Segments are cut into pages of at
  * most CACHE_PAGE_RECORDS_MAX; a segment that continues a small last page (live records arriving
- * a few at a time) is joined to it while that page holds fewer than CACHE_PAGE_GROW_RECORDS_MAX,
+ * a few at a time) is joined to it while that page holds fewer than CACHE_PAGE_GROW_RECORDS_MAX
+ * records and CACHE_PAGE_GROW_BYTES_MAX bytes,
  * so a cache filled live still replays in large pages, and no append rewrites a large page.
  *
  * @example
@@ -83,7 +90,7 @@ export async function writePages(store: PagesStore<"readwrite">, topic: string, 
     const tail = rows[rows.length - 1]!;
     if (kept !== undefined && head.base === kept.high) {
       const last = await pageAt(store, topic, partition, kept.high - 1);
-      if (last?.end === head.base && last.end - last.base < CACHE_PAGE_GROW_RECORDS_MAX && head.end - last.base <= CACHE_PAGE_RECORDS_MAX) {
+      if (last?.end === head.base && grows(last) && head.end - last.base <= CACHE_PAGE_RECORDS_MAX) {
         rows = [joined(last, head), ...rows.slice(1)];
       }
     }

@@ -118,6 +118,16 @@ describe("the IndexedDB cache's pages", () => {
     expect(await idb.readRecords("live", 0, 0, 1_000)).toEqual(records(0, 200));
   });
 
+  it("stops growing a page of large live records at its byte bound", async () => {
+    const { name, idb } = await openPair(10_000);
+    // ~20 KB per record: the last page takes appends while under 64 KiB, so it stops at 4 records.
+    const big = (offset: number): FetchedRecord[] => [{ offset, timestamp: 1, key: null, value: "x".repeat(20_000), headers: {} }];
+    for (let offset = 0; offset < 30; offset++) await idb.putRecords("big", 0, big(offset));
+    const sizes = (await pageRows(name)).map((row) => row.end - row.base);
+    expect(sizes).toEqual([4, 4, 4, 4, 4, 4, 4, 2]);
+    expect((await idb.readRecords("big", 0, 0, 100)).map((r) => r.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it("cuts a page an eviction kept whole when older records are added below it (the bound grew)", async () => {
     const name = `pages-cut-${++dbCounter}`;
     const small = await openIndexedDbCache({ dbName: name, recordsPerPartitionMax: 10 });
