@@ -111,6 +111,24 @@ export interface FetchResponse {
   logStartOffset: number;
 }
 
+/** A partition's measured cost and sockets (the object's own counters, since it started). */
+export interface PartitionStats {
+  /** SQLite rows written and read, as the runtime counts them for billing. */
+  rowsWritten: number;
+  rowsRead: number;
+  highWatermark: number;
+  logStartOffset: number;
+  /** WebSockets open on the partition. */
+  sockets: number;
+  /** When this instance of the object started (ms since the epoch): a change means a restart. */
+  startedAt: number;
+}
+
+/** `GET .../stats` answer. */
+export interface PartitionStatsResponse extends PartitionStats {
+  partition: number;
+}
+
 /** `GET .../offsets` answer. */
 export interface OffsetLookupResponse {
   /** For a timestamp: the first record at or after it, or highWatermark when there is none. */

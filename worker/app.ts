@@ -13,7 +13,7 @@ import { FETCH_BYTES_DEFAULT, FETCH_BYTES_MAX, FETCH_RECORDS_DEFAULT, FETCH_RECO
 import { topicName } from "../client/names.ts";
 import { parseProduceRequest } from "../client/records.ts";
 import { parseCreateTopic } from "../client/topic-config.ts";
-import type { TopicDescription, TopicSummary } from "../client/wire.ts";
+import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "../client/wire.ts";
 import type { Env } from "./env.ts";
 import { groupRoutes } from "./group-routes.ts";
 import { errorJson, errorResponse, readJson } from "./http.ts";
@@ -103,7 +103,7 @@ app.get("/v1/topics/:topic/partitions/:partition/stats", async (c) => {
   const name = topicName(c.req.param("topic"));
   const partition = partitionParam(c.req.param("partition"));
   return c.json(
-    await onTopic(c.env, name, async (meta) => {
+    await onTopic(c.env, name, async (meta): Promise<PartitionStatsResponse> => {
       checkPartition(meta, partition);
       const stub = partitionStub(c.env, meta, partition);
       // stats() is not topic-checked; offsets() first answers UNKNOWN_TOPIC for a dropped object.

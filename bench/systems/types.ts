@@ -9,6 +9,7 @@
  * const producer = await log.producer("ws");
  * await producer.send([eventJson(0, performance.now())]); // resolves on the system's ack
  */
+import type { PartitionStats } from "../../client/wire.ts";
 
 /** The systems, in the order they are measured. */
 export type SystemId = "edgelog-wrangler" | "edgelog-miniflare" | "redis" | "nats" | "durable-streams";
@@ -25,13 +26,11 @@ export interface MeasuredSubject {
   diagnostics?(): string;
 }
 
-/** Rows read and written by SQLite, as the partition's stats route measures them. */
-export interface MeterReading {
-  rowsWritten: number;
-  rowsRead: number;
-  /** When the partition object (re)started: a change between two readings means a restart. */
-  startedAt: number;
-}
+/**
+ * Rows read and written by SQLite, as the partition's stats route measures them; `startedAt`
+ * changing between two readings means the object restarted.
+ */
+export type MeterReading = Pick<PartitionStats, "rowsWritten" | "rowsRead" | "startedAt">;
 
 /** Requests and WebSocket messages the bench sent to edgelog (what Cloudflare bills). */
 export interface WireCounts {

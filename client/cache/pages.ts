@@ -59,11 +59,6 @@ function page(topic: string, partition: number, records: readonly FetchedRecord[
   return { topic, partition, base: first.offset, end: first.offset + records.length, json: JSON.stringify(records) };
 }
 
-/** Whether a last page still takes appended records (it is small in records and in bytes). */
-function grows(page: StoredPage): boolean {
-  return page.end - page.base < CACHE_PAGE_GROW_RECORDS_MAX && utf8Length(page.json) < CACHE_PAGE_GROW_BYTES_MAX;
-}
-
 /** Two adjacent pages as one: their JSON arrays joined without parsing either. */
 function joined(before: StoredPage, after: StoredPage): StoredPage {
   return { ...before, end: after.end, json: `${before.json.slice(0, -1)},${after.json.slice(1)}` };
@@ -89,9 +84,12 @@ export async function writePages(store: PagesStore<"readwrite">, topic: string, 
     const head = rows[0]!;
     const tail = rows[rows.length - 1]!;
     if (kept !== undefined && head.base === kept.high) {
-      const last = await pageAt(store, topic, partition, kept.high - 1);
-      if (last?.end === head.base && grows(last) && head.end - last.base <= CACHE_PAGE_RECORDS_MAX) {
-        rows = [joined(last, head), ...rows.slice(1)];
+      // The last page's record count comes from its key (it ends at the run's high), so a full
+      // page, the usual case once a catch-up has stored pages, is never read back.
+      const lastBase = await baseAt(store, topic, partition, kept.high - 1);
+      if (lastBase !== undefined && kept.high - lastBase < CACHE_PAGE_GROW_RECORDS_MAX && head.end - lastBase <= CACHE_PAGE_RECORDS_MAX) {
+        const last = await store.get([topic, partition, lastBase]);
+        if (last?.end === head.base && utf8Length(last.json) < CACHE_PAGE_GROW_BYTES_MAX) rows = [joined(last, head), ...rows.slice(1)];
       }
     }
     if (kept !== undefined && tail.end === kept.low) {

@@ -23,18 +23,8 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PING, PONG, type ServerMessage, type ServerMessageOf } from "../../client/messages.ts";
+import type { PartitionStatsResponse } from "../../client/wire.ts";
 import { bundleWorker, edgelogApi, expectJson, type LocalRuntime, makeTempDir, removeDir, sleep, startMiniflare } from "./runtime.ts";
-
-/** `GET .../stats` (worker/partition/partition.ts has the type, but imports the Workers runtime). */
-interface PartitionStats {
-  partition: number;
-  rowsWritten: number;
-  rowsRead: number;
-  highWatermark: number;
-  logStartOffset: number;
-  sockets: number;
-  startedAt: number;
-}
 
 /** How long the test stays idle: about 3x the eviction time measured locally. */
 const IDLE_MS = 30_000;
@@ -111,12 +101,12 @@ describe("hibernation", () => {
   it("evicts an idle partition while its subscribers stay connected, and the next append reaches them", async () => {
     const url = runtime!.url;
     const api = edgelogApi(url);
-    const stats = (topic: string) => expectJson<PartitionStats>("GET", `${url}/v1/topics/${topic}/partitions/0/stats`);
+    const stats = (topic: string) => expectJson<PartitionStatsResponse>("GET", `${url}/v1/topics/${topic}/partitions/0/stats`);
 
     // Two objects: one left wholly idle, one whose subscriber keeps sending heartbeats.
     const topics = ["idle", "pinged"];
     const subscribers: NodeSocket[] = [];
-    const before: PartitionStats[] = [];
+    const before: PartitionStatsResponse[] = [];
     for (const topic of topics) {
       await api.createTopic(topic, 1);
       await api.produce(topic, { records: [{ value: "before" }] }, 0);

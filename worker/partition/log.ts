@@ -179,14 +179,14 @@ export class PartitionLog {
     };
   }
 
-  /** The running maximum timestamp of the batch holding `offset`. */
-  private runningMaxAt(offset: number): number {
-    const row = this.sql.exec<{ max_timestamp: number }>(
-      "SELECT max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
+  /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */
+  private batchHolding(offset: number): { base_offset: number; max_timestamp: number } {
+    const row = this.sql.exec<{ base_offset: number; max_timestamp: number }>(
+      "SELECT base_offset, max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
       offset,
     ).toArray()[0];
     invariant(row !== undefined, "an offset inside the log has a batch");
-    return row.max_timestamp;
+    return row;
   }
 
   /**
@@ -200,15 +200,10 @@ export class PartitionLog {
     // Loop bound: the range halves each turn, so at most 53 turns for any safe offset.
     for (let turn = 0; turn < 64 && low < high; turn++) {
       const middle = low + Math.floor((high - low) / 2);
-      if (this.runningMaxAt(middle) >= timestamp) high = middle;
+      if (this.batchHolding(middle).max_timestamp >= timestamp) high = middle;
       else low = middle + 1;
     }
-    const row = this.sql.exec<{ base_offset: number }>(
-      "SELECT base_offset FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
-      low,
-    ).toArray()[0];
-    invariant(row !== undefined, "the found offset has a batch");
-    return row.base_offset;
+    return this.batchHolding(low).base_offset;
   }
 
   /** Kafka's offsetsForTimes: the first record with a timestamp >= `timestamp`. */

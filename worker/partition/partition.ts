@@ -13,7 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/messages.ts";
-import type { OffsetLookupResponse, PartitionOffsets, ProducerInput } from "../../client/wire.ts";
+import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, ProducerInput } from "../../client/wire.ts";
 import type { Env } from "../env.ts";
 import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { commitOffset, committedOffset, type CommittedOffset } from "./groups.ts";
@@ -56,16 +56,6 @@ export interface ReadRequest {
   limit: number;
   maxBytes: number;
   maxWaitMs: number;
-}
-
-/** `GET .../stats`: a partition's measured cost and sockets. */
-export interface PartitionStats {
-  rowsWritten: number;
-  rowsRead: number;
-  highWatermark: number;
-  logStartOffset: number;
-  sockets: number;
-  startedAt: number;
 }
 
 export class Partition extends DurableObject<Env> implements SocketHost {
