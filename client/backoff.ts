@@ -9,7 +9,7 @@
  * const delay = reconnectDelayMs(attempt); // attempt 0: 250 ms; attempt 10: 250..30000 ms
  * setTimeout(connect, delay);
  */
-import { RECONNECT_ATTEMPTS_EXPONENT_MAX, RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "./client-limits.ts";
+import { RECONNECT_ATTEMPTS_EXPONENT_MAX, RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "./local-limits.ts";
 
 /**
  * The ceiling of the delay after `attempt` failures (0 for the first retry): MIN x 2^attempt,

@@ -9,8 +9,8 @@
  * events.onStatus((status) => console.log(status));
  * events.setStatus("live");
  */
-import { EdgelogClientError } from "./client-errors.ts";
-import type { EdgelogError } from "./errors.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import type { EdgelogError } from "./protocol/index.ts";
 import { Listeners } from "./listeners.ts";
 import type { ClientStatus } from "./status.ts";
 

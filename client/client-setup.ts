@@ -9,16 +9,16 @@
  */
 import { deferCache } from "./cache/deferred.ts";
 import { createMemoryCache } from "./cache/memory.ts";
-import { DB_NAME_DEFAULT } from "./cache/schema.ts";
+import { DB_NAME_DEFAULT } from "./cache/db-schema.ts";
 import { openCache } from "./cache/open.ts";
 import type { CacheKind, EventCache } from "./cache/types.ts";
-import { cacheError } from "./client-errors.ts";
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./client-limits.ts";
+import { cacheError } from "./local-errors.ts";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { ClientError } from "./client-events.ts";
 import type { ClientEnvironment } from "./environment.ts";
-import type { FetchFunction, HttpApi } from "./http.ts";
+import type { FetchFunction, HttpApi } from "./http-api.ts";
 import { type LinkFactory, socketLinkFactory } from "./link.ts";
-import type { WebSocketClass } from "./socket.ts";
+import type { WebSocketClass } from "./reconnecting-socket.ts";
 import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 
 /**

@@ -14,23 +14,23 @@
  */
 import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
-import { cacheError, EdgelogClientError } from "./client-errors.ts";
+import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
-import { PRODUCE_LINGER_MS } from "./client-limits.ts";
+import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { clientCache, clientFetch, clientLinks, type ClientOptions, clientTabs } from "./client-setup.ts";
-import { parseCommitMetadata } from "./commits.ts";
+import { parseCommitMetadata } from "./protocol/index.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
-import { EdgelogError } from "./errors.ts";
-import { HttpApi } from "./http.ts";
+import { EdgelogError } from "./protocol/index.ts";
+import { HttpApi } from "./http-api.ts";
 import type { LinkFactory, PartitionLink } from "./link.ts";
-import { TOPIC_PARTITIONS_MAX } from "./limits.ts";
-import { groupName, topicName } from "./names.ts";
+import { TOPIC_PARTITIONS_MAX } from "./protocol/index.ts";
+import { groupName, topicName } from "./protocol/index.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import { type ClientStatus, deriveStatus } from "./status.ts";
 import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
 import type { Tabs, TabRole } from "./tabs/tabs.ts";
 import { validateSubscribe } from "./validate.ts";
-import type { RecordPosition } from "./wire.ts";
+import type { RecordPosition } from "./protocol/index.ts";
 
 export type { ClientError, ClientOptions, StorageStatus };
 

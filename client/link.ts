@@ -12,12 +12,12 @@
  * const link = socketLinkFactory(options)("orders", 0, handlers);
  * link.start();
  */
-import { EdgelogClientError } from "./client-errors.ts";
-import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./client-limits.ts";
-import { EdgelogError } from "./errors.ts";
-import { socketUrl, topicPath } from "./http.ts";
-import type { ClientMessage, ServerMessage, ServerMessageOf, StartPosition } from "./messages.ts";
-import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./socket.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./local-limits.ts";
+import { EdgelogError } from "./protocol/index.ts";
+import { socketUrl, topicPath } from "./http-api.ts";
+import type { ClientMessage, ServerMessage, ServerMessageOf, StartPosition } from "./protocol/index.ts";
+import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./reconnecting-socket.ts";
 import { type LinkState, move } from "./status.ts";
 
 /**

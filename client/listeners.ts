@@ -9,8 +9,8 @@
  * changes.emit("live");
  * off();
  */
-import { EdgelogClientError } from "./client-errors.ts";
-import { LISTENERS_MAX } from "./client-limits.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { LISTENERS_MAX } from "./local-limits.ts";
 
 /**
  * A set of listeners for one kind of event.

@@ -20,13 +20,13 @@
  * if (result.failure) scheduleRetry();
  */
 import { reconnectDelayMs } from "./backoff.ts";
-import { EdgelogClientError } from "./client-errors.ts";
-import { OUTBOX_RECORDS_MAX, PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "./client-limits.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { OUTBOX_RECORDS_MAX, PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "./local-limits.ts";
 import { PARTITION_UNRESOLVED, type EventCache, type OutboxEntry, type SealedBatch } from "./cache/types.ts";
-import { EdgelogError } from "./errors.ts";
-import type { HttpApi } from "./http.ts";
-import { partitionForKey, stickyPartition } from "./partitioner.ts";
-import type { RecordPosition } from "./wire.ts";
+import { EdgelogError } from "./protocol/index.ts";
+import type { HttpApi } from "./http-api.ts";
+import { partitionForKey, stickyPartition } from "./protocol/index.ts";
+import type { RecordPosition } from "./protocol/index.ts";
 
 /**
  * What a pass needs.

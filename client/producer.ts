@@ -12,15 +12,15 @@
  * const { partition, offset } = await producer.produce("orders", { key: "alice", value: { qty: 1 } });
  */
 import { reconnectDelayMs } from "./backoff.ts";
-import { EdgelogClientError } from "./client-errors.ts";
-import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./client-limits.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./local-limits.ts";
 import { PARTITION_UNRESOLVED, type OutboxEntry, type OutboxRecord } from "./cache/types.ts";
-import { EdgelogError } from "./errors.ts";
-import { topicName } from "./names.ts";
+import { EdgelogError } from "./protocol/index.ts";
+import { topicName } from "./protocol/index.ts";
 import { type PassResult, type PassRunnerFactory, sendOutbox, type SenderContext } from "./outbox-sender.ts";
-import { partitionForKey, stickyPartition } from "./partitioner.ts";
-import { type EncodedRecord, encodeRecord } from "./records.ts";
-import type { RecordInput, RecordPosition } from "./wire.ts";
+import { partitionForKey, stickyPartition } from "./protocol/index.ts";
+import { type EncodedRecord, encodeRecord } from "./protocol/index.ts";
+import type { RecordInput, RecordPosition } from "./protocol/index.ts";
 
 /**
  * A record to produce: the protocol's record input (key, value, headers, timestamp, partition).

@@ -19,7 +19,7 @@
  * // { replayFrom: 0, next: 0 }: replay 0..9, then subscribe from 10
  */
 import type { CachedRun } from "./cache/types.ts";
-import type { StartPosition } from "./messages.ts";
+import type { StartPosition } from "./protocol/index.ts";
 
 /**
  * The start before connecting.

@@ -13,13 +13,13 @@
  */
 import { AsyncQueue } from "./async-queue.ts";
 import type { EventCache } from "./cache/types.ts";
-import { EdgelogClientError } from "./client-errors.ts";
-import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./client-limits.ts";
-import { EdgelogError } from "./errors.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
+import { EdgelogError } from "./protocol/index.ts";
 import type { LinkFactory, LinkHandlers, PartitionLink, SubscribeStart } from "./link.ts";
-import type { ServerMessageOf, StartPosition } from "./messages.ts";
+import type { ServerMessageOf, StartPosition } from "./protocol/index.ts";
 import { checkAgainstLog, planStart } from "./start-plan.ts";
-import type { FetchedRecord } from "./wire.ts";
+import type { FetchedRecord } from "./protocol/index.ts";
 
 /**
  * A delivered record: the stored record and where it came from.

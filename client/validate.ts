@@ -6,12 +6,12 @@
  * validateSubscribe("orders", { from: "committed", group: "billing" }); // fine
  * validateSubscribe("orders", { from: "committed" }); // throws INVALID_REQUEST: needs a group
  */
-import { EdgelogClientError } from "./client-errors.ts";
-import { SUBSCRIPTION_NAME_LENGTH_MAX } from "./client-limits.ts";
-import { EdgelogError } from "./errors.ts";
-import { TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "./limits.ts";
-import type { StartPosition } from "./messages.ts";
-import { groupName, topicName } from "./names.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { SUBSCRIPTION_NAME_LENGTH_MAX } from "./local-limits.ts";
+import { EdgelogError } from "./protocol/index.ts";
+import { TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "./protocol/index.ts";
+import type { StartPosition } from "./protocol/index.ts";
+import { groupName, topicName } from "./protocol/index.ts";
 import type { SubscribeOptions } from "./subscription.ts";
 
 function whole(value: unknown, max: number): boolean {

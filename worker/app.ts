@@ -7,16 +7,16 @@
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
 import { Hono } from "hono";
-import { EdgelogError } from "../client/errors.ts";
+import { EdgelogError } from "../client/protocol/index.ts";
 import { cors } from "hono/cors";
-import { FETCH_BYTES_DEFAULT, FETCH_BYTES_MAX, FETCH_RECORDS_DEFAULT, FETCH_RECORDS_MAX, LONG_POLL_WAIT_MS_MAX } from "../client/limits.ts";
-import { topicName } from "../client/names.ts";
-import { parseProduceRequest } from "../client/records.ts";
-import { parseCreateTopic } from "../client/topic-config.ts";
-import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "../client/wire.ts";
+import { FETCH_BYTES_DEFAULT, FETCH_BYTES_MAX, FETCH_RECORDS_DEFAULT, FETCH_RECORDS_MAX, LONG_POLL_WAIT_MS_MAX } from "../client/protocol/index.ts";
+import { topicName } from "../client/protocol/index.ts";
+import { parseProduceRequest } from "../client/protocol/index.ts";
+import { parseCreateTopic } from "../client/protocol/index.ts";
+import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { groupRoutes } from "./group-routes.ts";
-import { errorJson, errorResponse, readJson } from "./http.ts";
+import { errorJson, errorResponse, readJson } from "./error-response.ts";
 import { TOPIC_BROWSER_HTML } from "./page.ts";
 import { intParam, offsetParam, partitionParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition.ts";

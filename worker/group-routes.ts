@@ -7,13 +7,13 @@
  * app.route("/v1/groups", groupRoutes);
  */
 import { Hono } from "hono";
-import { parseCommitRequest } from "../client/commits.ts";
-import { groupName, topicName } from "../client/names.ts";
-import type { GroupDescription } from "../client/wire.ts";
+import { parseCommitRequest } from "../client/protocol/index.ts";
+import { groupName, topicName } from "../client/protocol/index.ts";
+import type { GroupDescription } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { memberIdParam, parseJoin } from "./group/parse.ts";
-import { commitGroupOffsets, groupOffsets } from "./groups.ts";
-import { errorJson, readJson } from "./http.ts";
+import { commitGroupOffsets, groupOffsets } from "./group-offsets.ts";
+import { errorJson, readJson } from "./error-response.ts";
 import { requiredParam } from "./params.ts";
 import { unwrap } from "./result.ts";
 

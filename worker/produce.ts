@@ -10,10 +10,10 @@
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
  */
-import { EdgelogError } from "../client/errors.ts";
-import { partitionForKey, stickyPartition } from "../client/partitioner.ts";
-import type { ParsedProduce } from "../client/records.ts";
-import type { ProduceResponse, RecordPosition } from "../client/wire.ts";
+import { EdgelogError } from "../client/protocol/index.ts";
+import { partitionForKey, stickyPartition } from "../client/protocol/index.ts";
+import type { ParsedProduce } from "../client/protocol/index.ts";
+import type { ProduceResponse, RecordPosition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { AppendRequest } from "./partition/partition.ts";
 import type { TopicMeta } from "./registry.ts";

@@ -11,8 +11,8 @@
  * const outcome = await registry.create("orders", 3, config);
  */
 import { DurableObject } from "cloudflare:workers";
-import { TOPICS_MAX } from "../client/limits.ts";
-import { sameConfig, type FullTopicConfig } from "../client/topic-config.ts";
+import { TOPICS_MAX } from "../client/protocol/index.ts";
+import { sameConfig, type FullTopicConfig } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 
 /** A topic's lifecycle: partitions are initialised while "creating" and dropped while "deleting". */

@@ -6,7 +6,7 @@
  * const result = await stub.read(request);
  * const value = unwrap(result); // throws the EdgelogError the object reported
  */
-import { EdgelogError, type ErrorCode } from "../client/errors.ts";
+import { EdgelogError, type ErrorCode } from "../client/protocol/index.ts";
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 

@@ -11,9 +11,9 @@
  * const meta = await getTopic(env, "orders");
  * const page = await onPartition(env, "orders", 0, (stub, m) => stub.read({ topicId: m.topicId, ... }));
  */
-import { EdgelogError } from "../client/errors.ts";
-import type { FullTopicConfig } from "../client/topic-config.ts";
-import type { PartitionOffsets } from "../client/wire.ts";
+import { EdgelogError } from "../client/protocol/index.ts";
+import type { FullTopicConfig } from "../client/protocol/index.ts";
+import type { PartitionOffsets } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { TopicMeta } from "./registry.ts";

@@ -21,7 +21,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CACHE_RECORDS_PER_PARTITION_MAX } from "../../client/client-limits.ts";
+import { CACHE_RECORDS_PER_PARTITION_MAX } from "../../client/local-limits.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/node/chromium.ts";
 import { servePageScript, type ScriptPage } from "../../test/node/page-server.ts";
 import { makeTempDir, removeDir, ROOT } from "../../test/node/runtime.ts";

@@ -9,7 +9,7 @@
  * const producer = await log.producer("ws");
  * await producer.send([eventJson(0, performance.now())]); // resolves on the system's ack
  */
-import type { PartitionStats } from "../../client/wire.ts";
+import type { PartitionStats } from "../../client/protocol/index.ts";
 
 /** The systems, in the order they are measured. */
 export type SystemId = "edgelog-wrangler" | "edgelog-miniflare" | "redis" | "nats" | "durable-streams";

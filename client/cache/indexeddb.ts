@@ -12,12 +12,12 @@
  * const id = await cache.outboxAdd(entry, OUTBOX_RECORDS_MAX);
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
-import { cacheError, EdgelogClientError } from "../client-errors.ts";
-import { CACHE_RECORDS_PER_PARTITION_MAX } from "../client-limits.ts";
-import type { FetchedRecord } from "../wire.ts";
+import { cacheError, EdgelogClientError } from "../local-errors.ts";
+import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
+import type { FetchedRecord } from "../protocol/index.ts";
 import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
 import { planRun } from "./runs.ts";
-import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./schema.ts";
+import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./db-schema.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type { CachedRun, EventCache, NewOutboxEntry, OutboxEntry, ProducerIdentity, SealedBatch, TopicInfo } from "./types.ts";
 

@@ -8,9 +8,9 @@
  * const cache = createMemoryCache();
  * await cache.putRecords("orders", 0, [{ offset: 0, timestamp: 1, key: null, value: 1, headers: {} }]);
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { CACHE_RECORDS_PER_PARTITION_MAX } from "../client-limits.ts";
-import type { FetchedRecord } from "../wire.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
+import type { FetchedRecord } from "../protocol/index.ts";
 import { planRun } from "./runs.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type {

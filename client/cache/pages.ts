@@ -10,12 +10,12 @@
  * const records = await readPages(tx.objectStore("pages"), "orders", 0, 0, run.high, 500);
  */
 import type { IDBPObjectStore } from "idb";
-import { EdgelogClientError } from "../client-errors.ts";
-import { utf8Length } from "../checks.ts";
-import { CACHE_PAGE_GROW_BYTES_MAX, CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../client-limits.ts";
-import type { FetchedRecord } from "../wire.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { utf8Length } from "../protocol/index.ts";
+import { CACHE_PAGE_GROW_BYTES_MAX, CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../local-limits.ts";
+import type { FetchedRecord } from "../protocol/index.ts";
 import type { RunPlan } from "./runs.ts";
-import type { EdgelogDB, StoredPage, StoreName } from "./schema.ts";
+import type { EdgelogDB, StoredPage, StoreName } from "./db-schema.ts";
 import type { CachedRun } from "./types.ts";
 
 type PagesStore<Mode extends IDBTransactionMode> = IDBPObjectStore<EdgelogDB, StoreName[], "pages", Mode>;

@@ -16,7 +16,7 @@
  * const plan = planRun(existing, "orders", 0, page, { logStartOffset: 0 }, CACHE_RECORDS_PER_PARTITION_MAX);
  * if (plan.dropAll) clear(); deleteBelow(plan.evictBelow); plan.segments.forEach(put); putRun(plan.run);
  */
-import type { FetchedRecord } from "../wire.ts";
+import type { FetchedRecord } from "../protocol/index.ts";
 import type { CachedRun } from "./types.ts";
 
 /**

@@ -14,8 +14,8 @@
  * @example
  * const { batch, sequence } = planSeal(entries, ids, row, identity, "orders", 0);
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { PRODUCER_ID_LENGTH_MAX, PRODUCER_SEQUENCE_MAX } from "../limits.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { PRODUCER_ID_LENGTH_MAX, PRODUCER_SEQUENCE_MAX } from "../protocol/index.ts";
 import type { OutboxEntry, PartitionSequence, ProducerIdentity, SealedBatch } from "./types.ts";
 
 /**

@@ -19,7 +19,7 @@
  * await cache.putRecords("orders", 0, records, { logStartOffset: 0 });
  * const run = await cache.run("orders", 0); // { low: 0, high: records.length, ... }
  */
-import type { FetchedRecord, JsonValue } from "../wire.ts";
+import type { FetchedRecord, JsonValue } from "../protocol/index.ts";
 
 /**
  * The cached, contiguous records of one partition: offsets [low, high), all present.

@@ -8,8 +8,8 @@
  * channel.listen((message) => console.log(message.type, "from", message.from));
  * const start = await channel.ask(leaderId, { type: "pass" }, TAB_PASS_TIMEOUT_MS);
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { TAB_REQUESTS_PENDING_MAX } from "../client-limits.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { TAB_REQUESTS_PENDING_MAX } from "../local-limits.ts";
 import { fromWire, isTabMessage, type TabMessage, type TabMessageBody, type TabRequest, toWire } from "./tab-messages.ts";
 
 /**

@@ -9,9 +9,9 @@
  * channel.listen((message) => hub.heard(message));
  * hub.attach(link, "orders", 0);
  */
-import { EdgelogClientError } from "../client-errors.ts";
+import { EdgelogClientError } from "../local-errors.ts";
 import type { CommitMessage, LinkFactory } from "../link.ts";
-import type { ServerMessageOf } from "../messages.ts";
+import type { ServerMessageOf } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Consumer } from "./consumer.ts";
 import { tabLockName } from "./election.ts";

@@ -11,9 +11,9 @@
  * new Producer({ ...context, passRunner: relay.passRunner });
  * relay.leaderIs(leaderId, leaderId === channel.self);
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { TAB_PASS_TIMEOUT_MS } from "../client-limits.ts";
-import { EdgelogError } from "../errors.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { TAB_PASS_TIMEOUT_MS } from "../local-limits.ts";
+import { EdgelogError } from "../protocol/index.ts";
 import { type PassResult, type PassRunnerFactory, type SenderContext, sendOutbox } from "../outbox-sender.ts";
 import type { TabChannel } from "./channel.ts";
 import { fromWire, passFromWire, passToWire, type TabMessage, type WirePassResult } from "./tab-messages.ts";

@@ -9,9 +9,9 @@
  * @example
  * const offset = await resolveStart({ from: "latest" }, hello, lookups); // hello.highWatermark
  */
-import type { HttpApi } from "../http.ts";
+import type { HttpApi } from "../http-api.ts";
 import type { SubscribeStart } from "../link.ts";
-import type { ServerMessageOf } from "../messages.ts";
+import type { ServerMessageOf } from "../protocol/index.ts";
 
 /**
  * The HTTP lookups a symbolic start may need.

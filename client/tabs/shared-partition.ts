@@ -15,11 +15,11 @@
  * shared.attach(consumer);
  * shared.detach(consumer.key);
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { TAB_RECORDS_ACK_TIMEOUT_MS, TAB_REQUEST_TIMEOUT_MS } from "../client-limits.ts";
-import { EdgelogError } from "../errors.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { TAB_RECORDS_ACK_TIMEOUT_MS, TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
+import { EdgelogError } from "../protocol/index.ts";
 import type { CommitMessage, LinkFactory, LinkHandlers, PartitionLink } from "../link.ts";
-import type { ServerMessageOf } from "../messages.ts";
+import type { ServerMessageOf } from "../protocol/index.ts";
 import type { Consumer } from "./consumer.ts";
 import { resolveStart, type StartLookups } from "./resolve-start.ts";
 

@@ -11,10 +11,10 @@
  * createClient({ url, makeLink: links.makeLink });
  * links.leaderIs(leaderId, null); // a follower of leaderId
  */
-import { EdgelogClientError } from "../client-errors.ts";
-import { TAB_REQUEST_TIMEOUT_MS } from "../client-limits.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import { TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
 import type { CommitMessage, LinkFactory } from "../link.ts";
-import type { ServerMessageOf } from "../messages.ts";
+import type { ServerMessageOf } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Hub } from "./hub.ts";
 import { fromWire, type TabMessage } from "./tab-messages.ts";

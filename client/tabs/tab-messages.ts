@@ -11,14 +11,14 @@
  * @example
  * channel.post({ type: "attach", to: leaderId, link: "3", topic: "orders", partition: 0 });
  */
-import { EdgelogClientError, type ClientErrorCode } from "../client-errors.ts";
+import { EdgelogClientError, type ClientErrorCode } from "../local-errors.ts";
 import type { PassResult } from "../outbox-sender.ts";
 import type { OutboxEntry } from "../cache/types.ts";
-import { EdgelogError, type ErrorCode } from "../errors.ts";
+import { EdgelogError, type ErrorCode } from "../protocol/index.ts";
 import type { CommitMessage } from "../link.ts";
-import type { ServerMessageOf } from "../messages.ts";
+import type { ServerMessageOf } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
-import type { RecordPosition } from "../wire.ts";
+import type { RecordPosition } from "../protocol/index.ts";
 
 /**
  * The version of this tab protocol: part of the channel's and the locks' names.

@@ -16,8 +16,8 @@
  * tabs.onRole((role) => console.log(role)); // "follower", then "leader" if this tab takes over
  */
 import { newProducerId } from "../cache/sealing.ts";
-import { EdgelogClientError } from "../client-errors.ts";
-import type { HttpApi } from "../http.ts";
+import { EdgelogClientError } from "../local-errors.ts";
+import type { HttpApi } from "../http-api.ts";
 import type { LinkFactory } from "../link.ts";
 import { Listeners } from "../listeners.ts";
 import type { PassRunnerFactory } from "../outbox-sender.ts";

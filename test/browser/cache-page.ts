@@ -9,7 +9,7 @@
  * const read = await window.cacheTest.openAndRead("db", "t", 0);
  */
 import { openDB } from "idb";
-import { upgradeSchema } from "../../client/cache/schema.ts";
+import { upgradeSchema } from "../../client/cache/db-schema.ts";
 import { createClient, type FetchedRecord, openIndexedDbCache } from "../../client/index.ts";
 
 /** What the test reads back from a database. */

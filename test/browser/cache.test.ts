@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CACHE_PAGE_GROW_RECORDS_MAX } from "../../client/client-limits.ts";
+import { CACHE_PAGE_GROW_RECORDS_MAX } from "../../client/local-limits.ts";
 import { servePageScript, type ScriptPage } from "../node/page-server.ts";
 import { makeTempDir, removeDir, ROOT } from "../node/runtime.ts";
 import { describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";

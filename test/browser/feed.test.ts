@@ -18,7 +18,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import type { FetchedRecord } from "../../client/wire.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { ROOT } from "../node/runtime.ts";
 import {
   contiguityProblems,

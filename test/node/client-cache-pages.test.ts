@@ -13,10 +13,10 @@ import { openDB } from "idb";
 import { afterEach, describe, expect, it } from "vitest";
 import { openIndexedDbCache } from "../../client/cache/indexeddb.ts";
 import { createMemoryCache } from "../../client/cache/memory.ts";
-import { SCHEMA_VERSION, type StoredPage, upgradeSchema } from "../../client/cache/schema.ts";
+import { SCHEMA_VERSION, type StoredPage, upgradeSchema } from "../../client/cache/db-schema.ts";
 import type { EventCache } from "../../client/cache/types.ts";
-import { CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../../client/client-limits.ts";
-import type { FetchedRecord } from "../../client/wire.ts";
+import { CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../../client/local-limits.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 
 let dbCounter = 0;
 const opened: EventCache[] = [];

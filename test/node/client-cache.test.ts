@@ -12,8 +12,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openIndexedDbCache } from "../../client/cache/indexeddb.ts";
 import { createMemoryCache } from "../../client/cache/memory.ts";
 import { PARTITION_UNRESOLVED, type EventCache, type NewOutboxEntry } from "../../client/cache/types.ts";
-import { EdgelogClientError, errorCode } from "../../client/client-errors.ts";
-import type { FetchedRecord } from "../../client/wire.ts";
+import { EdgelogClientError, errorCode } from "../../client/local-errors.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 
 const BOUND = 5;
 let dbCounter = 0;

@@ -11,12 +11,12 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCache } from "../../client/cache/memory.ts";
 import { type EventCache, type OutboxEntry, PARTITION_UNRESOLVED } from "../../client/cache/types.ts";
-import { PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "../../client/client-limits.ts";
-import type { ErrorCode } from "../../client/errors.ts";
-import { HttpApi } from "../../client/http.ts";
+import { PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "../../client/local-limits.ts";
+import type { ErrorCode } from "../../client/protocol/index.ts";
+import { HttpApi } from "../../client/http-api.ts";
 import { sendOutbox, type SenderContext } from "../../client/outbox-sender.ts";
-import { partitionForKey } from "../../client/partitioner.ts";
-import type { ProduceRequest, RecordPosition } from "../../client/wire.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import type { ProduceRequest, RecordPosition } from "../../client/protocol/index.ts";
 
 /** What the scripted server answers to one produce request. */
 type Answer = "ok" | "duplicate" | "network" | ErrorCode;

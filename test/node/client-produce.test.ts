@@ -20,8 +20,8 @@ import {
   OUTBOX_RECORDS_MAX,
   RECORD_BYTES_MAX,
 } from "../../client/index.ts";
-import { partitionForKey } from "../../client/partitioner.ts";
-import type { FetchedRecord, JsonValue } from "../../client/wire.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
 import { collect, losingFetch, NodeWebSocket, offlineFetch, spyWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 

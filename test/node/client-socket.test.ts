@@ -8,9 +8,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "../../client/client-limits.ts";
-import { PING, PONG } from "../../client/messages.ts";
-import { ReconnectingSocket, type SocketDown } from "../../client/socket.ts";
+import { RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "../../client/local-limits.ts";
+import { PING, PONG } from "../../client/protocol/index.ts";
+import { ReconnectingSocket, type SocketDown } from "../../client/reconnecting-socket.ts";
 import { NodeWebSocket, WAIT_MS } from "./client-harness.ts";
 import { freePort, waitFor } from "./runtime.ts";
 

@@ -10,7 +10,7 @@
 import "fake-indexeddb/auto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClientError, createClient, type EdgelogClient, type TopicRecord } from "../../client/index.ts";
-import type { RecordInput } from "../../client/wire.ts";
+import type { RecordInput } from "../../client/protocol/index.ts";
 import { collect, inOrder, NodeWebSocket, spyWebSocket, startServer, type TestServer, trackStatuses, WAIT_MS, waitForStatus } from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 

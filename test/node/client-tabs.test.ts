@@ -14,7 +14,7 @@
 import "fake-indexeddb/auto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BroadcastChannelClass, createClient, type EdgelogClient, type TabRole, type TopicRecord } from "../../client/index.ts";
-import type { RecordInput } from "../../client/wire.ts";
+import type { RecordInput } from "../../client/protocol/index.ts";
 import { collect, NodeWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
 import { FakeLocks } from "./fake-locks.ts";
 import { requestJson, waitFor } from "./runtime.ts";

@@ -16,10 +16,10 @@ import type { CachedRun } from "../../client/cache/types.ts";
 import {
   RECONNECT_DELAY_MS_MAX,
   RECONNECT_DELAY_MS_MIN,
-} from "../../client/client-limits.ts";
+} from "../../client/local-limits.ts";
 import { checkAgainstLog, planStart } from "../../client/start-plan.ts";
 import { canMove, deriveStatus, LINK_TRANSITIONS, type LinkState, move } from "../../client/status.ts";
-import type { FetchedRecord } from "../../client/wire.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { ROOT } from "./runtime.ts";
 
 function records(from: number, to: number): FetchedRecord[] {
@@ -215,7 +215,7 @@ describe("packaging", () => {
     const client = await bundle("client/index.ts");
     expect(client).toContain("createClient");
     expect(client).toContain("indexedDB");
-    const protocol = await bundle("client/protocol.ts");
+    const protocol = await bundle("client/protocol/index.ts");
     expect(protocol).not.toMatch(/indexedDB|IDBKeyRange|WebSocket\(/);
   });
 });

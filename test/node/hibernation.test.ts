@@ -22,8 +22,8 @@
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PING, PONG, type ServerMessage, type ServerMessageOf } from "../../client/messages.ts";
-import type { PartitionStatsResponse } from "../../client/wire.ts";
+import { PING, PONG, type ServerMessage, type ServerMessageOf } from "../../client/protocol/index.ts";
+import type { PartitionStatsResponse } from "../../client/protocol/index.ts";
 import { bundleWorker, edgelogApi, expectJson, type LocalRuntime, makeTempDir, removeDir, sleep, startMiniflare } from "./runtime.ts";
 
 /** How long the test stays idle: about 3x the eviction time measured locally. */

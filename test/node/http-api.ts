@@ -7,7 +7,7 @@
  * await api.createTopic("demo", 2);
  * const { records } = await api.fetch("demo", 0, 0);
  */
-import type { ErrorBody } from "../../client/errors.ts";
+import type { ErrorBody } from "../../client/protocol/index.ts";
 import type {
   CommitRequest,
   CommitResponse,
@@ -17,7 +17,7 @@ import type {
   ProduceRequest,
   ProduceResponse,
   TopicDescription,
-} from "../../client/wire.ts";
+} from "../../client/protocol/index.ts";
 
 /**
  * An HTTP answer: its status and its parsed JSON body (null when empty).

@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FetchedRecord, JsonValue, ProduceRequest, ProduceResponse, RecordInput } from "../../client/wire.ts";
+import type { FetchedRecord, JsonValue, ProduceRequest, ProduceResponse, RecordInput } from "../../client/protocol/index.ts";
 import {
   bundleWorker,
   type EdgelogApi,

@@ -13,7 +13,7 @@ import {
   GROUP_MEMBERS_MAX, GROUP_NAME_LENGTH_MAX, LONG_POLL_WAIT_MS_MAX, PRODUCER_EPOCH_MAX, PRODUCER_ID_LENGTH_MAX, PRODUCER_SEQUENCE_MAX, RECORD_BYTES_MAX,
   RECORD_HEADERS_MAX, RECORD_TIMESTAMP_BYTES_MAX, REQUEST_BYTES_MAX, SESSION_TIMEOUT_MS_MAX, TIMESTAMP_MS_MAX, TOPIC_CONFIG_DEFAULT, TOPIC_NAME_LENGTH_MAX, TOPIC_PARTITIONS_MAX, TOPICS_MAX,
   type ErrorCode,
-} from "../../client/protocol.ts";
+} from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 
 interface Req { method: string; path: string; body?: string | Uint8Array; headers?: Record<string, string> }

@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PartitionOffsets, TopicDescription } from "../../client/wire.ts";
+import type { PartitionOffsets, TopicDescription } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, partitionStub, produce, uniqueTopic } from "./http.ts";
 
 function deleteBefore(topic: string, before: number, partition = 0) {

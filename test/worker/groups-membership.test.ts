@@ -7,8 +7,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { GROUP_MEMBERS_MAX } from "../../client/limits.ts";
-import type { GroupDescription, GroupOffsetsResponse } from "../../client/wire.ts";
+import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
+import type { GroupDescription, GroupOffsetsResponse } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
 import { api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic, type Answer } from "./http.ts";

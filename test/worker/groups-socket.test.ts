@@ -6,8 +6,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PING, type GroupServerMessage } from "../../client/messages.ts";
-import type { GroupDescription } from "../../client/wire.ts";
+import { PING, type GroupServerMessage } from "../../client/protocol/index.ts";
+import type { GroupDescription } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
 import { api, createTopic, expectError, uniqueTopic } from "./http.ts";

@@ -3,7 +3,7 @@
  * committed offset, its metadata and the lag per partition.
  */
 import { describe, expect, it } from "vitest";
-import type { CommitResponse, GroupOffsetsResponse } from "../../client/wire.ts";
+import type { CommitResponse, GroupOffsetsResponse } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, produce, uniqueTopic } from "./http.ts";
 
 function commit(group: string, offsets: { topic: string; partition: number; offset: number; metadata?: string }[]) {

@@ -12,7 +12,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { FetchedRecord, FetchResponse, ProduceRequest, ProduceResponse, TopicConfig, TopicDescription } from "../../client/wire.ts";
+import type { FetchedRecord, FetchResponse, ProduceRequest, ProduceResponse, TopicConfig, TopicDescription } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import type { Registry, TopicMeta } from "../../worker/registry.ts";

@@ -3,8 +3,8 @@
  * original offsets and append nothing; gaps, stale retries and zombie epochs are refused.
  */
 import { describe, expect, it } from "vitest";
-import { partitionForKey } from "../../client/partitioner.ts";
-import type { ProduceResponse, ProducerInput, TopicDescription } from "../../client/wire.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import type { ProduceResponse, ProducerInput, TopicDescription } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, produce, readAll, uniqueTopic, type Answer } from "./http.ts";
 
 /** Produces `count` records as `producer` to partition 0 of `topic`. */

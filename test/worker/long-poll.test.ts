@@ -4,7 +4,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { FetchResponse } from "../../client/wire.ts";
+import type { FetchResponse } from "../../client/protocol/index.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { api, createTopic, expectError, fetchRecords, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";
 

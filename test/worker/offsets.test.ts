@@ -4,7 +4,7 @@
  * running maximum; these tests compare it with a plain scan over many out-of-order batches.
  */
 import { describe, expect, it } from "vitest";
-import type { OffsetLookupResponse } from "../../client/wire.ts";
+import type { OffsetLookupResponse } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, produce, uniqueTopic } from "./http.ts";
 
 function lookup(topic: string, timestamp: number | string, partition = 0) {

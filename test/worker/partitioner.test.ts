@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { murmur2, partitionForKey, toPositive } from "../../client/protocol.ts";
+import { murmur2, partitionForKey, toPositive } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 
 const utf8 = new TextEncoder();

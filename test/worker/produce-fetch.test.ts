@@ -3,8 +3,8 @@
  * sticky keyless batches), their offsets, what reads give back, and paging by limit and bytes.
  */
 import { describe, expect, it } from "vitest";
-import { partitionForKey } from "../../client/partitioner.ts";
-import type { RecordInput } from "../../client/wire.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import type { RecordInput } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, produce, readAll, uniqueTopic } from "./http.ts";
 
 const pad = (n: number) => "x".repeat(n);

@@ -13,11 +13,11 @@ import { describe, expect, it } from "vitest";
 import {
   EdgelogError, FETCH_RECORDS_DEFAULT, parseProduceRequest, partitionForKey, RECORD_HEADERS_MAX, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX,
   type FetchResponse, type JsonValue, type ProduceResponse,
-} from "../../client/protocol.ts";
-import { utf8Length } from "../../client/checks.ts";
+} from "../../client/protocol/index.ts";
+import { utf8Length } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
-import { ackMessage } from "../../worker/partition/socket.ts";
-import type { ServerMessage } from "../../client/messages.ts";
+import { ackMessage } from "../../worker/partition/partition-messages.ts";
+import type { ServerMessage } from "../../client/protocol/index.ts";
 
 const utf8 = new TextEncoder();
 

@@ -17,9 +17,9 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { utf8Length } from "../../client/checks.ts";
-import type { ClientMessage, ServerMessage, ServerMessageOf } from "../../client/messages.ts";
-import type { FetchedRecord } from "../../client/wire.ts";
+import { utf8Length } from "../../client/protocol/index.ts";
+import type { ClientMessage, ServerMessage, ServerMessageOf } from "../../client/protocol/index.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 
 /** How long `next` waits when the test does not say. */

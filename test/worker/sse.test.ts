@@ -7,8 +7,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FETCH_RECORDS_DEFAULT } from "../../client/limits.ts";
-import type { FetchedRecord, JsonValue } from "../../client/wire.ts";
+import { FETCH_RECORDS_DEFAULT } from "../../client/protocol/index.ts";
+import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { createTopic, expectError, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";

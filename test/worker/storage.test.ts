@@ -5,7 +5,7 @@
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { FetchedRecord, RecordInput } from "../../client/wire.ts";
+import type { FetchedRecord, RecordInput } from "../../client/protocol/index.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { api, createTopic, fetchRecords, partitionStub, produce, readAll, uniqueTopic } from "./http.ts";
 

@@ -5,8 +5,8 @@
  * PING/PONG heartbeats, and the ws route's HTTP errors.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PING, PONG } from "../../client/messages.ts";
-import type { GroupOffsetsResponse } from "../../client/wire.ts";
+import { PING, PONG } from "../../client/protocol/index.ts";
+import type { GroupOffsetsResponse } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, readAll, uniqueTopic } from "./http.ts";
 import { closeAllSockets, openSocket, socketPath, upgradeRequest } from "./socket.ts";
 

@@ -4,8 +4,8 @@
  * disconnect by offset or by a group commit made over the socket.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../client/messages.ts";
-import type { ProduceResponse } from "../../client/wire.ts";
+import { PROTOCOL_VERSION } from "../../client/protocol/index.ts";
+import type { ProduceResponse } from "../../client/protocol/index.ts";
 import { api, type Answer, createTopic, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, expectOffsets, openSocket, subscribeSocket, type TestSocket } from "./socket.ts";
 

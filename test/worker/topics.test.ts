@@ -3,7 +3,7 @@
  * others), list, describe, delete (204, then 404), and a re-created name that starts empty.
  */
 import { describe, expect, it } from "vitest";
-import type { TopicDescription, TopicSummary } from "../../client/wire.ts";
+import type { TopicDescription, TopicSummary } from "../../client/protocol/index.ts";
 import { env } from "cloudflare:workers";
 import type { TopicMeta } from "../../worker/registry.ts";
 import { api, createTopic, expectError, fetchRecords, produce, registryStub, topicMeta, uniqueTopic } from "./http.ts";

@@ -9,17 +9,17 @@
  * const { memberId, generation, partitions } = unwrap(await group.join(input));
  */
 import { DurableObject } from "cloudflare:workers";
-import { EdgelogError } from "../../client/errors.ts";
-import { PING, PONG, type GroupServerMessage } from "../../client/messages.ts";
-import type { OffsetCommit } from "../../client/wire.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { PING, PONG, type GroupServerMessage } from "../../client/protocol/index.ts";
+import type { OffsetCommit } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
 import { answerClose } from "../close.ts";
-import { errorJson } from "../http.ts";
+import { errorJson } from "../error-response.ts";
 import { captureAsync, capture, unwrap, type Result } from "../result.ts";
 import { registry } from "../topics.ts";
 import { Members, type GroupState, type MemberAssignment, type MemberInfo } from "./members.ts";
 import { parseJoin, type JoinInput } from "./parse.ts";
-import { handleGroupSocketMessage } from "./socket.ts";
+import { handleGroupSocketMessage } from "./group-messages.ts";
 
 /** What a socket member's attachment holds. */
 interface MemberSocket {

@@ -11,8 +11,8 @@
  * const members = new Members(ctx.storage.sql);
  * members.join({ topic, topicId, partitions: 6, assignor: "range", memberId: null, sessionTimeoutMs: 45_000 }, Date.now());
  */
-import { EdgelogError } from "../../client/errors.ts";
-import { GROUP_MEMBERS_MAX } from "../../client/limits.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { assign, type Assignment, type AssignorName } from "./assignors.ts";
 

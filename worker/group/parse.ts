@@ -4,10 +4,10 @@
  * @example
  * const join = parseJoin({ topic: "orders", assignor: "sticky" });
  */
-import { objectWithKeys, wholeNumber } from "../../client/checks.ts";
-import { EdgelogError } from "../../client/errors.ts";
-import { MEMBER_ID_LENGTH_MAX, SESSION_TIMEOUT_MS_DEFAULT, SESSION_TIMEOUT_MS_MAX, SESSION_TIMEOUT_MS_MIN } from "../../client/limits.ts";
-import { topicName } from "../../client/names.ts";
+import { objectWithKeys, wholeNumber } from "../../client/protocol/index.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { MEMBER_ID_LENGTH_MAX, SESSION_TIMEOUT_MS_DEFAULT, SESSION_TIMEOUT_MS_MAX, SESSION_TIMEOUT_MS_MIN } from "../../client/protocol/index.ts";
+import { topicName } from "../../client/protocol/index.ts";
 import { ASSIGNORS, type AssignorName } from "./assignors.ts";
 
 /** A join before the topic is resolved. */

@@ -7,10 +7,10 @@
  * const log = new PartitionLog(ctx.storage.sql);
  * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
  */
-import { utf8Length } from "../../client/checks.ts";
-import { EdgelogError } from "../../client/errors.ts";
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/limits.ts";
-import type { FullTopicConfig } from "../../client/topic-config.ts";
+import { utf8Length } from "../../client/protocol/index.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/protocol/index.ts";
+import type { FullTopicConfig } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
 

@@ -13,9 +13,9 @@
  * const verdict = producers.check({ id: "p", epoch: 0, sequence: 0 }, 3);
  * if (verdict.duplicateOf === null) producers.record(producer, 3, baseOffset, verdict, Date.now());
  */
-import { EdgelogError } from "../../client/errors.ts";
-import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/limits.ts";
-import type { ProducerInput } from "../../client/wire.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/protocol/index.ts";
+import type { ProducerInput } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import type { Meter } from "./meter.ts";
 

@@ -18,11 +18,11 @@ import {
   PUSH_RECORDS_MAX,
   SUBSCRIBER_WINDOW_BYTES_MAX,
   SUBSCRIBER_WINDOW_MESSAGES_MAX,
-} from "../../client/limits.ts";
-import { utf8Length } from "../../client/checks.ts";
-import type { ServerMessage, StartPosition } from "../../client/messages.ts";
+} from "../../client/protocol/index.ts";
+import { utf8Length } from "../../client/protocol/index.ts";
+import type { ServerMessage, StartPosition } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
-import { committedOffset } from "./groups.ts";
+import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 
 /** One subscription's position and unconsumed window. */

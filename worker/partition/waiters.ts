@@ -6,7 +6,7 @@
  * await waiters.wait(5_000); // resolves on the next append or after 5 s
  * waiters.wakeAll();         // after an append
  */
-import { LONG_POLL_WAITERS_MAX } from "../../client/limits.ts";
+import { LONG_POLL_WAITERS_MAX } from "../../client/protocol/index.ts";
 
 export class Waiters {
   private readonly parked = new Set<() => void>();

@@ -11,7 +11,7 @@
  *   if (errorCode(e) === "OUTBOX_FULL") showBanner("too much waiting to be sent");
  * }
  */
-import { EdgelogError, type ErrorCode } from "./errors.ts";
+import { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 
 /**
  * Every local code, with what it means.

@@ -8,7 +8,7 @@
  * await db.get("topics", "orders");
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
-import type { FetchedRecord } from "../wire.ts";
+import type { FetchedRecord } from "../protocol/index.ts";
 import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, TopicInfo } from "./types.ts";
 
 /**

@@ -9,10 +9,10 @@
  * const http = new HttpApi("http://127.0.0.1:8787", fetch, (reached) => console.log(reached));
  * const topic = await http.describeTopic("orders"); // topic.partitions.length
  */
-import { EdgelogClientError } from "./client-errors.ts";
-import { HTTP_TIMEOUT_MS } from "./client-limits.ts";
-import { EdgelogError, isErrorBody } from "./errors.ts";
-import type { CommitRequest, CommitResponse, GroupOffsetsResponse, OffsetLookupResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./wire.ts";
+import { EdgelogClientError } from "./local-errors.ts";
+import { HTTP_TIMEOUT_MS } from "./local-limits.ts";
+import { EdgelogError, isErrorBody } from "./protocol/index.ts";
+import type { CommitRequest, CommitResponse, GroupOffsetsResponse, OffsetLookupResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).

@@ -15,8 +15,8 @@
  * socket.send({ type: "subscribe", id: "s1", from: "earliest" });
  */
 import { reconnectDelayMs } from "./backoff.ts";
-import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./client-limits.ts";
-import { type ClientMessage, PING, PONG, type ServerMessage } from "./messages.ts";
+import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
+import { type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
 
 /**
  * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's

@@ -57,6 +57,44 @@ export function utf8Length(text: string): number {
   return NON_ASCII.test(text) ? mixedUtf8Length(text) : text.length;
 }
 
+/**
+ * The UTF-8 bytes of a string, as TextEncoder writes them (lone surrogates become U+FFFD), in
+ * plain ES2022: the contract has no runtime API, and the partitioner hashes a key's bytes.
+ *
+ * @example
+ * utf8Bytes("é"); // Uint8Array [0xc3, 0xa9]
+ */
+export function utf8Bytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(utf8Length(text));
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    let point = text.charCodeAt(i);
+    if (point >= 0xd800 && point <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        point = 0x10000 + ((point - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      }
+    }
+    if (point >= 0xd800 && point <= 0xdfff) point = 0xfffd;
+    if (point < 0x80) bytes[at++] = point;
+    else if (point < 0x800) {
+      bytes[at++] = 0xc0 | (point >> 6);
+      bytes[at++] = 0x80 | (point & 0x3f);
+    } else if (point < 0x10000) {
+      bytes[at++] = 0xe0 | (point >> 12);
+      bytes[at++] = 0x80 | ((point >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (point & 0x3f);
+    } else {
+      bytes[at++] = 0xf0 | (point >> 18);
+      bytes[at++] = 0x80 | ((point >> 12) & 0x3f);
+      bytes[at++] = 0x80 | ((point >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (point & 0x3f);
+    }
+  }
+  return bytes;
+}
+
 /** utf8Length unit by unit, for text with non-ASCII characters. */
 function mixedUtf8Length(text: string): number {
   let bytes = 0;

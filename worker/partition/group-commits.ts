@@ -5,7 +5,7 @@
  * @example
  * commitOffset(sql, log, "billing", 42, null, Date.now());
  */
-import { EdgelogError } from "../../client/errors.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
 import type { PartitionLog } from "./log.ts";
 
 /** A group's committed position here, or nulls when it never committed. */

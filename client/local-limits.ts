@@ -8,7 +8,7 @@
  * import { RECONNECT_DELAY_MS_MAX } from "edgelog";
  * console.log(`a lost socket is retried within ${RECONNECT_DELAY_MS_MAX / 1000} s`);
  */
-import { BATCH_BYTES_MAX } from "./limits.ts";
+import { BATCH_BYTES_MAX } from "./protocol/index.ts";
 
 /** First reconnect delay, and the floor of every later one (so a flapping network never spins). */
 export const RECONNECT_DELAY_MS_MIN = 250;

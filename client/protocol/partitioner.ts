@@ -6,13 +6,12 @@
  * @example
  * partitionForKey("user-1", 6); // the partition Kafka would choose too
  */
+import { utf8Bytes } from "./checks.ts";
 import { murmur2, toPositive } from "./murmur2.ts";
-
-const utf8 = new TextEncoder();
 
 /** Kafka's choice of partition for a key. */
 export function partitionForKey(key: string, partitions: number): number {
-  return toPositive(murmur2(utf8.encode(key))) % partitions;
+  return toPositive(murmur2(utf8Bytes(key))) % partitions;
 }
 
 /**

@@ -7,12 +7,12 @@
  * @example
  * handlePartitionSocketMessage(host, env, ws, '{"type":"subscribe","id":"s","from":"earliest"}');
  */
-import { EdgelogError } from "../../client/errors.ts";
-import { PROTOCOL_VERSION, type ServerMessage } from "../../client/messages.ts";
-import { parseClientMessage, type ReceivedMessage } from "../../client/parse-message.ts";
+import { EdgelogError } from "../../client/protocol/index.ts";
+import { PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
+import { parseClientMessage, type ReceivedMessage } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
 import { unwrap } from "../result.ts";
-import { commitOffset } from "./groups.ts";
+import { commitOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import type { AppendRequest, AppendResult } from "./partition.ts";
 import type { Subscribers } from "./subscribers.ts";

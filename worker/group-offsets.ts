@@ -5,7 +5,7 @@
  * @example
  * await commitGroupOffsets(env, "billing", [{ topic: "orders", partition: 0, offset: 10 }]);
  */
-import type { CommitResponse, GroupOffsetsResponse, OffsetCommit } from "../client/wire.ts";
+import type { CommitResponse, GroupOffsetsResponse, OffsetCommit } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { unwrap } from "./result.ts";
 import { checkPartition, onPartition, onTopic, partitionStub } from "./topics.ts";

@@ -1,0 +1,23 @@
+/**
+ * edgelog's wire contract, the one door to it: error codes and statuses, limits, wire shapes,
+ * names, value checks, record/commit/topic-config parsing, socket messages and their parser,
+ * close codes, route paths, the start rule, murmur2 and the partitioner. The worker and the
+ * browser client import this module and nothing else of this folder, so the two sides can never
+ * drift. It has no DOM, no IndexedDB and no Workers types (its own tsconfig refuses them);
+ * PROTOCOL.md beside it is the spec, and its rule numbers are cited from the code.
+ *
+ * @example
+ * import { parseProduceRequest, partitionForKey, EdgelogError } from "edgelog/protocol";
+ */
+export * from "./limits.ts";
+export * from "./errors.ts";
+export * from "./wire.ts";
+export * from "./names.ts";
+export * from "./checks.ts";
+export * from "./records.ts";
+export * from "./topic-config.ts";
+export * from "./commits.ts";
+export * from "./messages.ts";
+export * from "./parse-message.ts";
+export * from "./murmur2.ts";
+export * from "./partitioner.ts";
