@@ -56,9 +56,17 @@ async function main(): Promise<number> {
     });
   }
   const log = (line: string): void => console.log(line);
-  const { result } = await runBench({ profile, systems, writeLatest: profile === "full" && !onlyBrowserCache && systems.length === ALL_SYSTEMS.length, requirePeers: true, requireChromium: true, log });
+  const { result } = await runBench({
+    profile,
+    systems,
+    writeLatest: profile === "full" && !onlyBrowserCache && systems.length === ALL_SYSTEMS.length,
+    requirePeers: true,
+    requireChromium: true,
+    log,
+  });
   const retried = result.measurements.filter((m) => m.failedRuns !== undefined && m.error === undefined);
-  for (const m of retried) console.error(`warning: ${m.system} ${m.scenario} ${m.variant}: ${m.failedRuns!.length} run(s) failed and were replaced`);
+  for (const m of retried)
+    console.error(`warning: ${m.system} ${m.scenario} ${m.variant}: ${m.failedRuns!.length} run(s) failed and were replaced`);
   const failed = result.measurements.filter((m) => m.error !== undefined);
   if (failed.length > 0) {
     console.error(`${failed.length} measurement(s) failed: ${failed.map((m) => `${m.system} ${m.scenario} ${m.variant}`).join("; ")}`);

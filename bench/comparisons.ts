@@ -12,7 +12,7 @@ import { COST_TARGET_USD_PER_MILLION, type CostReport } from "./cost.ts";
 import type { BenchProfile } from "./profiles.ts";
 import type { ComparisonRow, Measurement } from "./result.ts";
 import { BROWSER_CACHE_TARGETS } from "./scenarios/browser-cache.ts";
-import { summarise, type Summary } from "./stats.ts";
+import { type Summary, summarise } from "./stats.ts";
 import type { SystemId } from "./systems/types.ts";
 
 /** A target on the ratio edgelog / peer. */
@@ -60,11 +60,26 @@ export const CLIENT_BOUND_CPU_SHARE = 0.9;
 function rowSpecs(profile: BenchProfile): RowSpec[] {
   const rate = { unit: "events/s", better: "higher" as const, metric: "rate" };
   const specs: RowSpec[] = [
-    { label: "1 serial produce, HTTP", scenario: "serial", edgelogVariant: "http", ...rate, peers: [REDIS(), REDIS_RESP(), NATS(), DS(TWICE_DS)] },
-    { label: "1 serial produce, WebSocket", scenario: "serial", edgelogVariant: "ws", ...rate, peers: [REDIS(), REDIS_RESP(), NATS(AT_LEAST_PEER), DS(TWICE_DS)] },
+    {
+      label: "1 serial produce, HTTP",
+      scenario: "serial",
+      edgelogVariant: "http",
+      ...rate,
+      peers: [REDIS(), REDIS_RESP(), NATS(), DS(TWICE_DS)],
+    },
+    {
+      label: "1 serial produce, WebSocket",
+      scenario: "serial",
+      edgelogVariant: "ws",
+      ...rate,
+      peers: [REDIS(), REDIS_RESP(), NATS(AT_LEAST_PEER), DS(TWICE_DS)],
+    },
   ];
   for (const size of profile.batch.sizes) {
-    for (const [variant, name] of [["http", "HTTP"], ["ws", "WebSocket"]] as const) {
+    for (const [variant, name] of [
+      ["http", "HTTP"],
+      ["ws", "WebSocket"],
+    ] as const) {
       const peers = [REDIS(AT_LEAST_PEER), REDIS_RESP(AT_LEAST_PEER), NATS(), NATS_INBOX(), DS(TWICE_DS)];
       specs.push({ label: `2 batches of ${size}, ${name}`, scenario: `batch-${size}`, edgelogVariant: variant, ...rate, peers });
     }
@@ -72,19 +87,44 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
   const latencyPeers = (withTarget: boolean): PeerSpec[] => [
     { system: "redis", variant: "native->native", label: "Redis Streams (XREAD)" },
     { system: "nats", variant: "native->native", label: "NATS JetStream (TCP)" },
-    { system: "nats", variant: "ws->ws", label: "NATS JetStream (WebSocket)", ...(withTarget && { target: { op: "<=" as const, ratio: 1.5 } }) },
+    {
+      system: "nats",
+      variant: "ws->ws",
+      label: "NATS JetStream (WebSocket)",
+      ...(withTarget && { target: { op: "<=" as const, ratio: 1.5 } }),
+    },
     { system: "durable-streams", variant: "native->sse", label: "Durable Streams (SSE)" },
   ];
   for (const metric of ["p50", "p99", "max"]) {
-    specs.push({ label: `3 end-to-end latency ${metric}`, unit: "ms", better: "lower", scenario: "latency", edgelogVariant: "ws->ws", metric, peers: latencyPeers(metric === "p99") });
+    specs.push({
+      label: `3 end-to-end latency ${metric}`,
+      unit: "ms",
+      better: "lower",
+      scenario: "latency",
+      edgelogVariant: "ws->ws",
+      metric,
+      peers: latencyPeers(metric === "p99"),
+    });
   }
   const catchUpPeers: PeerSpec[] = [
     { system: "redis", variant: "xrange", label: "Redis Streams (XRANGE)", target: AT_LEAST_PEER },
     { system: "nats", variant: "consumer", label: "NATS JetStream (consumer)" },
     { system: "durable-streams", variant: "read", label: "Durable Streams (GET)", target: TWICE_DS },
   ];
-  specs.push({ label: `4 catch-up ${profile.catchUp.events} events, WebSocket`, scenario: "catch-up", edgelogVariant: "ws", ...rate, peers: catchUpPeers });
-  specs.push({ label: `4 catch-up ${profile.catchUp.events} events, HTTP pages`, scenario: "catch-up", edgelogVariant: "http", ...rate, peers: catchUpPeers });
+  specs.push({
+    label: `4 catch-up ${profile.catchUp.events} events, WebSocket`,
+    scenario: "catch-up",
+    edgelogVariant: "ws",
+    ...rate,
+    peers: catchUpPeers,
+  });
+  specs.push({
+    label: `4 catch-up ${profile.catchUp.events} events, HTTP pages`,
+    scenario: "catch-up",
+    edgelogVariant: "http",
+    ...rate,
+    peers: catchUpPeers,
+  });
   for (const fanOutCase of profile.fanOut.cases) {
     specs.push({
       label: `5 fan-out to ${fanOutCase.subscribers} subscribers`,
@@ -135,7 +175,8 @@ function absence(m: Measurement | undefined, who: string): string | undefined {
   if (m.failedRuns) notes.unshift(`${m.failedRuns.length} run(s) failed and were replaced: ${m.failedRuns[0]}`);
   if (notes.length > 0) return `${who}: ${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more)` : ""}`;
   const share = clientCpuShare(m);
-  if (share !== null && share >= CLIENT_BOUND_CPU_SHARE) return `${who}: likely client-bound (bench client used ${Math.round(share * 100)}% of a core, all threads)`;
+  if (share !== null && share >= CLIENT_BOUND_CPU_SHARE)
+    return `${who}: likely client-bound (bench client used ${Math.round(share * 100)}% of a core, all threads)`;
   return undefined;
 }
 

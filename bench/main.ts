@@ -11,20 +11,20 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { makeTempDir, removeDir, ROOT } from "../test/node/runtime.ts";
+import { makeTempDir, ROOT, removeDir } from "../test/node/runtime.ts";
 import { comparisonRows } from "./comparisons.ts";
 import { costReport } from "./cost.ts";
 import { machineBusyMs } from "./cpu.ts";
 import { ensurePeerBinaries, type PeerBinaries } from "./install.ts";
 import { measureSystem } from "./measure-system.ts";
 import { killAllPeers } from "./processes.ts";
-import { browserCacheRun, missingChromium, startCachePage, type CachePage } from "./scenarios/browser-cache.ts";
-import { PROFILES, type BenchProfile } from "./profiles.ts";
+import { type BenchProfile, PROFILES } from "./profiles.ts";
 import { contextNotes, costNotes, fanOutNotes, loadNotes, profileNotes } from "./report/notes.ts";
 import { renderSvg } from "./report/svg.ts";
 import { renderTable } from "./report/table.ts";
 import type { BenchResult } from "./result.ts";
 import { Runner } from "./runner.ts";
+import { browserCacheRun, type CachePage, missingChromium, startCachePage } from "./scenarios/browser-cache.ts";
 import { startDurableStreams } from "./systems/durable-streams.ts";
 import { startEdgelog } from "./systems/edgelog.ts";
 import { startNats } from "./systems/nats.ts";
@@ -70,7 +70,12 @@ export interface BenchOutput {
 }
 
 /** What is running now, for stopEverything. */
-const active = { system: null as BenchSystem | null, workDir: null as string | null, runner: null as Runner | null, page: null as CachePage | null };
+const active = {
+  system: null as BenchSystem | null,
+  workDir: null as string | null,
+  runner: null as Runner | null,
+  page: null as CachePage | null,
+};
 
 /**
  * Stops whatever the bench has running (for SIGINT/SIGTERM): the current system, bounded, then
@@ -153,7 +158,9 @@ async function measureBrowserCache(runner: Runner, workDir: string, options: Ben
   const page = await startCachePage(dir);
   active.page = page;
   try {
-    await runner.measure(BROWSER_CLIENT, "browser-cache", "indexeddb", runner.profile.runs, (index) => browserCacheRun(page.url, runner.profile.browserCache, index));
+    await runner.measure(BROWSER_CLIENT, "browser-cache", "indexeddb", runner.profile.runs, (index) =>
+      browserCacheRun(page.url, runner.profile.browserCache, index),
+    );
   } finally {
     active.page = null;
     await page.stop();
@@ -178,7 +185,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const busyBefore = machineBusyMs();
   await new Promise((resolve) => setTimeout(resolve, LOAD_SAMPLE_MS));
   const loadAtStart = (machineBusyMs() - busyBefore) / LOAD_SAMPLE_MS;
-  if (loadAtStart > BUSY_MACHINE_CORES) log(`warning: other processes are using ${loadAtStart.toFixed(2)} cores of ${cpus().length} right now: expect noisy figures`);
+  if (loadAtStart > BUSY_MACHINE_CORES)
+    log(`warning: other processes are using ${loadAtStart.toFixed(2)} cores of ${cpus().length} right now: expect noisy figures`);
   const workDir = await makeTempDir("edgelog-bench-");
   active.workDir = workDir;
   const systems: BenchResult["systems"] = [];
@@ -230,7 +238,9 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     measurements: runner.measurements,
     rows,
     cost: cost as unknown as Record<string, unknown>,
-    notes: onlyBrowserCache ? [] : [...contextNotes(profile), ...loadNotes(runner.measurements), ...fanOutNotes(runner.measurements, profile), ...costNotes(cost)],
+    notes: onlyBrowserCache
+      ? []
+      : [...contextNotes(profile), ...loadNotes(runner.measurements), ...fanOutNotes(runner.measurements, profile), ...costNotes(cost)],
     profileNotes: onlyBrowserCache ? [] : profileNotes(runner.measurements),
   };
   return writeOutputs(result, options);

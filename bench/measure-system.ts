@@ -9,13 +9,14 @@
  * await measureSystem(system, runner);
  * await system.stop();
  */
+
+import type { RunSample } from "./result.ts";
 import type { Runner } from "./runner.ts";
 import { catchUpRun, preload } from "./scenarios/catch-up.ts";
 import { fanOutRun } from "./scenarios/fan-out.ts";
 import { latencyRun } from "./scenarios/latency.ts";
 import { OVERHEAD_PROBES, overheadRun } from "./scenarios/overhead.ts";
 import { fill, produceRun } from "./scenarios/produce.ts";
-import type { RunSample } from "./result.ts";
 import type { BenchSystem, LogHandle } from "./systems/types.ts";
 
 let logSerial = 0;
@@ -26,7 +27,12 @@ function logName(scenario: string, variant: string): string {
 }
 
 /** Runs `run` on a fresh log, closing the log afterwards whatever happens. */
-async function onFreshLog(system: BenchSystem, scenario: string, variant: string, run: (log: LogHandle) => Promise<RunSample>): Promise<RunSample> {
+async function onFreshLog(
+  system: BenchSystem,
+  scenario: string,
+  variant: string,
+  run: (log: LogHandle) => Promise<RunSample>,
+): Promise<RunSample> {
   const log = await system.openLog(logName(scenario, variant));
   try {
     return await run(log);
@@ -66,7 +72,8 @@ async function measureCatchUp(system: BenchSystem, runner: Runner): Promise<void
   try {
     log = await preload(system, profile);
   } catch (error) {
-    for (const variant of system.variants.catchUp) runner.skip(system.id, "catch-up", variant, `preload failed: ${(error as Error).message}`);
+    for (const variant of system.variants.catchUp)
+      runner.skip(system.id, "catch-up", variant, `preload failed: ${(error as Error).message}`);
     return;
   }
   try {

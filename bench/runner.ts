@@ -11,7 +11,7 @@
 import { CpuWindow } from "./cpu.ts";
 import type { BenchProfile } from "./profiles.ts";
 import type { Measurement, RunSample } from "./result.ts";
-import { summarise, type Summary } from "./stats.ts";
+import { type Summary, summarise } from "./stats.ts";
 import type { MeasuredId, MeasuredSubject } from "./systems/types.ts";
 
 /** Extra attempts a measurement may make to replace failed runs. */
@@ -71,13 +71,15 @@ export class Runner {
     run: (index: number, window: CpuWindow) => Promise<RunSample>,
   ): Promise<Measurement> {
     if (this.aborted) return this.skip(system.id, scenario, variant, "interrupted");
-    if (this.secondsLeft() <= 0) return this.skip(system.id, scenario, variant, `bench time budget of ${this.profile.benchSecondsMax} s used up`);
+    if (this.secondsLeft() <= 0)
+      return this.skip(system.id, scenario, variant, `bench time budget of ${this.profile.benchSecondsMax} s used up`);
     const measurement: Measurement = { system: system.id, scenario, variant, runs: [], summary: {} };
     this.measurements.push(measurement);
     const failures: string[] = [];
     for (let attempt = 0; measurement.runs.length < runs && attempt < runs + RUN_RETRIES_MAX && !this.aborted; attempt++) {
       if (attempt > 0 && this.secondsLeft() <= 0) {
-        (measurement.notes ??= []).push(`only ${measurement.runs.length} of ${runs} runs: time budget used up`);
+        measurement.notes ??= [];
+        measurement.notes.push(`only ${measurement.runs.length} of ${runs} runs: time budget used up`);
         break;
       }
       // The whole run unless the scenario brackets its timed part itself.

@@ -9,9 +9,10 @@
  * events.onStatus((status) => console.log(status));
  * events.setStatus("live");
  */
+
+import { Listeners } from "./listeners.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import type { EdgelogError } from "./protocol/index.ts";
-import { Listeners } from "./listeners.ts";
 import type { ClientStatus } from "./status.ts";
 
 /**

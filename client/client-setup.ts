@@ -7,17 +7,18 @@
  * const cache = clientCache({ url, cache: "indexeddb" }, (error) => console.warn(error));
  * const makeLink = clientLinks({ url, WebSocket });
  */
+
+import { DB_NAME_DEFAULT } from "./cache/db-schema.ts";
 import { deferCache } from "./cache/deferred.ts";
 import { createMemoryCache } from "./cache/memory.ts";
-import { DB_NAME_DEFAULT } from "./cache/db-schema.ts";
 import { openCache } from "./cache/open.ts";
 import type { CacheKind, EventCache } from "./cache/types.ts";
-import { cacheError } from "./local-errors.ts";
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { ClientError } from "./client-events.ts";
 import type { ClientEnvironment } from "./environment.ts";
 import type { FetchFunction, HttpApi } from "./http-api.ts";
 import { type LinkFactory, socketLinkFactory } from "./link.ts";
+import { cacheError } from "./local-errors.ts";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { WebSocketClass } from "./reconnecting-socket.ts";
 import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 

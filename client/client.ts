@@ -14,23 +14,20 @@
  */
 import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
-import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
-import { PRODUCE_LINGER_MS } from "./local-limits.ts";
-import { clientCache, clientFetch, clientLinks, type ClientOptions, clientTabs } from "./client-setup.ts";
-import { parseCommitMetadata } from "./protocol/index.ts";
+import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTabs } from "./client-setup.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
-import { EdgelogError } from "./protocol/index.ts";
 import { HttpApi } from "./http-api.ts";
 import type { LinkFactory, PartitionLink } from "./link.ts";
-import { TOPIC_PARTITIONS_MAX } from "./protocol/index.ts";
-import { groupName, topicName } from "./protocol/index.ts";
+import { cacheError, EdgelogClientError } from "./local-errors.ts";
+import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
+import type { RecordPosition } from "./protocol/index.ts";
+import { EdgelogError, groupName, parseCommitMetadata, TOPIC_PARTITIONS_MAX, topicName } from "./protocol/index.ts";
 import { type ClientStatus, deriveStatus } from "./status.ts";
 import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
-import type { Tabs, TabRole } from "./tabs/tabs.ts";
+import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { validateSubscribe } from "./validate.ts";
-import type { RecordPosition } from "./protocol/index.ts";
 
 export type { ClientError, ClientOptions, StorageStatus };
 
@@ -70,7 +67,8 @@ export class EdgelogClient {
     this.producer = new Producer({
       cache: this.cache,
       http: this.http,
-      cachedPartitionCount: async (topic) => (await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined))?.partitions,
+      cachedPartitionCount: async (topic) =>
+        (await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined))?.partitions,
       fetchPartitionCount: (topic) => this.fetchPartitionCount(topic),
       reportError: (error) => this.events.reportError(error),
       sleep: (ms) => this.sleep(ms),
@@ -176,7 +174,9 @@ export class EdgelogClient {
     checkWhole(offset, "offset", Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
     if (metadata !== undefined) parseCommitMetadata(metadata, "metadata");
     const extra = metadata === undefined ? {} : { metadata };
-    const link = [...this.links].find((l) => l.topic === topic && l.partition === partition && ["open", "catching-up", "live"].includes(l.state));
+    const link = [...this.links].find(
+      (l) => l.topic === topic && l.partition === partition && ["open", "catching-up", "live"].includes(l.state),
+    );
     if (link !== undefined) {
       try {
         await link.commit({ type: "commit", group, offset, ...extra });

@@ -11,8 +11,16 @@
  */
 import { EdgelogClientError } from "./local-errors.ts";
 import { HTTP_TIMEOUT_MS } from "./local-limits.ts";
+import type {
+  CommitRequest,
+  CommitResponse,
+  GroupOffsetsResponse,
+  OffsetLookupResponse,
+  ProduceRequest,
+  ProduceResponse,
+  TopicDescription,
+} from "./protocol/index.ts";
 import { EdgelogError, isErrorBody } from "./protocol/index.ts";
-import type { CommitRequest, CommitResponse, GroupOffsetsResponse, OffsetLookupResponse, ProduceRequest, ProduceResponse, TopicDescription } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -122,7 +130,7 @@ export class HttpApi {
   }
 
   private parse<T>(method: string, path: string, status: number, text: string): T {
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text.length > 0 ? JSON.parse(text) : undefined;
     } catch {

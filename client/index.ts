@@ -17,24 +17,31 @@
  * for await (const record of sub) if (record.offset === offset && record.partition === partition) break;
  * client.close();
  */
-export { createClient, EdgelogClient, type ClientOptions, type ClientError, type StorageStatus } from "./client.ts";
-export { Subscription, type SubscribeOptions, type RecordCallback, type TopicRecord } from "./subscription.ts";
-export type { ProduceRecord, Queued, QueuedRecord } from "./producer.ts";
-export { deriveStatus, CLIENT_STATUSES, LINK_TRANSITIONS, type ClientStatus, type LinkState } from "./status.ts";
-export { EdgelogClientError, errorCode, isQuotaError, CLIENT_ERROR_CODES, type ClientErrorCode, type AnyErrorCode } from "./local-errors.ts";
-export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
-export * from "./local-limits.ts";
-export * from "./protocol/index.ts";
-export { reconnectDelayMs, reconnectCeilingMs } from "./backoff.ts";
+
+export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
+export { type IndexedDbCacheOptions, openIndexedDbCache } from "./cache/indexeddb.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory.ts";
-export { openIndexedDbCache, type IndexedDbCacheOptions } from "./cache/indexeddb.ts";
-export type { EventCache, CacheKind, CachedRun, OutboxEntry, TopicInfo } from "./cache/types.ts";
+export type { CachedRun, CacheKind, EventCache, OutboxEntry, TopicInfo } from "./cache/types.ts";
+export { type ClientError, type ClientOptions, createClient, EdgelogClient, type StorageStatus } from "./client.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
-export { socketLinkFactory, type LinkFactory, type LinkHandlers, type PartitionLink } from "./link.ts";
+export type { FetchFunction } from "./http-api.ts";
+export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
+export {
+  type AnyErrorCode,
+  CLIENT_ERROR_CODES,
+  type ClientErrorCode,
+  EdgelogClientError,
+  errorCode,
+  isQuotaError,
+} from "./local-errors.ts";
+export * from "./local-limits.ts";
+export type { ProduceRecord, Queued, QueuedRecord } from "./producer.ts";
+export type { FetchedRecord, JsonValue, RecordPosition, StartPosition } from "./protocol/index.ts";
+export * from "./protocol/index.ts";
+export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 export type { WebSocketClass, WebSocketLike } from "./reconnecting-socket.ts";
-export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";
+export { CLIENT_STATUSES, type ClientStatus, deriveStatus, LINK_TRANSITIONS, type LinkState } from "./status.ts";
+export { type RecordCallback, type SubscribeOptions, Subscription, type TopicRecord } from "./subscription.ts";
 export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
 export type { LockManagerLike } from "./tabs/locks.ts";
-export type { FetchFunction } from "./http-api.ts";
-export type { StartPosition } from "./protocol/index.ts";
-export type { FetchedRecord, JsonValue, RecordPosition } from "./protocol/index.ts";
+export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";

@@ -12,11 +12,12 @@
  * const link = socketLinkFactory(options)("orders", 0, handlers);
  * link.start();
  */
+
+import { socketUrl, topicPath } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./local-limits.ts";
-import { EdgelogError } from "./protocol/index.ts";
-import { socketUrl, topicPath } from "./http-api.ts";
 import type { ClientMessage, ServerMessage, ServerMessageOf, StartPosition } from "./protocol/index.ts";
+import { EdgelogError } from "./protocol/index.ts";
 import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./reconnecting-socket.ts";
 import { type LinkState, move } from "./status.ts";
 
@@ -206,16 +207,26 @@ class SocketLink implements PartitionLink {
 
   private receive(message: ServerMessage): void {
     // Answers to requests need no ordering with records; everything else is handled in turn.
-    if (message.type === "committed") return this.answer(message.id, message);
+    if (message.type === "committed") {
+      this.answer(message.id, message);
+      return;
+    }
     if (message.type === "error" && message.id !== null && this.pending.has(message.id)) {
-      return this.answer(message.id, new EdgelogError(message.code, message.message));
+      this.answer(message.id, new EdgelogError(message.code, message.message));
+      return;
     }
     const session = this.session;
-    this.chain = this.chain.then(() => (session === this.session ? this.handle(message, session) : undefined)).catch((error: unknown) => {
-      this.handlers.error(error instanceof EdgelogError || error instanceof EdgelogClientError
-        ? error
-        : new EdgelogClientError("CACHE_FAILED", `handling a message failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
-    });
+    this.chain = this.chain
+      .then(() => (session === this.session ? this.handle(message, session) : undefined))
+      .catch((error: unknown) => {
+        this.handlers.error(
+          error instanceof EdgelogError || error instanceof EdgelogClientError
+            ? error
+            : new EdgelogClientError("CACHE_FAILED", `handling a message failed: ${(error as Error)?.message ?? String(error)}`, {
+                cause: error,
+              }),
+        );
+      });
   }
 
   private answer(id: string, outcome: ServerMessageOf<"committed"> | EdgelogError): void {

@@ -20,13 +20,12 @@
  * if (result.failure) scheduleRetry();
  */
 import { reconnectDelayMs } from "./backoff.ts";
+import { type EventCache, type OutboxEntry, PARTITION_UNRESOLVED, type SealedBatch } from "./cache/types.ts";
+import type { HttpApi } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { OUTBOX_RECORDS_MAX, PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "./local-limits.ts";
-import { PARTITION_UNRESOLVED, type EventCache, type OutboxEntry, type SealedBatch } from "./cache/types.ts";
-import { EdgelogError } from "./protocol/index.ts";
-import type { HttpApi } from "./http-api.ts";
-import { partitionForKey, stickyPartition } from "./protocol/index.ts";
 import type { RecordPosition } from "./protocol/index.ts";
+import { EdgelogError, partitionForKey, stickyPartition } from "./protocol/index.ts";
 
 /**
  * What a pass needs.
@@ -163,7 +162,13 @@ async function sendPartition(ctx: SenderContext, entries: readonly OutboxEntry[]
     try {
       batch = nextBatch(entries, start);
       const first = batch[0]!;
-      sealed = first.batch ?? (await ctx.cache.outboxSeal(batch.map((e) => e.id), first.topic, first.partition));
+      sealed =
+        first.batch ??
+        (await ctx.cache.outboxSeal(
+          batch.map((e) => e.id),
+          first.topic,
+          first.partition,
+        ));
     } catch (error) {
       result.failure = asError(error);
       return;

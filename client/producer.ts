@@ -12,15 +12,12 @@
  * const { partition, offset } = await producer.produce("orders", { key: "alice", value: { qty: 1 } });
  */
 import { reconnectDelayMs } from "./backoff.ts";
+import { type OutboxEntry, type OutboxRecord, PARTITION_UNRESOLVED } from "./cache/types.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./local-limits.ts";
-import { PARTITION_UNRESOLVED, type OutboxEntry, type OutboxRecord } from "./cache/types.ts";
-import { EdgelogError } from "./protocol/index.ts";
-import { topicName } from "./protocol/index.ts";
-import { type PassResult, type PassRunnerFactory, sendOutbox, type SenderContext } from "./outbox-sender.ts";
-import { partitionForKey, stickyPartition } from "./protocol/index.ts";
-import { type EncodedRecord, encodeRecord } from "./protocol/index.ts";
+import { type PassResult, type PassRunnerFactory, type SenderContext, sendOutbox } from "./outbox-sender.ts";
 import type { RecordInput, RecordPosition } from "./protocol/index.ts";
+import { EdgelogError, type EncodedRecord, encodeRecord, partitionForKey, stickyPartition, topicName } from "./protocol/index.ts";
 
 /**
  * A record to produce: the protocol's record input (key, value, headers, timestamp, partition).
@@ -126,7 +123,10 @@ export class Producer {
       throw new EdgelogError("UNKNOWN_PARTITION", `topic "${topic}" has ${count} partitions; there is no partition ${encoded.partition}`);
     }
     const partition = encoded.partition ?? (count === undefined ? PARTITION_UNRESOLVED : this.place(topic, encoded.key, count));
-    const id = await this.ctx.cache.outboxAdd({ topic, partition, record, bytes: encoded.bytes, enqueuedAt: Date.now() }, OUTBOX_RECORDS_MAX);
+    const id = await this.ctx.cache.outboxAdd(
+      { topic, partition, record, bytes: encoded.bytes, enqueuedAt: Date.now() },
+      OUTBOX_RECORDS_MAX,
+    );
     const delivered = new Promise<RecordPosition>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     // Marked handled here: a caller that only wanted "queued" must not get an unhandled rejection.
     delivered.catch(() => undefined);
@@ -221,9 +221,12 @@ export class Producer {
       try {
         result = await this.runPass();
       } catch (error) {
-        const failure = error instanceof EdgelogError || error instanceof EdgelogClientError
-          ? error
-          : new EdgelogClientError("CACHE_FAILED", `sending the outbox failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        const failure =
+          error instanceof EdgelogError || error instanceof EdgelogClientError
+            ? error
+            : new EdgelogClientError("CACHE_FAILED", `sending the outbox failed: ${(error as Error)?.message ?? String(error)}`, {
+                cause: error,
+              });
         result = { removed: 0, failure, fenced: null };
       }
       this.afterPass(result);
@@ -247,10 +250,13 @@ export class Producer {
     }
     if (result.failure instanceof EdgelogError || !result.failure.retriable) this.ctx.reportError(result.failure);
     if (this.closed || this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.closed) void this.pass();
-    }, reconnectDelayMs(this.retryAttempt++, this.ctx.random));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        if (!this.closed) void this.pass();
+      },
+      reconnectDelayMs(this.retryAttempt++, this.ctx.random),
+    );
   }
 
   private senderContext(): SenderContext {

@@ -22,9 +22,9 @@ import { type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/i
  * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's
  * WebSocket and the `ws` package's (whose event types differ) fit; the client's own handlers
  * only read `data`, `code` and `reason`.
-  *
-  * @example
-  * const ws: WebSocketLike = new WebSocket("ws://127.0.0.1:8787/v1/topics/orders/partitions/0/ws");
+ *
+ * @example
+ * const ws: WebSocketLike = new WebSocket("ws://127.0.0.1:8787/v1/topics/orders/partitions/0/ws");
  */
 export interface WebSocketLike {
   readonly readyState: number;

@@ -59,10 +59,7 @@ export function planStart(from: StartPosition, run: CachedRun | undefined, posit
  * const verdict = checkAgainstLog(next, hello);
  * if (verdict.kind === "stale") dropCache();
  */
-export type HelloVerdict =
-  | { kind: "resume"; next: number }
-  | { kind: "lost"; next: number; lost: number }
-  | { kind: "stale" };
+export type HelloVerdict = { kind: "resume"; next: number } | { kind: "lost"; next: number; lost: number } | { kind: "stale" };
 
 /**
  * Checks the next offset to deliver against the log's bounds in `hello`.

@@ -41,9 +41,9 @@ export const CLIENT_STATUSES: readonly ClientStatus[] = ["connecting", "catching
  * - `live`: the server said `live`: the socket is at the end of the log;
  * - `waiting`: the socket failed or died; a reconnect is scheduled (backoff);
  * - `closed`: for good.
-  *
-  * @example
-  * const state: LinkState = link.state; // "live" once the partition caught up
+ *
+ * @example
+ * const state: LinkState = link.state; // "live" once the partition caught up
  */
 export type LinkState = "idle" | "connecting" | "open" | "catching-up" | "live" | "waiting" | "closed";
 

@@ -13,13 +13,12 @@
  */
 import { AsyncQueue } from "./async-queue.ts";
 import type { EventCache } from "./cache/types.ts";
+import type { LinkFactory, LinkHandlers, PartitionLink, SubscribeStart } from "./link.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
+import type { FetchedRecord, ServerMessageOf, StartPosition } from "./protocol/index.ts";
 import { EdgelogError } from "./protocol/index.ts";
-import type { LinkFactory, LinkHandlers, PartitionLink, SubscribeStart } from "./link.ts";
-import type { ServerMessageOf, StartPosition } from "./protocol/index.ts";
 import { checkAgainstLog, planStart } from "./start-plan.ts";
-import type { FetchedRecord } from "./protocol/index.ts";
 
 /**
  * A delivered record: the stored record and where it came from.
@@ -167,7 +166,10 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     this.ctx.linkAdded(link);
     const { cache } = this.ctx;
     const name = this.options.name;
-    const position = name === undefined ? undefined : await this.ctx.cached("reading a position", () => cache.position(name, this.topic, partition), undefined);
+    const position =
+      name === undefined
+        ? undefined
+        : await this.ctx.cached("reading a position", () => cache.position(name, this.topic, partition), undefined);
     const run = await this.ctx.cached("reading the cache", () => cache.run(this.topic, partition), undefined);
     const plan = planStart(this.from, run, position);
     state.next = plan.next;
@@ -180,7 +182,11 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     const pagesMax = Math.ceil((high - from) / REPLAY_PAGE_RECORDS_MAX) + 1;
     let offset = from;
     for (let page = 0; page < pagesMax && offset < high && !this.closed; page++) {
-      const records = await this.ctx.cached("replaying the cache", () => this.ctx.cache.readRecords(this.topic, state.partition, offset, REPLAY_PAGE_RECORDS_MAX), []);
+      const records = await this.ctx.cached(
+        "replaying the cache",
+        () => this.ctx.cache.readRecords(this.topic, state.partition, offset, REPLAY_PAGE_RECORDS_MAX),
+        [],
+      );
       // Empty, or evicted under us (another subscription's writes moved the run on): the socket
       // fetches the rest from `offset`, so nothing is skipped.
       if (records[0]?.offset !== offset) break;
@@ -208,12 +214,22 @@ export class Subscription implements AsyncIterable<TopicRecord> {
       const verdict = checkAgainstLog(state.next, hello);
       if (verdict.kind !== "stale") {
         if (verdict.kind === "lost") {
-          this.ctx.reportError(new EdgelogClientError("RECORDS_LOST", `${this.topic}/${state.partition}: ${verdict.lost} records expired before they were read (offsets ${state.next} to ${verdict.next - 1})`));
+          this.ctx.reportError(
+            new EdgelogClientError(
+              "RECORDS_LOST",
+              `${this.topic}/${state.partition}: ${verdict.lost} records expired before they were read (offsets ${state.next} to ${verdict.next - 1})`,
+            ),
+          );
         }
         state.next = verdict.next;
         return { from: { offset: verdict.next } };
       }
-      this.ctx.reportError(new EdgelogClientError("CACHE_STALE", `${this.topic}/${state.partition}: the cache reaches offset ${state.next} but the log ends at ${hello.highWatermark}; the topic was recreated, so the cache was dropped`));
+      this.ctx.reportError(
+        new EdgelogClientError(
+          "CACHE_STALE",
+          `${this.topic}/${state.partition}: the cache reaches offset ${state.next} but the log ends at ${hello.highWatermark}; the topic was recreated, so the cache was dropped`,
+        ),
+      );
       await this.ctx.cached("dropping stale records", () => this.ctx.cache.dropRecords(this.topic, state.partition), undefined);
       state.next = null;
     }
@@ -222,7 +238,8 @@ export class Subscription implements AsyncIterable<TopicRecord> {
       if (this.options.reset !== undefined) start.reset = this.options.reset;
       return start;
     }
-    if (typeof this.from === "object" && "offset" in this.from) return { from: { offset: Math.min(this.from.offset, hello.highWatermark) } };
+    if (typeof this.from === "object" && "offset" in this.from)
+      return { from: { offset: Math.min(this.from.offset, hello.highWatermark) } };
     return { from: this.from };
   }
 
@@ -261,7 +278,13 @@ export class Subscription implements AsyncIterable<TopicRecord> {
   private callBack(record: TopicRecord): Promise<void> | undefined {
     if (this.callback === undefined) return undefined;
     const failed = (error: unknown): void => {
-      this.ctx.reportError(new EdgelogClientError("CALLBACK_FAILED", `the callback threw on ${record.topic}/${record.partition}@${record.offset}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      this.ctx.reportError(
+        new EdgelogClientError(
+          "CALLBACK_FAILED",
+          `the callback threw on ${record.topic}/${record.partition}@${record.offset}: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        ),
+      );
     };
     try {
       const result = this.callback(record);

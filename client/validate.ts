@@ -8,10 +8,8 @@
  */
 import { EdgelogClientError } from "./local-errors.ts";
 import { SUBSCRIPTION_NAME_LENGTH_MAX } from "./local-limits.ts";
-import { EdgelogError } from "./protocol/index.ts";
-import { TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "./protocol/index.ts";
 import type { StartPosition } from "./protocol/index.ts";
-import { groupName, topicName } from "./protocol/index.ts";
+import { EdgelogError, groupName, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX, topicName } from "./protocol/index.ts";
 import type { SubscribeOptions } from "./subscription.ts";
 
 function whole(value: unknown, max: number): boolean {
@@ -44,7 +42,8 @@ export function validateSubscribe(topic: string, options: SubscribeOptions): voi
     }
   }
   const from = options.from ?? "earliest";
-  if (!validFrom(from)) throw new EdgelogError("INVALID_REQUEST", 'from must be "earliest", "latest", "committed", {offset} or {timestamp}');
+  if (!validFrom(from))
+    throw new EdgelogError("INVALID_REQUEST", 'from must be "earliest", "latest", "committed", {offset} or {timestamp}');
   if (from === "committed" && options.group === undefined) throw new EdgelogError("INVALID_REQUEST", 'from "committed" needs a group');
   if (options.reset !== undefined && options.reset !== "earliest" && options.reset !== "latest") {
     throw new EdgelogError("INVALID_REQUEST", 'reset must be "earliest" or "latest"');

@@ -1,5 +1,5 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { resolve } from "node:path";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 // Quiet and offline unless the caller says otherwise, with wrangler's debug logs and dev registry

@@ -7,24 +7,40 @@
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
 import { Hono } from "hono";
-import { EdgelogError } from "../client/protocol/index.ts";
 import { cors } from "hono/cors";
-import { FETCH_BYTES_DEFAULT, FETCH_BYTES_MAX, FETCH_RECORDS_DEFAULT, FETCH_RECORDS_MAX, LONG_POLL_WAIT_MS_MAX } from "../client/protocol/index.ts";
-import { topicName } from "../client/protocol/index.ts";
-import { parseProduceRequest } from "../client/protocol/index.ts";
-import { parseCreateTopic } from "../client/protocol/index.ts";
 import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "../client/protocol/index.ts";
+import {
+  EdgelogError,
+  FETCH_BYTES_DEFAULT,
+  FETCH_BYTES_MAX,
+  FETCH_RECORDS_DEFAULT,
+  FETCH_RECORDS_MAX,
+  LONG_POLL_WAIT_MS_MAX,
+  parseCreateTopic,
+  parseProduceRequest,
+  topicName,
+} from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import { groupRoutes } from "./group-routes.ts";
 import { errorJson, errorResponse, readJson } from "./error-response.ts";
+import { groupRoutes } from "./group-routes.ts";
 import { TOPIC_BROWSER_HTML } from "./page.ts";
 import { intParam, offsetParam, partitionParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition.ts";
-import { sseResponse, sseStart } from "./sse.ts";
-import { unwrap } from "./result.ts";
 import { produce } from "./produce.ts";
 import type { TopicMeta } from "./registry.ts";
-import { checkPartition, createTopic, deleteTopic, getTopic, onPartition, onTopic, partitionOffsets, partitionStub, registry } from "./topics.ts";
+import { unwrap } from "./result.ts";
+import { sseResponse, sseStart } from "./sse.ts";
+import {
+  checkPartition,
+  createTopic,
+  deleteTopic,
+  getTopic,
+  onPartition,
+  onTopic,
+  partitionOffsets,
+  partitionStub,
+  registry,
+} from "./topics.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 

@@ -4,8 +4,9 @@
  * @example
  * const stub = env.PARTITION.get(env.PARTITION.idFromName(name));
  */
-import type { Partition } from "./partition/partition.ts";
+
 import type { Group } from "./group/group.ts";
+import type { Partition } from "./partition/partition.ts";
 import type { Registry } from "./registry.ts";
 
 export interface EdgelogEnv {
@@ -17,10 +18,8 @@ export interface EdgelogEnv {
 export type Env = EdgelogEnv;
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Cloudflare {
     // Lets `import { env } from "cloudflare:workers"` (tests included) see the bindings typed.
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Env extends EdgelogEnv {}
   }
 }

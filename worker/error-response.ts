@@ -7,8 +7,7 @@
  * const body = await readJson(c.req.raw);
  */
 import type { Context } from "hono";
-import { EdgelogError, ERROR_STATUS, type ErrorCode } from "../client/protocol/index.ts";
-import { REQUEST_BYTES_MAX } from "../client/protocol/index.ts";
+import { EdgelogError, ERROR_STATUS, type ErrorCode, REQUEST_BYTES_MAX } from "../client/protocol/index.ts";
 
 /** An error answer for a code. */
 export function errorJson(code: ErrorCode, message: string): Response {

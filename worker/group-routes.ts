@@ -7,13 +7,12 @@
  * app.route("/v1/groups", groupRoutes);
  */
 import { Hono } from "hono";
-import { parseCommitRequest } from "../client/protocol/index.ts";
-import { groupName, topicName } from "../client/protocol/index.ts";
 import type { GroupDescription } from "../client/protocol/index.ts";
+import { groupName, parseCommitRequest, topicName } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
+import { errorJson, readJson } from "./error-response.ts";
 import { memberIdParam, parseJoin } from "./group/parse.ts";
 import { commitGroupOffsets, groupOffsets } from "./group-offsets.ts";
-import { errorJson, readJson } from "./error-response.ts";
 import { requiredParam } from "./params.ts";
 import { unwrap } from "./result.ts";
 
@@ -69,7 +68,14 @@ groupRoutes.get("/:group", async (c) => {
   return c.json(description);
 });
 
-for (const path of ["/:group/offsets", "/:group/members", "/:group/members/:member/heartbeat", "/:group/members/:member", "/:group/ws", "/:group"]) {
+for (const path of [
+  "/:group/offsets",
+  "/:group/members",
+  "/:group/members/:member/heartbeat",
+  "/:group/members/:member",
+  "/:group/ws",
+  "/:group",
+]) {
   groupRoutes.all(path, (c) => errorJson("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on /v1/groups${path}`));
 }
 

@@ -8,9 +8,9 @@
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 
+export { Group } from "./group/group.ts";
 export { Partition } from "./partition/partition.ts";
 export { Registry } from "./registry.ts";
-export { Group } from "./group/group.ts";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

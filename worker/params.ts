@@ -5,9 +5,7 @@
  * @example
  * const limit = intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT);
  */
-import { decimal } from "../client/protocol/index.ts";
-import { EdgelogError } from "../client/protocol/index.ts";
-import { TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "../client/protocol/index.ts";
+import { decimal, EdgelogError, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "../client/protocol/index.ts";
 import type { Position } from "./partition/partition.ts";
 
 /** An optional integer query parameter in [min, max], or `fallback` when absent. */

@@ -10,10 +10,9 @@
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
  */
-import { EdgelogError } from "../client/protocol/index.ts";
-import { partitionForKey, stickyPartition } from "../client/protocol/index.ts";
-import type { ParsedProduce } from "../client/protocol/index.ts";
-import type { ProduceResponse, RecordPosition } from "../client/protocol/index.ts";
+
+import type { ParsedProduce, ProduceResponse, RecordPosition } from "../client/protocol/index.ts";
+import { EdgelogError, partitionForKey, stickyPartition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { AppendRequest } from "./partition/partition.ts";
 import type { TopicMeta } from "./registry.ts";
@@ -28,7 +27,10 @@ function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | 
   for (let index = 0; index < records.length; index++) {
     const record = records[index]!;
     if (pathPartition !== null && record.partition !== null && record.partition !== pathPartition) {
-      throw new EdgelogError("INVALID_REQUEST", `records[${index}].partition is ${record.partition} but the path names partition ${pathPartition}`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `records[${index}].partition is ${record.partition} but the path names partition ${pathPartition}`,
+      );
     }
     let partition = pathPartition ?? record.partition;
     if (partition === null && record.key !== null) partition = partitionForKey(record.key, meta.partitions);

@@ -11,8 +11,7 @@
  * const outcome = await registry.create("orders", 3, config);
  */
 import { DurableObject } from "cloudflare:workers";
-import { TOPICS_MAX } from "../client/protocol/index.ts";
-import { sameConfig, type FullTopicConfig } from "../client/protocol/index.ts";
+import { type FullTopicConfig, sameConfig, TOPICS_MAX } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 
 /** A topic's lifecycle: partitions are initialised while "creating" and dropped while "deleting". */
@@ -95,7 +94,12 @@ export class Registry extends DurableObject<Env> {
     const meta: TopicMeta = { name, topicId: crypto.randomUUID(), partitions, config, createdAt: Date.now(), state: "creating" };
     this.sql.exec(
       "INSERT INTO topics (name, topic_id, partitions, config, created_at, state) VALUES (?, ?, ?, ?, ?, ?)",
-      name, meta.topicId, partitions, JSON.stringify(config), meta.createdAt, meta.state,
+      name,
+      meta.topicId,
+      partitions,
+      JSON.stringify(config),
+      meta.createdAt,
+      meta.state,
     );
     return { outcome: "created", meta };
   }

@@ -9,8 +9,7 @@
  * @example
  * // curl -N 'localhost:8787/v1/topics/orders/partitions/0/records?offset=earliest&live=sse'
  */
-import { EdgelogError } from "../client/protocol/index.ts";
-import { FETCH_RECORDS_DEFAULT, FETCH_BYTES_DEFAULT } from "../client/protocol/index.ts";
+import { EdgelogError, FETCH_BYTES_DEFAULT, FETCH_RECORDS_DEFAULT } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { Position } from "./partition/partition.ts";
 import { onPartition } from "./topics.ts";

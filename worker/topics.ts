@@ -11,13 +11,13 @@
  * const meta = await getTopic(env, "orders");
  * const page = await onPartition(env, "orders", 0, (stub, m) => stub.read({ topicId: m.topicId, ... }));
  */
+
+import type { FullTopicConfig, PartitionOffsets } from "../client/protocol/index.ts";
 import { EdgelogError } from "../client/protocol/index.ts";
-import type { FullTopicConfig } from "../client/protocol/index.ts";
-import type { PartitionOffsets } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { TopicMeta } from "./registry.ts";
-import { unwrap, type Result } from "./result.ts";
+import { type Result, unwrap } from "./result.ts";
 
 /** How long a cached topic is trusted before the registry is asked again. */
 const METADATA_CACHE_MS = 60_000;

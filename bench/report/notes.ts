@@ -74,7 +74,9 @@ export function loadNotes(measurements: readonly Measurement[]): string[] {
     const s = summarise(loads);
     return `${system} ${s.median.toFixed(2)} (max ${s.max.toFixed(2)})`;
   });
-  return [`Other load on the machine during the timed parts (CPU of processes that were neither the bench nor the system measured), in cores, median over runs: ${parts.join(", ")}.`];
+  return [
+    `Other load on the machine during the timed parts (CPU of processes that were neither the bench nor the system measured), in cores, median over runs: ${parts.join(", ")}.`,
+  ];
 }
 
 /**
@@ -146,7 +148,11 @@ export function profileNotes(measurements: readonly Measurement[]): string[] {
   }
   lines.push("CPU ms per round trip by process during the timed part (servers' process trees and the bench client):");
   for (const system of ["edgelog-wrangler", "edgelog-miniflare"] as const) {
-    for (const [label, scenario, variant] of [["serial HTTP produce", "serial", "http"], ["serial socket produce", "serial", "ws"], ["batch-1000 HTTP produce", "batch-1000", "http"]]) {
+    for (const [label, scenario, variant] of [
+      ["serial HTTP produce", "serial", "http"],
+      ["serial socket produce", "serial", "ws"],
+      ["batch-1000 HTTP produce", "batch-1000", "http"],
+    ]) {
       const m = find(measurements, system, scenario!, variant!);
       const batch = scenario === "batch-1000" ? 1000 : 1;
       lines.push(`  ${system} ${label}: ${cpuPerRoundTrip(m, (c) => (c.events ?? 0) / batch)}`);

@@ -9,8 +9,9 @@
  * @example
  * await writeFile("bench/results/latest.svg", renderSvg(result));
  */
-import { formatNumber } from "../runner.ts";
+
 import type { BenchResult, ComparisonRow } from "../result.ts";
+import { formatNumber } from "../runner.ts";
 import type { Summary } from "../stats.ts";
 
 /** Panels are laid out in COLUMNS columns of PANEL_WIDTH_PX each. */
@@ -58,7 +59,11 @@ function panels(rows: readonly ComparisonRow[]): Panel[] {
   for (const [label, group] of byLabel) {
     const first = group[0]!;
     if (first.unit === "USD") {
-      costBars.push({ label: label.replace(/^7 cost per 1M produced \((.*)\) \+ delivered$/, "$1"), value: first.edgelog, colour: first.result === "miss" ? COLOURS.miss : COLOURS.edgelog });
+      costBars.push({
+        label: label.replace(/^7 cost per 1M produced \((.*)\) \+ delivered$/, "$1"),
+        value: first.edgelog,
+        colour: first.result === "miss" ? COLOURS.miss : COLOURS.edgelog,
+      });
       continue;
     }
     if (first.peer === null) {
@@ -82,7 +87,12 @@ function panels(rows: readonly ComparisonRow[]): Panel[] {
     result.push({ title: `${label}, ${first.unit}${hint}`, bars, unit: first.unit });
   }
   if (costBars.length > 0) {
-    result.push({ title: "7 cost per million events produced and delivered, USD (lower is better)", bars: costBars, unit: "USD", line: { at: 0.02, label: "target $0.02" } });
+    result.push({
+      title: "7 cost per million events produced and delivered, USD (lower is better)",
+      bars: costBars,
+      unit: "USD",
+      line: { at: 0.02, label: "target $0.02" },
+    });
   }
   return result;
 }
@@ -124,7 +134,9 @@ function panelSvg(panel: Panel, left: number, top: number): string {
     if (median > scaleMax) parts.push(`<text x="${(end - 14).toFixed(1)}" y="${mid + 5}" class="break">//</text>`);
     if (max > min) parts.push(`<line x1="${x(min).toFixed(1)}" x2="${x(max).toFixed(1)}" y1="${mid}" y2="${mid}" class="whisker"/>`);
     const ratio = bar.ratio ? ` (edgelog ${bar.ratio >= 10 ? bar.ratio.toFixed(0) : bar.ratio.toPrecision(2)}x)` : "";
-    parts.push(`<text x="${(Math.max(end, x(max)) + 6).toFixed(1)}" y="${mid + 4}" class="value">${escapeXml(formatValue(median, panel.unit) + ratio)}</text>`);
+    parts.push(
+      `<text x="${(Math.max(end, x(max)) + 6).toFixed(1)}" y="${mid + 4}" class="value">${escapeXml(formatValue(median, panel.unit) + ratio)}</text>`,
+    );
   });
   if (panel.line) {
     const barsBottom = top + PANEL_HEADER_PX + panel.bars.length * (BAR_HEIGHT_PX + BAR_GAP_PX);
@@ -152,7 +164,7 @@ export function renderSvg(result: BenchResult): string {
   const all = panels(result.rows);
   for (let i = 0; i < all.length; i += COLUMNS) {
     const row = all.slice(i, i + COLUMNS);
-    row.forEach((panel, column) => body.push(panelSvg(panel, column * PANEL_WIDTH_PX, top)));
+    for (const [column, panel] of row.entries()) body.push(panelSvg(panel, column * PANEL_WIDTH_PX, top));
     top += Math.max(...row.map(panelHeight));
   }
   top += 10;

@@ -6,8 +6,9 @@
  * @example
  * console.log(renderTable(rows).join("\n"));
  */
-import { formatNumber } from "../runner.ts";
+
 import type { ComparisonRow } from "../result.ts";
+import { formatNumber } from "../runner.ts";
 import type { Summary } from "../stats.ts";
 
 function value(s: Summary | null, unit: string, withRange: boolean): string {
@@ -41,7 +42,18 @@ function layout(cells: string[][], rightAligned: ReadonlySet<number>): string[] 
  * renderTable(rows)[0]; // "scenario  unit  edgelog (wrangler dev) ..."
  */
 export function renderTable(rows: readonly ComparisonRow[]): string[] {
-  const header = ["scenario", "unit", "edgelog (wrangler dev)", "edgelog (Miniflare)", "peer", "peer figure", "edgelog/peer", "target", "result", "note"];
+  const header = [
+    "scenario",
+    "unit",
+    "edgelog (wrangler dev)",
+    "edgelog (Miniflare)",
+    "peer",
+    "peer figure",
+    "edgelog/peer",
+    "target",
+    "result",
+    "note",
+  ];
   const cells: string[][] = [header];
   const footnotes: string[] = [];
   let previous = "";

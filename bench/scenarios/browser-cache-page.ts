@@ -11,7 +11,7 @@
  * const w = await window.edgelogBench.write({ dbName: "bench", topic: "t", partitions: 10, perPartition: 10_000, page: 500, timeoutMs: 60_000 });
  * const r = await window.edgelogBench.replay({ dbName: "bench", topic: "t", total: 100_000, url: "http://127.0.0.1:9", timeoutMs: 60_000 });
  */
-import { createClient, openIndexedDbCache, type FetchedRecord, type JsonValue } from "../../client/index.ts";
+import { createClient, type FetchedRecord, type JsonValue, openIndexedDbCache } from "../../client/index.ts";
 import { eventJson } from "../events.ts";
 
 /** What `write` is asked to store. */
@@ -82,18 +82,22 @@ async function write(request: WriteRequest): Promise<PhaseResult> {
     await cache.putTopic({ name: request.topic, partitions: request.partitions, fetchedAt: Date.now() });
     const started = performance.now();
     let records = 0;
-    const work = Promise.all(byPartition.map(async (partitionPages, partition) => {
-      for (const page of partitionPages) {
-        await cache.putRecords(request.topic, partition, page, { logStartOffset: 0 });
-        records += page.length;
-      }
-    }));
+    const work = Promise.all(
+      byPartition.map(async (partitionPages, partition) => {
+        for (const page of partitionPages) {
+          await cache.putRecords(request.topic, partition, page, { logStartOffset: 0 });
+          records += page.length;
+        }
+      }),
+    );
     await Promise.race([work, limit.promise]);
     const ms = performance.now() - started;
     for (let partition = 0; partition < request.partitions; partition++) {
       const run = await cache.run(request.topic, partition);
       if (run?.low !== 0 || run.high !== request.perPartition || !run.startsAtLog) {
-        throw new Error(`partition ${partition}: cached run ${JSON.stringify(run)}, expected offsets 0..${request.perPartition - 1} from the log's start`);
+        throw new Error(
+          `partition ${partition}: cached run ${JSON.stringify(run)}, expected offsets 0..${request.perPartition - 1} from the log's start`,
+        );
       }
     }
     return { records, ms, errors: [] };

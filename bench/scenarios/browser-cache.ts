@@ -23,13 +23,12 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../../client/local-limits.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/node/chromium.ts";
-import { servePageScript, type ScriptPage } from "../../test/node/page-server.ts";
-import { makeTempDir, removeDir, ROOT } from "../../test/node/runtime.ts";
+import { type ScriptPage, servePageScript } from "../../test/node/page-server.ts";
+import { makeTempDir, ROOT, removeDir } from "../../test/node/runtime.ts";
 import type { BrowserCacheBounds } from "../profiles.ts";
 import type { RunSample } from "../result.ts";
 import { perSecond } from "../stats.ts";
 import type { BenchPageApi, PhaseResult } from "./browser-cache-page.ts";
-
 
 /** The targets (events/s): replaying the cache, and writing it during a catch-up. */
 export const BROWSER_CACHE_TARGETS = { replay: 300_000, write: 100_000 } as const;
@@ -103,9 +102,15 @@ export async function browserCacheRun(pageUrl: string, bounds: BrowserCacheBound
         { dbName, topic, total, url: UNREACHABLE_URL, timeoutMs },
       );
       if (replayed.records < total) throw new Error(`replayed ${replayed.records} of ${total} records`);
-      const notes = replayed.errors.length > 0 ? [`client errors during replay (expected: no server): ${replayed.errors.slice(0, 2).join("; ")}`] : [];
+      const notes =
+        replayed.errors.length > 0 ? [`client errors during replay (expected: no server): ${replayed.errors.slice(0, 2).join("; ")}`] : [];
       return {
-        metrics: { write: perSecond(written.records, written.ms), replay: perSecond(total, replayed.ms), writeMs: written.ms, replayMs: replayed.ms },
+        metrics: {
+          write: perSecond(written.records, written.ms),
+          replay: perSecond(total, replayed.ms),
+          writeMs: written.ms,
+          replayMs: replayed.ms,
+        },
         counts: { events: total, partitions, pageRecords: bounds.page, replayed: replayed.records },
         ...(notes.length > 0 && { notes }),
       };

@@ -39,7 +39,12 @@ export async function preload(system: BenchSystem, profile: BenchProfile): Promi
  * @example
  * await catchUpRun(log, "xrange", { events: 100_000, preloadBatch: 1000, secondsMax: 30, preloadSecondsMax: 120 });
  */
-export async function catchUpRun(log: LogHandle, variant: string, options: BenchProfile["catchUp"], window?: CpuWindow): Promise<RunSample> {
+export async function catchUpRun(
+  log: LogHandle,
+  variant: string,
+  options: BenchProfile["catchUp"],
+  window?: CpuWindow,
+): Promise<RunSample> {
   const meterBefore = await log.meter?.();
   const wireBefore = log.wire?.();
   window?.begin();

@@ -65,12 +65,19 @@ export async function fanOutRun(
   let allDelivered: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (allDelivered = resolve));
   const connectStart = performance.now();
-  const subscriptions = await subscribeAll(log, variants.subscriber, subscribers, options.connectConcurrency, options.connectSecondsMax, (i, n) => {
-    perSubscriber[i]! += n;
-    delivered += n;
-    lastDelivery = performance.now();
-    if (delivered >= expected) allDelivered();
-  });
+  const subscriptions = await subscribeAll(
+    log,
+    variants.subscriber,
+    subscribers,
+    options.connectConcurrency,
+    options.connectSecondsMax,
+    (i, n) => {
+      perSubscriber[i]! += n;
+      delivered += n;
+      lastDelivery = performance.now();
+      if (delivered >= expected) allDelivered();
+    },
+  );
   const connectSeconds = (performance.now() - connectStart) / 1000;
   const meterBefore = await log.meter?.();
   const wireBefore = log.wire?.();
@@ -90,7 +97,9 @@ export async function fanOutRun(
     counts: { ...costCounts(delivered, meterBefore, meterAfter, wireBefore, wireAfter), expected, subscribersComplete: complete },
   };
   if (delivered < expected) {
-    sample.notes = [`${delivered} of ${expected} deliveries within ${options.secondsMax} s (${complete} of ${subscribers} subscribers complete)`];
+    sample.notes = [
+      `${delivered} of ${expected} deliveries within ${options.secondsMax} s (${complete} of ${subscribers} subscribers complete)`,
+    ];
   }
   return sample;
 }

@@ -9,8 +9,9 @@
  * const sample = await latencyRun(log, "ws", "ws", profile.latency);
  * sample.metrics.p99; // ms
  */
-import { eventJson, sentAt } from "../events.ts";
+
 import type { CpuWindow } from "../cpu.ts";
+import { eventJson, sentAt } from "../events.ts";
 import type { BenchProfile } from "../profiles.ts";
 import type { RunSample } from "../result.ts";
 import { perSecond, quantile } from "../stats.ts";

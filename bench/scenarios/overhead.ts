@@ -53,7 +53,10 @@ async function pingLoop(socketUrl: string, bounds: Bounds): Promise<Loop> {
   const next = (): Promise<string> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer on ${socketUrl} within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-      ws.once("message", (data) => (clearTimeout(timer), resolve(data.toString())));
+      ws.once("message", (data) => {
+        clearTimeout(timer);
+        resolve(data.toString());
+      });
     });
   let done = 0;
   let start = performance.now();
@@ -83,7 +86,8 @@ async function pingLoop(socketUrl: string, bounds: Bounds): Promise<Loop> {
 export async function overheadRun(baseUrl: string, topic: string, probe: OverheadProbe, bounds: Bounds): Promise<RunSample> {
   let loop: Loop;
   if (probe === "worker-only") loop = await httpLoop(`${baseUrl}/v1/bench-no-such-route`, bounds, 404);
-  else if (probe === "object-read") loop = await httpLoop(`${baseUrl}/v1/topics/${topic}/partitions/0/offsets?timestamp=latest`, bounds, 200);
+  else if (probe === "object-read")
+    loop = await httpLoop(`${baseUrl}/v1/topics/${topic}/partitions/0/offsets?timestamp=latest`, bounds, 200);
   else loop = await pingLoop(`${baseUrl.replace(/^http/, "ws")}/v1/topics/${topic}/partitions/0/ws`, bounds);
   const { done, elapsedMs } = loop;
   return { metrics: { rate: perSecond(done, elapsedMs), ms: done > 0 ? elapsedMs / done : Number.NaN }, counts: { requests: done } };

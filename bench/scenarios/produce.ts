@@ -7,8 +7,9 @@
  * @example
  * const sample = await produceRun(log, "ws", 1, profile.serial); // sample.metrics.rate: events/s
  */
-import { eventBatch } from "../events.ts";
+
 import type { CpuWindow } from "../cpu.ts";
+import { eventBatch } from "../events.ts";
 import type { Bounds } from "../profiles.ts";
 import type { RunSample } from "../result.ts";
 import { perSecond } from "../stats.ts";
@@ -51,7 +52,13 @@ export function costCounts(
  * @example
  * await produceRun(log, "http", 100, { eventsMax: 100_000, secondsMax: 1.5 });
  */
-export async function produceRun(log: LogHandle, variant: string, batchSize: number, bounds: Bounds, window?: CpuWindow): Promise<RunSample> {
+export async function produceRun(
+  log: LogHandle,
+  variant: string,
+  batchSize: number,
+  bounds: Bounds,
+  window?: CpuWindow,
+): Promise<RunSample> {
   const producer = await log.producer(variant);
   const meterBefore = await log.meter?.();
   const wireBefore = log.wire?.();

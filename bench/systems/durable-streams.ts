@@ -46,7 +46,10 @@ function sseParser(onValues: OnValues): (chunk: string) => void {
       buffer = buffer.slice(end + 2);
       const lines = block.split("\n");
       if (!lines.includes("event: data")) continue; // control events carry offsets only
-      const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+      const data = lines
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).replace(/^ /, ""))
+        .join("\n");
       onValues(JSON.parse(data) as unknown[]);
     }
   };

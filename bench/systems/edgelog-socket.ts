@@ -82,7 +82,11 @@ export class PartitionSocket {
           clearTimeout(timer);
           ws.removeAllListeners("message");
           ws.on("message", (raw) => socket.handle(raw.toString()));
-          ws.on("close", (code, reason) => socket.failAll(new Error(`socket to ${url} closed by the server (code ${code}${reason.length > 0 ? `, ${reason.toString()}` : ""})`)));
+          ws.on("close", (code, reason) =>
+            socket.failAll(
+              new Error(`socket to ${url} closed by the server (code ${code}${reason.length > 0 ? `, ${reason.toString()}` : ""})`),
+            ),
+          );
           counts.wsMessagesOut++;
           resolve(socket);
         }
@@ -128,8 +132,14 @@ export class PartitionSocket {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`not subscribed within ${SOCKET_STEP_TIMEOUT_MS} ms`)), SOCKET_STEP_TIMEOUT_MS);
       this.subscribing = {
-        resolve: () => (clearTimeout(timer), resolve()),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       this.sendFrame('{"type":"subscribe","id":"s","from":"earliest"}');
     });

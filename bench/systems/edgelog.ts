@@ -59,7 +59,13 @@ async function httpCatchUp(http: HttpClient, recordsUrl: string, count: number, 
  * Subscribes from earliest on a fresh socket and waits until `count` values arrived (or the
  * deadline). The socket is left in `sockets` to be closed with the log, outside the timed part.
  */
-async function socketCatchUp(socketUrl: string, counts: WireCounts, sockets: PartitionSocket[], count: number, deadline: number): Promise<number> {
+async function socketCatchUp(
+  socketUrl: string,
+  counts: WireCounts,
+  sockets: PartitionSocket[],
+  count: number,
+  deadline: number,
+): Promise<number> {
   const socket = await PartitionSocket.open(socketUrl, counts);
   sockets.push(socket);
   let read = 0;
@@ -137,7 +143,12 @@ export async function startEdgelog(mode: EdgelogMode, workDir: string): Promise<
     const dev = await startWrangler({ persistDir: join(workDir, "state"), sideDir: join(workDir, "side"), readyTimeoutMs: 90_000 });
     url = dev.url;
     // Whole lines only: the tail of the output from the first line break on.
-    diagnostics = () => dev.output().slice(-DIAGNOSTICS_CHARS).replace(/^[^\n]*\n/, "").trimEnd();
+    diagnostics = () =>
+      dev
+        .output()
+        .slice(-DIAGNOSTICS_CHARS)
+        .replace(/^[^\n]*\n/, "")
+        .trimEnd();
     stop = async () => void (await dev.stopGracefully());
     pids = dev.process.pid === undefined ? [] : [dev.process.pid];
   } else {
@@ -145,7 +156,9 @@ export async function startEdgelog(mode: EdgelogMode, workDir: string): Promise<
     url = runtime.url;
     stop = runtime.stop;
     // workerd is a child of this process: account for it, not for the bench's own CPU.
-    pids = cpuOfTrees([process.pid]).filter((p) => p.name.startsWith("workerd")).map((p) => p.pid);
+    pids = cpuOfTrees([process.pid])
+      .filter((p) => p.name.startsWith("workerd"))
+      .map((p) => p.pid);
   }
   const label = mode === "wrangler" ? "edgelog (wrangler dev)" : "edgelog (Miniflare API)";
   return {
@@ -161,7 +174,10 @@ export async function startEdgelog(mode: EdgelogMode, workDir: string): Promise<
       fanOut: { producer: "http", subscriber: "ws" },
       preload: "http",
     },
-    describe: () => ({ runtime: mode === "wrangler" ? "wrangler dev --local (workerd behind wrangler's proxy)" : "Miniflare API (workerd on the port)", url }),
+    describe: () => ({
+      runtime: mode === "wrangler" ? "wrangler dev --local (workerd behind wrangler's proxy)" : "Miniflare API (workerd on the port)",
+      url,
+    }),
     serverPids: () => pids,
     openLog: async (name) => {
       await admin.expectOk("PUT", `${url}/v1/topics/${name}`, '{"partitions":1}', JSON_HEADERS);

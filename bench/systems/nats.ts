@@ -14,8 +14,8 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
-import { connect, createInbox, wsconnect, type NatsConnection } from "@nats-io/transport-node";
+import { type ConsumerMessages, DeliverPolicy, type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, createInbox, type NatsConnection, wsconnect } from "@nats-io/transport-node";
 import WebSocket from "ws";
 import { freePort, waitFor } from "../../test/node/runtime.ts";
 import { spawnPeer } from "../processes.ts";
@@ -35,7 +35,10 @@ async function natsConnect(variant: string, port: number, wsPort: number): Promi
     servers: `ws://127.0.0.1:${wsPort}`,
     reconnect: false,
     // Node 20 has no global WebSocket: hand the client a `ws` socket, which has the same API.
-    wsFactory: async (url: string) => ({ socket: new WebSocket(url, { perMessageDeflate: false }) as unknown as globalThis.WebSocket, encrypted: false }),
+    wsFactory: async (url: string) => ({
+      socket: new WebSocket(url, { perMessageDeflate: false }) as unknown as globalThis.WebSocket,
+      encrypted: false,
+    }),
   });
 }
 
@@ -177,12 +180,18 @@ export async function startNats(binary: string, workDir: string): Promise<BenchS
       fanOut: { producer: "native", subscriber: "native" },
       preload: "native",
     },
-    describe: () => ({ server: `nats-server ${version}`, config: config.replaceAll("\n", "; "), client: "@nats-io/transport-node + @nats-io/jetstream" }),
+    describe: () => ({
+      server: `nats-server ${version}`,
+      config: config.replaceAll("\n", "; "),
+      client: "@nats-io/transport-node + @nats-io/jetstream",
+    }),
     serverPids: () => [server.pid],
     openLog: async (name) => {
       const stream = name.replace(/[^A-Za-z0-9_-]/g, "_");
       const subject = `bench.${stream}`;
-      await jsm.streams.add({ name: stream, subjects: [subject], storage: "file", num_replicas: 1 } as Parameters<typeof jsm.streams.add>[0]);
+      await jsm.streams.add({ name: stream, subjects: [subject], storage: "file", num_replicas: 1 } as Parameters<
+        typeof jsm.streams.add
+      >[0]);
       return openNatsLog(port, wsPort, stream, subject);
     },
     stop: async () => {

@@ -11,13 +11,13 @@
  * const cache = await openIndexedDbCache({ dbName: "edgelog" });
  * const id = await cache.outboxAdd(entry, OUTBOX_RECORDS_MAX);
  */
-import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
+import { type IDBPDatabase, type IDBPTransaction, openDB } from "idb";
 import { cacheError, EdgelogClientError } from "../local-errors.ts";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
+import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./db-schema.ts";
 import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
 import { planRun } from "./runs.ts";
-import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./db-schema.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type { CachedRun, EventCache, NewOutboxEntry, OutboxEntry, ProducerIdentity, SealedBatch, TopicInfo } from "./types.ts";
 
@@ -89,7 +89,12 @@ class IndexedDbCache implements EventCache {
     }
   }
 
-  putRecords(topic: string, partition: number, records: readonly FetchedRecord[], options: { logStartOffset?: number } = {}): Promise<CachedRun | undefined> {
+  putRecords(
+    topic: string,
+    partition: number,
+    records: readonly FetchedRecord[],
+    options: { logStartOffset?: number } = {},
+  ): Promise<CachedRun | undefined> {
     return this.write(["pages", "runs"], "storing records", async (tx) => {
       const runs = tx.objectStore("runs");
       const existing = await runs.get([topic, partition]);
@@ -141,7 +146,9 @@ class IndexedDbCache implements EventCache {
   }
 
   async position(subscription: string, topic: string, partition: number): Promise<number | undefined> {
-    const row = await this.read(["positions"], "reading a position", (tx) => tx.objectStore("positions").get([subscription, topic, partition]));
+    const row = await this.read(["positions"], "reading a position", (tx) =>
+      tx.objectStore("positions").get([subscription, topic, partition]),
+    );
     return row?.next;
   }
 
@@ -207,7 +214,7 @@ class IndexedDbCache implements EventCache {
       const entries = stored.map((value, i) => (value === undefined ? undefined : { ...value, id: ids[i]! }));
       const plan = planSeal(entries, ids, row, identity, topic, partition);
       const ops: Promise<unknown>[] = [];
-      stored.forEach((value, i) => track(ops, outbox.put({ ...value!, batch: plan.batch }, ids[i]!)));
+      for (const [i, value] of stored.entries()) track(ops, outbox.put({ ...value!, batch: plan.batch }, ids[i]!));
       track(ops, tx.objectStore("sequences").put(plan.sequence));
       await Promise.all(ops);
       return plan.batch;
@@ -263,7 +270,8 @@ export async function openIndexedDbCache(options: IndexedDbCacheOptions = {}): P
   let cache: IndexedDbCache | undefined;
   try {
     const db = await openDB<EdgelogDB>(options.dbName ?? DB_NAME_DEFAULT, SCHEMA_VERSION, {
-      upgrade: (database, oldVersion, newVersion, transaction) => upgradeSchema(database, oldVersion, newVersion ?? SCHEMA_VERSION, transaction),
+      upgrade: (database, oldVersion, newVersion, transaction) =>
+        upgradeSchema(database, oldVersion, newVersion ?? SCHEMA_VERSION, transaction),
       // A newer version of the app wants to upgrade: step aside rather than block it.
       blocking: () => cache?.lost("a newer version of the app is upgrading the database; reload the page"),
       terminated: () => cache?.lost("the browser closed the database (storage was cleared?)"),

@@ -66,13 +66,21 @@ class MemoryCache implements EventCache {
     if (this.closed) throw new EdgelogClientError("CLOSED", "the cache is closed");
   }
 
-  async putRecords(topic: string, partition: number, records: readonly FetchedRecord[], options: { logStartOffset?: number } = {}): Promise<CachedRun | undefined> {
+  async putRecords(
+    topic: string,
+    partition: number,
+    records: readonly FetchedRecord[],
+    options: { logStartOffset?: number } = {},
+  ): Promise<CachedRun | undefined> {
     this.check();
     const key = partitionKey(topic, partition);
     const plan = planRun(this.runsByPartition.get(key), topic, partition, records, options, this.recordsMax);
     if (plan.run === undefined) return this.runsByPartition.get(key);
     let stored = this.records.get(key);
-    if (stored === undefined || plan.dropAll) this.records.set(key, (stored = new Map()));
+    if (stored === undefined || plan.dropAll) {
+      stored = new Map();
+      this.records.set(key, stored);
+    }
     if (plan.evictBelow !== null) {
       for (const offset of stored.keys()) if (offset < plan.evictBelow) stored.delete(offset);
     }

@@ -11,11 +11,11 @@
  */
 import type { IDBPObjectStore } from "idb";
 import { EdgelogClientError } from "../local-errors.ts";
-import { utf8Length } from "../protocol/index.ts";
 import { CACHE_PAGE_GROW_BYTES_MAX, CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
-import type { RunPlan } from "./runs.ts";
+import { utf8Length } from "../protocol/index.ts";
 import type { EdgelogDB, StoredPage, StoreName } from "./db-schema.ts";
+import type { RunPlan } from "./runs.ts";
 import type { CachedRun } from "./types.ts";
 
 type PagesStore<Mode extends IDBTransactionMode> = IDBPObjectStore<EdgelogDB, StoreName[], "pages", Mode>;
@@ -43,13 +43,23 @@ function atOrBelow(topic: string, partition: number, offset: number): IDBKeyRang
 }
 
 /** The base of the page holding `offset` (read from the key alone), if any. */
-async function baseAt(store: PagesStore<IDBTransactionMode>, topic: string, partition: number, offset: number): Promise<number | undefined> {
+async function baseAt(
+  store: PagesStore<IDBTransactionMode>,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<number | undefined> {
   const cursor = await store.openKeyCursor(atOrBelow(topic, partition, offset), "prev");
   return cursor?.key[2];
 }
 
 /** The page holding `offset`: the one with the greatest base at or below it, if any. */
-async function pageAt(store: PagesStore<IDBTransactionMode>, topic: string, partition: number, offset: number): Promise<StoredPage | undefined> {
+async function pageAt(
+  store: PagesStore<IDBTransactionMode>,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<StoredPage | undefined> {
   const cursor = await store.openCursor(atOrBelow(topic, partition, offset), "prev");
   return cursor?.value;
 }
@@ -74,13 +84,20 @@ function joined(before: StoredPage, after: StoredPage): StoredPage {
  * @example
  * await writePages(store, "orders", 0, planRun(existing, "orders", 0, records, {}, max), existing);
  */
-export async function writePages(store: PagesStore<"readwrite">, topic: string, partition: number, plan: RunPlan, existing: CachedRun | undefined): Promise<void> {
+export async function writePages(
+  store: PagesStore<"readwrite">,
+  topic: string,
+  partition: number,
+  plan: RunPlan,
+  existing: CachedRun | undefined,
+): Promise<void> {
   const ops: Promise<unknown>[] = [];
   if (plan.dropAll) track(ops, store.delete(baseRange(topic, partition, 0, OFFSET_END)));
   const kept = plan.dropAll ? undefined : existing;
   for (const segment of plan.segments) {
     let rows: StoredPage[] = [];
-    for (let i = 0; i < segment.length; i += CACHE_PAGE_RECORDS_MAX) rows.push(page(topic, partition, segment.slice(i, i + CACHE_PAGE_RECORDS_MAX)));
+    for (let i = 0; i < segment.length; i += CACHE_PAGE_RECORDS_MAX)
+      rows.push(page(topic, partition, segment.slice(i, i + CACHE_PAGE_RECORDS_MAX)));
     const head = rows[0]!;
     const tail = rows[rows.length - 1]!;
     if (kept !== undefined && head.base === kept.high) {
@@ -122,7 +139,14 @@ function cutBelow(row: StoredPage, low: number, topic: string, partition: number
  * @example
  * const records = await readPages(store, "orders", 0, run.low, run.high, REPLAY_PAGE_RECORDS_MAX);
  */
-export async function readPages(store: PagesStore<IDBTransactionMode>, topic: string, partition: number, from: number, high: number, limit: number): Promise<FetchedRecord[]> {
+export async function readPages(
+  store: PagesStore<IDBTransactionMode>,
+  topic: string,
+  partition: number,
+  from: number,
+  high: number,
+  limit: number,
+): Promise<FetchedRecord[]> {
   const out: FetchedRecord[] = [];
   const first = await baseAt(store, topic, partition, from);
   if (first === undefined) return out;
@@ -132,7 +156,10 @@ export async function readPages(store: PagesStore<IDBTransactionMode>, topic: st
     // As many pages as the records still wanted fill when full (more only if pages are smaller):
     // a page fetched is a page copied out of IndexedDB, used or not.
     const pagesWanted = Math.ceil((limit - out.length + (pass === 0 ? from - base : 0)) / CACHE_PAGE_RECORDS_MAX);
-    const rows = await store.getAll(baseRange(topic, partition, base, high), Math.min(READ_PAGES_PER_REQUEST_MAX, Math.max(1, pagesWanted)));
+    const rows = await store.getAll(
+      baseRange(topic, partition, base, high),
+      Math.min(READ_PAGES_PER_REQUEST_MAX, Math.max(1, pagesWanted)),
+    );
     if (rows.length === 0) break;
     for (const row of rows) {
       if (row.base !== base) throw tilingError(topic, partition, `a page starts at ${row.base}, expected ${base}`);
@@ -149,9 +176,11 @@ export async function readPages(store: PagesStore<IDBTransactionMode>, topic: st
 /** A page's records, checked: offsets base, base + 1, ..., end - 1. */
 function parsePage(row: StoredPage, topic: string, partition: number): FetchedRecord[] {
   const records = JSON.parse(row.json) as FetchedRecord[];
-  if (records.length !== row.end - row.base) throw tilingError(topic, partition, `page ${row.base} holds ${records.length} records, expected ${row.end - row.base}`);
+  if (records.length !== row.end - row.base)
+    throw tilingError(topic, partition, `page ${row.base} holds ${records.length} records, expected ${row.end - row.base}`);
   for (let i = 0; i < records.length; i++) {
-    if (records[i]!.offset !== row.base + i) throw tilingError(topic, partition, `page ${row.base} has offset ${records[i]!.offset} at position ${i}`);
+    if (records[i]!.offset !== row.base + i)
+      throw tilingError(topic, partition, `page ${row.base} has offset ${records[i]!.offset} at position ${i}`);
   }
   return records;
 }

@@ -165,7 +165,12 @@ export interface EventCache {
   readonly kind: CacheKind;
 
   /** Stores a contiguous page of a partition's records, evicting the oldest past the bound. */
-  putRecords(topic: string, partition: number, records: readonly FetchedRecord[], options?: { logStartOffset?: number }): Promise<CachedRun | undefined>;
+  putRecords(
+    topic: string,
+    partition: number,
+    records: readonly FetchedRecord[],
+    options?: { logStartOffset?: number },
+  ): Promise<CachedRun | undefined>;
   /** Up to `limit` cached records from offset `from` on, in order. */
   readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]>;
   /** A partition's cached run. */

@@ -13,12 +13,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Throws `code` unless `value` is a plain object whose keys are all in `allowed`. */
-export function objectWithKeys(
-  value: unknown,
-  where: string,
-  allowed: readonly string[],
-  code: ErrorCode,
-): Record<string, unknown> {
+export function objectWithKeys(value: unknown, where: string, allowed: readonly string[], code: ErrorCode): Record<string, unknown> {
   if (!isObject(value)) throw new EdgelogError(code, `${where} must be a JSON object`);
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
@@ -46,6 +41,7 @@ export function decimal(text: string, where: string, min: number, max: number, c
 }
 
 /** Any UTF-16 unit outside ASCII (where UTF-8 bytes and UTF-16 units stop being equal). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class is every ASCII unit, controls included.
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**

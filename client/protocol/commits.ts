@@ -59,7 +59,10 @@ export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; me
 function parseMember(memberId: unknown, generation: unknown): { memberId: string; generation: number } | null {
   if (memberId === undefined && generation === undefined) return null;
   if (typeof memberId !== "string" || memberId.length === 0 || memberId.length > MESSAGE_ID_LENGTH_MAX) {
-    throw new EdgelogError("INVALID_REQUEST", `a member's commit carries memberId (1 to ${MESSAGE_ID_LENGTH_MAX} characters) and generation`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `a member's commit carries memberId (1 to ${MESSAGE_ID_LENGTH_MAX} characters) and generation`,
+    );
   }
   return { memberId, generation: wholeNumber(generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST") };
 }

@@ -9,15 +9,16 @@
  * @example
  * import { parseProduceRequest, partitionForKey, EdgelogError } from "edgelog/protocol";
  */
-export * from "./limits.ts";
-export * from "./errors.ts";
-export * from "./wire.ts";
-export * from "./names.ts";
+
 export * from "./checks.ts";
+export * from "./commits.ts";
+export * from "./errors.ts";
+export * from "./limits.ts";
+export * from "./messages.ts";
+export * from "./murmur2.ts";
+export * from "./names.ts";
+export * from "./parse-message.ts";
+export * from "./partitioner.ts";
 export * from "./records.ts";
 export * from "./topic-config.ts";
-export * from "./commits.ts";
-export * from "./messages.ts";
-export * from "./parse-message.ts";
-export * from "./murmur2.ts";
-export * from "./partitioner.ts";
+export * from "./wire.ts";

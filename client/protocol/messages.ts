@@ -7,7 +7,7 @@
  * ws.send(JSON.stringify({ type: "subscribe", id: "s1", from: "earliest" } satisfies ClientMessage));
  */
 import type { ErrorCode } from "./errors.ts";
-import type { FetchedRecord, RecordInput, ProducerInput, RecordPosition } from "./wire.ts";
+import type { FetchedRecord, ProducerInput, RecordInput, RecordPosition } from "./wire.ts";
 
 /** The protocol version in `hello`. A server MUST close a socket whose hello names another. */
 export const PROTOCOL_VERSION = 1;

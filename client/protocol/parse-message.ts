@@ -6,12 +6,12 @@
  * const message = parseClientMessage('{"type":"subscribe","id":"s1","from":"earliest"}');
  */
 import { isObject, objectWithKeys, wholeNumber } from "./checks.ts";
+import { parseCommitMetadata } from "./commits.ts";
 import { EdgelogError } from "./errors.ts";
 import { MESSAGE_ID_LENGTH_MAX, SOCKET_MESSAGE_BYTES_MAX, TIMESTAMP_MS_MAX } from "./limits.ts";
 import type { ClientMessage, StartPosition } from "./messages.ts";
 import { groupName } from "./names.ts";
-import { parseProduceRequest, type ParsedProduce } from "./records.ts";
-import { parseCommitMetadata } from "./commits.ts";
+import { type ParsedProduce, parseProduceRequest } from "./records.ts";
 
 function messageId(value: unknown, where: string): string {
   if (typeof value !== "string" || value.length === 0 || value.length > MESSAGE_ID_LENGTH_MAX) {
@@ -61,15 +61,14 @@ function parseCommitMessage(m: Record<string, unknown>): CommitMessage {
     offset: wholeNumber(m.offset, "offset", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST"),
   };
   if (m.metadata !== undefined) message.metadata = parseCommitMetadata(m.metadata, "metadata");
-  if (m.generation !== undefined) message.generation = wholeNumber(m.generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
+  if (m.generation !== undefined)
+    message.generation = wholeNumber(m.generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
   if (m.memberId !== undefined) message.memberId = messageId(m.memberId, "memberId");
   return message;
 }
 
 /** A client message as the server handles it: a produce carries its validated, encoded records. */
-export type ReceivedMessage =
-  | Exclude<ClientMessage, { type: "produce" }>
-  | { type: "produce"; id: string; parsed: ParsedProduce };
+export type ReceivedMessage = Exclude<ClientMessage, { type: "produce" }> | { type: "produce"; id: string; parsed: ParsedProduce };
 
 /**
  * Parses one text frame. Throws EdgelogError (INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE,

@@ -82,9 +82,7 @@ export function encodeRecord(input: unknown, where: string): EncodedRecord {
     throw new EdgelogError("INVALID_RECORD", `${where}.key must be a string or null`);
   }
   const timestamp =
-    record.timestamp === undefined
-      ? null
-      : wholeNumber(record.timestamp, `${where}.timestamp`, 0, TIMESTAMP_MS_MAX, "INVALID_RECORD");
+    record.timestamp === undefined ? null : wholeNumber(record.timestamp, `${where}.timestamp`, 0, TIMESTAMP_MS_MAX, "INVALID_RECORD");
   const partition =
     record.partition === undefined
       ? null

@@ -7,10 +7,10 @@
  * const consumer: Consumer = link; // or new RemoteConsumer(channel, tabId, linkId)
  * const start = await consumer.whereToStart(hello);
  */
-import type { EdgelogClientError } from "../local-errors.ts";
-import type { EdgelogError } from "../protocol/index.ts";
+
 import type { SubscribeStart } from "../link.ts";
-import type { ServerMessageOf } from "../protocol/index.ts";
+import type { EdgelogClientError } from "../local-errors.ts";
+import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 
 /**

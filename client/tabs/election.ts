@@ -15,7 +15,7 @@
  * channel.listen((message) => election.heard(message));
  */
 import type { TabChannel } from "./channel.ts";
-import { holdLock, type HeldLock, type LockManagerLike, watchLock } from "./locks.ts";
+import { type HeldLock, holdLock, type LockManagerLike, watchLock } from "./locks.ts";
 import type { TabMessage } from "./tab-messages.ts";
 
 /**

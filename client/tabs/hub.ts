@@ -9,8 +9,9 @@
  * channel.listen((message) => hub.heard(message));
  * hub.attach(link, "orders", 0);
  */
-import { EdgelogClientError } from "../local-errors.ts";
+
 import type { CommitMessage, LinkFactory } from "../link.ts";
+import { EdgelogClientError } from "../local-errors.ts";
 import type { ServerMessageOf } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Consumer } from "./consumer.ts";
@@ -110,9 +111,11 @@ export class Hub {
         return;
       }
       case "detach":
-        return this.detach(consumerKey(message.from, message.link));
+        this.detach(consumerKey(message.from, message.link));
+        return;
       case "nudge":
-        return this.nudge(consumerKey(message.from, message.link), message.what);
+        this.nudge(consumerKey(message.from, message.link), message.what);
+        return;
       case "commit":
         this.commit(consumerKey(message.from, message.link), message.message).then(
           (value) => channel.answer(message.from, message.rid, { value }),
@@ -144,10 +147,13 @@ export class Hub {
   private watch(tab: string): void {
     if (this.watched.has(tab)) return;
     const { locks, prefix, channel } = this.options;
-    this.watched.set(tab, watchLock(locks, tabLockName(prefix, tab), () => {
-      this.watched.delete(tab);
-      for (const consumer of [...this.remotes.values()]) if (consumer.tab === tab) this.detach(consumer.key);
-      channel.failPending(tab, new EdgelogClientError("NETWORK", `tab ${tab} closed`));
-    }));
+    this.watched.set(
+      tab,
+      watchLock(locks, tabLockName(prefix, tab), () => {
+        this.watched.delete(tab);
+        for (const consumer of [...this.remotes.values()]) if (consumer.tab === tab) this.detach(consumer.key);
+        channel.failPending(tab, new EdgelogClientError("NETWORK", `tab ${tab} closed`));
+      }),
+    );
   }
 }

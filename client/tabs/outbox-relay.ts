@@ -13,8 +13,8 @@
  */
 import { EdgelogClientError } from "../local-errors.ts";
 import { TAB_PASS_TIMEOUT_MS } from "../local-limits.ts";
-import { EdgelogError } from "../protocol/index.ts";
 import { type PassResult, type PassRunnerFactory, type SenderContext, sendOutbox } from "../outbox-sender.ts";
+import { EdgelogError } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import { fromWire, passFromWire, passToWire, type TabMessage, type WirePassResult } from "./tab-messages.ts";
 
@@ -91,21 +91,31 @@ export class OutboxRelay {
       },
       undeliverable: (entries, error) => {
         sender.undeliverable(entries, error);
-        this.channel.post({ type: "settled", entries: [...entries], offsets: null, error: { server: true, code: error.code, message: error.message } });
+        this.channel.post({
+          type: "settled",
+          entries: [...entries],
+          offsets: null,
+          error: { server: true, code: error.code, message: error.message },
+        });
       },
     };
   }
 
   private async askLeader(): Promise<PassResult> {
     if (this.leader === null) {
-      return { removed: 0, failure: new EdgelogClientError("NETWORK", "no tab holds the connection yet; the records wait in the outbox"), fenced: null };
+      return {
+        removed: 0,
+        failure: new EdgelogClientError("NETWORK", "no tab holds the connection yet; the records wait in the outbox"),
+        fenced: null,
+      };
     }
     try {
       return passFromWire((await this.channel.ask(this.leader, { type: "pass" }, TAB_PASS_TIMEOUT_MS)) as WirePassResult);
     } catch (error) {
-      const failure = error instanceof EdgelogError || error instanceof EdgelogClientError
-        ? error
-        : new EdgelogClientError("NETWORK", `the leader tab failed the pass: ${(error as Error)?.message ?? String(error)}`);
+      const failure =
+        error instanceof EdgelogError || error instanceof EdgelogClientError
+          ? error
+          : new EdgelogClientError("NETWORK", `the leader tab failed the pass: ${(error as Error)?.message ?? String(error)}`);
       return { removed: 0, failure, fenced: null };
     }
   }

@@ -15,11 +15,12 @@
  * shared.attach(consumer);
  * shared.detach(consumer.key);
  */
+
+import type { CommitMessage, LinkFactory, LinkHandlers, PartitionLink } from "../link.ts";
 import { EdgelogClientError } from "../local-errors.ts";
 import { TAB_RECORDS_ACK_TIMEOUT_MS, TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
-import { EdgelogError } from "../protocol/index.ts";
-import type { CommitMessage, LinkFactory, LinkHandlers, PartitionLink } from "../link.ts";
 import type { ServerMessageOf } from "../protocol/index.ts";
+import { EdgelogError } from "../protocol/index.ts";
 import type { Consumer } from "./consumer.ts";
 import { resolveStart, type StartLookups } from "./resolve-start.ts";
 
@@ -120,8 +121,14 @@ export class SharedPartition {
       start: (hello) => this.start(session, hello),
       subscribed: (message) =>
         this.fanOut(session, (consumer, start) =>
-          within(consumer.subscribed(start === null ? message : { ...message, offset: start }), TAB_REQUEST_TIMEOUT_MS, "take the subscription")),
-      records: (message) => this.fanOut(session, (consumer) => within(consumer.records(message), TAB_RECORDS_ACK_TIMEOUT_MS, "take records")),
+          within(
+            consumer.subscribed(start === null ? message : { ...message, offset: start }),
+            TAB_REQUEST_TIMEOUT_MS,
+            "take the subscription",
+          ),
+        ),
+      records: (message) =>
+        this.fanOut(session, (consumer) => within(consumer.records(message), TAB_RECORDS_ACK_TIMEOUT_MS, "take records")),
       changed: () => {
         if (current()) this.mirrorAll();
       },
@@ -134,10 +141,14 @@ export class SharedPartition {
   /** On hello: every consumer's start, then the socket's (the lowest offset, or a lone consumer's own). */
   private async start(session: number, hello: ServerMessageOf<"hello">) {
     const asked = [...this.consumers.values()];
-    const answers = await Promise.all(asked.map((consumer) => within(consumer.whereToStart(hello), TAB_REQUEST_TIMEOUT_MS, "say where to start").then(
-      (start) => ({ consumer, start }),
-      (error: unknown) => ({ consumer, error }),
-    )));
+    const answers = await Promise.all(
+      asked.map((consumer) =>
+        within(consumer.whereToStart(hello), TAB_REQUEST_TIMEOUT_MS, "say where to start").then(
+          (start) => ({ consumer, start }),
+          (error: unknown) => ({ consumer, error }),
+        ),
+      ),
+    );
     if (session !== this.session) throw new EdgelogClientError("CLOSED", "a newer socket replaced this one");
     const ready = answers.flatMap((answer) => {
       if ("error" in answer) {
@@ -165,14 +176,16 @@ export class SharedPartition {
       const consumer = this.consumers.get(key);
       return consumer === undefined ? [] : [{ consumer, start }];
     });
-    await Promise.all(served.map(async ({ consumer, start }) => {
-      try {
-        await call(consumer, start);
-      } catch (error) {
-        if (error instanceof EdgelogError) consumer.failed(error);
-        if (session === this.session) this.drop(consumer, (error as Error)?.message ?? String(error));
-      }
-    }));
+    await Promise.all(
+      served.map(async ({ consumer, start }) => {
+        try {
+          await call(consumer, start);
+        } catch (error) {
+          if (error instanceof EdgelogError) consumer.failed(error);
+          if (session === this.session) this.drop(consumer, (error as Error)?.message ?? String(error));
+        }
+      }),
+    );
   }
 
   private drop(consumer: Consumer, reason: string): void {

@@ -11,14 +11,15 @@
  * createClient({ url, makeLink: links.makeLink });
  * links.leaderIs(leaderId, null); // a follower of leaderId
  */
+
+import type { CommitMessage, LinkFactory } from "../link.ts";
 import { EdgelogClientError } from "../local-errors.ts";
 import { TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
-import type { CommitMessage, LinkFactory } from "../link.ts";
 import type { ServerMessageOf } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Hub } from "./hub.ts";
-import { fromWire, type TabMessage } from "./tab-messages.ts";
 import { type LinkHost, TabLink } from "./tab-link.ts";
+import { fromWire, type TabMessage } from "./tab-messages.ts";
 
 /**
  * The links of one tab.
@@ -58,7 +59,8 @@ export class TabLinks implements LinkHost {
 
   attach(link: TabLink): void {
     if (this.hub !== null) this.hub.attach(link, link.topic, link.partition);
-    else if (this.leader !== null) this.channel.post({ type: "attach", to: this.leader, link: link.id, topic: link.topic, partition: link.partition });
+    else if (this.leader !== null)
+      this.channel.post({ type: "attach", to: this.leader, link: link.id, topic: link.topic, partition: link.partition });
     // With no leader known, `leaderIs` attaches it once one is.
   }
 
@@ -86,12 +88,14 @@ export class TabLinks implements LinkHost {
     const link = this.links.get(message.link);
     switch (message.type) {
       case "start":
-        return this.answer(message, link, (l) => l.whereToStart(message.hello));
+        this.answer(message, link, (l) => l.whereToStart(message.hello));
+        return;
       case "records":
-        return this.answer(message, link, async (l) => {
+        this.answer(message, link, async (l) => {
           await l.records(message.message);
           return true;
         });
+        return;
       case "subscribed":
         void link?.subscribed(message.message).catch(() => undefined);
         return;
@@ -100,9 +104,11 @@ export class TabLinks implements LinkHost {
         void link?.inTurn(async () => link.mirror(message.state, message.failures));
         return;
       case "link-error":
-        return link?.failed(fromWire(message.error));
+        link?.failed(fromWire(message.error));
+        return;
       case "dropped":
-        return link?.dropped(message.reason);
+        link?.dropped(message.reason);
+        return;
       default:
         return;
     }
@@ -110,9 +116,8 @@ export class TabLinks implements LinkHost {
 
   /** Answers a leader's request once the link handled it (a closed link answers CLOSED). */
   private answer(message: TabMessage & { rid: number }, link: TabLink | undefined, work: (link: TabLink) => Promise<unknown>): void {
-    const outcome = link === undefined || !link.active
-      ? Promise.reject(new EdgelogClientError("CLOSED", "the subscription closed"))
-      : work(link);
+    const outcome =
+      link === undefined || !link.active ? Promise.reject(new EdgelogClientError("CLOSED", "the subscription closed")) : work(link);
     outcome.then(
       (value) => this.channel.answer(message.from, message.rid, { value }),
       (error: unknown) => this.channel.answer(message.from, message.rid, { error }),

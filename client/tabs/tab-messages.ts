@@ -11,14 +11,14 @@
  * @example
  * channel.post({ type: "attach", to: leaderId, link: "3", topic: "orders", partition: 0 });
  */
-import { EdgelogClientError, type ClientErrorCode } from "../local-errors.ts";
-import type { PassResult } from "../outbox-sender.ts";
+
 import type { OutboxEntry } from "../cache/types.ts";
-import { EdgelogError, type ErrorCode } from "../protocol/index.ts";
 import type { CommitMessage } from "../link.ts";
-import type { ServerMessageOf } from "../protocol/index.ts";
+import { type ClientErrorCode, EdgelogClientError } from "../local-errors.ts";
+import type { PassResult } from "../outbox-sender.ts";
+import type { RecordPosition, ServerMessageOf } from "../protocol/index.ts";
+import { EdgelogError, type ErrorCode } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
-import type { RecordPosition } from "../protocol/index.ts";
 
 /**
  * The version of this tab protocol: part of the channel's and the locks' names.
@@ -34,9 +34,7 @@ export const TAB_PROTOCOL_VERSION = 1;
  * @example
  * const wire: WireError = { server: true, code: "UNKNOWN_TOPIC", message: "no such topic" };
  */
-export type WireError =
-  | { server: true; code: ErrorCode; message: string }
-  | { server: false; code: ClientErrorCode; message: string };
+export type WireError = { server: true; code: ErrorCode; message: string } | { server: false; code: ClientErrorCode; message: string };
 
 /**
  * A pass result as it crosses to another tab.
@@ -159,4 +157,3 @@ export function passFromWire(wire: WirePassResult): PassResult {
     fenced: fenced instanceof EdgelogError ? fenced : null,
   };
 }
-

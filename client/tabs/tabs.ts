@@ -16,10 +16,10 @@
  * tabs.onRole((role) => console.log(role)); // "follower", then "leader" if this tab takes over
  */
 import { newProducerId } from "../cache/sealing.ts";
-import { EdgelogClientError } from "../local-errors.ts";
 import type { HttpApi } from "../http-api.ts";
 import type { LinkFactory } from "../link.ts";
 import { Listeners } from "../listeners.ts";
+import { EdgelogClientError } from "../local-errors.ts";
 import type { PassRunnerFactory } from "../outbox-sender.ts";
 import { type BroadcastChannelClass, TabChannel } from "./channel.ts";
 import { Election } from "./election.ts";
@@ -27,8 +27,8 @@ import { Hub } from "./hub.ts";
 import type { LockManagerLike } from "./locks.ts";
 import { OutboxRelay } from "./outbox-relay.ts";
 import { httpLookups } from "./resolve-start.ts";
-import { TAB_PROTOCOL_VERSION } from "./tab-messages.ts";
 import { TabLinks } from "./tab-links.ts";
+import { TAB_PROTOCOL_VERSION } from "./tab-messages.ts";
 
 /**
  * A tab's part: "solo" (tabs do not share: off, or not a browser), "follower" or "leader".

@@ -67,13 +67,19 @@ function outboxRefresher(client: EdgelogClient, view: OutboxView): () => void {
       return;
     }
     running = true;
-    client.outbox().then((queued) => view.show(queued), () => undefined).finally(() => {
-      running = false;
-      if (again) {
-        again = false;
-        refresh();
-      }
-    });
+    client
+      .outbox()
+      .then(
+        (queued) => view.show(queued),
+        () => undefined,
+      )
+      .finally(() => {
+        running = false;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
   };
   return refresh;
 }

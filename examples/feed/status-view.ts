@@ -58,9 +58,10 @@ export class StatusView {
 
   showStorage(storage: StorageStatus): void {
     this.storage.hidden = storage === "ok";
-    this.storage.textContent = storage === "quota-exceeded"
-      ? "Storage is full: new records are not cached, and producing may fail until space is freed."
-      : "Storage failed: this tab keeps working from memory.";
+    this.storage.textContent =
+      storage === "quota-exceeded"
+        ? "Storage is full: new records are not cached, and producing may fail until space is freed."
+        : "Storage failed: this tab keeps working from memory.";
   }
 
   showShell(ready: boolean): void {

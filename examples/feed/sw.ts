@@ -75,19 +75,23 @@ async function networkFirst(request: Request): Promise<Response> {
 }
 
 worker.addEventListener("install", (event) => {
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE_NAME);
-    await cache.addAll(SHELL_PATHS.map((path) => new URL(path, worker.registration.scope).href));
-    await worker.skipWaiting();
-  })());
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE_NAME);
+      await cache.addAll(SHELL_PATHS.map((path) => new URL(path, worker.registration.scope).href));
+      await worker.skipWaiting();
+    })(),
+  );
 });
 
 worker.addEventListener("activate", (event) => {
-  event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME) await caches.delete(name);
-    // Control the page that registered the worker now, not from its next load.
-    await worker.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME) await caches.delete(name);
+      // Control the page that registered the worker now, not from its next load.
+      await worker.clients.claim();
+    })(),
+  );
 });
 
 worker.addEventListener("fetch", (event) => {

@@ -19,7 +19,16 @@ import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { describe, it } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../node/chromium.ts";
-import { edgelogApi, type EdgelogApi, makeTempDir, removeDir, requestJson, startWrangler, waitFor, type WranglerRuntime } from "../node/runtime.ts";
+import {
+  type EdgelogApi,
+  edgelogApi,
+  makeTempDir,
+  removeDir,
+  requestJson,
+  startWrangler,
+  type WranglerRuntime,
+  waitFor,
+} from "../node/runtime.ts";
 
 /** How long a test waits for anything the page does (bounded; generous for a noisy machine). */
 export const WAIT_MS = 20_000;
@@ -151,7 +160,11 @@ export async function waitForStatus(page: Page, status: string): Promise<void> {
  * await waitForCount(page, "#outbox li", 0);
  */
 export async function waitForCount(page: Page, selector: string, count: number): Promise<void> {
-  await page.waitForFunction(({ selector, count }) => document.querySelectorAll(selector).length === count, { selector, count }, { timeout: WAIT_MS });
+  await page.waitForFunction(
+    ({ selector, count }) => document.querySelectorAll(selector).length === count,
+    { selector, count },
+    { timeout: WAIT_MS },
+  );
 }
 
 /**
@@ -175,12 +188,14 @@ export interface FeedEntry {
  * (await feedEntries(page)).map((e) => e.id);
  */
 export async function feedEntries(page: Page): Promise<FeedEntry[]> {
-  return page.$$eval("#feed li", (items) => items.map((item) => ({
-    partition: Number((item as HTMLElement).dataset.partition),
-    offset: Number((item as HTMLElement).dataset.offset),
-    id: (item as HTMLElement).dataset.id ?? "",
-    text: item.querySelector(".text")?.textContent ?? "",
-  })));
+  return page.$$eval("#feed li", (items) =>
+    items.map((item) => ({
+      partition: Number((item as HTMLElement).dataset.partition),
+      offset: Number((item as HTMLElement).dataset.offset),
+      id: (item as HTMLElement).dataset.id ?? "",
+      text: item.querySelector(".text")?.textContent ?? "",
+    })),
+  );
 }
 
 /**
@@ -216,12 +231,20 @@ export async function post(page: Page, author: string, text: string): Promise<vo
  */
 export async function waitForSockets(url: string, topic: string, partitions: number, count: number): Promise<void> {
   let last: number[] = [];
-  await waitFor(`${count} socket(s) per partition of ${topic}`, async () => {
-    const answers = await Promise.all(Array.from({ length: partitions }, (_, p) =>
-      requestJson<{ sockets: number }>("GET", `${url}/v1/topics/${topic}/partitions/${p}/stats`)));
-    last = answers.map((answer) => answer.body.sockets);
-    return last.every((sockets) => sockets === count) ? true : undefined;
-  }, WAIT_MS, 200).catch((error: Error) => {
+  await waitFor(
+    `${count} socket(s) per partition of ${topic}`,
+    async () => {
+      const answers = await Promise.all(
+        Array.from({ length: partitions }, (_, p) =>
+          requestJson<{ sockets: number }>("GET", `${url}/v1/topics/${topic}/partitions/${p}/stats`),
+        ),
+      );
+      last = answers.map((answer) => answer.body.sockets);
+      return last.every((sockets) => sockets === count) ? true : undefined;
+    },
+    WAIT_MS,
+    200,
+  ).catch((error: Error) => {
     throw new Error(`${error.message} (last seen: ${JSON.stringify(last)})`);
   });
 }
@@ -236,9 +259,13 @@ export async function waitForSockets(url: string, topic: string, partitions: num
 export function contiguityProblems(entries: readonly FeedEntry[], highWatermarks: readonly number[]): string[] {
   const problems: string[] = [];
   highWatermarks.forEach((high, partition) => {
-    const offsets = entries.filter((e) => e.partition === partition).map((e) => e.offset).sort((a, b) => a - b);
+    const offsets = entries
+      .filter((e) => e.partition === partition)
+      .map((e) => e.offset)
+      .sort((a, b) => a - b);
     const expected = Array.from({ length: high }, (_, i) => i);
-    if (JSON.stringify(offsets) !== JSON.stringify(expected)) problems.push(`partition ${partition}: ${JSON.stringify(offsets)}, expected 0..${high - 1}`);
+    if (JSON.stringify(offsets) !== JSON.stringify(expected))
+      problems.push(`partition ${partition}: ${JSON.stringify(offsets)}, expected 0..${high - 1}`);
   });
   return problems;
 }

@@ -22,14 +22,24 @@ export interface DatabaseView {
 
 /** The records of the test, with values that are not all ASCII (the cache stores JSON text). */
 export function testRecords(from: number, to: number): FetchedRecord[] {
-  return Array.from({ length: to - from }, (_, i) => ({ offset: from + i, timestamp: 1_700_000_000_000 + from + i, key: (from + i) % 2 === 0 ? null : `k${from + i}`, value: { n: from + i, text: "café 😀 ü" }, headers: { trace: `t${from + i}` } }));
+  return Array.from({ length: to - from }, (_, i) => ({
+    offset: from + i,
+    timestamp: 1_700_000_000_000 + from + i,
+    key: (from + i) % 2 === 0 ? null : `k${from + i}`,
+    value: { n: from + i, text: "café 😀 ü" },
+    headers: { trace: `t${from + i}` },
+  }));
 }
 
 async function view(dbName: string): Promise<DatabaseView> {
   const db = await openDB(dbName);
   try {
     const rows = (await db.getAll("pages")) as { topic: string; partition: number; base: number; end: number }[];
-    return { version: db.version, stores: [...db.objectStoreNames], pages: rows.map((row) => [row.topic, row.partition, row.base, row.end]) };
+    return {
+      version: db.version,
+      stores: [...db.objectStoreNames],
+      pages: rows.map((row) => [row.topic, row.partition, row.base, row.end]),
+    };
   } finally {
     db.close();
   }
@@ -38,16 +48,24 @@ async function view(dbName: string): Promise<DatabaseView> {
 const api = {
   /** Creates a schema version 1 database (a row per record) holding `count` records of t/0 and one queued record. */
   async writeV1(dbName: string, count: number): Promise<void> {
-    const db = await openDB(dbName, 1, { upgrade: (database, oldVersion, _newVersion, tx) => upgradeSchema(database as never, oldVersion, 1, tx as never) });
+    const db = await openDB(dbName, 1, {
+      upgrade: (database, oldVersion, _newVersion, tx) => upgradeSchema(database as never, oldVersion, 1, tx as never),
+    });
     const tx = db.transaction(["records", "runs", "outbox"], "readwrite");
     for (const record of testRecords(0, count)) void tx.objectStore("records").put({ ...record, topic: "t", partition: 0 });
     void tx.objectStore("runs").put({ topic: "t", partition: 0, low: 0, high: count, startsAtLog: true });
-    void tx.objectStore("outbox").add({ topic: "t", partition: 0, record: { key: null, value: "queued" }, bytes: 40, enqueuedAt: 1, batch: null });
+    void tx
+      .objectStore("outbox")
+      .add({ topic: "t", partition: 0, record: { key: null, value: "queued" }, bytes: 40, enqueuedAt: 1, batch: null });
     await tx.done;
     db.close();
   },
   /** Opens the cache (upgrading it) and reads a partition whole, with the outbox and the layout. */
-  async openAndRead(dbName: string, topic: string, partition: number): Promise<{ records: FetchedRecord[]; outbox: unknown[]; db: DatabaseView }> {
+  async openAndRead(
+    dbName: string,
+    topic: string,
+    partition: number,
+  ): Promise<{ records: FetchedRecord[]; outbox: unknown[]; db: DatabaseView }> {
     const cache = await openIndexedDbCache({ dbName });
     const records = await cache.readRecords(topic, partition, 0, 100_000);
     const outbox = (await cache.outboxList(10)).map((entry) => entry.record.value);

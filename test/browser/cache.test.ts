@@ -11,12 +11,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CACHE_PAGE_GROW_RECORDS_MAX } from "../../client/local-limits.ts";
-import { servePageScript, type ScriptPage } from "../node/page-server.ts";
-import { makeTempDir, removeDir, ROOT } from "../node/runtime.ts";
+import { type ScriptPage, servePageScript } from "../node/page-server.ts";
+import { makeTempDir, ROOT, removeDir } from "../node/runtime.ts";
 import { describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
 import { type CacheTestApi, testRecords } from "./cache-page.ts";
 
-function call<K extends keyof CacheTestApi>(page: Page, name: K, ...args: Parameters<CacheTestApi[K]>): Promise<Awaited<ReturnType<CacheTestApi[K]>>> {
+function call<K extends keyof CacheTestApi>(
+  page: Page,
+  name: K,
+  ...args: Parameters<CacheTestApi[K]>
+): Promise<Awaited<ReturnType<CacheTestApi[K]>>> {
   return page.evaluate(
     ([method, params]) => {
       const target = (globalThis as unknown as { cacheTest: Record<string, (...a: unknown[]) => unknown> }).cacheTest;
@@ -54,7 +58,11 @@ describeInChromium("the IndexedDB cache in Chromium", () => {
     expect(read.outbox).toEqual(["queued"]);
     expect(read.db.version).toBe(2);
     expect(read.db.stores).not.toContain("records");
-    expect(read.db.pages).toEqual([["t", 0, 0, 500], ["t", 0, 500, 1_000], ["t", 0, 1_000, 1_200]]);
+    expect(read.db.pages).toEqual([
+      ["t", 0, 0, 500],
+      ["t", 0, 500, 1_000],
+      ["t", 0, 1_000, 1_200],
+    ]);
   });
 
   it("stores catch-up pages and live records as bounded pages, and replays them offline in order", async () => {

@@ -77,7 +77,9 @@ describeInChromium("the example feed in Chromium", () => {
 
   it("shows records live, over a real WebSocket, cached in the page's IndexedDB", async () => {
     await site.api.createTopic("live-feed", 2);
-    await site.api.produce("live-feed", { records: [message("ada", "before 1", "b1"), message("grace", "before 2", "b2"), message("linus", "before 3", "b3")] });
+    await site.api.produce("live-feed", {
+      records: [message("ada", "before 1", "b1"), message("grace", "before 2", "b2"), message("linus", "before 3", "b3")],
+    });
     const { context } = await browser();
     const page = await context.newPage();
     await page.goto(`${site.url}/examples/feed/?topic=live-feed`);
@@ -98,7 +100,9 @@ describeInChromium("the example feed in Chromium", () => {
 
   it("keeps posts in the outbox offline, reloads offline, and sends each once when back", async () => {
     await site.api.createTopic("offline-feed", 2);
-    await site.api.produce("offline-feed", { records: [message("ada", "first", "o1"), message("grace", "second", "o2"), message("linus", "third", "o3")] });
+    await site.api.produce("offline-feed", {
+      records: [message("ada", "first", "o1"), message("grace", "second", "o2"), message("linus", "third", "o3")],
+    });
     const { context } = await browser();
     const page = await context.newPage();
     await page.goto(`${site.url}/examples/feed/?topic=offline-feed`);
@@ -123,7 +127,14 @@ describeInChromium("the example feed in Chromium", () => {
     expect(await feedEntries(page)).toEqual(before);
     expect(await outboxIds(page)).toEqual(queued);
     // The page really has no network: it came from the service worker's cache.
-    expect(await page.evaluate(() => fetch("/v1/topics").then(() => "reached", () => "failed"))).toBe("failed");
+    expect(
+      await page.evaluate(() =>
+        fetch("/v1/topics").then(
+          () => "reached",
+          () => "failed",
+        ),
+      ),
+    ).toBe("failed");
 
     await context.setOffline(false);
     await waitForStatus(page, "live");
@@ -135,16 +146,23 @@ describeInChromium("the example feed in Chromium", () => {
     expect(stored).toHaveLength(8);
     const entries = await feedEntries(page);
     expect(entries.map((e) => e.id).sort()).toEqual(stored.map(idOf).sort());
-    expect(contiguityProblems(entries, (await serverRecords("offline-feed", 2)).map((records) => records.length))).toEqual([]);
+    expect(
+      contiguityProblems(
+        entries,
+        (await serverRecords("offline-feed", 2)).map((records) => records.length),
+      ),
+    ).toEqual([]);
   });
 
   it("is linked from the start page, and its screenshot shows the status and the feed", async () => {
     await site.api.createTopic("feed", 2);
-    await site.api.produce("feed", { records: [
-      message("ada", "Shipped the offline outbox: posts wait in IndexedDB until the network is back.", "s1"),
-      message("grace", "Reloaded with the network off and the feed came straight back.", "s2"),
-      message("linus", "Two tabs, one socket per partition.", "s3"),
-    ] });
+    await site.api.produce("feed", {
+      records: [
+        message("ada", "Shipped the offline outbox: posts wait in IndexedDB until the network is back.", "s1"),
+        message("grace", "Reloaded with the network off and the feed came straight back.", "s2"),
+        message("linus", "Two tabs, one socket per partition.", "s3"),
+      ],
+    });
     const { context } = await browser();
     const page = await context.newPage();
     await page.goto(`${site.url}/`);

@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { PEER_BINARIES, which } from "../../bench/install.ts";
-import { ALL_SYSTEMS, runBench, type BenchOutput } from "../../bench/main.ts";
+import { ALL_SYSTEMS, type BenchOutput, runBench } from "../../bench/main.ts";
 import { PROFILES } from "../../bench/profiles.ts";
 import { missingChromium } from "../../bench/scenarios/browser-cache.ts";
 import type { SystemId } from "../../bench/systems/types.ts";
@@ -60,7 +60,9 @@ function expectedFor(system: SystemId): [string, string][] {
 const inCi = process.env.CI === "true";
 const missingPeers = Object.values(PEER_BINARIES).filter((binary) => which(binary) === null);
 if (missingPeers.length > 0 && !inCi) {
-  console.warn(`bench smoke: ${missingPeers.join(" and ")} not installed, so those peers are skipped (apt-get install -y redis-server nats-server; CI installs them)`);
+  console.warn(
+    `bench smoke: ${missingPeers.join(" and ")} not installed, so those peers are skipped (apt-get install -y redis-server nats-server; CI installs them)`,
+  );
 }
 
 // Scenario 6 runs in Debian's Chromium: in CI a missing browser fails the run (requireChromium).
@@ -81,12 +83,21 @@ describe("npm run bench, smoke profile", () => {
     async () => {
       outDir = await makeTempDir("edgelog-bench-smoke-");
       // In CI a missing peer binary fails the run (requirePeers); elsewhere it is skipped.
-      output = await runBench({ profile: "smoke", outDir, installPeers: false, requirePeers: inCi, requireChromium: inCi, log: (line) => lines.push(line) });
+      output = await runBench({
+        profile: "smoke",
+        outDir,
+        installPeers: false,
+        requirePeers: inCi,
+        requireChromium: inCi,
+        log: (line) => lines.push(line),
+      });
       const { result } = output;
 
       expect(result.profile).toBe("smoke");
       const ran = result.systems.filter((s) => s.skipped === undefined).map((s) => s.id);
-      const expectedSystems = ALL_SYSTEMS.filter((id) => !(id === "redis" && missingPeers.includes("redis-server")) && !(id === "nats" && missingPeers.includes("nats-server")));
+      const expectedSystems = ALL_SYSTEMS.filter(
+        (id) => !(id === "redis" && missingPeers.includes("redis-server")) && !(id === "nats" && missingPeers.includes("nats-server")),
+      );
       expect(ran).toEqual(expectedSystems);
 
       for (const system of ran) {

@@ -11,9 +11,9 @@ import "fake-indexeddb/auto";
 import fc from "fast-check";
 import { openDB } from "idb";
 import { afterEach, describe, expect, it } from "vitest";
+import { SCHEMA_VERSION, type StoredPage, upgradeSchema } from "../../client/cache/db-schema.ts";
 import { openIndexedDbCache } from "../../client/cache/indexeddb.ts";
 import { createMemoryCache } from "../../client/cache/memory.ts";
-import { SCHEMA_VERSION, type StoredPage, upgradeSchema } from "../../client/cache/db-schema.ts";
 import type { EventCache } from "../../client/cache/types.ts";
 import { CACHE_PAGE_GROW_RECORDS_MAX, CACHE_PAGE_RECORDS_MAX } from "../../client/local-limits.ts";
 import type { FetchedRecord } from "../../client/protocol/index.ts";
@@ -26,7 +26,13 @@ afterEach(() => {
 });
 
 function records(from: number, to: number): FetchedRecord[] {
-  return Array.from({ length: to - from }, (_, i) => ({ offset: from + i, timestamp: 1_700_000_000_000 + from + i, key: `k${from + i}`, value: { n: from + i, s: "é😀" }, headers: { h: "v" } }));
+  return Array.from({ length: to - from }, (_, i) => ({
+    offset: from + i,
+    timestamp: 1_700_000_000_000 + from + i,
+    key: `k${from + i}`,
+    value: { n: from + i, s: "é😀" },
+    headers: { h: "v" },
+  }));
 }
 
 async function openPair(bound: number): Promise<{ name: string; idb: EventCache; memory: EventCache }> {
@@ -65,7 +71,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "drop" as const }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("read" as const), from: fc.nat(2_700), limit: fc.integer({ min: 1, max: 1_500 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("read" as const), from: fc.nat(2_700), limit: fc.integer({ min: 1, max: 1_500 }) }),
+  },
 );
 
 describe("the IndexedDB cache's pages", () => {
@@ -143,12 +152,17 @@ describe("the IndexedDB cache's pages", () => {
     await large.putRecords("t", 0, records(0, 7), { logStartOffset: 0 });
     expect(await large.run("t", 0)).toMatchObject({ low: 0, high: 15, startsAtLog: true });
     expect(await large.readRecords("t", 0, 0, 100)).toEqual(records(0, 15));
-    expect((await pageRows(name)).map((row) => [row.base, row.end])).toEqual([[0, 5], [5, 15]]);
+    expect((await pageRows(name)).map((row) => [row.base, row.end])).toEqual([
+      [0, 5],
+      [5, 15],
+    ]);
   });
 
   it("moves version 1's records (a row each) into pages when it upgrades, keeping everything else", async () => {
     const name = `pages-upgrade-${++dbCounter}`;
-    const v1 = await openDB(name, 1, { upgrade: (db, oldVersion, _newVersion, tx) => upgradeSchema(db as never, oldVersion, 1, tx as never) });
+    const v1 = await openDB(name, 1, {
+      upgrade: (db, oldVersion, _newVersion, tx) => upgradeSchema(db as never, oldVersion, 1, tx as never),
+    });
     expect([...v1.objectStoreNames]).toContain("records");
     for (const record of records(0, 700)) await v1.put("records", { ...record, topic: "t", partition: 0 });
     for (const record of records(20, 23)) await v1.put("records", { ...record, topic: "other", partition: 0 });
@@ -166,7 +180,11 @@ describe("the IndexedDB cache's pages", () => {
     try {
       expect([...db.objectStoreNames]).not.toContain("records");
       const rows = (await db.getAll("pages")) as StoredPage[];
-      expect(rows.map((row) => [row.topic, row.base, row.end])).toEqual([["other", 20, 23], ["t", 0, 500], ["t", 500, 700]]);
+      expect(rows.map((row) => [row.topic, row.base, row.end])).toEqual([
+        ["other", 20, 23],
+        ["t", 0, 500],
+        ["t", 500, 700],
+      ]);
     } finally {
       db.close();
     }

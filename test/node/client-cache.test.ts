@@ -11,7 +11,7 @@ import "fake-indexeddb/auto";
 import { afterEach, describe, expect, it } from "vitest";
 import { openIndexedDbCache } from "../../client/cache/indexeddb.ts";
 import { createMemoryCache } from "../../client/cache/memory.ts";
-import { PARTITION_UNRESOLVED, type EventCache, type NewOutboxEntry } from "../../client/cache/types.ts";
+import { type EventCache, type NewOutboxEntry, PARTITION_UNRESOLVED } from "../../client/cache/types.ts";
 import { EdgelogClientError, errorCode } from "../../client/local-errors.ts";
 import type { FetchedRecord } from "../../client/protocol/index.ts";
 
@@ -24,7 +24,13 @@ afterEach(() => {
 });
 
 function records(from: number, to: number): FetchedRecord[] {
-  return Array.from({ length: to - from }, (_, i) => ({ offset: from + i, timestamp: 1_700_000_000_000, key: `k${from + i}`, value: { n: from + i }, headers: { h: "v" } }));
+  return Array.from({ length: to - from }, (_, i) => ({
+    offset: from + i,
+    timestamp: 1_700_000_000_000,
+    key: `k${from + i}`,
+    value: { n: from + i },
+    headers: { h: "v" },
+  }));
 }
 
 function entry(topic: string, partition: number, n: number): NewOutboxEntry {
@@ -55,7 +61,10 @@ describe.each(implementations)("%s cache", (_kind, open) => {
     expect((await cache.readRecords("t", 0, 5, 2)).map((r) => r.offset)).toEqual([5, 6]);
     // Another partition is bounded on its own.
     await cache.putRecords("t", 1, records(0, 2));
-    expect((await cache.runs("t")).map((r) => [r.partition, r.low, r.high])).toEqual([[0, 3, 8], [1, 0, 2]]);
+    expect((await cache.runs("t")).map((r) => [r.partition, r.low, r.high])).toEqual([
+      [0, 3, 8],
+      [1, 0, 2],
+    ]);
   });
 
   it("replaces a run after a gap, keeps it against older pages, and drops it on request", async () => {
@@ -157,7 +166,10 @@ describe("indexeddb cache", () => {
       return put.apply(this, args);
     };
     try {
-      const failed = await cache.putRecords("t", 0, records(3, 8)).then(() => null, (error: unknown) => error);
+      const failed = await cache.putRecords("t", 0, records(3, 8)).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(errorCode(failed)).toBe("CACHE_QUOTA_EXCEEDED");
     } finally {
       IDBObjectStore.prototype.put = put;

@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { WebSocket } from "ws";
 import type { ClientStatus, EdgelogClient, FetchFunction, TopicRecord, WebSocketClass } from "../../client/index.ts";
-import { bundleWorker, edgelogApi, type EdgelogApi, freePort, makeTempDir, removeDir, startMiniflare, waitFor } from "./runtime.ts";
+import { bundleWorker, type EdgelogApi, edgelogApi, freePort, makeTempDir, removeDir, startMiniflare, waitFor } from "./runtime.ts";
 
 /** How long a test waits for anything the client does (bounded; generous for a noisy machine). */
 export const WAIT_MS = 20_000;

@@ -11,12 +11,11 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCache } from "../../client/cache/memory.ts";
 import { type EventCache, type OutboxEntry, PARTITION_UNRESOLVED } from "../../client/cache/types.ts";
-import { PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "../../client/local-limits.ts";
-import type { ErrorCode } from "../../client/protocol/index.ts";
 import { HttpApi } from "../../client/http-api.ts";
-import { sendOutbox, type SenderContext } from "../../client/outbox-sender.ts";
+import { PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "../../client/local-limits.ts";
+import { type SenderContext, sendOutbox } from "../../client/outbox-sender.ts";
+import type { ErrorCode, ProduceRequest, RecordPosition } from "../../client/protocol/index.ts";
 import { partitionForKey } from "../../client/protocol/index.ts";
-import type { ProduceRequest, RecordPosition } from "../../client/protocol/index.ts";
 
 /** What the scripted server answers to one produce request. */
 type Answer = "ok" | "duplicate" | "network" | ErrorCode;
@@ -68,7 +67,13 @@ function harness(script: Answer[], partitions = 2): Harness {
   return { cache, sent, delivered, rejected, context };
 }
 
-async function queue(cache: EventCache, count: number, partition = 0, bytes = 30, key: (n: number) => string | null = () => null): Promise<number[]> {
+async function queue(
+  cache: EventCache,
+  count: number,
+  partition = 0,
+  bytes = 30,
+  key: (n: number) => string | null = () => null,
+): Promise<number[]> {
   const ids: number[] = [];
   for (let n = 0; n < count; n++) {
     ids.push(await cache.outboxAdd({ topic: "t", partition, record: { key: key(n), value: n }, bytes, enqueuedAt: n }, 100_000));
@@ -91,7 +96,9 @@ describe("outbox sender", () => {
       [PRODUCE_BATCH_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX],
       [PRODUCE_BATCH_RECORDS_MAX * 2, 10],
     ]);
-    expect(zero.flatMap((s) => s.body.records.map((r) => r.value))).toEqual(Array.from({ length: PRODUCE_BATCH_RECORDS_MAX * 2 + 10 }, (_, i) => i));
+    expect(zero.flatMap((s) => s.body.records.map((r) => r.value))).toEqual(
+      Array.from({ length: PRODUCE_BATCH_RECORDS_MAX * 2 + 10 }, (_, i) => i),
+    );
     // Records near half the byte bound go two to a batch.
     expect(h.sent.filter((s) => s.partition === 1).map((s) => s.body.records.length)).toEqual([2, 2, 1]);
     expect(await h.cache.outboxCount()).toBe(0);

@@ -20,9 +20,19 @@ import {
   OUTBOX_RECORDS_MAX,
   RECORD_BYTES_MAX,
 } from "../../client/index.ts";
-import { partitionForKey } from "../../client/protocol/index.ts";
 import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
-import { collect, losingFetch, NodeWebSocket, offlineFetch, spyWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import {
+  collect,
+  losingFetch,
+  NodeWebSocket,
+  offlineFetch,
+  spyWebSocket,
+  startServer,
+  type TestServer,
+  WAIT_MS,
+  waitForStatus,
+} from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 
 let server: TestServer;
@@ -82,7 +92,7 @@ describe("produce", () => {
     const c = client({ fetch: counting.fetch });
     const keys = Array.from({ length: 40 }, (_, i) => `user-${i}`);
     const positions = await Promise.all(keys.map((key, i) => c.produce("placed", { key, value: i })));
-    positions.forEach((position, i) => expect(position.partition).toBe(partitionForKey(keys[i]!, 4)));
+    for (const [i, position] of positions.entries()) expect(position.partition).toBe(partitionForKey(keys[i]!, 4));
     // One request per partition: the 40 records lingered into one pass.
     expect(counting.posts()).toBeLessThanOrEqual(4);
     const log = await serverLog("placed");
@@ -106,7 +116,14 @@ describe("produce", () => {
       c.produce("no/such topic", { value: 1 }),
       c.produce("checked", { value: 1, partition: 5 }),
     ];
-    const codes = await Promise.all(refusals.map((p) => p.then(() => "resolved", (error: unknown) => errorCode(error))));
+    const codes = await Promise.all(
+      refusals.map((p) =>
+        p.then(
+          () => "resolved",
+          (error: unknown) => errorCode(error),
+        ),
+      ),
+    );
     expect(codes).toEqual(["INVALID_RECORD", "INVALID_RECORD", "RECORD_TOO_LARGE", "INVALID_TOPIC_NAME", "UNKNOWN_PARTITION"]);
     expect(await c.outbox()).toEqual([]);
   });
@@ -139,7 +156,10 @@ describe("produce", () => {
     });
     const values = Array.from({ length: 5 }, (_, i) => ({ flaky: i }));
     const queued = await Promise.all(values.map((value) => c.enqueue("flaky", { value })));
-    const failed = await c.flush().then(() => null, (error: unknown) => error);
+    const failed = await c.flush().then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(errorCode(failed)).toBe("NETWORK");
     const waiting = await c.outbox();
     expect(waiting.map((r) => r.value)).toEqual(values);
@@ -172,7 +192,8 @@ describe("produce", () => {
 
     const answers: Record<string, string[]> = {};
     for (const dbName of ["reload-offline", "reload-lost"]) {
-      const seen: string[] = (answers[dbName] = []);
+      const seen: string[] = [];
+      answers[dbName] = seen;
       const reloaded = client({
         cache: "indexeddb",
         dbName,
@@ -195,7 +216,10 @@ describe("produce", () => {
   it("bounds the outbox: past OUTBOX_RECORDS_MAX a record is refused with OUTBOX_FULL", async () => {
     const c = client({ fetch: offlineFetch });
     for (let i = 0; i < OUTBOX_RECORDS_MAX; i++) await c.enqueue("full", { value: i });
-    const refused = await c.enqueue("full", { value: "one too many" }).then(() => null, (error: unknown) => error);
+    const refused = await c.enqueue("full", { value: "one too many" }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(errorCode(refused)).toBe("OUTBOX_FULL");
     expect((await c.outbox()).length).toBe(OUTBOX_RECORDS_MAX);
   });
@@ -243,7 +267,11 @@ describe("produce", () => {
       isOnline: () => online,
     };
     // A client that only produces needs no WebSocket.
-    const c = client({ environment, WebSocket: undefined, fetch: async (url, init) => (online ? fetch(url, init) : offlineFetch(url, init)) });
+    const c = client({
+      environment,
+      WebSocket: undefined,
+      fetch: async (url, init) => (online ? fetch(url, init) : offlineFetch(url, init)),
+    });
     expect(c.status).toBe("offline");
     const delivered = c.produce("network", { value: "queued offline" });
     online = true;

@@ -37,10 +37,13 @@ async function pingServer(): Promise<{ url: string; connections: () => number; p
       if (answering.value) ws.send(PONG);
     });
   });
-  cleanups.push(() => new Promise<void>((resolve) => {
-    for (const client of server.clients) client.terminate();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  );
   const address = server.address();
   if (typeof address !== "object" || address === null) throw new Error("no address");
   return { url: `ws://127.0.0.1:${address.port}`, connections: () => connections, pings: () => pings, answering };
@@ -49,12 +52,15 @@ async function pingServer(): Promise<{ url: string; connections: () => number; p
 function socketTo(url: string): { socket: ReconnectingSocket; downs: SocketDown[]; opens: () => number } {
   const downs: SocketDown[] = [];
   let opens = 0;
-  const socket = new ReconnectingSocket({ url, WebSocket: NodeWebSocket, heartbeatIntervalMs: HEARTBEAT_MS }, {
-    connecting: () => undefined,
-    open: () => opens++,
-    message: () => undefined,
-    down: (info) => downs.push(info),
-  });
+  const socket = new ReconnectingSocket(
+    { url, WebSocket: NodeWebSocket, heartbeatIntervalMs: HEARTBEAT_MS },
+    {
+      connecting: () => undefined,
+      open: () => opens++,
+      message: () => undefined,
+      down: (info) => downs.push(info),
+    },
+  );
   cleanups.push(() => socket.close());
   socket.start();
   return { socket, downs, opens: () => opens };

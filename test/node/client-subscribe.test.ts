@@ -11,7 +11,17 @@ import "fake-indexeddb/auto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ClientError, createClient, type EdgelogClient, type TopicRecord } from "../../client/index.ts";
 import type { RecordInput } from "../../client/protocol/index.ts";
-import { collect, inOrder, NodeWebSocket, spyWebSocket, startServer, type TestServer, trackStatuses, WAIT_MS, waitForStatus } from "./client-harness.ts";
+import {
+  collect,
+  inOrder,
+  NodeWebSocket,
+  spyWebSocket,
+  startServer,
+  type TestServer,
+  trackStatuses,
+  WAIT_MS,
+  waitForStatus,
+} from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 
 let server: TestServer;
@@ -68,7 +78,10 @@ describe("subscribe", () => {
     await server.api.produce("live", { records: values(20, 50, (n) => `user-${n % 5}`) });
     await got.waitForCount(50);
     const description = await server.api.describeTopic("live");
-    expectExactlyOnce(got.records, description.partitions.map((p) => p.highWatermark));
+    expectExactlyOnce(
+      got.records,
+      description.partitions.map((p) => p.highWatermark),
+    );
     expect(got.records.map((r) => r.value).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(got.records.every((r) => r.topic === "live" && typeof r.key === "string")).toBe(true);
     expect(inOrder(statuses, ["connecting", "catching-up", "live"])).toBe(true);
@@ -106,14 +119,19 @@ describe("subscribe", () => {
     second.subscribe("replay", {}, got.callback);
     await got.waitForCount(30);
     await waitForStatus(second, "offline");
-    expect(got.records.map((r) => [r.partition, r.offset, r.value])).toEqual(expect.arrayContaining(before.records.map((r) => [r.partition, r.offset, r.value])));
+    expect(got.records.map((r) => [r.partition, r.offset, r.value])).toEqual(
+      expect.arrayContaining(before.records.map((r) => [r.partition, r.offset, r.value])),
+    );
 
     await server.start();
     await waitForStatus(second, "live");
     await server.api.produce("replay", { records: values(30, 40) });
     await got.waitForCount(40);
     const description = await server.api.describeTopic("replay");
-    expectExactlyOnce(got.records, description.partitions.map((p) => p.highWatermark));
+    expectExactlyOnce(
+      got.records,
+      description.partitions.map((p) => p.highWatermark),
+    );
     expect(inOrder(statuses, ["connecting", "offline", "catching-up", "live"])).toBe(true);
   });
 
@@ -138,7 +156,10 @@ describe("subscribe", () => {
     await got.waitForCount(25);
     await waitForStatus(second, "live");
     const description = await server.api.describeTopic("away");
-    expectExactlyOnce(got.records, description.partitions.map((p) => p.highWatermark));
+    expectExactlyOnce(
+      got.records,
+      description.partitions.map((p) => p.highWatermark),
+    );
     // The sockets asked only for what the cache lacked.
     const subscribes = spy.sent.filter((m) => m.type === "subscribe").map((m) => m.from);
     expect(subscribes).toEqual(expect.arrayContaining(cachedHigh.map((offset) => ({ offset }))));

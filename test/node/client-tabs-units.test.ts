@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "../../client/index.ts";
 import type { ServerMessageOf } from "../../client/protocol/index.ts";
-import { canMove, type LinkState, LINK_TRANSITIONS } from "../../client/status.ts";
+import { canMove, LINK_TRANSITIONS, type LinkState } from "../../client/status.ts";
 import { ELECTION_TRANSITIONS } from "../../client/tabs/election.ts";
 import { resolveStart, type StartLookups } from "../../client/tabs/resolve-start.ts";
 import { linkPath } from "../../client/tabs/tab-link.ts";

@@ -74,11 +74,19 @@ async function highWatermarks(topic: string): Promise<number[]> {
 
 /** Waits until every partition of `topic` has exactly `count` sockets. */
 async function waitForSockets(topic: string, partitions: number, count: number): Promise<void> {
-  await waitFor(`${count} socket(s) per partition of ${topic}`, async () => {
-    const stats = await Promise.all(Array.from({ length: partitions }, (_, p) =>
-      requestJson<{ sockets: number }>("GET", `${server.url}/v1/topics/${topic}/partitions/${p}/stats`)));
-    return stats.every((s) => s.body.sockets === count) ? true : undefined;
-  }, WAIT_MS, 100);
+  await waitFor(
+    `${count} socket(s) per partition of ${topic}`,
+    async () => {
+      const stats = await Promise.all(
+        Array.from({ length: partitions }, (_, p) =>
+          requestJson<{ sockets: number }>("GET", `${server.url}/v1/topics/${topic}/partitions/${p}/stats`),
+        ),
+      );
+      return stats.every((s) => s.body.sockets === count) ? true : undefined;
+    },
+    WAIT_MS,
+    100,
+  );
 }
 
 describe("tabs sharing one connection", () => {

@@ -6,20 +6,18 @@
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-units.test.ts
  */
-import { build } from "esbuild";
+
 import { join } from "node:path";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { AsyncQueue } from "../../client/async-queue.ts";
 import { reconnectCeilingMs, reconnectDelayMs } from "../../client/backoff.ts";
 import { planRun } from "../../client/cache/runs.ts";
 import type { CachedRun } from "../../client/cache/types.ts";
-import {
-  RECONNECT_DELAY_MS_MAX,
-  RECONNECT_DELAY_MS_MIN,
-} from "../../client/local-limits.ts";
+import { RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "../../client/local-limits.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { checkAgainstLog, planStart } from "../../client/start-plan.ts";
 import { canMove, deriveStatus, LINK_TRANSITIONS, type LinkState, move } from "../../client/status.ts";
-import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { ROOT } from "./runtime.ts";
 
 function records(from: number, to: number): FetchedRecord[] {
@@ -139,7 +137,10 @@ describe("cached runs", () => {
     expect(plan(run(10, 20), records(5, 10), 100, 5).run).toEqual(run(5, 20, true));
     // Only what the cache lacks is written: nothing for a page inside the run, the ends otherwise.
     expect(plan(run(10, 20), records(12, 15)).segments).toEqual([]);
-    expect(offsetsOf(plan(run(10, 20), records(8, 23), 100).segments)).toEqual([[8, 9], [20, 21, 22]]);
+    expect(offsetsOf(plan(run(10, 20), records(8, 23), 100).segments)).toEqual([
+      [8, 9],
+      [20, 21, 22],
+    ]);
     expect(offsetsOf(plan(run(0, 5, true), records(3, 8)).segments)).toEqual([[5, 6, 7]]);
   });
 

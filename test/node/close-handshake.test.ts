@@ -7,8 +7,8 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/close-handshake.test.ts
  */
 import { join } from "node:path";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { bundleWorker, edgelogApi, type LocalRuntime, makeTempDir, removeDir, startMiniflare, withTimeout } from "./runtime.ts";
 
 /** Far below ws's own close timeout (30 s), so a missing answer fails here rather than passing late. */

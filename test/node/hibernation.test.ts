@@ -20,10 +20,10 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/hibernation.test.ts
  */
 import { join } from "node:path";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PING, PONG, type ServerMessage, type ServerMessageOf } from "../../client/protocol/index.ts";
+import WebSocket from "ws";
 import type { PartitionStatsResponse } from "../../client/protocol/index.ts";
+import { PING, PONG, type ServerMessage, type ServerMessageOf } from "../../client/protocol/index.ts";
 import { bundleWorker, edgelogApi, expectJson, type LocalRuntime, makeTempDir, removeDir, sleep, startMiniflare } from "./runtime.ts";
 
 /** How long the test stays idle: about 3x the eviction time measured locally. */
@@ -98,56 +98,60 @@ describe("hibernation", () => {
     await removeDir(dir);
   });
 
-  it("evicts an idle partition while its subscribers stay connected, and the next append reaches them", async () => {
-    const url = runtime!.url;
-    const api = edgelogApi(url);
-    const stats = (topic: string) => expectJson<PartitionStatsResponse>("GET", `${url}/v1/topics/${topic}/partitions/0/stats`);
+  it(
+    "evicts an idle partition while its subscribers stay connected, and the next append reaches them",
+    async () => {
+      const url = runtime!.url;
+      const api = edgelogApi(url);
+      const stats = (topic: string) => expectJson<PartitionStatsResponse>("GET", `${url}/v1/topics/${topic}/partitions/0/stats`);
 
-    // Two objects: one left wholly idle, one whose subscriber keeps sending heartbeats.
-    const topics = ["idle", "pinged"];
-    const subscribers: NodeSocket[] = [];
-    const before: PartitionStatsResponse[] = [];
-    for (const topic of topics) {
-      await api.createTopic(topic, 1);
-      await api.produce(topic, { records: [{ value: "before" }] }, 0);
-      const sock = new NodeSocket(`${url.replace(/^http/, "ws")}/v1/topics/${topic}/partitions/0/ws`);
-      sockets.push(sock);
-      await sock.opened();
-      expect(await sock.next("hello")).toMatchObject({ topic, partition: 0, highWatermark: 1 });
-      sock.send({ type: "subscribe", id: "s", from: "latest" });
-      expect(await sock.next("subscribed")).toMatchObject({ offset: 1 });
-      expect(await sock.next("live")).toEqual({ type: "live", id: "s", offset: 1 });
-      subscribers.push(sock);
-      const stat = await stats(topic);
-      expect(stat.sockets).toBe(1);
-      before.push(stat);
-    }
+      // Two objects: one left wholly idle, one whose subscriber keeps sending heartbeats.
+      const topics = ["idle", "pinged"];
+      const subscribers: NodeSocket[] = [];
+      const before: PartitionStatsResponse[] = [];
+      for (const topic of topics) {
+        await api.createTopic(topic, 1);
+        await api.produce(topic, { records: [{ value: "before" }] }, 0);
+        const sock = new NodeSocket(`${url.replace(/^http/, "ws")}/v1/topics/${topic}/partitions/0/ws`);
+        sockets.push(sock);
+        await sock.opened();
+        expect(await sock.next("hello")).toMatchObject({ topic, partition: 0, highWatermark: 1 });
+        sock.send({ type: "subscribe", id: "s", from: "latest" });
+        expect(await sock.next("subscribed")).toMatchObject({ offset: 1 });
+        expect(await sock.next("live")).toEqual({ type: "live", id: "s", offset: 1 });
+        subscribers.push(sock);
+        const stat = await stats(topic);
+        expect(stat.sockets).toBe(1);
+        before.push(stat);
+      }
 
-    // Idle: no request to either object. The pinged subscriber sends PING every 5 s meanwhile.
-    const idleStart = Date.now();
-    const pinged = subscribers[1]!;
-    for (let turn = 0; turn < 100 && Date.now() - idleStart < IDLE_MS; turn++) {
-      await sleep(Math.min(5_000, Math.max(0, IDLE_MS - (Date.now() - idleStart))));
-      if (Date.now() - idleStart >= IDLE_MS) break;
-      pinged.send(PING);
-      expect(await pinged.nextRaw()).toBe(PONG);
-    }
+      // Idle: no request to either object. The pinged subscriber sends PING every 5 s meanwhile.
+      const idleStart = Date.now();
+      const pinged = subscribers[1]!;
+      for (let turn = 0; turn < 100 && Date.now() - idleStart < IDLE_MS; turn++) {
+        await sleep(Math.min(5_000, Math.max(0, IDLE_MS - (Date.now() - idleStart))));
+        if (Date.now() - idleStart >= IDLE_MS) break;
+        pinged.send(PING);
+        expect(await pinged.nextRaw()).toBe(PONG);
+      }
 
-    for (const [i, topic] of topics.entries()) {
-      const sock = subscribers[i]!;
-      // Still connected through the eviction, and nothing was pushed meanwhile.
-      expect(sock.closeCode, topic).toBeNull();
-      expect(sock.ws.readyState, topic).toBe(WebSocket.OPEN);
-      const produced = await api.produce(topic, { records: [{ key: "k", value: `after ${topic}` }] }, 0);
-      expect(produced.offsets).toEqual([{ partition: 0, offset: 1 }]);
-      const pushed = await sock.next("records");
-      expect(pushed.records.map((r) => [r.offset, r.key, r.value])).toEqual([[1, "k", `after ${topic}`]]);
+      for (const [i, topic] of topics.entries()) {
+        const sock = subscribers[i]!;
+        // Still connected through the eviction, and nothing was pushed meanwhile.
+        expect(sock.closeCode, topic).toBeNull();
+        expect(sock.ws.readyState, topic).toBe(WebSocket.OPEN);
+        const produced = await api.produce(topic, { records: [{ key: "k", value: `after ${topic}` }] }, 0);
+        expect(produced.offsets).toEqual([{ partition: 0, offset: 1 }]);
+        const pushed = await sock.next("records");
+        expect(pushed.records.map((r) => [r.offset, r.key, r.value])).toEqual([[1, "k", `after ${topic}`]]);
 
-      const after = await stats(topic);
-      // A new instance answers (the idle one was evicted), and it sees the socket still open.
-      expect(after.startedAt, `${topic}: startedAt before ${before[i]!.startedAt}`).toBeGreaterThan(before[i]!.startedAt);
-      expect(after.sockets).toBe(1);
-      expect(after.highWatermark).toBe(2);
-    }
-  }, IDLE_MS + 60_000);
+        const after = await stats(topic);
+        // A new instance answers (the idle one was evicted), and it sees the socket still open.
+        expect(after.startedAt, `${topic}: startedAt before ${before[i]!.startedAt}`).toBeGreaterThan(before[i]!.startedAt);
+        expect(after.sockets).toBe(1);
+        expect(after.highWatermark).toBe(2);
+      }
+    },
+    IDLE_MS + 60_000,
+  );
 });

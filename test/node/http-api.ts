@@ -7,12 +7,12 @@
  * await api.createTopic("demo", 2);
  * const { records } = await api.fetch("demo", 0, 0);
  */
-import type { ErrorBody } from "../../client/protocol/index.ts";
 import type {
   CommitRequest,
   CommitResponse,
-  FetchResponse,
+  ErrorBody,
   FetchedRecord,
+  FetchResponse,
   GroupOffsetsResponse,
   ProduceRequest,
   ProduceResponse,

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { compatibilityDate, compatibilityFlags, ROOT } from "./local-env.ts";
-import { freePort, withTimeout } from "./waits.ts";
+import { withTimeout } from "./waits.ts";
 
 /**
  * Bundles worker/index.ts with esbuild into `outDir/index.mjs` (ESM, the workerd conditions,

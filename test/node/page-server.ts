@@ -56,9 +56,10 @@ export async function servePageScript(entry: string, dir: string, title = "edgel
   if (address === null || typeof address === "string") throw new Error("the page server has no port");
   return {
     url: `http://127.0.0.1:${address.port}/`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -111,7 +111,7 @@ async function writeEverything(api: EdgelogApi): Promise<Written> {
   for (const batch of [first, second]) {
     const answer = await api.produce(TOPIC, batch);
     expect(answer.duplicate).toBeUndefined();
-    answer.offsets.forEach((position, i) => acked.set(`${position.partition}/${position.offset}`, batch.records[i]!));
+    for (const [i, position] of answer.offsets.entries()) acked.set(`${position.partition}/${position.offset}`, batch.records[i]!);
     batches.push([batch, answer]);
   }
   const [lastBatch, lastAnswer] = batches[1]!;
@@ -136,7 +136,7 @@ function expectLogsHoldAcked(logs: FetchedRecord[][], acked: Map<string, RecordI
   const stored = logs.reduce((sum, log) => sum + log.length, 0);
   expect(stored).toBe(acked.size);
   logs.forEach((log, partition) => {
-    log.forEach((record, i) => expect(record.offset).toBe(i));
+    for (const [i, record] of log.entries()) expect(record.offset).toBe(i);
     for (const record of log) {
       const input = acked.get(`${partition}/${record.offset}`);
       expect(input, `record ${partition}/${record.offset} was never acknowledged`).toBeDefined();

@@ -44,7 +44,7 @@ export async function waitFor<T>(
   intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = undefined;
+  let lastError: unknown;
   for (let attempt = 0; ; attempt++) {
     try {
       const value = await check();

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { QUIET_ENV, ROOT } from "./local-env.ts";
 import type { LocalRuntime } from "./miniflare-runtime.ts";
 import { freePort, sleep, waitFor } from "./waits.ts";
@@ -136,11 +136,16 @@ export async function startWrangler(options: WranglerStart): Promise<WranglerRun
   const args = [
     "dev",
     "--local",
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--inspector-ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", persistDir,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistDir,
     "--show-interactive-dev-session=false",
   ];
   const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, {

@@ -4,7 +4,7 @@
  * no more partitions than a rebalance must; the answer never depends on the members' input order.
  */
 import { describe, expect, it } from "vitest";
-import { ASSIGNORS, assign, type Assignment } from "../../worker/group/assignors.ts";
+import { ASSIGNORS, type Assignment, assign } from "../../worker/group/assignors.ts";
 
 /** Member ids that sort in their numeric order: m00, m01, ... */
 function memberIds(count: number, prefix = "m"): string[] {
@@ -92,7 +92,13 @@ describe("range assignor", () => {
 
   it("leaves the last members empty when they outnumber the partitions (7 members, 3 partitions)", () => {
     expect(layout(assign("range", memberIds(7), 3, new Map()))).toEqual({
-      m00: [0], m01: [1], m02: [2], m03: [], m04: [], m05: [], m06: [],
+      m00: [0],
+      m01: [1],
+      m02: [2],
+      m03: [],
+      m04: [],
+      m05: [],
+      m06: [],
     });
   });
 
@@ -112,7 +118,13 @@ describe("roundrobin assignor", () => {
 
   it("leaves members past the partition count empty (7 members, 3 partitions)", () => {
     expect(layout(assign("roundrobin", memberIds(7), 3, new Map()))).toEqual({
-      m00: [0], m01: [1], m02: [2], m03: [], m04: [], m05: [], m06: [],
+      m00: [0],
+      m01: [1],
+      m02: [2],
+      m03: [],
+      m04: [],
+      m05: [],
+      m06: [],
     });
   });
 });
@@ -215,7 +227,9 @@ describe("sticky assignor", () => {
         }
         const after = assign("sticky", members, partitions, current);
         expectValid(after, members, partitions);
-        expect(moved(current, after), `run ${run} step ${step}: ${members.length}x${partitions}`).toBe(minimumMoves(current, members, partitions));
+        expect(moved(current, after), `run ${run} step ${step}: ${members.length}x${partitions}`).toBe(
+          minimumMoves(current, members, partitions),
+        );
         current = after;
       }
     }

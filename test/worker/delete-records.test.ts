@@ -26,7 +26,10 @@ async function topicWithBatches(prefix: string, sizes: number[]): Promise<string
 async function storedBaseOffsets(topic: string): Promise<number[]> {
   const stub = await partitionStub(topic, 0);
   return runInDurableObject(stub, (_, state) =>
-    state.storage.sql.exec<{ base_offset: number }>("SELECT base_offset FROM batches ORDER BY base_offset").toArray().map((r) => r.base_offset),
+    state.storage.sql
+      .exec<{ base_offset: number }>("SELECT base_offset FROM batches ORDER BY base_offset")
+      .toArray()
+      .map((r) => r.base_offset),
   );
 }
 

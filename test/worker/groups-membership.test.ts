@@ -7,11 +7,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import type { GroupDescription, GroupOffsetsResponse } from "../../client/protocol/index.ts";
+import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
-import { api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic, type Answer } from "./http.ts";
+import { type Answer, api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic } from "./http.ts";
 
 interface JoinBody {
   topic: string;
@@ -173,7 +173,11 @@ describe("group membership", () => {
       "UNKNOWN_MEMBER_ID",
     );
     expectError(
-      await commit(group, { offsets: [{ topic: otherTopic, partition: 0, offset: 1 }], memberId: member.memberId, generation: member.generation }),
+      await commit(group, {
+        offsets: [{ topic: otherTopic, partition: 0, offset: 1 }],
+        memberId: member.memberId,
+        generation: member.generation,
+      }),
       409,
       "INCONSISTENT_GROUP",
     );
@@ -343,7 +347,9 @@ describe("group membership", () => {
     for (let i = 0; i < 3; i++) ids.push((await join(group, { topic })).memberId);
     const member = await current(group, ids[0]!);
     expect(member.generation).toBe(3);
-    expect((await commit(group, { offsets: [{ topic, partition: 0, offset: 6 }], memberId: member.memberId, generation: 3 })).status).toBe(200);
+    expect((await commit(group, { offsets: [{ topic, partition: 0, offset: 6 }], memberId: member.memberId, generation: 3 })).status).toBe(
+      200,
+    );
 
     // Over the partition's socket, a member's commit with generation 2 is refused.
     const res = await app.request(`http://x/v1/topics/${topic}/partitions/0/ws`, { headers: { Upgrade: "websocket" } }, env);

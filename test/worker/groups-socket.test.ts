@@ -6,8 +6,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PING, type GroupServerMessage } from "../../client/protocol/index.ts";
 import type { GroupDescription } from "../../client/protocol/index.ts";
+import { type GroupServerMessage, PING } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
 import { api, createTopic, expectError, uniqueTopic } from "./http.ts";
@@ -145,7 +145,12 @@ describe("group sockets", () => {
       await a.next("assignment", (m) => m.generation === joinedB.generation);
       b.close();
       const after = await a.next("assignment", (m) => m.generation === joinedB.generation + 1);
-      expect(after).toEqual({ type: "assignment", memberId: joinedA.memberId, generation: joinedB.generation + 1, partitions: [0, 1, 2, 3] });
+      expect(after).toEqual({
+        type: "assignment",
+        memberId: joinedA.memberId,
+        generation: joinedB.generation + 1,
+        partitions: [0, 1, 2, 3],
+      });
       const description = await untilMembers(group, 1);
       expect(description.members.map((m) => m.memberId)).toEqual([joinedA.memberId]);
       expectError(await api("POST", `/v1/groups/${group}/members/${joinedB.memberId}/heartbeat`), 404, "UNKNOWN_MEMBER_ID");

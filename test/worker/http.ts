@@ -12,18 +12,27 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { FetchedRecord, FetchResponse, ProduceRequest, ProduceResponse, TopicConfig, TopicDescription } from "../../client/protocol/index.ts";
+import type {
+  FetchedRecord,
+  FetchResponse,
+  ProduceRequest,
+  ProduceResponse,
+  TopicConfig,
+  TopicDescription,
+} from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import type { Registry, TopicMeta } from "../../worker/registry.ts";
 
 /** An answer: its status and its body parsed as JSON (null for an empty body). */
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; `any` by default keeps each assertion short.
 export interface Answer<T = any> {
   status: number;
   json: T;
 }
 
 /** Sends one request to the app; a non-string body is sent as JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: as Answer's default above.
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
   const init: RequestInit = { method };
   if (body !== undefined) {
@@ -60,11 +69,7 @@ export async function produce(topic: string, request: ProduceRequest, partition?
 }
 
 /** Reads one partition with query parameters (offset, limit, maxBytes, maxWaitMs) and asserts 200. */
-export async function fetchRecords(
-  topic: string,
-  partition: number,
-  query: Record<string, string | number> = {},
-): Promise<FetchResponse> {
+export async function fetchRecords(topic: string, partition: number, query: Record<string, string | number> = {}): Promise<FetchResponse> {
   const answer = await api<FetchResponse>("GET", recordsPath(topic, partition, query));
   expect(answer.status, JSON.stringify(answer.json)).toBe(200);
   return answer.json;

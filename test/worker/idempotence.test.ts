@@ -3,9 +3,9 @@
  * original offsets and append nothing; gaps, stale retries and zombie epochs are refused.
  */
 import { describe, expect, it } from "vitest";
-import { partitionForKey } from "../../client/protocol/index.ts";
 import type { ProduceResponse, ProducerInput, TopicDescription } from "../../client/protocol/index.ts";
-import { api, createTopic, expectError, fetchRecords, produce, readAll, uniqueTopic, type Answer } from "./http.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
+import { type Answer, api, createTopic, expectError, fetchRecords, produce, readAll, uniqueTopic } from "./http.ts";
 
 /** Produces `count` records as `producer` to partition 0 of `topic`. */
 function send(topic: string, producer: ProducerInput, count: number, tag = "r"): Promise<Answer<ProduceResponse>> {
@@ -144,7 +144,10 @@ describe("idempotent produce on the topic route", () => {
     const other = keys.find((key) => partitionForKey(key, partitions) !== partitionForKey(first, partitions));
     expect(other).toBeDefined();
     const answer = await api("POST", `/v1/topics/${topic}/records`, {
-      records: [{ key: first, value: 1 }, { key: other, value: 2 }],
+      records: [
+        { key: first, value: 1 },
+        { key: other, value: 2 },
+      ],
       producer: { id: "p", epoch: 0, sequence: 0 },
     });
     expectError(answer, 400, "INVALID_PRODUCER");
@@ -158,11 +161,17 @@ describe("idempotent produce on the topic route", () => {
     await createTopic(topic, partitions);
     const key = "same-key";
     const answer = await produce(topic, {
-      records: [{ key, value: 1 }, { key, value: 2 }],
+      records: [
+        { key, value: 1 },
+        { key, value: 2 },
+      ],
       producer: { id: "p", epoch: 0, sequence: 0 },
     });
     const partition = partitionForKey(key, partitions);
-    expect(answer.offsets).toEqual([{ partition, offset: 0 }, { partition, offset: 1 }]);
+    expect(answer.offsets).toEqual([
+      { partition, offset: 0 },
+      { partition, offset: 1 },
+    ]);
   });
 
   it("sends keyless records to the same partition on retry, recognised as a duplicate", async () => {

@@ -93,14 +93,18 @@ describe("offsets by timestamp", () => {
     await produceBatches(topic, batches);
     const stamps = batches.flat();
     const probes = new Set<number>([0, Math.max(...stamps), Math.max(...stamps) + 1]);
-    for (const t of stamps) [t - 1, t, t + 1].forEach((p) => probes.add(p));
+    for (const t of stamps) for (const p of [t - 1, t, t + 1]) probes.add(p);
     for (const t of probes) await expectLookup(topic, t, oracle(stamps, t));
   });
 
   it("skips records below logStartOffset, even inside the batch that reaches T", async () => {
     const topic = uniqueTopic("after-delete");
     await createTopic(topic, 1);
-    const batches = [[1_000, 3_000, 2_000], [1_500, 2_500], [4_000, 3_500, 5_000]];
+    const batches = [
+      [1_000, 3_000, 2_000],
+      [1_500, 2_500],
+      [4_000, 3_500, 5_000],
+    ];
     await produceBatches(topic, batches);
     const stamps = batches.flat();
     expect((await api("DELETE", `/v1/topics/${topic}/partitions/0/records?before=2`)).status).toBe(200);

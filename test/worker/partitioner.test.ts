@@ -72,7 +72,12 @@ describe("murmur2", () => {
   });
 
   it("hashes the empty input and single bytes with the high bit set", () => {
-    for (const bytes of [new Uint8Array([]), new Uint8Array([0x80]), new Uint8Array([0xff, 0xff, 0xff]), new Uint8Array([0xff, 0xff, 0xff, 0xff])]) {
+    for (const bytes of [
+      new Uint8Array([]),
+      new Uint8Array([0x80]),
+      new Uint8Array([0xff, 0xff, 0xff]),
+      new Uint8Array([0xff, 0xff, 0xff, 0xff]),
+    ]) {
       expect(murmur2(bytes)).toBe(murmur2Model(bytes));
     }
   });
@@ -168,7 +173,10 @@ describe("HTTP produce routes keyed records by the partitioner", () => {
     const elsewhere = (home + 1) % PARTITIONS;
     const seen: { partition: number; offset: number }[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await call(`/v1/topics/${topic}/records`, { method: "POST", body: JSON.stringify({ records: [{ key: "foobar", value: i }] }) });
+      const res = await call(`/v1/topics/${topic}/records`, {
+        method: "POST",
+        body: JSON.stringify({ records: [{ key: "foobar", value: i }] }),
+      });
       seen.push(...(res.json as { offsets: { partition: number; offset: number }[] }).offsets);
     }
     expect(seen).toEqual([0, 1, 2].map((offset) => ({ partition: home, offset })));

@@ -3,8 +3,8 @@
  * sticky keyless batches), their offsets, what reads give back, and paging by limit and bytes.
  */
 import { describe, expect, it } from "vitest";
-import { partitionForKey } from "../../client/protocol/index.ts";
 import type { RecordInput } from "../../client/protocol/index.ts";
+import { partitionForKey } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, produce, readAll, uniqueTopic } from "./http.ts";
 
 const pad = (n: number) => "x".repeat(n);
@@ -31,13 +31,27 @@ describe("offsets on produce", () => {
       { partition: 2, offset: 2 },
       { partition: 0, offset: 1 },
     ]);
-    const second = await produce(topic, { records: [{ value: "g", partition: 2 }, { value: "h", partition: 0 }] });
+    const second = await produce(topic, {
+      records: [
+        { value: "g", partition: 2 },
+        { value: "h", partition: 0 },
+      ],
+    });
     expect(second.offsets).toEqual([
       { partition: 2, offset: 3 },
       { partition: 0, offset: 2 },
     ]);
-    expect((await readAll(topic, 2)).map((r) => [r.offset, r.value])).toEqual([[0, "a"], [1, "c"], [2, "e"], [3, "g"]]);
-    expect((await readAll(topic, 0)).map((r) => [r.offset, r.value])).toEqual([[0, "b"], [1, "f"], [2, "h"]]);
+    expect((await readAll(topic, 2)).map((r) => [r.offset, r.value])).toEqual([
+      [0, "a"],
+      [1, "c"],
+      [2, "e"],
+      [3, "g"],
+    ]);
+    expect((await readAll(topic, 0)).map((r) => [r.offset, r.value])).toEqual([
+      [0, "b"],
+      [1, "f"],
+      [2, "h"],
+    ]);
     expect((await readAll(topic, 1)).map((r) => [r.offset, r.value])).toEqual([[0, "d"]]);
   });
 
@@ -85,10 +99,15 @@ describe("records read back", () => {
     const topic = uniqueTopic("exact");
     await createTopic(topic, 1);
     const records: (RecordInput & { timestamp: number })[] = [
-      { key: "k1", value: { nested: { list: [1, 2.5, "three", null, true] } }, headers: { source: "test", "trace-id": "abc" }, timestamp: 1_000 },
+      {
+        key: "k1",
+        value: { nested: { list: [1, 2.5, "three", null, true] } },
+        headers: { source: "test", "trace-id": "abc" },
+        timestamp: 1_000,
+      },
       { key: "", value: null, headers: {}, timestamp: 1_700_000_000_000 },
       { key: null, value: "ünïcødé ✓ 𝄞", headers: { emoji: "🙂" }, timestamp: 0 },
-      { key: "k\"quoted\"\n", value: [], timestamp: 5 },
+      { key: 'k"quoted"\n', value: [], timestamp: 5 },
     ];
     const answer = await produce(topic, { records }, 0);
     expect(answer.offsets.map((p) => p.offset)).toEqual([0, 1, 2, 3]);

@@ -10,14 +10,22 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { ServerMessage } from "../../client/protocol/index.ts";
 import {
-  EdgelogError, FETCH_RECORDS_DEFAULT, parseProduceRequest, partitionForKey, RECORD_HEADERS_MAX, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX,
-  type FetchResponse, type JsonValue, type ProduceResponse,
+  EdgelogError,
+  FETCH_RECORDS_DEFAULT,
+  type FetchResponse,
+  type JsonValue,
+  type ProduceResponse,
+  parseProduceRequest,
+  partitionForKey,
+  RECORD_HEADERS_MAX,
+  TIMESTAMP_MS_MAX,
+  TOPIC_PARTITIONS_MAX,
+  utf8Length,
 } from "../../client/protocol/index.ts";
-import { utf8Length } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import { ackMessage } from "../../worker/partition/partition-messages.ts";
-import type { ServerMessage } from "../../client/protocol/index.ts";
 
 const utf8 = new TextEncoder();
 
@@ -56,7 +64,20 @@ describe("pure properties", () => {
       }),
       { numRuns: 2000 },
     );
-    for (const s of ["", "\x7f", "\x80", "a\u07ff", "\u0800", "\ud800", "\udc00", "\ud800\ud800", "a\udbff", "\udfff\ud800", "😀", "\ud83d\ude00\ud83d"]) {
+    for (const s of [
+      "",
+      "\x7f",
+      "\x80",
+      "a\u07ff",
+      "\u0800",
+      "\ud800",
+      "\udc00",
+      "\ud800\ud800",
+      "a\udbff",
+      "\udfff\ud800",
+      "😀",
+      "\ud83d\ude00\ud83d",
+    ]) {
       expect(utf8Length(s)).toBe(utf8.encode(s).length);
     }
   });
@@ -75,7 +96,13 @@ describe("pure properties", () => {
   });
 
   const recordArb = fc.record(
-    { key: fc.option(text(12), { nil: null }), value: valueArb, headers: headersArb, timestamp: timestampArb, partition: fc.nat(TOPIC_PARTITIONS_MAX - 1) },
+    {
+      key: fc.option(text(12), { nil: null }),
+      value: valueArb,
+      headers: headersArb,
+      timestamp: timestampArb,
+      partition: fc.nat(TOPIC_PARTITIONS_MAX - 1),
+    },
     { requiredKeys: ["value"] },
   );
 
@@ -87,7 +114,11 @@ describe("pure properties", () => {
         expect(records).toHaveLength(1);
         const record = records[0]!;
         expect(JSON.parse(`{"offset":0,"timestamp":0,${record.tail}`)).toStrictEqual({
-          offset: 0, timestamp: 0, key: input.key ?? null, value: canonical(input.value), headers: plain(input.headers ?? {}),
+          offset: 0,
+          timestamp: 0,
+          key: input.key ?? null,
+          value: canonical(input.value),
+          headers: plain(input.headers ?? {}),
         });
         expect(record.key).toBe(input.key ?? null);
         expect(record.timestamp).toBe(input.timestamp ?? null);
@@ -103,8 +134,17 @@ describe("pure properties", () => {
     const field = fc.constantFrom("key", "value", "headers", "timestamp", "partition", "offset");
     const body = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.record({ records: fc.array(fc.dictionary(field, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), { maxLength: 4 }), producer: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: ["records"] }),
-      fc.record({ records: fc.array(recordArb, { minLength: 1, maxLength: 3 }), producer: fc.record({ id: text(5), epoch: fc.integer(), sequence: fc.integer() }) }),
+      fc.record(
+        {
+          records: fc.array(fc.dictionary(field, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), { maxLength: 4 }),
+          producer: fc.jsonValue({ maxDepth: 1 }),
+        },
+        { requiredKeys: ["records"] },
+      ),
+      fc.record({
+        records: fc.array(recordArb, { minLength: 1, maxLength: 3 }),
+        producer: fc.record({ id: text(5), epoch: fc.integer(), sequence: fc.integer() }),
+      }),
     );
     fc.assert(
       fc.property(body, (input) => {
@@ -121,12 +161,23 @@ describe("pure properties", () => {
 });
 
 /** A record as produced; `partition` only when the producer names one. */
-interface Produced { key?: string | null; value: JsonValue; headers?: Record<string, string>; timestamp?: number; partition?: number }
+interface Produced {
+  key?: string | null;
+  value: JsonValue;
+  headers?: Record<string, string>;
+  timestamp?: number;
+  partition?: number;
+}
 type Op =
   | { kind: "append"; viaPath: boolean; pathPartition: number; records: Produced[] }
   | { kind: "read"; partition: number; at: number; mode: "offset" | "earliest" | "latest"; limit?: number; maxBytes?: number };
 /** What the model expects at an offset; a timestamp left to the log is learned on first read. */
-interface Stored { key: string | null; value: JsonValue; headers: Record<string, string>; timestamp: number | null }
+interface Stored {
+  key: string | null;
+  value: JsonValue;
+  headers: Record<string, string>;
+  timestamp: number | null;
+}
 
 const KEYS = ["a", "b", "ü", "日本", "😀", "\ud800"];
 
@@ -142,12 +193,19 @@ function opArb(partitions: number): fc.Arbitrary<Op> {
     { requiredKeys: ["value"] },
   );
   const append = fc.record({
-    kind: fc.constant("append" as const), viaPath: fc.boolean(), pathPartition: fc.nat(partitions - 1), records: fc.array(produced, { minLength: 1, maxLength: 20 }),
+    kind: fc.constant("append" as const),
+    viaPath: fc.boolean(),
+    pathPartition: fc.nat(partitions - 1),
+    records: fc.array(produced, { minLength: 1, maxLength: 20 }),
   });
   const read = fc.record(
     {
-      kind: fc.constant("read" as const), partition: fc.nat(partitions - 1), at: fc.nat(1000), mode: fc.constantFrom("offset" as const, "offset" as const, "earliest" as const, "latest" as const),
-      limit: fc.integer({ min: 1, max: 25 }), maxBytes: fc.integer({ min: 1, max: 3000 }),
+      kind: fc.constant("read" as const),
+      partition: fc.nat(partitions - 1),
+      at: fc.nat(1000),
+      mode: fc.constantFrom("offset" as const, "offset" as const, "earliest" as const, "latest" as const),
+      limit: fc.integer({ min: 1, max: 25 }),
+      maxBytes: fc.integer({ min: 1, max: 3000 }),
     },
     { requiredKeys: ["kind", "partition", "at", "mode"] },
   );
@@ -172,7 +230,11 @@ async function check(partitions: number, ops: Op[]): Promise<void> {
   function compare(p: number, offset: number, got: FetchResponse["records"][number]): void {
     const want = model[p]![offset]!;
     expect(got.offset).toBe(offset);
-    expect({ key: got.key, value: got.value, headers: got.headers }).toStrictEqual({ key: want.key, value: want.value, headers: want.headers });
+    expect({ key: got.key, value: got.value, headers: got.headers }).toStrictEqual({
+      key: want.key,
+      value: want.value,
+      headers: want.headers,
+    });
     expect(Number.isSafeInteger(got.timestamp) && got.timestamp >= 0).toBe(true);
     if (want.timestamp === null) want.timestamp = got.timestamp;
     expect(got.timestamp).toBe(want.timestamp);
@@ -196,7 +258,12 @@ async function check(partitions: number, ops: Op[]): Promise<void> {
         if (expected === null) expected = sticky ??= at.partition;
         expect(at.partition).toBe(expected);
         expect(at.offset).toBe(model[expected]!.length);
-        model[expected]!.push({ key, value: canonical(record.value), headers: plain(record.headers ?? {}), timestamp: record.timestamp ?? null });
+        model[expected]!.push({
+          key,
+          value: canonical(record.value),
+          headers: plain(record.headers ?? {}),
+          timestamp: record.timestamp ?? null,
+        });
         if (key !== null && record.partition === undefined && !op.viaPath) {
           keyed.set(key, [...(keyed.get(key) ?? []), [at.partition, at.offset]]);
         }
@@ -204,16 +271,24 @@ async function check(partitions: number, ops: Op[]): Promise<void> {
     } else {
       const length = model[op.partition]!.length;
       const offset = op.mode === "earliest" ? 0 : op.mode === "latest" ? length : Math.floor((op.at / 1000) * length);
-      const query = [`offset=${op.mode === "offset" ? offset : op.mode}`, ...(op.limit ? [`limit=${op.limit}`] : []), ...(op.maxBytes ? [`maxBytes=${op.maxBytes}`] : [])];
+      const query = [
+        `offset=${op.mode === "offset" ? offset : op.mode}`,
+        ...(op.limit ? [`limit=${op.limit}`] : []),
+        ...(op.maxBytes ? [`maxBytes=${op.maxBytes}`] : []),
+      ];
       const res = await call<FetchResponse>(`${base}/partitions/${op.partition}/records?${query.join("&")}`);
       expect(res.status).toBe(200);
       const { records, nextOffset, highWatermark, logStartOffset } = res.json;
       const limit = op.limit ?? FETCH_RECORDS_DEFAULT;
-      expect({ nextOffset, highWatermark, logStartOffset }).toStrictEqual({ nextOffset: offset + records.length, highWatermark: length, logStartOffset: 0 });
+      expect({ nextOffset, highWatermark, logStartOffset }).toStrictEqual({
+        nextOffset: offset + records.length,
+        highWatermark: length,
+        logStartOffset: 0,
+      });
       expect(records.length).toBeLessThanOrEqual(limit);
       // The first record comes whatever its size; an empty answer only at the end.
       expect(records.length === 0).toBe(offset === length);
-      records.forEach((r, k) => compare(op.partition, offset + k, r));
+      for (const [k, r] of records.entries()) compare(op.partition, offset + k, r);
       const wanted = Math.min(limit, length - offset);
       if (op.maxBytes === undefined) expect(records.length).toBe(wanted);
       else {
@@ -236,20 +311,23 @@ async function check(partitions: number, ops: Op[]): Promise<void> {
     const all = await call<FetchResponse>(`${base}/partitions/${p}/records?offset=0&limit=10000`);
     expect(all.json.records).toHaveLength(expected.length);
     expect(all.json.nextOffset).toBe(expected.length);
-    all.json.records.forEach((r, offset) => compare(p, offset, r));
+    for (const [offset, r] of all.json.records.entries()) compare(p, offset, r);
   }
   // Same key, same partition (Kafka's murmur2), and rising offsets in produce order.
   for (const [key, positions] of keyed) {
     expect(new Set(positions.map(([p]) => p))).toStrictEqual(new Set([partitionForKey(key, partitions)]));
-    positions.forEach(([, offset], i) => i > 0 && expect(offset).toBeGreaterThan(positions[i - 1]![1]));
+    for (let i = 1; i < positions.length; i++) expect(positions[i]![1]).toBeGreaterThan(positions[i - 1]![1]);
   }
 }
 
 describe("HTTP log properties", () => {
   it("any sequence of appends and reads keeps every partition's log exact", async () => {
-    const scenario = fc.integer({ min: 1, max: 4 }).chain((partitions) =>
-      fc.tuple(fc.constant(partitions), fc.array(opArb(partitions), { minLength: 1, maxLength: 12 })),
+    const scenario = fc
+      .integer({ min: 1, max: 4 })
+      .chain((partitions) => fc.tuple(fc.constant(partitions), fc.array(opArb(partitions), { minLength: 1, maxLength: 12 })));
+    await fc.assert(
+      fc.asyncProperty(scenario, ([partitions, ops]) => check(partitions, ops)),
+      { numRuns: 40, interruptAfterTimeLimit: 45_000, markInterruptAsFailure: true },
     );
-    await fc.assert(fc.asyncProperty(scenario, ([partitions, ops]) => check(partitions, ops)), { numRuns: 40, interruptAfterTimeLimit: 45_000, markInterruptAsFailure: true });
   }, 120_000);
 });

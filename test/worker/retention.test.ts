@@ -60,7 +60,12 @@ describe("retention", () => {
     await produce(topic, { records: values("b", 2, old + 1) }, 0);
     const stub = await partitionStub(topic, 0);
     await runRetention(stub);
-    expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({ records: [], nextOffset: 4, highWatermark: 4, logStartOffset: 4 });
+    expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({
+      records: [],
+      nextOffset: 4,
+      highWatermark: 4,
+      logStartOffset: 4,
+    });
     // Nothing left to expire: no alarm until the next append.
     expect(await alarmAt(stub)).toBeNull();
     const next = await produce(topic, { records: [{ value: "later" }] }, 0);
@@ -73,7 +78,16 @@ describe("retention", () => {
     await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
     const old = Date.now() - HOUR_MS;
     await produce(topic, { records: values("expired", 2, old) }, 0);
-    await produce(topic, { records: [{ value: "old-in-mixed", timestamp: old }, { value: "fresh-in-mixed", timestamp: Date.now() }] }, 0);
+    await produce(
+      topic,
+      {
+        records: [
+          { value: "old-in-mixed", timestamp: old },
+          { value: "fresh-in-mixed", timestamp: Date.now() },
+        ],
+      },
+      0,
+    );
     const stub = await partitionStub(topic, 0);
     await runRetention(stub);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });

@@ -17,9 +17,8 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { ClientMessage, FetchedRecord, ServerMessage, ServerMessageOf } from "../../client/protocol/index.ts";
 import { utf8Length } from "../../client/protocol/index.ts";
-import type { ClientMessage, ServerMessage, ServerMessageOf } from "../../client/protocol/index.ts";
-import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 
 /** How long `next` waits when the test does not say. */
@@ -114,10 +113,14 @@ export class TestSocket {
 
   /** The same as `next`, with the raw frame and its size. */
   async nextReceived(type: ServerMessage["type"], timeoutMs = NEXT_TIMEOUT_MS): Promise<Received> {
-    return this.take(`"${type}" message`, () => {
-      const index = this.queue.findIndex((r) => r.message.type === type);
-      return index < 0 ? undefined : this.queue.splice(index, 1)[0];
-    }, timeoutMs);
+    return this.take(
+      `"${type}" message`,
+      () => {
+        const index = this.queue.findIndex((r) => r.message.type === type);
+        return index < 0 ? undefined : this.queue.splice(index, 1)[0];
+      },
+      timeoutMs,
+    );
   }
 
   /** Takes the oldest queued frame whatever it is, parsed and raw (for checks of exact order). */

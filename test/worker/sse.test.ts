@@ -7,8 +7,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FETCH_RECORDS_DEFAULT } from "../../client/protocol/index.ts";
 import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
+import { FETCH_RECORDS_DEFAULT } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { createTopic, expectError, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";
@@ -166,7 +166,11 @@ describe("SSE tail", () => {
 
   it("streams a backlog longer than one read, page after page, in order", async () => {
     const count = FETCH_RECORDS_DEFAULT * 2 + 100;
-    const topic = await topicWith("sse-backlog", 1, Array.from({ length: count }, (_, i) => i));
+    const topic = await topicWith(
+      "sse-backlog",
+      1,
+      Array.from({ length: count }, (_, i) => i),
+    );
     const stream = await openStream(topic, 0, { offset: 0 });
     try {
       const records = await stream.records(count);
@@ -235,7 +239,10 @@ describe("SSE tail", () => {
       const stream = await openStream(topic, 0, { offset }, { "Last-Event-ID": "2" });
       try {
         const records = await stream.records(3);
-        expect(records.map((r) => r.offset), `offset=${offset}`).toEqual([3, 4, 5]);
+        expect(
+          records.map((r) => r.offset),
+          `offset=${offset}`,
+        ).toEqual([3, 4, 5]);
         expect(stream.recordEvents().map((e) => e.id)).toEqual(["3", "4", "5"]);
       } finally {
         await stream.cancel();

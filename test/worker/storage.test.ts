@@ -65,7 +65,11 @@ describe("after the objects lose their memory", () => {
   it("reads back every acknowledged record identical", async () => {
     const topic = uniqueTopic("durable");
     await createTopic(topic, 3);
-    const expected = new Map<number, FetchedRecord[]>([[0, []], [1, []], [2, []]]);
+    const expected = new Map<number, FetchedRecord[]>([
+      [0, []],
+      [1, []],
+      [2, []],
+    ]);
     for (let request = 0; request < 12; request++) {
       const records: RecordInput[] = Array.from({ length: 1 + (request % 4) }, (_, i) => ({
         key: request % 3 === 0 ? null : `key-${request}-${i}`,

@@ -5,8 +5,8 @@
  * processed) resumes it, and it ends `live` having had every record exactly once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SUBSCRIBER_WINDOW_BYTES_MAX, SUBSCRIBER_WINDOW_MESSAGES_MAX } from "../../client/protocol/index.ts";
 import type { FetchedRecord } from "../../client/protocol/index.ts";
+import { SUBSCRIBER_WINDOW_BYTES_MAX, SUBSCRIBER_WINDOW_MESSAGES_MAX } from "../../client/protocol/index.ts";
 import { createTopic, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, expectOffsets, subscribeSocket, type TestSocket } from "./socket.ts";
 

@@ -29,10 +29,15 @@ describe("one socket per partition", () => {
     // Expected per partition: [offset, key, value] in the order the answers placed them.
     const expected: [number, string, number][][] = Array.from({ length: PARTITIONS }, () => []);
     for (let request = 0; request < 3; request++) {
-      const records: RecordInput[] = Array.from({ length: 40 }, (_, i) => ({ key: `user-${(request * 40 + i) % 50}`, value: request * 40 + i }));
+      const records: RecordInput[] = Array.from({ length: 40 }, (_, i) => ({
+        key: `user-${(request * 40 + i) % 50}`,
+        value: request * 40 + i,
+      }));
       const answer = await produce(topic, { records });
       expect(answer.offsets).toHaveLength(records.length);
-      answer.offsets.forEach(({ partition, offset }, i) => expected[partition]!.push([offset, records[i]!.key!, records[i]!.value as number]));
+      for (const [i, { partition, offset }] of answer.offsets.entries()) {
+        expected[partition]!.push([offset, records[i]!.key!, records[i]!.value as number]);
+      }
     }
     // The keys spread: most partitions got records (murmur2 is deterministic, so this is fixed).
     expect(expected.filter((list) => list.length > 0).length).toBeGreaterThanOrEqual(12);
@@ -41,7 +46,10 @@ describe("one socket per partition", () => {
       const want = expected[p]!.sort((a, b) => a[0] - b[0]);
       const sock = socks[p]!;
       const got: FetchedRecord[] = want.length === 0 ? [] : await sock.collect(want[want.length - 1]![0] + 1);
-      expect(got.map((r) => [r.offset, r.key, r.value]), `partition ${p}`).toEqual(want);
+      expect(
+        got.map((r) => [r.offset, r.key, r.value]),
+        `partition ${p}`,
+      ).toEqual(want);
       // Every record once, and nothing from another partition.
       await sock.barrier();
       expect(sock.pending(), `partition ${p}`).toEqual([]);

@@ -5,8 +5,8 @@
  * PING/PONG heartbeats, and the ws route's HTTP errors.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PING, PONG } from "../../client/protocol/index.ts";
 import type { GroupOffsetsResponse } from "../../client/protocol/index.ts";
+import { PING, PONG } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, fetchRecords, readAll, uniqueTopic } from "./http.ts";
 import { closeAllSockets, openSocket, socketPath, upgradeRequest } from "./socket.ts";
 
@@ -21,13 +21,24 @@ describe("produce over the socket", () => {
     sock.send({ type: "subscribe", id: "s", from: "earliest" });
     await sock.next("live");
     sock.send({ type: "produce", id: "p1", records: [{ value: 1 }, { key: "k", value: { two: 2 }, headers: { h: "v" }, timestamp: 42 }] });
-    expect(await sock.next("ack")).toEqual({ type: "ack", id: "p1", offsets: [{ partition: 1, offset: 0 }, { partition: 1, offset: 1 }] });
+    expect(await sock.next("ack")).toEqual({
+      type: "ack",
+      id: "p1",
+      offsets: [
+        { partition: 1, offset: 0 },
+        { partition: 1, offset: 1 },
+      ],
+    });
     // A record may name this socket's own partition.
     sock.send({ type: "produce", id: "p2", records: [{ value: 3, partition: 1 }] });
     expect(await sock.next("ack")).toEqual({ type: "ack", id: "p2", offsets: [{ partition: 1, offset: 2 }] });
 
     const stored = await readAll(topic, 1);
-    expect(stored.map((r) => [r.offset, r.key, r.value])).toEqual([[0, null, 1], [1, "k", { two: 2 }], [2, null, 3]]);
+    expect(stored.map((r) => [r.offset, r.key, r.value])).toEqual([
+      [0, null, 1],
+      [1, "k", { two: 2 }],
+      [2, null, 3],
+    ]);
     expect(stored[1]).toMatchObject({ headers: { h: "v" }, timestamp: 42 });
     expect((await fetchRecords(topic, 0)).highWatermark).toBe(0);
     const pushed = await sock.collect(3);
@@ -42,12 +53,22 @@ describe("produce over the socket", () => {
     const producer = { id: "ws-producer", epoch: 0, sequence: 0 };
     const records = [{ value: "a" }, { value: "b" }];
     sock.send({ type: "produce", id: "first", records, producer });
-    expect(await sock.next("ack")).toEqual({ type: "ack", id: "first", offsets: [{ partition: 0, offset: 0 }, { partition: 0, offset: 1 }] });
+    expect(await sock.next("ack")).toEqual({
+      type: "ack",
+      id: "first",
+      offsets: [
+        { partition: 0, offset: 0 },
+        { partition: 0, offset: 1 },
+      ],
+    });
     sock.send({ type: "produce", id: "retry", records, producer });
     expect(await sock.next("ack")).toEqual({
       type: "ack",
       id: "retry",
-      offsets: [{ partition: 0, offset: 0 }, { partition: 0, offset: 1 }],
+      offsets: [
+        { partition: 0, offset: 0 },
+        { partition: 0, offset: 1 },
+      ],
       duplicate: true,
     });
     // The next sequence appends; a gap is refused with the HTTP code.
@@ -58,7 +79,7 @@ describe("produce over the socket", () => {
     expect((await readAll(topic, 0)).map((r) => r.value)).toEqual(["a", "b", "c"]);
   });
 
-  it("answers bad input with `{type:\"error\", id, code}` and stays usable", async () => {
+  it('answers bad input with `{type:"error", id, code}` and stays usable', async () => {
     const topic = uniqueTopic("ws-errors");
     await createTopic(topic, 2);
     const sock = await openSocket(topic, 0);
@@ -67,14 +88,22 @@ describe("produce over the socket", () => {
       { frame: JSON.stringify({ type: "produce", id: "no-value", records: [{ key: "k" }] }), id: "no-value", code: "INVALID_RECORD" },
       { frame: JSON.stringify({ type: "produce", id: "bad-key", records: [{ key: 7, value: 1 }] }), id: "bad-key", code: "INVALID_RECORD" },
       { frame: JSON.stringify({ type: "produce", id: "empty", records: [] }), id: "empty", code: "INVALID_REQUEST" },
-      { frame: JSON.stringify({ type: "produce", id: "elsewhere", records: [{ value: 1 }, { value: 2, partition: 1 }] }), id: "elsewhere", code: "INVALID_REQUEST" },
+      {
+        frame: JSON.stringify({ type: "produce", id: "elsewhere", records: [{ value: 1 }, { value: 2, partition: 1 }] }),
+        id: "elsewhere",
+        code: "INVALID_REQUEST",
+      },
       { frame: JSON.stringify({ type: "frobnicate", id: "unknown" }), id: "unknown", code: "INVALID_REQUEST" },
       { frame: "{not json", id: null, code: "INVALID_JSON" },
       { frame: "[1,2]", id: null, code: "INVALID_REQUEST" },
       { frame: new TextEncoder().encode('{"type":"produce"}').buffer as ArrayBuffer, id: null, code: "INVALID_REQUEST" },
       { frame: JSON.stringify({ type: "subscribe", id: "far", from: { offset: 99 } }), id: "far", code: "OFFSET_OUT_OF_RANGE" },
       { frame: JSON.stringify({ type: "subscribe", id: "no-group", from: "committed" }), id: "no-group", code: "INVALID_REQUEST" },
-      { frame: JSON.stringify({ type: "subscribe", id: "bad-group", from: "earliest", group: "a b" }), id: "bad-group", code: "INVALID_GROUP_NAME" },
+      {
+        frame: JSON.stringify({ type: "subscribe", id: "bad-group", from: "earliest", group: "a b" }),
+        id: "bad-group",
+        code: "INVALID_GROUP_NAME",
+      },
       { frame: JSON.stringify({ type: "consumed", offset: -1 }), id: null, code: "INVALID_REQUEST" },
       { frame: JSON.stringify({ type: "commit", id: "past-end", group: "g", offset: 5 }), id: "past-end", code: "OFFSET_OUT_OF_RANGE" },
     ];

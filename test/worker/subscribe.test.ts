@@ -4,9 +4,9 @@
  * disconnect by offset or by a group commit made over the socket.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../client/protocol/index.ts";
 import type { ProduceResponse } from "../../client/protocol/index.ts";
-import { api, type Answer, createTopic, produce, uniqueTopic } from "./http.ts";
+import { PROTOCOL_VERSION } from "../../client/protocol/index.ts";
+import { type Answer, api, createTopic, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, expectOffsets, openSocket, subscribeSocket, type TestSocket } from "./socket.ts";
 
 afterEach(closeAllSockets);
@@ -60,9 +60,10 @@ describe("hello and start positions", () => {
       if (start < 5) {
         const got = await sock.collect(5);
         expectOffsets(got, start, 5 - start);
-        expect(got.map((r) => [r.key, r.value, r.timestamp]), label).toEqual(
-          records.slice(start).map((r) => [r.key, r.value, r.timestamp]),
-        );
+        expect(
+          got.map((r) => [r.key, r.value, r.timestamp]),
+          label,
+        ).toEqual(records.slice(start).map((r) => [r.key, r.value, r.timestamp]));
       }
       expect(await sock.next("live"), label).toEqual({ type: "live", id, offset: 5 });
       expect(shape(sock), label).toEqual(start < 5 ? ["hello", "subscribed", "records", "live"] : ["hello", "subscribed", "live"]);
@@ -145,7 +146,7 @@ describe("catch-up racing appends", () => {
     const expected = new Map<number, unknown>();
     produced.forEach((answer, r) => {
       expect(answer.status).toBe(200);
-      answer.json.offsets.forEach((position, i) => expected.set(position.offset, { r, i }));
+      for (const [i, position] of answer.json.offsets.entries()) expected.set(position.offset, { r, i });
     });
     expect(subscribed.offset).toBe(0);
     // The race happened: part of the log was stored before the subscription, part came after it.

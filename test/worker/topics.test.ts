@@ -2,9 +2,10 @@
  * Topic lifecycle through the HTTP API: create (201, then 200 for the same settings, 409 for
  * others), list, describe, delete (204, then 404), and a re-created name that starts empty.
  */
+
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TopicDescription, TopicSummary } from "../../client/protocol/index.ts";
-import { env } from "cloudflare:workers";
 import type { TopicMeta } from "../../worker/registry.ts";
 import { api, createTopic, expectError, fetchRecords, produce, registryStub, topicMeta, uniqueTopic } from "./http.ts";
 

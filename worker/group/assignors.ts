@@ -25,7 +25,10 @@ function range(members: readonly string[], partitions: number): Assignment {
   let next = 0;
   members.forEach((member, i) => {
     const count = share + (i < extra ? 1 : 0);
-    result.set(member, Array.from({ length: count }, (_, k) => next + k));
+    result.set(
+      member,
+      Array.from({ length: count }, (_, k) => next + k),
+    );
     next += count;
   });
   return result;

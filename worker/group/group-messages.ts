@@ -6,8 +6,7 @@
  * @example
  * await handleGroupSocketMessage(group, ws, '{"type":"join","id":"j1","topic":"orders"}', parseJoin);
  */
-import { isObject } from "../../client/protocol/index.ts";
-import { EdgelogError } from "../../client/protocol/index.ts";
+import { EdgelogError, isObject } from "../../client/protocol/index.ts";
 import type { Group } from "./group.ts";
 import type { JoinInput } from "./parse.ts";
 import { memberIdParam } from "./parse.ts";

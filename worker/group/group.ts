@@ -9,17 +9,16 @@
  * const { memberId, generation, partitions } = unwrap(await group.join(input));
  */
 import { DurableObject } from "cloudflare:workers";
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { PING, PONG, type GroupServerMessage } from "../../client/protocol/index.ts";
 import type { OffsetCommit } from "../../client/protocol/index.ts";
-import type { Env } from "../env.ts";
+import { EdgelogError, type GroupServerMessage, PING, PONG } from "../../client/protocol/index.ts";
 import { answerClose } from "../close.ts";
+import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
-import { captureAsync, capture, unwrap, type Result } from "../result.ts";
+import { capture, captureAsync, type Result, unwrap } from "../result.ts";
 import { registry } from "../topics.ts";
-import { Members, type GroupState, type MemberAssignment, type MemberInfo } from "./members.ts";
-import { parseJoin, type JoinInput } from "./parse.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
+import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
+import { type JoinInput, parseJoin } from "./parse.ts";
 
 /** What a socket member's attachment holds. */
 interface MemberSocket {

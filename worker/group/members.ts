@@ -11,10 +11,9 @@
  * const members = new Members(ctx.storage.sql);
  * members.join({ topic, topicId, partitions: 6, assignor: "range", memberId: null, sessionTimeoutMs: 45_000 }, Date.now());
  */
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
+import { EdgelogError, GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
-import { assign, type Assignment, type AssignorName } from "./assignors.ts";
+import { type Assignment, type AssignorName, assign } from "./assignors.ts";
 
 /** The group as a whole. */
 export interface GroupState {
@@ -68,11 +67,19 @@ export class Members {
   }
 
   state(): GroupState {
-    const row = this.sql.exec<{ topic: string | null; topic_id: string | null; partitions: number; assignor: string; generation: number }>(
-      "SELECT topic, topic_id, partitions, assignor, generation FROM group_state WHERE id = 1",
-    ).toArray()[0];
+    const row = this.sql
+      .exec<{ topic: string | null; topic_id: string | null; partitions: number; assignor: string; generation: number }>(
+        "SELECT topic, topic_id, partitions, assignor, generation FROM group_state WHERE id = 1",
+      )
+      .toArray()[0];
     if (row === undefined) return { topic: null, topicId: null, partitions: 0, assignor: "range", generation: 0 };
-    return { topic: row.topic, topicId: row.topic_id, partitions: row.partitions, assignor: row.assignor as AssignorName, generation: row.generation };
+    return {
+      topic: row.topic,
+      topicId: row.topic_id,
+      partitions: row.partitions,
+      assignor: row.assignor as AssignorName,
+      generation: row.generation,
+    };
   }
 
   list(): MemberInfo[] {
@@ -101,13 +108,20 @@ export class Members {
       `INSERT INTO members (member_id, partitions, session_timeout_ms, last_seen, via_socket) VALUES (?, '[]', ?, ?, ?)
        ON CONFLICT (member_id) DO UPDATE SET session_timeout_ms = excluded.session_timeout_ms, last_seen = excluded.last_seen,
          via_socket = excluded.via_socket`,
-      memberId, request.sessionTimeoutMs, now, request.viaSocket ? 1 : 0,
+      memberId,
+      request.sessionTimeoutMs,
+      now,
+      request.viaSocket ? 1 : 0,
     );
     this.sql.exec(
       `INSERT INTO group_state (id, topic, topic_id, partitions, assignor, generation) VALUES (1, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET topic = excluded.topic, topic_id = excluded.topic_id, partitions = excluded.partitions,
          assignor = excluded.assignor`,
-      request.topic, request.topicId, request.partitions, request.assignor, state.generation,
+      request.topic,
+      request.topicId,
+      request.partitions,
+      request.assignor,
+      state.generation,
     );
     if (existing === undefined) this.rebalance();
     return this.assignmentOf(memberId);
@@ -166,9 +180,18 @@ export class Members {
     const state = this.state();
     const members = this.list();
     const previous: Assignment = new Map(members.map((m) => [m.memberId, m.partitions]));
-    const next = assign(state.assignor, members.map((m) => m.memberId), state.partitions, previous);
+    const next = assign(
+      state.assignor,
+      members.map((m) => m.memberId),
+      state.partitions,
+      previous,
+    );
     for (const member of members) {
-      this.sql.exec("UPDATE members SET partitions = ? WHERE member_id = ?", JSON.stringify(next.get(member.memberId) ?? []), member.memberId);
+      this.sql.exec(
+        "UPDATE members SET partitions = ? WHERE member_id = ?",
+        JSON.stringify(next.get(member.memberId) ?? []),
+        member.memberId,
+      );
     }
     const owned = [...next.values()].reduce((n, list) => n + list.length, 0);
     invariant(members.length === 0 || owned === state.partitions, "every partition has one owner");

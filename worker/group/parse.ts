@@ -4,10 +4,16 @@
  * @example
  * const join = parseJoin({ topic: "orders", assignor: "sticky" });
  */
-import { objectWithKeys, wholeNumber } from "../../client/protocol/index.ts";
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { MEMBER_ID_LENGTH_MAX, SESSION_TIMEOUT_MS_DEFAULT, SESSION_TIMEOUT_MS_MAX, SESSION_TIMEOUT_MS_MIN } from "../../client/protocol/index.ts";
-import { topicName } from "../../client/protocol/index.ts";
+import {
+  EdgelogError,
+  MEMBER_ID_LENGTH_MAX,
+  objectWithKeys,
+  SESSION_TIMEOUT_MS_DEFAULT,
+  SESSION_TIMEOUT_MS_MAX,
+  SESSION_TIMEOUT_MS_MIN,
+  topicName,
+  wholeNumber,
+} from "../../client/protocol/index.ts";
 import { ASSIGNORS, type AssignorName } from "./assignors.ts";
 
 /** A join before the topic is resolved. */

@@ -29,27 +29,34 @@ export interface CommitInput {
  */
 export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitInput, now: number): void {
   if (commit.offset > log.highWatermark) log.checkOffset(commit.offset);
-  const stored = sql.exec<{ generation: number | null }>(
-    "SELECT generation FROM group_offsets WHERE group_id = ?",
-    commit.group,
-  ).toArray()[0]?.generation ?? null;
+  const stored =
+    sql.exec<{ generation: number | null }>("SELECT generation FROM group_offsets WHERE group_id = ?", commit.group).toArray()[0]
+      ?.generation ?? null;
   if (commit.generation !== null && stored !== null && commit.generation < stored) {
     throw new EdgelogError("ILLEGAL_GENERATION", `generation ${commit.generation} is over; generation ${stored} has committed`);
   }
   const generation = Math.max(commit.generation ?? -1, stored ?? -1);
-  log.meter.count(sql.exec(
-    `INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation) VALUES (?, ?, ?, ?, ?)
+  log.meter.count(
+    sql.exec(
+      `INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (group_id) DO UPDATE SET committed_offset = excluded.committed_offset,
        metadata = excluded.metadata, commit_time = excluded.commit_time, generation = excluded.generation`,
-    commit.group, commit.offset, commit.metadata, now, generation < 0 ? null : generation,
-  ));
+      commit.group,
+      commit.offset,
+      commit.metadata,
+      now,
+      generation < 0 ? null : generation,
+    ),
+  );
 }
 
 /** Reads a group's committed offset. */
 export function committedOffset(sql: SqlStorage, group: string): CommittedOffset {
-  const row = sql.exec<{ committed_offset: number; metadata: string | null }>(
-    "SELECT committed_offset, metadata FROM group_offsets WHERE group_id = ?",
-    group,
-  ).toArray()[0];
+  const row = sql
+    .exec<{ committed_offset: number; metadata: string | null }>(
+      "SELECT committed_offset, metadata FROM group_offsets WHERE group_id = ?",
+      group,
+    )
+    .toArray()[0];
   return { committedOffset: row?.committed_offset ?? null, metadata: row?.metadata ?? null };
 }

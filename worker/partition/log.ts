@@ -7,10 +7,9 @@
  * const log = new PartitionLog(ctx.storage.sql);
  * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
  */
-import { utf8Length } from "../../client/protocol/index.ts";
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX } from "../../client/protocol/index.ts";
+
 import type { FullTopicConfig } from "../../client/protocol/index.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, utf8Length } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
 
@@ -59,16 +58,20 @@ export class PartitionLog {
 
   /** Rebuilds the in-memory view from storage (on start, and after a drop). */
   reload(): void {
-    const meta = this.sql.exec<{ topic: string; topic_id: string; partition: number; config: string; log_start_offset: number }>(
-      "SELECT topic, topic_id, partition, config, log_start_offset FROM meta WHERE id = 1",
-    ).toArray()[0];
+    const meta = this.sql
+      .exec<{ topic: string; topic_id: string; partition: number; config: string; log_start_offset: number }>(
+        "SELECT topic, topic_id, partition, config, log_start_offset FROM meta WHERE id = 1",
+      )
+      .toArray()[0];
     this.identity = meta
       ? { topic: meta.topic, topicId: meta.topic_id, partition: meta.partition, config: JSON.parse(meta.config) as FullTopicConfig }
       : null;
     this.logStartOffset = meta?.log_start_offset ?? 0;
-    const last = this.sql.exec<{ base_offset: number; record_count: number; max_timestamp: number }>(
-      "SELECT base_offset, record_count, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1",
-    ).toArray()[0];
+    const last = this.sql
+      .exec<{ base_offset: number; record_count: number; max_timestamp: number }>(
+        "SELECT base_offset, record_count, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1",
+      )
+      .toArray()[0];
     this.highWatermark = Math.max(last ? last.base_offset + last.record_count : 0, this.logStartOffset);
     this.maxTimestamp = last?.max_timestamp ?? 0;
     invariant(this.logStartOffset <= this.highWatermark, "logStartOffset <= highWatermark");
@@ -80,10 +83,15 @@ export class PartitionLog {
       invariant(this.identity.topicId === identity.topicId, "a partition object serves one topic incarnation");
       return;
     }
-    this.meter.count(this.sql.exec(
-      "INSERT INTO meta (id, topic, topic_id, partition, config, log_start_offset) VALUES (1, ?, ?, ?, ?, 0)",
-      identity.topic, identity.topicId, identity.partition, JSON.stringify(identity.config),
-    ));
+    this.meter.count(
+      this.sql.exec(
+        "INSERT INTO meta (id, topic, topic_id, partition, config, log_start_offset) VALUES (1, ?, ?, ?, ?, 0)",
+        identity.topic,
+        identity.topicId,
+        identity.partition,
+        JSON.stringify(identity.config),
+      ),
+    );
     this.identity = identity;
   }
 
@@ -114,10 +122,16 @@ export class PartitionLog {
     // UTF-16 length <= UTF-8 length, which validation bounded; this catches a skipped validation.
     invariant(payload.length <= BATCH_PAYLOAD_BYTES_MAX, "batch payload within a row");
     const baseOffset = this.highWatermark;
-    this.meter.count(this.sql.exec(
-      "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload) VALUES (?, ?, ?, ?, ?)",
-      baseOffset, count, maxTimestamp, now, payload,
-    ));
+    this.meter.count(
+      this.sql.exec(
+        "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload) VALUES (?, ?, ?, ?, ?)",
+        baseOffset,
+        count,
+        maxTimestamp,
+        now,
+        payload,
+      ),
+    );
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
     return { baseOffset, lines };
@@ -126,10 +140,7 @@ export class PartitionLog {
   /** OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= highWatermark. */
   checkOffset(offset: number): void {
     if (offset < this.logStartOffset || offset > this.highWatermark) {
-      throw new EdgelogError(
-        "OFFSET_OUT_OF_RANGE",
-        `offset ${offset} is outside the log [${this.logStartOffset}, ${this.highWatermark}]`,
-      );
+      throw new EdgelogError("OFFSET_OUT_OF_RANGE", `offset ${offset} is outside the log [${this.logStartOffset}, ${this.highWatermark}]`);
     }
   }
 
@@ -147,7 +158,8 @@ export class PartitionLog {
       `SELECT base_offset, record_count, payload FROM batches
        WHERE base_offset >= COALESCE((SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1), ?1)
        ORDER BY base_offset LIMIT ?2`,
-      offset, limit,
+      offset,
+      limit,
     );
     scan: for (const batch of cursor) {
       // Batches must tile the offset space: each starts where the one before ended.
@@ -181,10 +193,12 @@ export class PartitionLog {
 
   /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */
   private batchHolding(offset: number): { base_offset: number; max_timestamp: number } {
-    const row = this.sql.exec<{ base_offset: number; max_timestamp: number }>(
-      "SELECT base_offset, max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
-      offset,
-    ).toArray()[0];
+    const row = this.sql
+      .exec<{ base_offset: number; max_timestamp: number }>(
+        "SELECT base_offset, max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
+        offset,
+      )
+      .toArray()[0];
     invariant(row !== undefined, "an offset inside the log has a batch");
     return row;
   }
@@ -268,9 +282,6 @@ export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: num
   const keepFrom = log.firstBatchReaching(cutoff);
   log.deleteBefore(keepFrom ?? log.highWatermark);
   if (keepFrom === null) return null;
-  const oldest = log.sql.exec<{ max_timestamp: number }>(
-    "SELECT max_timestamp FROM batches WHERE base_offset = ?",
-    keepFrom,
-  ).toArray()[0];
+  const oldest = log.sql.exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches WHERE base_offset = ?", keepFrom).toArray()[0];
   return oldest === undefined ? null : oldest.max_timestamp + retentionMs;
 }

@@ -7,9 +7,13 @@
  * @example
  * handlePartitionSocketMessage(host, env, ws, '{"type":"subscribe","id":"s","from":"earliest"}');
  */
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
-import { parseClientMessage, type ReceivedMessage } from "../../client/protocol/index.ts";
+import {
+  EdgelogError,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ReceivedMessage,
+  type ServerMessage,
+} from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
 import { unwrap } from "../result.ts";
 import { commitOffset } from "./group-commits.ts";
@@ -34,7 +38,10 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
   switch (message.type) {
     case "hello":
       if (message.version !== PROTOCOL_VERSION) {
-        subscribers.send(ws, errorMessage(null, new EdgelogError("INVALID_REQUEST", `this server speaks protocol version ${PROTOCOL_VERSION}`)));
+        subscribers.send(
+          ws,
+          errorMessage(null, new EdgelogError("INVALID_REQUEST", `this server speaks protocol version ${PROTOCOL_VERSION}`)),
+        );
         ws.close(CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
       }
       return;
@@ -51,7 +58,10 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
         if (record.partition !== null && record.partition !== identity.partition) {
-          throw new EdgelogError("INVALID_REQUEST", `records[${i}].partition is ${record.partition}; this socket is partition ${identity.partition}`);
+          throw new EdgelogError(
+            "INVALID_REQUEST",
+            `records[${i}].partition is ${record.partition}; this socket is partition ${identity.partition}`,
+          );
         }
         timestamps[i] = record.timestamp;
         tails[i] = record.tail;
@@ -109,12 +119,7 @@ function idOf(frame: string): string | null {
 }
 
 /** Handles one frame; never throws (an unexpected failure is logged and answered INTERNAL). */
-export async function handlePartitionSocketMessage(
-  host: SocketHost,
-  env: Env,
-  ws: WebSocket,
-  frame: string | ArrayBuffer,
-): Promise<void> {
+export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
   const text = typeof frame === "string" ? frame : null;
   try {
     if (text === null) throw new EdgelogError("INVALID_REQUEST", "frames are JSON text, not binary");

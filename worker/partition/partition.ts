@@ -12,19 +12,19 @@
  * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
  */
 import { DurableObject } from "cloudflare:workers";
-import { PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
 import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, ProducerInput } from "../../client/protocol/index.ts";
-import type { Env } from "../env.ts";
-import { capture, captureAsync, invariant, type Result } from "../result.ts";
-import { commitOffset, committedOffset, type CommittedOffset } from "./group-commits.ts";
-import { expireBefore, PartitionLog, type LogPage, type PartitionIdentity } from "./log.ts";
-import { ProducerTable } from "./producers.ts";
-import { createSchema } from "./tables.ts";
-import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
-import { Subscribers } from "./subscribers.ts";
-import { Waiters } from "./waiters.ts";
+import { PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
 import { answerClose } from "../close.ts";
+import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
+import { capture, captureAsync, invariant, type Result } from "../result.ts";
+import { type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
+import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
+import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
+import { ProducerTable } from "./producers.ts";
+import { Subscribers } from "./subscribers.ts";
+import { createSchema } from "./tables.ts";
+import { Waiters } from "./waiters.ts";
 
 /** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
 export const TOPIC_ID_HEADER = "x-edgelog-topic-id";

@@ -13,9 +13,9 @@
  * const verdict = producers.check({ id: "p", epoch: 0, sequence: 0 }, 3);
  * if (verdict.duplicateOf === null) producers.record(producer, 3, baseOffset, verdict, Date.now());
  */
-import { EdgelogError } from "../../client/protocol/index.ts";
-import { PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/protocol/index.ts";
+
 import type { ProducerInput } from "../../client/protocol/index.ts";
+import { EdgelogError, PRODUCER_BATCHES_RETAINED, PRODUCERS_PER_PARTITION_MAX } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import type { Meter } from "./meter.ts";
 
@@ -47,10 +47,12 @@ export class ProducerTable {
   }
 
   private load(id: string): ProducerState | null {
-    const row = this.sql.exec<{ epoch: number; next_sequence: number; recent: string }>(
-      "SELECT epoch, next_sequence, recent FROM producers WHERE producer_id = ?",
-      id,
-    ).toArray()[0];
+    const row = this.sql
+      .exec<{ epoch: number; next_sequence: number; recent: string }>(
+        "SELECT epoch, next_sequence, recent FROM producers WHERE producer_id = ?",
+        id,
+      )
+      .toArray()[0];
     return row ? { epoch: row.epoch, nextSequence: row.next_sequence, recent: JSON.parse(row.recent) as RecentBatch[] } : null;
   }
 
@@ -71,14 +73,23 @@ export class ProducerTable {
     const retained = state.recent.find(([first]) => first === producer.sequence);
     if (retained !== undefined) {
       if (retained[1] !== count) {
-        throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `sequence ${producer.sequence} was a batch of ${retained[1]} records, not ${count}`);
+        throw new EdgelogError(
+          "OUT_OF_ORDER_SEQUENCE",
+          `sequence ${producer.sequence} was a batch of ${retained[1]} records, not ${count}`,
+        );
       }
       return { duplicateOf: retained[2], state };
     }
     if (producer.sequence < state.nextSequence) {
-      throw new EdgelogError("DUPLICATE_SEQUENCE", `sequence ${producer.sequence} was appended before (its offsets are no longer remembered)`);
+      throw new EdgelogError(
+        "DUPLICATE_SEQUENCE",
+        `sequence ${producer.sequence} was appended before (its offsets are no longer remembered)`,
+      );
     }
-    throw new EdgelogError("OUT_OF_ORDER_SEQUENCE", `expected sequence ${state.nextSequence}, got ${producer.sequence} (a gap: send the missing records first)`);
+    throw new EdgelogError(
+      "OUT_OF_ORDER_SEQUENCE",
+      `expected sequence ${state.nextSequence}, got ${producer.sequence} (a gap: send the missing records first)`,
+    );
   }
 
   /** Remembers an appended batch. Runs in the same synchronous turn as the append. */
@@ -88,12 +99,18 @@ export class ProducerTable {
     const recent: RecentBatch[] = sameEpoch ? state.recent.slice(-(PRODUCER_BATCHES_RETAINED - 1)) : [];
     recent.push([producer.sequence, count, baseOffset]);
     invariant(recent.length <= PRODUCER_BATCHES_RETAINED, "retained batches bounded");
-    this.meter.count(this.sql.exec(
-      `INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used) VALUES (?, ?, ?, ?, ?)
+    this.meter.count(
+      this.sql.exec(
+        `INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, next_sequence = excluded.next_sequence,
          recent = excluded.recent, last_used = excluded.last_used`,
-      producer.id, producer.epoch, producer.sequence + count, JSON.stringify(recent), now,
-    ));
+        producer.id,
+        producer.epoch,
+        producer.sequence + count,
+        JSON.stringify(recent),
+        now,
+      ),
+    );
     if (state === null) this.evictBeyondLimit();
   }
 
@@ -102,9 +119,8 @@ export class ProducerTable {
     const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM producers").one();
     const excess = row.n - PRODUCERS_PER_PARTITION_MAX;
     if (excess <= 0) return;
-    this.meter.count(this.sql.exec(
-      "DELETE FROM producers WHERE producer_id IN (SELECT producer_id FROM producers ORDER BY last_used LIMIT ?)",
-      excess,
-    ));
+    this.meter.count(
+      this.sql.exec("DELETE FROM producers WHERE producer_id IN (SELECT producer_id FROM producers ORDER BY last_used LIMIT ?)", excess),
+    );
   }
 }

@@ -14,13 +14,9 @@
  * @example
  * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
  */
-import {
-  PUSH_RECORDS_MAX,
-  SUBSCRIBER_WINDOW_BYTES_MAX,
-  SUBSCRIBER_WINDOW_MESSAGES_MAX,
-} from "../../client/protocol/index.ts";
-import { utf8Length } from "../../client/protocol/index.ts";
+
 import type { ServerMessage, StartPosition } from "../../client/protocol/index.ts";
+import { PUSH_RECORDS_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, SUBSCRIBER_WINDOW_MESSAGES_MAX, utf8Length } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
