@@ -23,7 +23,7 @@ import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import type { RecordPosition } from "./protocol/index.ts";
-import { EdgelogError, groupName, parseCommitMetadata, TOPIC_PARTITIONS_MAX, topicName } from "./protocol/index.ts";
+import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNumber, topicName } from "./protocol/index.ts";
 import { type ClientStatus, deriveStatus } from "./status.ts";
 import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
@@ -170,8 +170,8 @@ export class EdgelogClient {
     this.ensureOpen();
     groupName(group);
     topicName(topic);
-    checkWhole(partition, "partition", TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
-    checkWhole(offset, "offset", Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
+    partitionNumber(partition, "partition");
+    offsetNumber(offset, "offset");
     if (metadata !== undefined) parseCommitMetadata(metadata, "metadata");
     const extra = metadata === undefined ? {} : { metadata };
     const link = [...this.links].find(
@@ -314,10 +314,6 @@ export class EdgelogClient {
     const links = [...this.links].map((link) => ({ state: link.state, failures: link.failures }));
     this.events.setStatus(deriveStatus({ links, online: this.online, http: this.lastHttp }));
   }
-}
-
-function checkWhole(value: number, what: string, max: number, code: "INVALID_PARTITIONS" | "INVALID_REQUEST"): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new EdgelogError(code, `${what} must be a whole number from 0 to ${max}`);
 }
 
 /**

@@ -20,7 +20,7 @@ import type {
   ProduceResponse,
   TopicDescription,
 } from "./protocol/index.ts";
-import { EdgelogError, isErrorBody } from "./protocol/index.ts";
+import { EdgelogError, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -51,16 +51,6 @@ export function socketUrl(base: string, path: string): string {
 }
 
 /**
- * The path of a topic, with its name encoded.
- *
- * @example
- * topicPath("orders"); // "/v1/topics/orders"
- */
-export function topicPath(topic: string): string {
-  return `/v1/topics/${encodeURIComponent(topic)}`;
-}
-
-/**
  * The HTTP calls of one client, against one server.
  *
  * @example
@@ -85,22 +75,22 @@ export class HttpApi {
 
   /** POST /v1/topics/:topic/partitions/:p/records. */
   produce(topic: string, partition: number, body: ProduceRequest): Promise<ProduceResponse> {
-    return this.call<ProduceResponse>("POST", `${topicPath(topic)}/partitions/${partition}/records`, body);
+    return this.call<ProduceResponse>("POST", `${partitionPath(topic, partition)}/records`, body);
   }
 
   /** PUT /v1/groups/:group/offsets. */
   commit(group: string, body: CommitRequest): Promise<CommitResponse> {
-    return this.call<CommitResponse>("PUT", `/v1/groups/${encodeURIComponent(group)}/offsets`, body);
+    return this.call<CommitResponse>("PUT", `${groupPath(group)}/offsets`, body);
   }
 
   /** GET /v1/topics/:topic/partitions/:p/offsets?timestamp=T: the first record at or after T. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<OffsetLookupResponse> {
-    return this.call<OffsetLookupResponse>("GET", `${topicPath(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`);
+    return this.call<OffsetLookupResponse>("GET", `${partitionPath(topic, partition)}/offsets?timestamp=${timestamp}`);
   }
 
   /** GET /v1/groups/:group/offsets?topic=T: the group's committed offsets on a topic. */
   groupOffsets(group: string, topic: string): Promise<GroupOffsetsResponse> {
-    return this.call<GroupOffsetsResponse>("GET", `/v1/groups/${encodeURIComponent(group)}/offsets?topic=${encodeURIComponent(topic)}`);
+    return this.call<GroupOffsetsResponse>("GET", `${groupPath(group)}/offsets?topic=${encodeURIComponent(topic)}`);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -13,25 +13,13 @@
  * link.start();
  */
 
-import { socketUrl, topicPath } from "./http-api.ts";
+import { socketUrl } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./local-limits.ts";
-import type { ClientMessage, ServerMessage, ServerMessageOf, StartPosition } from "./protocol/index.ts";
-import { EdgelogError } from "./protocol/index.ts";
+import type { ClientMessage, ServerMessage, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
+import { EdgelogError, partitionPath } from "./protocol/index.ts";
 import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./reconnecting-socket.ts";
 import { type LinkState, move } from "./status.ts";
-
-/**
- * Where and how to subscribe on a (re)connect.
- *
- * @example
- * const start: SubscribeStart = { from: "committed", group: "billing", reset: "earliest" };
- */
-export interface SubscribeStart {
-  from: StartPosition;
-  group?: string;
-  reset?: "earliest" | "latest";
-}
 
 /**
  * What a link asks of, and tells, its owner (a subscription).
@@ -132,7 +120,7 @@ class SocketLink implements PartitionLink {
     this.topic = topic;
     this.partition = partition;
     this.handlers = handlers;
-    const url = socketUrl(options.url, `${topicPath(topic)}/partitions/${partition}/ws`);
+    const url = socketUrl(options.url, `${partitionPath(topic, partition)}/ws`);
     const socketOptions = { url, WebSocket: options.WebSocket, heartbeatIntervalMs: options.heartbeatIntervalMs };
     this.socket = new ReconnectingSocket(options.random ? { ...socketOptions, random: options.random } : socketOptions, {
       connecting: () => this.to("connecting"),

@@ -11,12 +11,13 @@
  * for await (const record of sub) console.log(record.partition, record.offset, record.value);
  * sub.close();
  */
+
 import { AsyncQueue } from "./async-queue.ts";
 import type { EventCache } from "./cache/types.ts";
-import type { LinkFactory, LinkHandlers, PartitionLink, SubscribeStart } from "./link.ts";
+import type { LinkFactory, LinkHandlers, PartitionLink } from "./link.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
-import type { FetchedRecord, ServerMessageOf, StartPosition } from "./protocol/index.ts";
+import type { FetchedRecord, ServerMessageOf, StartPosition, SubscribeStart } from "./protocol/index.ts";
 import { EdgelogError } from "./protocol/index.ts";
 import { checkAgainstLog, planStart } from "./start-plan.ts";
 

@@ -8,45 +8,29 @@
  */
 import { EdgelogClientError } from "./local-errors.ts";
 import { SUBSCRIPTION_NAME_LENGTH_MAX } from "./local-limits.ts";
-import type { StartPosition } from "./protocol/index.ts";
-import { EdgelogError, groupName, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX, topicName } from "./protocol/index.ts";
+import { EdgelogError, parseStart, partitionNumber, topicName } from "./protocol/index.ts";
 import type { SubscribeOptions } from "./subscription.ts";
-
-function whole(value: unknown, max: number): boolean {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max;
-}
-
-function validFrom(from: StartPosition): boolean {
-  if (from === "earliest" || from === "latest" || from === "committed") return true;
-  if (typeof from !== "object" || from === null) return false;
-  if ("offset" in from) return whole(from.offset, Number.MAX_SAFE_INTEGER);
-  if ("timestamp" in from) return whole(from.timestamp, TIMESTAMP_MS_MAX);
-  return false;
-}
 
 /**
  * Throws EdgelogError (INVALID_TOPIC_NAME, INVALID_GROUP_NAME, INVALID_PARTITIONS,
- * INVALID_REQUEST) or EdgelogClientError (INVALID_USE) for bad subscribe arguments.
+ * INVALID_REQUEST) or EdgelogClientError (INVALID_USE) for bad subscribe arguments. The start
+ * (from, group, reset) is checked by the protocol's own rule, as the server checks `subscribe`.
  *
  * @example
  * validateSubscribe("orders", { partitions: [0, 2] });
  */
 export function validateSubscribe(topic: string, options: SubscribeOptions): void {
   topicName(topic);
-  if (options.group !== undefined) groupName(options.group);
+  parseStart({ from: options.from ?? "earliest", group: options.group, reset: options.reset });
   const { partitions } = options;
   if (partitions !== undefined) {
-    const valid = Array.isArray(partitions) && partitions.length > 0 && partitions.every((p) => whole(p, TOPIC_PARTITIONS_MAX - 1));
-    if (!valid || new Set(partitions).size !== partitions.length) {
-      throw new EdgelogError("INVALID_PARTITIONS", `partitions must be distinct whole numbers from 0 to ${TOPIC_PARTITIONS_MAX - 1}`);
+    if (!Array.isArray(partitions) || partitions.length === 0) {
+      throw new EdgelogError("INVALID_PARTITIONS", "partitions must be a non-empty array of partition numbers");
     }
-  }
-  const from = options.from ?? "earliest";
-  if (!validFrom(from))
-    throw new EdgelogError("INVALID_REQUEST", 'from must be "earliest", "latest", "committed", {offset} or {timestamp}');
-  if (from === "committed" && options.group === undefined) throw new EdgelogError("INVALID_REQUEST", 'from "committed" needs a group');
-  if (options.reset !== undefined && options.reset !== "earliest" && options.reset !== "latest") {
-    throw new EdgelogError("INVALID_REQUEST", 'reset must be "earliest" or "latest"');
+    partitions.forEach((partition, i) => {
+      partitionNumber(partition, `partitions[${i}]`);
+    });
+    if (new Set(partitions).size !== partitions.length) throw new EdgelogError("INVALID_PARTITIONS", "partitions must be distinct");
   }
   const { name } = options;
   if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > SUBSCRIPTION_NAME_LENGTH_MAX)) {

@@ -49,7 +49,13 @@ function summary(meta: TopicMeta): TopicSummary {
 }
 
 async function describe(env: Env, meta: TopicMeta): Promise<TopicDescription> {
-  return { name: meta.name, config: meta.config, createdAt: meta.createdAt, partitions: await partitionOffsets(env, meta) };
+  return {
+    name: meta.name,
+    topicId: meta.topicId,
+    config: meta.config,
+    createdAt: meta.createdAt,
+    partitions: await partitionOffsets(env, meta),
+  };
 }
 
 app.use("/v1/*", cors());

@@ -6,11 +6,11 @@
  * @example
  * override async webSocketClose(ws, code, reason) { answerClose(ws, code, reason); }
  */
+import { closeCodeToSend } from "../client/protocol/index.ts";
+
 export function answerClose(ws: WebSocket, code: number, reason: string): void {
-  // 1005 (no status) and 1006 (abnormal) are reserved: they may not be sent in a close frame.
-  const sendable = code === 1005 || code === 1006 ? 1000 : code;
   try {
-    ws.close(sendable, reason);
+    ws.close(closeCodeToSend(code), reason);
   } catch {
     // Already closed or never open: nothing left to answer.
   }

@@ -8,10 +8,9 @@
  */
 import { Hono } from "hono";
 import type { GroupDescription } from "../client/protocol/index.ts";
-import { groupName, parseCommitRequest, topicName } from "../client/protocol/index.ts";
+import { groupName, memberId, parseCommitRequest, parseJoin, topicName } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { errorJson, readJson } from "./error-response.ts";
-import { memberIdParam, parseJoin } from "./group/parse.ts";
 import { commitGroupOffsets, groupOffsets } from "./group-offsets.ts";
 import { requiredParam } from "./params.ts";
 import { unwrap } from "./result.ts";
@@ -44,12 +43,12 @@ groupRoutes.post("/:group/members", async (c) => {
 
 groupRoutes.post("/:group/members/:member/heartbeat", async (c) => {
   const group = groupName(c.req.param("group"));
-  return c.json(unwrap(await coordinator(c.env, group).heartbeat(memberIdParam(c.req.param("member")))));
+  return c.json(unwrap(await coordinator(c.env, group).heartbeat(memberId(c.req.param("member")))));
 });
 
 groupRoutes.delete("/:group/members/:member", async (c) => {
   const group = groupName(c.req.param("group"));
-  unwrap(await coordinator(c.env, group).leave(memberIdParam(c.req.param("member"))));
+  unwrap(await coordinator(c.env, group).leave(memberId(c.req.param("member"))));
   return c.body(null, 204);
 });
 

@@ -6,6 +6,7 @@
  * const n = wholeNumber(body.partitions, "partitions", 1, 64, "INVALID_PARTITIONS");
  */
 import { EdgelogError, type ErrorCode } from "./errors.ts";
+import { TOPIC_PARTITIONS_MAX } from "./limits.ts";
 
 /** A plain JSON object (not an array, not null). */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -29,6 +30,26 @@ export function wholeNumber(value: unknown, where: string, min: number, max: num
     throw new EdgelogError(code, `${where} must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+/**
+ * A partition number: a whole number from 0 to TOPIC_PARTITIONS_MAX - 1, or INVALID_PARTITIONS.
+ *
+ * @example
+ * partitionNumber(body.partition, "records[0].partition");
+ */
+export function partitionNumber(value: unknown, where: string): number {
+  return wholeNumber(value, where, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
+}
+
+/**
+ * An offset: a whole number from 0 to Number.MAX_SAFE_INTEGER (exact in a double), or INVALID_REQUEST.
+ *
+ * @example
+ * offsetNumber(message.offset, "offset");
+ */
+export function offsetNumber(value: unknown, where: string): number {
+  return wholeNumber(value, where, 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST");
 }
 
 /** A decimal integer in a query string or path: digits only, no sign, no exponent, no spaces. */

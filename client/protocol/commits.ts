@@ -4,10 +4,10 @@
  * @example
  * parseCommitRequest({ offsets: [{ topic: "orders", partition: 0, offset: 42 }] });
  */
-import { objectWithKeys, utf8Length, wholeNumber } from "./checks.ts";
+import { objectWithKeys, offsetNumber, partitionNumber, utf8Length, wholeNumber } from "./checks.ts";
 import { EdgelogError } from "./errors.ts";
-import { COMMIT_METADATA_BYTES_MAX, COMMIT_OFFSETS_MAX, MESSAGE_ID_LENGTH_MAX, TOPIC_PARTITIONS_MAX } from "./limits.ts";
-import { topicName } from "./names.ts";
+import { COMMIT_METADATA_BYTES_MAX, COMMIT_OFFSETS_MAX } from "./limits.ts";
+import { memberId as parseMemberId, topicName } from "./names.ts";
 import type { OffsetCommit } from "./wire.ts";
 
 const COMMIT_FIELDS = ["topic", "partition", "offset", "metadata"] as const;
@@ -17,8 +17,8 @@ function parseCommit(input: unknown, where: string): OffsetCommit {
   const entry = objectWithKeys(input, where, COMMIT_FIELDS, "INVALID_REQUEST");
   const commit: OffsetCommit = {
     topic: topicName(entry.topic),
-    partition: wholeNumber(entry.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS"),
-    offset: wholeNumber(entry.offset, `${where}.offset`, 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST"),
+    partition: partitionNumber(entry.partition, `${where}.partition`),
+    offset: offsetNumber(entry.offset, `${where}.offset`),
   };
   if (entry.metadata !== undefined) commit.metadata = parseCommitMetadata(entry.metadata, `${where}.metadata`);
   return commit;
@@ -38,7 +38,7 @@ export function parseCommitMetadata(value: unknown, where: string): string {
  * @example
  * parseCommitRequest(await request.json()).offsets;
  */
-export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; member: { memberId: string; generation: number } | null } {
+export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; member: CommitMember | null } {
   const request = objectWithKeys(body, "the body", ["offsets", "memberId", "generation"], "INVALID_REQUEST");
   const list = request.offsets;
   if (!Array.isArray(list) || list.length === 0 || list.length > COMMIT_OFFSETS_MAX) {
@@ -52,17 +52,29 @@ export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; me
     seen.add(id);
     return commit;
   });
-  return { offsets, member: parseMember(request.memberId, request.generation) };
+  return { offsets, member: parseCommitMember(request.memberId, request.generation) };
 }
 
-/** A group member's identity on a commit: both fields or neither (a standalone consumer). */
-function parseMember(memberId: unknown, generation: unknown): { memberId: string; generation: number } | null {
+/** A group member's identity on a commit (HTTP body or socket message). */
+export interface CommitMember {
+  memberId: string;
+  generation: number;
+}
+
+/**
+ * A member's identity on a commit: both fields or neither (a standalone consumer's commit), or
+ * INVALID_REQUEST.
+ *
+ * @example
+ * parseCommitMember(body.memberId, body.generation); // null for a standalone commit
+ */
+export function parseCommitMember(memberId: unknown, generation: unknown): CommitMember | null {
   if (memberId === undefined && generation === undefined) return null;
-  if (typeof memberId !== "string" || memberId.length === 0 || memberId.length > MESSAGE_ID_LENGTH_MAX) {
-    throw new EdgelogError(
-      "INVALID_REQUEST",
-      `a member's commit carries memberId (1 to ${MESSAGE_ID_LENGTH_MAX} characters) and generation`,
-    );
+  if (memberId === undefined || generation === undefined) {
+    throw new EdgelogError("INVALID_REQUEST", "a member's commit carries both memberId and generation");
   }
-  return { memberId, generation: wholeNumber(generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST") };
+  return {
+    memberId: parseMemberId(memberId),
+    generation: wholeNumber(generation, "generation", 0, Number.MAX_SAFE_INTEGER, "INVALID_REQUEST"),
+  };
 }

@@ -11,14 +11,19 @@
  */
 
 export * from "./checks.ts";
+export * from "./close-codes.ts";
 export * from "./commits.ts";
 export * from "./errors.ts";
+export * from "./frames.ts";
 export * from "./limits.ts";
+export * from "./membership.ts";
 export * from "./messages.ts";
 export * from "./murmur2.ts";
 export * from "./names.ts";
 export * from "./parse-message.ts";
 export * from "./partitioner.ts";
 export * from "./records.ts";
+export * from "./routes.ts";
+export * from "./start.ts";
 export * from "./topic-config.ts";
 export * from "./wire.ts";

@@ -7,6 +7,8 @@
  * ws.send(JSON.stringify({ type: "subscribe", id: "s1", from: "earliest" } satisfies ClientMessage));
  */
 import type { ErrorCode } from "./errors.ts";
+import type { AssignorName } from "./membership.ts";
+import type { OffsetReset } from "./start.ts";
 import type { FetchedRecord, ProducerInput, RecordInput, RecordPosition } from "./wire.ts";
 
 /** The protocol version in `hello`. A server MUST close a socket whose hello names another. */
@@ -25,7 +27,7 @@ export type StartPosition = "earliest" | "latest" | "committed" | { offset: numb
 /** Client to server. */
 export type ClientMessage =
   | { type: "hello"; version: number }
-  | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: "earliest" | "latest" }
+  | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: OffsetReset }
   | { type: "unsubscribe"; id: string }
   | { type: "consumed"; offset: number }
   | { type: "produce"; id: string; records: RecordInput[]; producer?: ProducerInput }
@@ -33,7 +35,7 @@ export type ClientMessage =
 
 /** Client to a group coordinator's socket (`/v1/groups/:group/ws`): membership only. */
 export type GroupClientMessage =
-  | { type: "join"; id: string; topic: string; memberId?: string; assignor?: "range" | "roundrobin" | "sticky"; sessionTimeoutMs?: number }
+  | { type: "join"; id: string; topic: string; memberId?: string; assignor?: AssignorName; sessionTimeoutMs?: number }
   | { type: "leave"; id: string };
 
 /** A group coordinator's socket to its member. `assignment` is pushed on every rebalance. */
@@ -45,7 +47,16 @@ export type GroupServerMessage =
 
 /** Server to client. */
 export type ServerMessage =
-  | { type: "hello"; version: number; topic: string; partition: number; logStartOffset: number; highWatermark: number }
+  | {
+      type: "hello";
+      version: number;
+      topic: string;
+      /** The topic's incarnation: a topic deleted and created again has a new one (PROTOCOL.md). */
+      topicId: string;
+      partition: number;
+      logStartOffset: number;
+      highWatermark: number;
+    }
   | { type: "subscribed"; id: string; offset: number; logStartOffset: number; highWatermark: number }
   | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }
   | { type: "live"; id: string; offset: number }

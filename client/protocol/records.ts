@@ -10,7 +10,7 @@
  * const { records, producer } = parseProduceRequest({ records: [{ key: "k", value: 1 }] });
  * records[0].tail; // '"key":"k","value":1,"headers":{}}'
  */
-import { isObject, objectWithKeys, utf8Length, wholeNumber } from "./checks.ts";
+import { isObject, objectWithKeys, partitionNumber, utf8Length, wholeNumber } from "./checks.ts";
 import { EdgelogError } from "./errors.ts";
 import {
   BATCH_BYTES_MAX,
@@ -21,7 +21,6 @@ import {
   RECORD_BYTES_MAX,
   RECORD_HEADERS_MAX,
   TIMESTAMP_MS_MAX,
-  TOPIC_PARTITIONS_MAX,
 } from "./limits.ts";
 import type { ProducerInput } from "./wire.ts";
 
@@ -67,6 +66,23 @@ function encodeHeaders(value: unknown, where: string): string {
 }
 
 /**
+ * A value's JSON, or INVALID_RECORD for one JSON cannot hold: a BigInt or a cycle (stringify
+ * throws), or a function, a Symbol or a `toJSON` answering undefined (stringify answers
+ * undefined). Values parsed from a request body are always JSON; values from a client's code may
+ * not be, and must fail as a bad record rather than later as something else.
+ */
+function valueJson(value: unknown, where: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new EdgelogError("INVALID_RECORD", `${where}.value is not JSON: ${(error as Error)?.message ?? String(error)}`);
+  }
+  if (json === undefined) throw new EdgelogError("INVALID_RECORD", `${where}.value is not JSON (${typeof value}); null is a valid value`);
+  return json;
+}
+
+/**
  * Validates and encodes one record. `where` names it in error messages ("records[3]").
  *
  * @example
@@ -83,13 +99,10 @@ export function encodeRecord(input: unknown, where: string): EncodedRecord {
   }
   const timestamp =
     record.timestamp === undefined ? null : wholeNumber(record.timestamp, `${where}.timestamp`, 0, TIMESTAMP_MS_MAX, "INVALID_RECORD");
-  const partition =
-    record.partition === undefined
-      ? null
-      : wholeNumber(record.partition, `${where}.partition`, 0, TOPIC_PARTITIONS_MAX - 1, "INVALID_PARTITIONS");
+  const partition = record.partition === undefined ? null : partitionNumber(record.partition, `${where}.partition`);
   const headers = encodeHeaders(record.headers, where);
   const keyJson = key === null ? "null" : JSON.stringify(key);
-  const tail = `"key":${keyJson},"value":${JSON.stringify(record.value)},"headers":${headers}}`;
+  const tail = `"key":${keyJson},"value":${valueJson(record.value, where)},"headers":${headers}}`;
   const bytes = utf8Length(tail) + RECORD_TIMESTAMP_BYTES_MAX;
   if (bytes > RECORD_BYTES_MAX) {
     throw new EdgelogError("RECORD_TOO_LARGE", `${where} is ${bytes} bytes stored; at most ${RECORD_BYTES_MAX}`);

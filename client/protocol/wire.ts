@@ -6,6 +6,7 @@
  * import type { ProduceRequest } from "edgelog/protocol";
  * const body: ProduceRequest = { records: [{ key: "user-1", value: { clicks: 1 } }] };
  */
+import type { AssignorName } from "./membership.ts";
 
 /** Any JSON value: what a record's `value` may be. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -47,6 +48,8 @@ export interface PartitionOffsets {
 /** `GET /v1/topics/:topic`. */
 export interface TopicDescription {
   name: string;
+  /** The topic's incarnation: a topic deleted and created again gets a new one. */
+  topicId: string;
   config: TopicConfig;
   createdAt: number;
   partitions: PartitionOffsets[];
@@ -158,7 +161,7 @@ export interface JoinGroupRequest {
   topic: string;
   /** Bring your own id (e.g. a device id) to rejoin as the same member; generated when absent. */
   memberId?: string;
-  assignor?: "range" | "roundrobin" | "sticky";
+  assignor?: AssignorName;
   sessionTimeoutMs?: number;
 }
 
@@ -173,7 +176,7 @@ export interface MemberAssignmentResponse {
 export interface GroupDescription {
   group: string;
   topic: string | null;
-  assignor: string;
+  assignor: AssignorName;
   generation: number;
   members: { memberId: string; partitions: number[]; sessionTimeoutMs: number; lastSeen: number; viaSocket: boolean }[];
 }

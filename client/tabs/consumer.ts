@@ -8,9 +8,8 @@
  * const start = await consumer.whereToStart(hello);
  */
 
-import type { SubscribeStart } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
-import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 
 /**

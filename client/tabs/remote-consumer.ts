@@ -8,10 +8,9 @@
  * sharedPartition.attach(consumer);
  */
 
-import type { SubscribeStart } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
 import { TAB_RECORDS_ACK_TIMEOUT_MS, TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
-import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Consumer } from "./consumer.ts";

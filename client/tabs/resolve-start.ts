@@ -9,9 +9,9 @@
  * @example
  * const offset = await resolveStart({ from: "latest" }, hello, lookups); // hello.highWatermark
  */
+
 import type { HttpApi } from "../http-api.ts";
-import type { SubscribeStart } from "../link.ts";
-import type { ServerMessageOf } from "../protocol/index.ts";
+import { committedStart, type ServerMessageOf, type SubscribeStart } from "../protocol/index.ts";
 
 /**
  * The HTTP lookups a symbolic start may need.
@@ -56,9 +56,7 @@ export async function resolveStart(start: SubscribeStart, hello: ServerMessageOf
   if (from === "latest") return high;
   if (from === "committed") {
     const committed = await lookups.committedOffset(start.group ?? "", hello.topic, hello.partition);
-    // As the partition does: no commit, or one outside the log, falls back to `reset` (Kafka's auto.offset.reset).
-    if (committed === null || committed < low || committed > high) return start.reset === "earliest" ? low : high;
-    return committed;
+    return committedStart(committed, hello, start.reset);
   }
   if ("offset" in from) return clamp(from.offset);
   return clamp(await lookups.offsetForTimestamp(hello.topic, hello.partition, from.timestamp));

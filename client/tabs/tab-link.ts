@@ -15,9 +15,9 @@
  * link.start(); // attaches to the leader's socket
  */
 import { reconnectDelayMs } from "../backoff.ts";
-import type { CommitMessage, LinkHandlers, PartitionLink, SubscribeStart } from "../link.ts";
+import type { CommitMessage, LinkHandlers, PartitionLink } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
-import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
 import { LINK_TRANSITIONS, type LinkState, move } from "../status.ts";
 import type { Consumer } from "./consumer.ts";
 import { consumerKey } from "./remote-consumer.ts";

@@ -18,7 +18,15 @@ import { NodeWebSocket } from "./client-harness.ts";
 
 const STATES = Object.keys(LINK_TRANSITIONS) as LinkState[];
 
-const hello: ServerMessageOf<"hello"> = { type: "hello", version: 1, topic: "t", partition: 0, logStartOffset: 10, highWatermark: 50 };
+const hello: ServerMessageOf<"hello"> = {
+  type: "hello",
+  version: 1,
+  topic: "t",
+  topicId: "id-1",
+  partition: 0,
+  logStartOffset: 10,
+  highWatermark: 50,
+};
 
 function lookups(committed: number | null, byTimestamp = 30): StartLookups {
   return { committedOffset: async () => committed, offsetForTimestamp: async () => byTimestamp };

@@ -4,7 +4,8 @@
  * no more partitions than a rebalance must; the answer never depends on the members' input order.
  */
 import { describe, expect, it } from "vitest";
-import { ASSIGNORS, type Assignment, assign } from "../../worker/group/assignors.ts";
+import { ASSIGNORS } from "../../client/protocol/index.ts";
+import { type Assignment, assign } from "../../worker/group/assignors.ts";
 
 /** Member ids that sort in their numeric order: m00, m01, ... */
 function memberIds(count: number, prefix = "m"): string[] {

@@ -4,8 +4,7 @@
  * named, at the offset it named; deleting the topic tells every socket and closes it with 4404.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { FetchedRecord, RecordInput } from "../../client/protocol/index.ts";
-import { CLOSE_TOPIC_DELETED } from "../../worker/partition/partition.ts";
+import { CLOSE_TOPIC_DELETED, type FetchedRecord, type RecordInput } from "../../client/protocol/index.ts";
 import { api, createTopic, expectError, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, socketPath, subscribeSocket, type TestSocket, upgradeRequest } from "./socket.ts";
 

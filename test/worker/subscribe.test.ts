@@ -4,7 +4,7 @@
  * disconnect by offset or by a group commit made over the socket.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { ProduceResponse } from "../../client/protocol/index.ts";
+import type { ProduceResponse, TopicDescription } from "../../client/protocol/index.ts";
 import { PROTOCOL_VERSION } from "../../client/protocol/index.ts";
 import { type Answer, api, createTopic, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, expectOffsets, openSocket, subscribeSocket, type TestSocket } from "./socket.ts";
@@ -36,7 +36,8 @@ describe("hello and start positions", () => {
     expect(commit.status, JSON.stringify(commit.json)).toBe(200);
 
     const hello = await (await openSocket(topic, 0)).next("hello");
-    expect(hello).toEqual({ type: "hello", version: PROTOCOL_VERSION, topic, partition: 0, logStartOffset: 1, highWatermark: 5 });
+    const { topicId } = (await api<TopicDescription>("GET", `/v1/topics/${topic}`)).json;
+    expect(hello).toEqual({ type: "hello", version: PROTOCOL_VERSION, topic, topicId, partition: 0, logStartOffset: 1, highWatermark: 5 });
 
     const cases = [
       { subscribe: { from: "earliest" as const }, start: 1 },

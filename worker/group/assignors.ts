@@ -12,8 +12,7 @@
  * assign("range", ["a", "b", "c"], 6, new Map()); // Map { a: [0, 1], b: [2, 3], c: [4, 5] }
  */
 
-export type AssignorName = "range" | "roundrobin" | "sticky";
-export const ASSIGNORS: readonly AssignorName[] = ["range", "roundrobin", "sticky"];
+import type { AssignorName } from "../../client/protocol/index.ts";
 
 /** A member id to its partitions, ascending. */
 export type Assignment = Map<string, number[]>;

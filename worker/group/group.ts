@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { OffsetCommit } from "../../client/protocol/index.ts";
-import { EdgelogError, type GroupServerMessage, PING, PONG } from "../../client/protocol/index.ts";
+import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput, PING, PONG } from "../../client/protocol/index.ts";
 import { answerClose } from "../close.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
@@ -18,7 +18,6 @@ import { capture, captureAsync, type Result, unwrap } from "../result.ts";
 import { registry } from "../topics.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
-import { type JoinInput, parseJoin } from "./parse.ts";
 
 /** What a socket member's attachment holds. */
 interface MemberSocket {
@@ -113,7 +112,7 @@ export class Group extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await handleGroupSocketMessage(this, ws, message, parseJoin);
+    await handleGroupSocketMessage(this, ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -129,7 +128,7 @@ export class Group extends DurableObject<Env> {
     const expired = this.members.expired(now);
     if (expired.length > 0) {
       for (const ws of this.ctx.getWebSockets()) {
-        if (expired.includes(this.socketMember(ws) ?? "")) ws.close(4408, "session timed out");
+        if (expired.includes(this.socketMember(ws) ?? "")) ws.close(CLOSE_SESSION_EXPIRED, "session timed out");
       }
       this.members.remove(expired);
       this.pushAssignments();

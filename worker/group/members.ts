@@ -11,9 +11,9 @@
  * const members = new Members(ctx.storage.sql);
  * members.join({ topic, topicId, partitions: 6, assignor: "range", memberId: null, sessionTimeoutMs: 45_000 }, Date.now());
  */
-import { EdgelogError, GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
+import { type AssignorName, EdgelogError, GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
-import { type Assignment, type AssignorName, assign } from "./assignors.ts";
+import { type Assignment, assign } from "./assignors.ts";
 
 /** The group as a whole. */
 export interface GroupState {

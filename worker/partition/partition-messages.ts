@@ -8,7 +8,9 @@
  * handlePartitionSocketMessage(host, env, ws, '{"type":"subscribe","id":"s","from":"earliest"}');
  */
 import {
+  CLOSE_UNSUPPORTED_VERSION,
   EdgelogError,
+  frameId,
   PROTOCOL_VERSION,
   parseClientMessage,
   type ReceivedMessage,
@@ -27,9 +29,6 @@ export interface SocketHost {
   subscribers: Subscribers;
   appendNow(request: AppendRequest): AppendResult;
 }
-
-/** Close code for a client speaking another protocol version (4000-4999 are the application's). */
-export const CLOSE_UNSUPPORTED_VERSION = 4400;
 
 async function handle(host: SocketHost, env: Env, ws: WebSocket, message: ReceivedMessage): Promise<void> {
   const { log, subscribers } = host;
@@ -71,10 +70,8 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
     }
     case "commit": {
       let generation: number | null = null;
-      if (message.generation !== undefined || message.memberId !== undefined) {
-        if (message.generation === undefined || message.memberId === undefined) {
-          throw new EdgelogError("INVALID_REQUEST", "a member's commit carries both generation and memberId");
-        }
+      // The parser let through both fields or neither (parseCommitMember).
+      if (message.generation !== undefined && message.memberId !== undefined) {
         const group = env.GROUP.get(env.GROUP.idFromName(message.group));
         const { topicId } = unwrap(await group.validate(message.memberId, message.generation));
         // As over HTTP: a member commits only on the topic its group consumes.
@@ -112,12 +109,6 @@ function errorMessage(id: string | null, error: EdgelogError): ServerMessage {
   return { type: "error", id, code: error.code, message: error.message };
 }
 
-/** The id a frame names, for correlating an error with its request (best effort). */
-function idOf(frame: string): string | null {
-  const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(frame.slice(0, 512));
-  return match?.[1] ?? null;
-}
-
 /** Handles one frame; never throws (an unexpected failure is logged and answered INTERNAL). */
 export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
   const text = typeof frame === "string" ? frame : null;
@@ -127,6 +118,6 @@ export async function handlePartitionSocketMessage(host: SocketHost, env: Env, w
   } catch (error) {
     const failure = error instanceof EdgelogError ? error : new EdgelogError("INTERNAL", "the message failed; it has been logged");
     if (!(error instanceof EdgelogError)) console.error("edgelog: partition socket message failed", error);
-    host.subscribers.send(ws, errorMessage(text === null ? null : idOf(text), failure));
+    host.subscribers.send(ws, errorMessage(text === null ? null : frameId(text), failure));
   }
 }

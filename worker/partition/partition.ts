@@ -13,7 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, ProducerInput } from "../../client/protocol/index.ts";
-import { PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
+import { CLOSE_TOPIC_DELETED, PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
 import { answerClose } from "../close.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
@@ -28,8 +28,6 @@ import { Waiters } from "./waiters.ts";
 
 /** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
 export const TOPIC_ID_HEADER = "x-edgelog-topic-id";
-/** Close code when the topic is deleted under a subscriber. */
-export const CLOSE_TOPIC_DELETED = 4404;
 
 /** An append: records encoded but for their timestamps. */
 export interface AppendRequest {
@@ -94,6 +92,7 @@ export class Partition extends DurableObject<Env> implements SocketHost {
       type: "hello",
       version: PROTOCOL_VERSION,
       topic: identity.topic,
+      topicId: identity.topicId,
       partition: identity.partition,
       logStartOffset: this.log.logStartOffset,
       highWatermark: this.log.highWatermark,

@@ -15,8 +15,14 @@
  * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
  */
 
-import type { ServerMessage, StartPosition } from "../../client/protocol/index.ts";
-import { PUSH_RECORDS_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, SUBSCRIBER_WINDOW_MESSAGES_MAX, utf8Length } from "../../client/protocol/index.ts";
+import type { ServerMessage, SubscribeStart } from "../../client/protocol/index.ts";
+import {
+  committedStart,
+  PUSH_RECORDS_MAX,
+  SUBSCRIBER_WINDOW_BYTES_MAX,
+  SUBSCRIBER_WINDOW_MESSAGES_MAX,
+  utf8Length,
+} from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
@@ -38,13 +44,8 @@ export interface SocketState {
   sub: Subscription | null;
 }
 
-/** A subscribe request resolved against the log. */
-export interface SubscribeRequest {
-  id: string;
-  from: StartPosition;
-  group?: string;
-  reset?: "earliest" | "latest";
-}
+/** A subscribe request, to resolve against the log. */
+export type SubscribeRequest = SubscribeStart & { id: string };
 
 export class Subscribers {
   private readonly ctx: DurableObjectState;
@@ -152,11 +153,7 @@ export class Subscribers {
     if (from === "committed") {
       invariant(request.group !== undefined, "a committed start names a group");
       const { committedOffset: committed } = committedOffset(log.sql, request.group);
-      // No commit yet, or one retention has passed: Kafka's auto.offset.reset (default latest).
-      if (committed === null || committed < log.logStartOffset || committed > log.highWatermark) {
-        return request.reset === "earliest" ? log.logStartOffset : log.highWatermark;
-      }
-      return committed;
+      return committedStart(committed, log, request.reset);
     }
     if ("offset" in from) {
       log.checkOffset(from.offset);

@@ -1,0 +1,41 @@
+/**
+ * WebSocket close codes: the ones edgelog sends (4000-4999 are the application's, RFC 6455
+ * section 7.4.2) and the reserved ones no endpoint may put in a close frame. PROTOCOL.md lists
+ * what each means for a client (which ones to reconnect after).
+ *
+ * @example
+ * if (event.code === CLOSE_TOPIC_DELETED) stopReconnecting("UNKNOWN_TOPIC");
+ */
+
+/** A normal close: the client or server is done. */
+export const CLOSE_NORMAL = 1000;
+/** The client's `hello` named a protocol version this server does not speak. Do not reconnect. */
+export const CLOSE_UNSUPPORTED_VERSION = 4400;
+/** The topic was deleted under the socket. Do not reconnect: the topic is gone (UNKNOWN_TOPIC). */
+export const CLOSE_TOPIC_DELETED = 4404;
+/** A group member's session ran out (no ping or message within sessionTimeoutMs): join again. */
+export const CLOSE_SESSION_EXPIRED = 4408;
+
+/**
+ * Codes reserved by RFC 6455: 1005 (no status), 1006 (abnormal) and 1015 (TLS failure) describe a
+ * close to the application and must never be sent in a close frame.
+ */
+export const CLOSE_CODES_RESERVED: readonly number[] = [1005, 1006, 1015];
+
+/**
+ * Close codes after which a client must not reconnect: the server will refuse it again.
+ *
+ * @example
+ * CLOSE_CODES_FINAL.includes(4404); // true
+ */
+export const CLOSE_CODES_FINAL: readonly number[] = [CLOSE_UNSUPPORTED_VERSION, CLOSE_TOPIC_DELETED];
+
+/**
+ * The code to answer a peer's close with: its own code, except a reserved one (then 1000).
+ *
+ * @example
+ * ws.close(closeCodeToSend(1005), reason); // sends 1000
+ */
+export function closeCodeToSend(code: number): number {
+  return CLOSE_CODES_RESERVED.includes(code) ? CLOSE_NORMAL : code;
+}

@@ -1,0 +1,58 @@
+/**
+ * The API's routes: the patterns the worker serves (Hono's `:param` syntax) and the paths a
+ * client builds from names, both here so the two sides spell every path once.
+ *
+ * @example
+ * partitionPath("orders", 2); // "/v1/topics/orders/partitions/2"
+ * app.get(ROUTE.partitionSocket, handler);
+ */
+
+/** Every route pattern of version 1 of the API. */
+export const ROUTE = {
+  topics: "/v1/topics",
+  topic: "/v1/topics/:topic",
+  topicRecords: "/v1/topics/:topic/records",
+  partitionRecords: "/v1/topics/:topic/partitions/:partition/records",
+  partitionOffsets: "/v1/topics/:topic/partitions/:partition/offsets",
+  partitionStats: "/v1/topics/:topic/partitions/:partition/stats",
+  partitionSocket: "/v1/topics/:topic/partitions/:partition/ws",
+  groupOffsets: "/v1/groups/:group/offsets",
+  groupMembers: "/v1/groups/:group/members",
+  groupMember: "/v1/groups/:group/members/:member",
+  groupHeartbeat: "/v1/groups/:group/members/:member/heartbeat",
+  groupSocket: "/v1/groups/:group/ws",
+  group: "/v1/groups/:group",
+} as const;
+
+/** A route's name. */
+export type RouteName = keyof typeof ROUTE;
+
+/**
+ * The path of a topic, its name encoded.
+ *
+ * @example
+ * topicPath("orders"); // "/v1/topics/orders"
+ */
+export function topicPath(topic: string): string {
+  return `/v1/topics/${encodeURIComponent(topic)}`;
+}
+
+/**
+ * The path of one partition of a topic; add "/records", "/offsets", "/stats" or "/ws".
+ *
+ * @example
+ * `${partitionPath("orders", 0)}/ws`; // "/v1/topics/orders/partitions/0/ws"
+ */
+export function partitionPath(topic: string, partition: number): string {
+  return `${topicPath(topic)}/partitions/${partition}`;
+}
+
+/**
+ * The path of a consumer group; add "/offsets", "/members" or "/ws".
+ *
+ * @example
+ * `${groupPath("billing")}/offsets`; // "/v1/groups/billing/offsets"
+ */
+export function groupPath(group: string): string {
+  return `/v1/groups/${encodeURIComponent(group)}`;
+}
