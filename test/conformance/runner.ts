@@ -144,6 +144,8 @@ export class FileRun {
     if (this.setupError !== null) return result(this.setupError.startsWith("skip") ? "skip" : "fail", this.setupError);
     const missing = missingFixture([...(c.setup ?? []), ...c.steps, ...(c.cleanup ?? [])], this.transport);
     if (missing !== null) return result("skip", `needs fixture "${missing}", which this runner cannot arrange`);
+    const lacking = (c.needs ?? []).find((need) => !this.transport.supports.has(need));
+    if (lacking !== undefined) return result("skip", `needs "${lacking}", which this transport cannot do`);
     const context = new CaseContext(this.transport, { ...this.vars });
     let failure: string | null = null;
     try {

@@ -325,7 +325,7 @@ export function unsupportedFixture(step: Step, transport: Transport): string | n
     }
     return null;
   }
-  return "fixture" in step && !transport.fixtures.has(step.fixture) ? step.fixture : null;
+  return "fixture" in step && !transport.supports.has(step.fixture) ? step.fixture : null;
 }
 
 /**

@@ -44,8 +44,13 @@ export interface Transport {
   request(request: WireRequest): Promise<WireAnswer>;
   /** An upgrade: the open socket, or the refusal's HTTP answer. */
   upgrade(path: string, headers: Record<string, string>, events: SocketEvents): Promise<{ socket: WireSocket } | { answer: WireAnswer }>;
-  /** The fixtures this transport can arrange (cases using others are skipped). */
-  fixtures: ReadonlySet<string>;
+  /**
+   * The fixtures this transport can arrange and the abilities it has (cases that use or need others
+   * are skipped). One ability is named: "declared-length", sending a Content-Length larger than the
+   * body and getting the server's answer (a proxy that waits for the whole body, as wrangler dev's
+   * does, makes that impossible).
+   */
+  supports: ReadonlySet<string>;
   fixture(name: string, args: Record<string, Json>): Promise<void>;
 }
 

@@ -36,6 +36,8 @@ export interface Case {
   cleanup?: Step[];
   /** Steps must finish within this many ms (default 30,000). */
   timeoutMs?: number;
+  /** What the transport must be able to do (see Transport.supports); else the case is skipped. */
+  needs?: string[];
 }
 
 /** An HTTP request: `"METHOD /path"` (a template) and what it carries. */

@@ -116,7 +116,7 @@ const transport: Transport = {
     ws.accept();
     return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
   },
-  fixtures: new Set(Object.keys(FIXTURES)),
+  supports: new Set([...Object.keys(FIXTURES), "declared-length"]),
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
