@@ -16,7 +16,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { nodeTransport } from "./node-transport.ts";
-import { type CaseResult, checkFiles, definedRules, FileRun } from "./runner.ts";
+import { errorTable } from "./protocol-doc.ts";
+import { type CaseResult, checkFiles, definedRules, type FileChecks, FileRun } from "./runner.ts";
 import type { CaseFile } from "./types.ts";
 
 /** What the command line asked for. */
@@ -64,13 +65,15 @@ function loadFiles(dir: string): Record<string, CaseFile> {
   return files;
 }
 
-/** The rule ids PROTOCOL.md defines, or undefined when it is not there to read. */
-function knownRules(path: string): Set<string> | undefined {
+/** What PROTOCOL.md defines (its rule ids, its codes' statuses), when it is there to read. */
+function documentChecks(path: string): FileChecks {
+  let text: string;
   try {
-    return new Set(definedRules(readFileSync(path, "utf8")).keys());
+    text = readFileSync(path, "utf8");
   } catch {
-    return undefined;
+    return {};
   }
+  return { rules: new Set(definedRules(text).keys()), statuses: Object.fromEntries(errorTable(text)) };
 }
 
 function report(result: CaseResult, verbose: boolean): void {
@@ -82,7 +85,7 @@ function report(result: CaseResult, verbose: boolean): void {
 async function main(): Promise<number> {
   const opts = options();
   const files = loadFiles(opts.cases);
-  const problems = checkFiles(files, knownRules(opts.protocol));
+  const problems = checkFiles(files, documentChecks(opts.protocol));
   if (problems.length > 0) {
     console.error(`the case files have problems:\n  ${problems.join("\n  ")}`);
     return 2;

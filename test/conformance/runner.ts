@@ -172,17 +172,45 @@ export class FileRun {
   }
 }
 
+/** Every step of a file, its cases' and their repeats' included. */
+function allSteps(file: CaseFile): Step[] {
+  const out: Step[] = [];
+  const walk = (steps: readonly Step[] | undefined) => {
+    for (const step of steps ?? []) {
+      out.push(step);
+      if ("repeat" in step) walk(step.steps);
+    }
+  };
+  walk(file.setup);
+  for (const c of file.cases) for (const steps of [c.setup, c.steps, c.cleanup]) walk(steps);
+  return out;
+}
+
+/** What checkFiles holds the files to, when given: the rules that exist, and each code's status. */
+export interface FileChecks {
+  rules?: ReadonlySet<string>;
+  statuses?: Readonly<Record<string, number>>;
+}
+
 /**
  * Problems in a set of case files that are the files' fault: duplicate case ids, cases citing no
- * rule, or citing rules `known` does not hold (when given).
+ * rule or a rule `checks.rules` lacks, an expected error whose status is not its code's.
  *
  * @example
- * checkFiles({ "a.json": file }, new Set(["TOPIC-1"])); // [] when all is well
+ * checkFiles({ "a.json": file }, { rules: new Set(["TOPIC-1"]) }); // [] when all is well
  */
-export function checkFiles(files: Record<string, CaseFile>, known?: ReadonlySet<string>): string[] {
+export function checkFiles(files: Record<string, CaseFile>, checks: FileChecks = {}): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
+  const known = checks.rules;
   for (const [name, file] of Object.entries(files)) {
+    for (const step of allSteps(file)) {
+      const expect = "expect" in step ? step.expect : undefined;
+      if (expect?.error === undefined || checks.statuses === undefined) continue;
+      const status = checks.statuses[expect.error];
+      if (status === undefined) problems.push(`${name}: an expected error names an unknown code ${expect.error}`);
+      else if (expect.status !== status) problems.push(`${name}: ${expect.error} is answered ${status}, not ${expect.status}`);
+    }
     for (const c of file.cases) {
       if (seen.has(c.id)) problems.push(`${name}: case id "${c.id}" is used twice`);
       seen.add(c.id);

@@ -145,8 +145,8 @@ for (const [name, file] of Object.entries(FILES)) {
 describe("the cases and PROTOCOL.md", () => {
   const rules = definedRules(PROTOCOL);
 
-  it("case files are well-formed and cite only rules PROTOCOL.md defines", () => {
-    expect(checkFiles(FILES, new Set(rules.keys()))).toStrictEqual([]);
+  it("case files are well-formed, cite only rules PROTOCOL.md defines, expect each code with its status", () => {
+    expect(checkFiles(FILES, { rules: new Set(rules.keys()), statuses: protocol.ERROR_STATUS })).toStrictEqual([]);
   });
 
   it("every rule not marked [client] or [untested] is cited by a case", () => {
