@@ -241,7 +241,7 @@ export function definedRules(protocol: string): Map<string, boolean> {
     // The item runs on over its indented lines (and the blank lines between them).
     let item = lines[i]!;
     for (let j = i + 1; j < lines.length && (lines[j] === "" || /^\s/.test(lines[j]!)); j++) item += `\n${lines[j]}`;
-    rules.set(match[1]!, !/\*\[(client|untested)\]\*/.test(item));
+    rules.set(match[1]!, !/[*_]\[(client|untested)\][*_]/.test(item));
   }
   return rules;
 }

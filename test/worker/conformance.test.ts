@@ -120,6 +120,15 @@ const transport: Transport = {
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
+/** The contract's and the worker's source, for the rule ids their comments cite. */
+const SOURCES: Record<string, string> = {
+  ...import.meta.glob<string>("../../client/protocol/*.ts", { eager: true, query: "?raw", import: "default" }),
+  ...import.meta.glob<string>("../../worker/**/*.ts", { eager: true, query: "?raw", import: "default" }),
+};
+/** A rule id as the code cites one: a PROTOCOL.md section prefix and a number. */
+const RULE_ID =
+  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|LIMIT)-[0-9]+\b/g;
+
 const results: CaseResult[] = [];
 const caseCount = Object.values(FILES).reduce((n, file) => n + file.cases.length, 0);
 
@@ -147,6 +156,17 @@ describe("the cases and PROTOCOL.md", () => {
 
   it("case files are well-formed, cite only rules PROTOCOL.md defines, expect each code with its status", () => {
     expect(checkFiles(FILES, { rules: new Set(rules.keys()), statuses: protocol.ERROR_STATUS })).toStrictEqual([]);
+  });
+
+  it("the code cites only rules PROTOCOL.md defines", () => {
+    const unknown = Object.entries(SOURCES).flatMap(([path, text]) =>
+      [...text.matchAll(RULE_ID)]
+        .map((m) => m[0])
+        .filter((id) => !rules.has(id))
+        .map((id) => `${path}: ${id}`),
+    );
+    expect(Object.keys(SOURCES).length).toBeGreaterThan(10);
+    expect(unknown).toStrictEqual([]);
   });
 
   it("every rule not marked [client] or [untested] is cited by a case", () => {
