@@ -6,7 +6,7 @@
  * message. Records are ASCII and CJK (3 UTF-8 bytes per UTF-16 unit).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { FetchedRecord } from "../../client/protocol/index.ts";
+import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
 import {
   PUSH_RECORDS_MAX,
   RECORD_BYTES_MAX,
@@ -21,7 +21,7 @@ import { aloneFrameBytes, expectWithinWindow, filler, readRound } from "./window
 afterEach(closeAllSockets);
 
 /** Produces `values` to partition 0, `perRequest` records per request. */
-async function produceValues(topic: string, values: readonly unknown[], perRequest: number): Promise<void> {
+async function produceValues(topic: string, values: readonly JsonValue[], perRequest: number): Promise<void> {
   for (let i = 0; i < values.length; i += perRequest) {
     await produce(topic, { records: values.slice(i, i + perRequest).map((value) => ({ value })) }, 0);
   }
