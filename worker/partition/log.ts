@@ -38,6 +38,8 @@ export interface FramedPage {
   nextOffset: number;
   /** UTF-8 bytes of `recordsJson` (framed reads) or of its stored lines alone (HTTP reads). */
   bytes: number;
+  /** Whether the page ended because the next record would pass `bytesMax` (it did not fit). */
+  full: boolean;
 }
 
 /**
@@ -185,7 +187,8 @@ export class PartitionLog {
    * Reads from `offset` a page for a pushed frame: at most `recordsMax` records whose JSON array
    * (`[{"offset":N,...},...]`, brackets, prefixes and commas included) is at most `bytesMax` UTF-8
    * bytes. With `firstAlways` the first record comes back even when it alone passes `bytesMax`;
-   * without it the page may be empty (the next record does not fit).
+   * without it the page may be empty (the next record does not fit). `full` says the next record
+   * did not fit, so a read with a smaller budget would be futile.
    *
    * @example
    * const page = log.readWithin(next, { recordsMax: 500, bytesMax: 65_536, firstAlways: false });
@@ -204,6 +207,7 @@ export class PartitionLog {
     // Framed, the array's brackets count from the start.
     let bytes = framed ? 2 : 0;
     let next = offset;
+    let full = false;
     let expectedBase = -1;
     const cursor = this.sql.exec<{ base_offset: number; record_count: number; payload: string }>(
       `SELECT base_offset, record_count, payload FROM batches
@@ -226,7 +230,10 @@ export class PartitionLog {
         // page of CJK text or emoji come back up to 3x larger than asked. The prefix is ASCII.
         const lineBytes = utf8Length(line);
         const size = framed ? lineBytes + part.length - line.length + (parts.length > 0 ? 1 : 0) : lineBytes;
-        if (bytes + size > bytesMax && !(firstAlways && parts.length === 0)) break scan;
+        if (bytes + size > bytesMax && !(firstAlways && parts.length === 0)) {
+          full = true;
+          break scan;
+        }
         invariant(batch.base_offset + i === next, "offsets are contiguous and rising");
         parts.push(part);
         bytes += size;
@@ -240,7 +247,7 @@ export class PartitionLog {
     invariant(next <= this.highWatermark && next === offset + parts.length, "a read never passes the high watermark");
     // Cheap bounds on the counted bytes (a recount would read every byte again).
     invariant(!framed || (bytes >= recordsJson.length && bytes <= 3 * recordsJson.length), "framed bytes are the array's UTF-8 length");
-    return { recordsJson, count: parts.length, nextOffset: next, bytes };
+    return { recordsJson, count: parts.length, nextOffset: next, bytes, full };
   }
 
   /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */

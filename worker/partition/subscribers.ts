@@ -223,6 +223,9 @@ export class Subscribers {
       invariant(page.nextOffset === sub.next + page.count, "a page below the high watermark moves forward");
       const message = recordsMessage(target, page.recordsJson);
       this.push(ws, sub, { message, endOffset: page.nextOffset, bytes: envelope + page.bytes, count: page.count });
+      // The next record did not fit in this page, so it cannot fit in what is left of the window:
+      // stop without reading it again.
+      if (page.full) break;
     }
     this.settle(ws, state, sub);
   }
