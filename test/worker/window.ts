@@ -86,10 +86,6 @@ export function expectWithinWindow(round: Round, label = ""): void {
  */
 export function filler(bytes: number, char: "x" | "世"): string {
   const width = utf8Length(char);
-  invariantWhole(bytes, width);
-  return char.repeat(bytes / width);
-}
-
-function invariantWhole(bytes: number, width: number): void {
   if (bytes % width !== 0) throw new Error(`${bytes} bytes is not a whole number of ${width}-byte characters`);
+  return char.repeat(bytes / width);
 }
