@@ -211,6 +211,13 @@ export class Subscribers {
   private pump(ws: WebSocket, state: SocketState): void {
     const sub = state.sub;
     if (sub === null) return;
+    // A caught-up subscriber (most `consumed` of a live one) has nothing to read.
+    if (sub.next < this.log.highWatermark) this.catchUp(ws, sub);
+    this.settle(ws, state, sub);
+  }
+
+  /** Reads pages from the log into the window while they fit (D1). */
+  private catchUp(ws: WebSocket, sub: Subscription): void {
     const target = this.target();
     const envelope = envelopeBytes(target);
     // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
@@ -227,7 +234,6 @@ export class Subscribers {
       // stop without reading it again.
       if (page.full) break;
     }
-    this.settle(ws, state, sub);
   }
 
   /** Sends `live` on reaching the end, or `paused` when stopped short by the window (once per stop). */
