@@ -10,35 +10,14 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-cached-start.test.ts
  */
 import "fake-indexeddb/auto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type EdgelogClient, type WebSocketClass } from "../../client/index.ts";
-import { collect, NodeWebSocket, spyWebSocket, startServer, type TestServer, waitForStatus } from "./client-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { EdgelogClient, WebSocketClass } from "../../client/index.ts";
+import { collect, NodeWebSocket, spyWebSocket, testRig, waitForStatus } from "./client-harness.ts";
 
-let server: TestServer;
-const clients: EdgelogClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await server?.dispose();
-});
+const rig = testRig();
 
 function client(dbName: string | null, WebSocket: WebSocketClass = NodeWebSocket): EdgelogClient {
-  const made = createClient({
-    url: server.url,
-    ...(dbName === null ? { cache: "memory" as const } : { dbName }),
-    WebSocket,
-    heartbeatIntervalMs: 1_000,
-    tabs: false,
-  });
-  clients.push(made);
-  return made;
+  return rig.client({ ...(dbName === null ? {} : { cache: "indexeddb" as const, dbName }), WebSocket, tabs: false });
 }
 
 function values(from: number, to: number): { value: number }[] {
@@ -47,8 +26,8 @@ function values(from: number, to: number): { value: number }[] {
 
 describe("from: cached", () => {
   it("replays every cached record, though the run began mid-log, then resumes at the server from its end", async () => {
-    await server.api.createTopic("cached-mid", 1);
-    await server.api.produce("cached-mid", { records: values(0, 6) });
+    await rig.server.api.createTopic("cached-mid", 1);
+    await rig.server.api.produce("cached-mid", { records: values(0, 6) });
     // The cache holds 3..5 only: a run that does not begin at the log's start.
     const first = client("cached-mid-db");
     const before = collect();
@@ -56,7 +35,7 @@ describe("from: cached", () => {
     await before.waitForCount(3);
     await waitForStatus(first, "live");
     first.close();
-    await server.api.produce("cached-mid", { records: values(6, 9) });
+    await rig.server.api.produce("cached-mid", { records: values(6, 9) });
 
     const spy = spyWebSocket();
     const second = client("cached-mid-db", spy.WebSocket);
@@ -69,8 +48,8 @@ describe("from: cached", () => {
   });
 
   it("behaves as earliest with nothing cached, and says earliest on the wire", async () => {
-    await server.api.createTopic("cached-empty", 1);
-    await server.api.produce("cached-empty", { records: values(0, 4) });
+    await rig.server.api.createTopic("cached-empty", 1);
+    await rig.server.api.produce("cached-empty", { records: values(0, 4) });
     const spy = spyWebSocket();
     const c = client(null, spy.WebSocket);
     const got = collect();
@@ -83,15 +62,15 @@ describe("from: cached", () => {
 
 describe("a named subscription", () => {
   it("is this database's cursor: the same name resumes where it left off, while cached shows the history", async () => {
-    await server.api.createTopic("named-cursor", 1);
-    await server.api.produce("named-cursor", { records: values(0, 5) });
+    await rig.server.api.createTopic("named-cursor", 1);
+    await rig.server.api.produce("named-cursor", { records: values(0, 5) });
     const first = client("named-cursor-db");
     const once = collect();
     first.subscribe("named-cursor", { name: "notifier", from: "earliest" }, once.callback);
     await once.waitForCount(5);
     await waitForStatus(first, "live");
     first.close();
-    await server.api.produce("named-cursor", { records: values(5, 7) });
+    await rig.server.api.produce("named-cursor", { records: values(5, 7) });
 
     const second = client("named-cursor-db");
     const resumed = collect();

@@ -9,11 +9,10 @@
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-ending.test.ts
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
   type ClientError,
-  createClient,
   type EdgelogClient,
   errorCode,
   RECONNECT_DELAY_MS_MIN,
@@ -21,23 +20,10 @@ import {
   type TopicRecord,
   type WebSocketClass,
 } from "../../client/index.ts";
-import { collect, startServer, type TestServer, WAIT_MS } from "./client-harness.ts";
+import { collect, testRig, WAIT_MS } from "./client-harness.ts";
 import { sleep, waitFor } from "./runtime.ts";
 
-let server: TestServer;
-const clients: EdgelogClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await server?.dispose();
-});
+const rig = testRig();
 
 /** A WebSocket class that counts the sockets made; `onOpen` may speak first on each. */
 function countingWebSocket(onOpen?: (ws: WebSocket) => void): { WebSocket: WebSocketClass; made: () => number } {
@@ -53,16 +39,12 @@ function countingWebSocket(onOpen?: (ws: WebSocket) => void): { WebSocket: WebSo
 }
 
 function client(options: { WebSocket: WebSocketClass; fetch?: typeof fetch }): { client: EdgelogClient; errors: ClientError[] } {
-  const made = createClient({
-    url: server.url,
-    cache: "memory",
+  // random 0: every reconnect would come after exactly RECONNECT_DELAY_MS_MIN.
+  const made = rig.client({
     WebSocket: options.WebSocket,
-    heartbeatIntervalMs: 1_000,
-    // Every reconnect would come after exactly RECONNECT_DELAY_MS_MIN.
     random: () => 0,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  clients.push(made);
   const errors: ClientError[] = [];
   made.onError((error) => errors.push(error));
   return { client: made, errors };
@@ -90,8 +72,8 @@ async function drain(iterator: AsyncIterator<TopicRecord>): Promise<{ offsets: n
 
 describe("a subscription that ends with an error", () => {
   it("ends when its topic is deleted (4404): no reconnect, the error everywhere once, queued records first", async () => {
-    await server.api.createTopic("deleted", 2);
-    await server.api.produce("deleted", { records: [0, 1, 2, 3].map((n) => ({ key: `k${n}`, value: n })) });
+    await rig.server.api.createTopic("deleted", 2);
+    await rig.server.api.produce("deleted", { records: [0, 1, 2, 3].map((n) => ({ key: `k${n}`, value: n })) });
     const sockets = countingWebSocket();
     const { client: c, errors } = client({ WebSocket: sockets.WebSocket });
     const got = collect();
@@ -105,7 +87,7 @@ describe("a subscription that ends with an error", () => {
     const before = sockets.made();
     expect(before).toBe(2);
 
-    await server.api.deleteTopic("deleted");
+    await rig.server.api.deleteTopic("deleted");
     const error = await endedWith(sub);
     expect(errorCode(error)).toBe("UNKNOWN_TOPIC");
     // Long enough for several reconnects, each due RECONNECT_DELAY_MS_MIN after a drop.
@@ -121,7 +103,7 @@ describe("a subscription that ends with an error", () => {
   });
 
   it("ends with the server's error after a close for an unsupported protocol version (4400)", async () => {
-    await server.api.createTopic("version", 1);
+    await rig.server.api.createTopic("version", 1);
     const sockets = countingWebSocket((ws) => ws.send(JSON.stringify({ type: "hello", version: 99 })));
     const { client: c, errors } = client({ WebSocket: sockets.WebSocket });
     const sub = c.subscribe("version", { from: "earliest" });

@@ -9,42 +9,17 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-produce-errors.test.ts
  */
 import "fake-indexeddb/auto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ClientError, type ClientOptions, createClient, type EdgelogClient, errorCode, type JsonValue } from "../../client/index.ts";
-import { NodeWebSocket, startServer, type TestServer } from "./client-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { ClientError, JsonValue } from "../../client/index.ts";
+import { settledCode as outcome, testRig } from "./client-harness.ts";
 
-let server: TestServer;
-const clients: EdgelogClient[] = [];
+const rig = testRig();
+const client = rig.client;
 let dbCounter = 0;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await server?.dispose();
-});
-
-function client(options: Partial<ClientOptions> = {}): EdgelogClient {
-  const made = createClient({ url: server.url, cache: "memory", WebSocket: NodeWebSocket, heartbeatIntervalMs: 1_000, ...options });
-  clients.push(made);
-  return made;
-}
-
-function outcome(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => "delivered",
-    (error: unknown) => String(errorCode(error)),
-  );
-}
 
 describe("records that can never be sent", () => {
   it("removes a record for a missing topic, rejects it with UNKNOWN_TOPIC, and sends the rest", async () => {
-    await server.api.createTopic("present", 2);
+    await rig.server.api.createTopic("present", 2);
     const c = client();
     const errors: ClientError[] = [];
     c.onError((error) => errors.push(error));
@@ -59,7 +34,7 @@ describe("records that can never be sent", () => {
     expect(errors.map((e) => e.code)).toContain("UNKNOWN_TOPIC");
     // The outbox keeps flowing: a later record is sent too.
     expect((await c.produce("present", { key: "k", value: "later" })).offset).toBe(1);
-    const stored = await server.api.readAll("present", (await kept.delivered).partition);
+    const stored = await rig.server.api.readAll("present", (await kept.delivered).partition);
     expect(stored.records.map((r) => r.value)).toEqual(["kept", "later"]);
   });
 

@@ -10,30 +10,15 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-recreate.test.ts
  */
 import "fake-indexeddb/auto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ClientError, createClient, type EdgelogClient, type SubscribeOptions, type TopicRecord } from "../../client/index.ts";
-import { collect, NodeWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { ClientError, EdgelogClient, SubscribeOptions, TopicRecord } from "../../client/index.ts";
+import { collect, testRig, WAIT_MS, waitForStatus } from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 
-let server: TestServer;
-const clients: EdgelogClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server.start().catch(() => undefined);
-});
-
-afterAll(async () => {
-  await server?.dispose();
-});
+const rig = testRig();
 
 function client(dbName: string): { client: EdgelogClient; errors: ClientError[] } {
-  const made = createClient({ url: server.url, dbName, WebSocket: NodeWebSocket, heartbeatIntervalMs: 1_000, tabs: false });
-  clients.push(made);
+  const made = rig.client({ cache: "indexeddb", dbName, tabs: false });
   const errors: ClientError[] = [];
   made.onError((error) => errors.push(error));
   return { client: made, errors };
@@ -45,9 +30,9 @@ function values(prefix: string, count: number): { value: string }[] {
 
 /** Creates the topic with `count` records of `prefix`, deleting it first when it exists. */
 async function freshTopic(topic: string, prefix: string, count: number): Promise<void> {
-  await server.api.deleteTopic(topic).catch(() => undefined);
-  await server.api.createTopic(topic, 1);
-  await server.api.produce(topic, { records: values(prefix, count) });
+  await rig.server.api.deleteTopic(topic).catch(() => undefined);
+  await rig.server.api.createTopic(topic, 1);
+  await rig.server.api.produce(topic, { records: values(prefix, count) });
 }
 
 /** Subscribes, reads `count` records, and closes the client (the cache and positions stay). */
@@ -97,7 +82,7 @@ describe("a topic deleted and created again", () => {
     expect(errors.map((e) => e.code)).toContain("CACHE_STALE");
     online.close();
 
-    await server.stop();
+    await rig.server.stop();
     const { client: offline } = client("recreate-mixed");
     const replayed = collect();
     offline.subscribe("recreated", { from: "earliest" }, replayed.callback);

@@ -8,48 +8,13 @@
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-status.test.ts
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ClientEnvironment,
-  type ClientOptions,
-  type ClientStatus,
-  createClient,
-  type EdgelogClient,
-  type EnvironmentEvent,
-} from "../../client/index.ts";
-import {
-  collect,
-  NodeWebSocket,
-  offlineFetch,
-  startServer,
-  type TestServer,
-  trackStatuses,
-  WAIT_MS,
-  waitForStatus,
-} from "./client-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { ClientEnvironment, ClientStatus, EnvironmentEvent } from "../../client/index.ts";
+import { collect, offlineFetch, testRig, trackStatuses, WAIT_MS, waitForStatus } from "./client-harness.ts";
 import { waitFor } from "./runtime.ts";
 
-let server: TestServer;
-const clients: EdgelogClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server.start().catch(() => undefined);
-});
-
-afterAll(async () => {
-  await server?.dispose();
-});
-
-function client(options: Partial<ClientOptions> = {}): EdgelogClient {
-  const made = createClient({ url: server.url, cache: "memory", WebSocket: NodeWebSocket, heartbeatIntervalMs: 1_000, ...options });
-  clients.push(made);
-  return made;
-}
+const rig = testRig();
+const client = rig.client;
 
 /** An environment the test drives: `hear` sends the client an online/offline event. */
 function drivenEnvironment(): { environment: ClientEnvironment; hear: (event: EnvironmentEvent) => void; online: { value: boolean } } {
@@ -73,8 +38,8 @@ function drivenEnvironment(): { environment: ClientEnvironment; hear: (event: En
 
 describe("the client's status", () => {
   it("goes connecting -> catching-up -> live, and says live only once the partition's socket did", async () => {
-    await server.api.createTopic("status-live", 1);
-    await server.api.produce("status-live", { records: [{ value: 1 }, { value: 2 }] });
+    await rig.server.api.createTopic("status-live", 1);
+    await rig.server.api.produce("status-live", { records: [{ value: 1 }, { value: 2 }] });
     const c = client();
     const statuses = trackStatuses(c);
     const got = collect();
@@ -98,17 +63,17 @@ describe("the client's status", () => {
   });
 
   it("moves offline to connecting at once on the browser's online event", async () => {
-    await server.api.createTopic("status-online", 1);
+    await rig.server.api.createTopic("status-online", 1);
     const driven = drivenEnvironment();
     const c = client({ environment: driven.environment, random: () => 0 });
     c.subscribe("status-online", { from: "latest" });
     await waitForStatus(c, "live");
-    await server.stop();
+    await rig.server.stop();
     await waitForStatus(c, "offline");
     driven.hear("online");
     // At once: before any socket could open (the server is still down).
     expect(c.status).toBe("connecting");
-    await server.start();
+    await rig.server.start();
     await waitForStatus(c, "live");
   });
 
@@ -123,7 +88,7 @@ describe("the client's status", () => {
   });
 
   it("ends in closed after close(), which no later event moves", async () => {
-    await server.api.createTopic("status-closed", 1);
+    await rig.server.api.createTopic("status-closed", 1);
     const driven = drivenEnvironment();
     const c = client({ environment: driven.environment });
     const statuses = trackStatuses(c);

@@ -24,7 +24,16 @@ import {
   type WebSocketClass,
 } from "../../client/index.ts";
 import type { RecordInput } from "../../client/protocol/index.ts";
-import { collect, NodeWebSocket, spyWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
+import {
+  collect,
+  NodeWebSocket,
+  settledCode,
+  spyWebSocket,
+  startServer,
+  type TestServer,
+  WAIT_MS,
+  waitForStatus,
+} from "./client-harness.ts";
 import { FakeLocks } from "./fake-locks.ts";
 import { requestJson, sleep, waitFor } from "./runtime.ts";
 
@@ -75,13 +84,6 @@ function trackRoles(client: EdgelogClient): TabRole[] {
   const seen: TabRole[] = [client.role];
   client.onRole((role) => seen.push(role));
   return seen;
-}
-
-function outcome(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => "delivered",
-    (error: unknown) => String(errorCode(error)),
-  );
 }
 
 /** Each partition's delivered offsets are exactly 0..n-1 (in order, none twice). */
@@ -268,8 +270,8 @@ describe("tabs sharing one connection", () => {
       const missing = await producer.enqueue("outbox-absent", { key: "k", value: "lost" });
       const kept = await producer.enqueue("outbox-present", { key: "k", value: producer.role });
       await producer.flush();
-      expect(await outcome(missing.delivered)).toBe("UNKNOWN_TOPIC");
-      expect(await outcome(kept.delivered)).toBe("delivered");
+      expect(await settledCode(missing.delivered)).toBe("UNKNOWN_TOPIC");
+      expect(await settledCode(kept.delivered)).toBe("delivered");
     }
     expect(await follower.outbox()).toEqual([]);
     const stored = (await Promise.all([0, 1].map((p) => server.api.readAll("outbox-present", p)))).flatMap((r) => r.records);
