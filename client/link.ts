@@ -195,15 +195,17 @@ class SocketLink implements PartitionLink {
   }
 
   private down(info: SocketDown): void {
-    this.session++;
     const held = this.held;
     this.held = null;
     if (info.retryInMs === null) {
       this.rejectPending(new EdgelogClientError("CLOSED", `the socket of ${this.topic}/${this.partition} closed for good: ${info.reason}`));
       this.to("closed");
-      this.handlers.ended(held ?? this.finalError(info.code));
+      const error = held ?? this.finalError(info.code);
+      // In turn, with the session kept: the records that came before the close are delivered first.
+      this.chain = this.chain.then(() => this.handlers.ended(error)).catch(() => undefined);
       return;
     }
+    this.session++;
     if (held !== null) this.handlers.error(held);
     this.failures++;
     this.rejectPending(new EdgelogClientError("NETWORK", `the socket of ${this.topic}/${this.partition} went down: ${info.reason}`));
