@@ -12,6 +12,7 @@ import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
 import { type Answer, api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic } from "./http.ts";
+import { openSocket } from "./socket.ts";
 
 interface JoinBody {
   topic: string;
@@ -408,6 +409,67 @@ describe("group membership", () => {
       ws.close();
     }
     expect((await groupOffsets(group, otherTopic)).partitions[0]!.committedOffset).toBeNull();
+  });
+});
+
+describe("commits to a group with members (D7, D8)", () => {
+  it("refuses a standalone commit while the group has members, over HTTP and the partition socket (D7)", async () => {
+    const topic = await topicWith("standalone", 1, 5);
+    const group = uniqueGroup("standalone");
+    const member = await join(group, { topic });
+    const ok = await commit(group, { offsets: [{ topic, partition: 0, offset: 2 }], memberId: member.memberId, generation: 1 });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    const message = `group "${group}" has live members; a commit must carry memberId and generation`;
+    // Over HTTP: refused, and the committed offset does not move back from 2 to 1.
+    const refused = await commit(group, { offsets: [{ topic, partition: 0, offset: 1 }] });
+    expectError(refused, 404, "UNKNOWN_MEMBER_ID");
+    expect(refused.json.error.message).toBe(message);
+    // Over the partition's socket: the same answer.
+    const sock = await openSocket(topic, 0);
+    try {
+      await sock.next("hello");
+      sock.send({ type: "commit", id: "c1", group, offset: 1 });
+      expect(await sock.next("error")).toEqual({ type: "error", id: "c1", code: "UNKNOWN_MEMBER_ID", message });
+      expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(2);
+      // Once the group is empty, standalone commits are accepted again, on both paths.
+      expect((await leave(group, member.memberId)).status).toBe(204);
+      sock.send({ type: "commit", id: "c2", group, offset: 1 });
+      expect(await sock.next("committed")).toEqual({ type: "committed", id: "c2", group, offset: 1 });
+      expect((await commit(group, { offsets: [{ topic, partition: 0, offset: 3 }] })).status).toBe(200);
+      expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(3);
+    } finally {
+      sock.close();
+    }
+  });
+
+  it("says truly why a generation is refused: an older one is over, a newer one is not the group's (D8)", async () => {
+    const topic = await topicWith("generations", 1, 5);
+    const group = uniqueGroup("generations");
+    const first = await join(group, { topic });
+    await join(group, { topic });
+    const older = "generation 1 is over; the group is at generation 2";
+    const newer = "generation 3 is not the group's; the group is at generation 2 (join again)";
+    const entry = { topic, partition: 0, offset: 1 };
+    const http = (generation: number) => commit(group, { offsets: [entry], memberId: first.memberId, generation });
+    for (const [generation, message] of [
+      [1, older],
+      [3, newer],
+    ] as const) {
+      const answer = await http(generation);
+      expectError(answer, 409, "ILLEGAL_GENERATION");
+      expect(answer.json.error.message).toBe(message);
+    }
+    const sock = await openSocket(topic, 0);
+    try {
+      await sock.next("hello");
+      sock.send({ type: "commit", id: "old", group, offset: 1, memberId: first.memberId, generation: 1 });
+      expect(await sock.next("error")).toEqual({ type: "error", id: "old", code: "ILLEGAL_GENERATION", message: older });
+      sock.send({ type: "commit", id: "new", group, offset: 1, memberId: first.memberId, generation: 3 });
+      expect(await sock.next("error")).toEqual({ type: "error", id: "new", code: "ILLEGAL_GENERATION", message: newer });
+    } finally {
+      sock.close();
+    }
+    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBeNull();
   });
 });
 

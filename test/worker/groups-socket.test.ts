@@ -134,6 +134,54 @@ describe("group sockets", () => {
     }
   });
 
+  it("sends a joiner `joined` before any assignment, and no assignment of its own generation (D6)", async () => {
+    const topic = await topicWith("joined-first", 4);
+    const group = uniqueGroup("joined-first");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      await a.join("ja", { topic });
+      const joinedB = await b.join("jb", { topic });
+      await a.next("assignment", (m) => m.generation === joinedB.generation);
+      // Everything either socket was sent is in by the time it answers a bad frame.
+      for (const sock of [a, b]) {
+        sock.send({ type: "dance", id: "barrier" });
+        await sock.next("error", (m) => m.id === "barrier");
+      }
+      const seen = (sock: GroupSocket) => sock.received.map((m) => `${m.type}${"generation" in m ? ` ${m.generation}` : ""}`);
+      expect(seen(a)).toEqual(["joined 1", "assignment 2", "error"]);
+      expect(seen(b)).toEqual(["joined 2", "error"]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("keeps the generation when a member joins again on a new socket, and the old socket's close keeps it (D6)", async () => {
+    const topic = await topicWith("reconnect", 2);
+    const group = uniqueGroup("reconnect");
+    const old = await GroupSocket.open(group);
+    const fresh = await GroupSocket.open(group);
+    try {
+      const first = await old.join("j1", { topic, memberId: "device-1" });
+      const again = await fresh.join("j2", { topic, memberId: "device-1" });
+      expect(again).toEqual({ ...first, id: "j2" });
+      old.close();
+      for (let turn = 0; turn < 300 && old.closed === null; turn++) await sleep(10);
+      expect(old.closed).not.toBeNull();
+      const description = await describeGroup(group);
+      expect(description.generation).toBe(first.generation);
+      expect(description.members.map((m) => m.memberId)).toEqual(["device-1"]);
+      // The member lives on the new socket: a rebalance is pushed there.
+      const other = await api<MemberAssignment>("POST", `/v1/groups/${group}/members`, { topic });
+      expect(other.json.generation).toBe(first.generation + 1);
+      expect((await fresh.next("assignment", (m) => m.generation === other.json.generation)).memberId).toBe("device-1");
+    } finally {
+      old.close();
+      fresh.close();
+    }
+  });
+
   it("removes a member when its socket closes, giving the other all partitions", async () => {
     const topic = await topicWith("close", 4);
     const group = uniqueGroup("close");
