@@ -11,7 +11,7 @@
  */
 import { EdgelogError, FETCH_BYTES_DEFAULT, FETCH_RECORDS_DEFAULT } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import type { Position } from "./partition/partition.ts";
+import type { Position } from "./partition/partition-api.ts";
 import { onPartition } from "./topics.ts";
 
 /** How long one SSE response streams before ending (the client resumes with Last-Event-ID). */

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TopicDescription, TopicSummary } from "../../client/protocol/index.ts";
-import type { TopicMeta } from "../../worker/registry.ts";
+import type { TopicMeta } from "../../worker/topic-meta.ts";
 import { api, createTopic, expectError, fetchRecords, produce, registryStub, topicMeta, uniqueTopic } from "./http.ts";
 
 /**

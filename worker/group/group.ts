@@ -10,40 +10,47 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { OffsetCommit } from "../../client/protocol/index.ts";
-import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput, PING, PONG } from "../../client/protocol/index.ts";
-import { answerClose } from "../close.ts";
+import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput } from "../../client/protocol/index.ts";
+import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
-import { errorJson } from "../error-response.ts";
+import { partitionStub, registryStub } from "../object-names.ts";
 import { capture, captureAsync, type Result, unwrap } from "../result.ts";
-import { registry } from "../topics.ts";
+import { SocketLayer } from "../sockets/socket-layer.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
 
-/** What a socket member's attachment holds. */
-interface MemberSocket {
+/** A group socket's state in its attachment: the member it carries, if any. */
+export interface MemberSocket {
   memberId: string | null;
 }
 
-export class Group extends DurableObject<Env> {
+/** The version of a group socket's attachment state (MemberSocket). */
+export const GROUP_SOCKET_VERSION = 1;
+
+export class Group extends DurableObject<Env> implements Clocked {
+  /** Where time comes from (a test sets another on the live object). */
+  clock: Clock = systemClock;
   readonly members: Members;
+  readonly sockets: SocketLayer<MemberSocket, GroupServerMessage>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.members = new Members(ctx.storage.sql);
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
   }
 
   /** Joins (or rejoins) a member; the topic is resolved in the registry. */
   async join(input: JoinInput, socket: WebSocket | null = null): Promise<Result<MemberAssignment>> {
     return captureAsync(async () => {
-      const meta = await registry(this.env).get(input.topic);
+      const meta = await registryStub(this.env).get(input.topic);
       if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
       const before = this.members.state().generation;
       const assignment = this.members.join(
         { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: socket !== null },
-        Date.now(),
+        this.clock.now(),
       );
-      if (socket !== null) socket.serializeAttachment({ memberId: assignment.memberId } satisfies MemberSocket);
+      if (socket !== null) this.sockets.save(socket, { memberId: assignment.memberId });
       if (assignment.generation !== before) this.pushAssignments();
       await this.scheduleExpiry();
       return assignment;
@@ -51,7 +58,7 @@ export class Group extends DurableObject<Env> {
   }
 
   heartbeat(memberId: string): Result<MemberAssignment> {
-    return capture(() => this.members.heartbeat(memberId, Date.now()));
+    return capture(() => this.members.heartbeat(memberId, this.clock.now()));
   }
 
   leave(memberId: string): Result<null> {
@@ -92,8 +99,7 @@ export class Group extends DurableObject<Env> {
       }
       const results = await Promise.all(
         offsets.map((entry) => {
-          const stub = this.env.PARTITION.get(this.env.PARTITION.idFromName(`${topicId}/${entry.partition}`));
-          return stub.commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
+          return partitionStub(this.env, topicId, entry.partition).commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
         }),
       );
       for (const result of results) unwrap(result);
@@ -102,33 +108,34 @@ export class Group extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
-    }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ memberId: null } satisfies MemberSocket);
-    return new Response(null, { status: 101, webSocket: client });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
+    return this.sockets.accept().response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await handleGroupSocketMessage(this, ws, message);
+    await this.sockets.receive(ws, message, (text) => handleGroupSocketMessage(this, ws, text));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const memberId = this.socketMember(ws);
-    if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
-    answerClose(ws, code, reason);
+    this.release(ws);
+    this.sockets.closed(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.release(ws);
+    this.sockets.errored(ws);
   }
 
   /** Session expiry: removes silent members, rebalances, and sets the next check. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     this.recordPings();
     const expired = this.members.expired(now);
     if (expired.length > 0) {
-      for (const ws of this.ctx.getWebSockets()) {
-        if (expired.includes(this.socketMember(ws) ?? "")) ws.close(CLOSE_SESSION_EXPIRED, "session timed out");
+      for (const ws of this.sockets.all()) {
+        if (!expired.includes(this.socketMember(ws) ?? "")) continue;
+        this.sockets.save(ws, { memberId: null });
+        this.sockets.close(ws, CLOSE_SESSION_EXPIRED, "session timed out");
       }
       this.members.remove(expired);
       this.pushAssignments();
@@ -136,45 +143,45 @@ export class Group extends DurableObject<Env> {
     await this.scheduleExpiry();
   }
 
+  /** The member a socket carries, or null. */
   socketMember(ws: WebSocket): string | null {
-    return (ws.deserializeAttachment() as MemberSocket | null)?.memberId ?? null;
-  }
-
-  /** Sends a socket message, ignoring a socket that closed meanwhile. */
-  send(ws: WebSocket, message: GroupServerMessage): void {
-    try {
-      ws.send(JSON.stringify(message));
-    } catch {
-      // Gone; webSocketClose removes the member.
-    }
+    return this.sockets.stateOf(ws).memberId;
   }
 
   /** Pushes every socket member its current assignment (after any rebalance). */
   pushAssignments(): void {
     const { generation } = this.members.state();
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.sockets.all()) {
       const memberId = this.socketMember(ws);
       const member = memberId === null ? null : this.members.get(memberId);
-      if (member !== null) this.send(ws, { type: "assignment", memberId: member.memberId, generation, partitions: member.partitions });
+      if (member !== null)
+        this.sockets.send(ws, { type: "assignment", memberId: member.memberId, generation, partitions: member.partitions });
     }
+  }
+
+  /** A socket went away: the member it carried leaves the group, which rebalances. */
+  private release(ws: WebSocket): void {
+    const memberId = this.socketMember(ws);
+    if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
   }
 
   /**
    * Stores each socket member's last ping (answered by the runtime, unseen by the object) as its
    * last_seen. Both the expiry check and the next alarm's time read last_seen: counting pings in
    * the check alone left the next alarm at the stale session end, so it re-fired at once forever.
+   * The runtime stamps a ping on its own clock; `clock.at` places it on the object's clock.
    */
   private recordPings(): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.sockets.all()) {
       const memberId = this.socketMember(ws);
       const ping = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
-      if (memberId !== null && ping !== null) this.members.seen(memberId, ping);
+      if (memberId !== null && ping !== null) this.members.seen(memberId, this.clock.at(ping));
     }
   }
 
   private async scheduleExpiry(): Promise<void> {
     const due = this.members.nextExpiry();
     if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 1));
+    else await this.ctx.storage.setAlarm(Math.max(due, this.clock.now() + 1));
   }
 }
