@@ -160,11 +160,20 @@ export class Members {
     return row.due;
   }
 
-  /** ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID unless `memberId` is a member of `generation`. */
+  /**
+   * ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID unless `memberId` is a member of `generation`. An
+   * older generation is over (a rebalance happened since); a newer one was never the group's.
+   */
   validate(memberId: string, generation: number): void {
     const current = this.state().generation;
-    if (generation !== current) {
+    if (generation < current) {
       throw new EdgelogError("ILLEGAL_GENERATION", `generation ${generation} is over; the group is at generation ${current}`);
+    }
+    if (generation > current) {
+      throw new EdgelogError(
+        "ILLEGAL_GENERATION",
+        `generation ${generation} is not the group's; the group is at generation ${current} (join again)`,
+      );
     }
     if (this.get(memberId) === null) throw unknownMember(memberId);
   }
