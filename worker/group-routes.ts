@@ -24,8 +24,13 @@ const groupRoutes = new Hono<{ Bindings: Env }>();
 groupRoutes.put(ROUTE.groupOffsets, groupParams(), jsonBody(), async (c) => {
   const { group } = c.var;
   const { offsets, member } = parseCommitRequest(c.var.body);
-  if (member === null) return c.json(await commitGroupOffsets(c.env, group, offsets));
-  unwrap(await groupStub(c.env, group).commit(member.memberId, member.generation, offsets, group));
+  const coordinator = groupStub(c.env, group);
+  if (member === null) {
+    // One call to the coordinator: a group with members refuses a standalone commit.
+    unwrap(await coordinator.vet(group, null));
+    return c.json(await commitGroupOffsets(c.env, group, offsets));
+  }
+  unwrap(await coordinator.commit({ group, member, offsets }));
   return c.json({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
 });
 

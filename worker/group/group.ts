@@ -9,7 +9,7 @@
  * const { memberId, generation, partitions } = unwrap(await group.join(input));
  */
 import { DurableObject } from "cloudflare:workers";
-import type { OffsetCommit } from "../../client/protocol/index.ts";
+import type { CommitMember, OffsetCommit } from "../../client/protocol/index.ts";
 import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput } from "../../client/protocol/index.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
@@ -73,16 +73,24 @@ export class Group extends DurableObject<Env> implements Clocked {
     return { state: this.members.state(), members: this.members.list() };
   }
 
-  /** ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID unless the commit's member and generation are current. */
-  validate(memberId: string, generation: number): Result<{ topicId: string | null }> {
+  /**
+   * Vets a commit the caller sends to the partitions itself, in one call: a member's (with its
+   * generation) must be of the current generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID); a
+   * standalone one (`member` null) is refused while the group has members (UNKNOWN_MEMBER_ID, as
+   * Kafka refuses one to a non-empty group). Answers the topic incarnation the group consumes.
+   */
+  vet(group: string, member: CommitMember | null): Result<{ topicId: string | null }> {
     return capture(() => {
-      this.members.validate(memberId, generation);
+      if (member === null) this.members.refuseStandalone(group);
+      else this.members.validate(member.memberId, member.generation);
       return { topicId: this.members.state().topicId };
     });
   }
 
   /** Commits a member's offsets after checking its generation; partitions fence older ones too. */
-  async commit(memberId: string, generation: number, offsets: OffsetCommit[], group: string): Promise<Result<null>> {
+  async commit(request: { group: string; member: CommitMember; offsets: OffsetCommit[] }): Promise<Result<null>> {
+    const { group, offsets } = request;
+    const { memberId, generation } = request.member;
     return captureAsync(async () => {
       this.members.validate(memberId, generation);
       const { topic, topicId, partitions } = this.members.state();

@@ -178,6 +178,13 @@ export class Members {
     if (this.get(memberId) === null) throw unknownMember(memberId);
   }
 
+  /** UNKNOWN_MEMBER_ID while the group has members: a commit must then carry memberId and generation. */
+  refuseStandalone(group: string): void {
+    const { n } = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members").one();
+    if (n > 0)
+      throw new EdgelogError("UNKNOWN_MEMBER_ID", `group "${group}" has live members; a commit must carry memberId and generation`);
+  }
+
   assignmentOf(memberId: string): MemberAssignment {
     const member = this.get(memberId);
     if (member === null) throw unknownMember(memberId);

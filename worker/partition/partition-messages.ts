@@ -72,17 +72,21 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
       return subscribers.send(ws, ackMessage(message.id, identity.partition, appended));
     }
     case "commit": {
-      let generation: number | null = null;
       // The parser let through both fields or neither (parseCommitMember).
-      if (message.generation !== undefined && message.memberId !== undefined) {
-        const { topicId } = unwrap(await groupStub(env, message.group).validate(message.memberId, message.generation));
-        // As over HTTP: a member commits only on the topic its group consumes.
-        if (topicId !== identity.topicId) {
-          throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
-        }
-        generation = message.generation;
+      const { memberId, generation } = message;
+      const member = memberId !== undefined && generation !== undefined ? { memberId, generation } : null;
+      // One call to the coordinator, for a standalone commit too (refused while the group has members).
+      const { topicId } = unwrap(await groupStub(env, message.group).vet(message.group, member));
+      // As over HTTP: a member commits only on the topic its group consumes.
+      if (member !== null && topicId !== identity.topicId) {
+        throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
       }
-      const commit = { group: message.group, offset: message.offset, metadata: message.metadata ?? null, generation };
+      const commit = {
+        group: message.group,
+        offset: message.offset,
+        metadata: message.metadata ?? null,
+        generation: member?.generation ?? null,
+      };
       host.commitNow(identity.topicId, commit);
       return subscribers.send(ws, { type: "committed", id: message.id, group: message.group, offset: message.offset });
     }
