@@ -21,10 +21,8 @@ export async function handleGroupSocketMessage(group: Group, ws: WebSocket, text
     if (memberId !== null && join.memberId !== null && join.memberId !== memberId) {
       throw new EdgelogError("INVALID_REQUEST", "a socket carries one member");
     }
-    const assignment = await group.join({ ...join, memberId: join.memberId ?? memberId }, ws);
-    if (!assignment.ok) throw new EdgelogError(assignment.error.code, assignment.error.message);
-    group.sockets.send(ws, { type: "joined", id: message.id, ...assignment.value });
-    return;
+    // `joined` first, then the other members' assignments (Group.joinSocket).
+    return group.joinSocket(ws, message.id, { ...join, memberId: join.memberId ?? memberId });
   }
   if (memberId !== null) group.leave(memberId);
   group.sockets.save(ws, { memberId: null });

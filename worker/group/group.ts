@@ -40,21 +40,46 @@ export class Group extends DurableObject<Env> implements Clocked {
     this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
   }
 
-  /** Joins (or rejoins) a member; the topic is resolved in the registry. */
-  async join(input: JoinInput, socket: WebSocket | null = null): Promise<Result<MemberAssignment>> {
-    return captureAsync(async () => {
-      const meta = await registryStub(this.env).get(input.topic);
-      if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
-      const before = this.members.state().generation;
-      const assignment = this.members.join(
-        { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: socket !== null },
-        this.clock.now(),
-      );
-      if (socket !== null) this.sockets.save(socket, { memberId: assignment.memberId });
-      if (assignment.generation !== before) this.pushAssignments();
-      await this.scheduleExpiry();
-      return assignment;
-    });
+  /** Joins (or rejoins) a member over HTTP; the topic is resolved in the registry. */
+  async join(input: JoinInput): Promise<Result<MemberAssignment>> {
+    return captureAsync(() => this.admit(input, null));
+  }
+
+  /**
+   * Joins (or rejoins) the member a socket carries: the socket gets `joined` (with request id
+   * `id`) before any assignment, and the other socket members get `assignment` if the join
+   * rebalanced (the joiner learns its partitions from `joined`). Throws EdgelogError.
+   */
+  async joinSocket(ws: WebSocket, id: string, input: JoinInput): Promise<void> {
+    await this.admit(input, { ws, id });
+  }
+
+  /** A join: a new member bumps the generation and rebalances; an existing one refreshes its session. */
+  private async admit(input: JoinInput, via: { ws: WebSocket; id: string } | null): Promise<MemberAssignment> {
+    const meta = await registryStub(this.env).get(input.topic);
+    if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
+    const before = this.members.state().generation;
+    const request = { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: via !== null };
+    const assignment = this.members.join(request, this.clock.now());
+    if (via !== null) {
+      this.bind(via.ws, assignment.memberId);
+      this.sockets.send(via.ws, { type: "joined", id: via.id, ...assignment });
+    }
+    if (assignment.generation !== before) this.pushAssignments(via?.ws ?? null);
+    await this.scheduleExpiry();
+    return assignment;
+  }
+
+  /**
+   * Makes `ws` the one socket of `memberId`: another socket that carried the member (a client
+   * that reconnected before its old socket closed) lets go of it, so that socket's close does not
+   * remove a member that lives on.
+   */
+  private bind(ws: WebSocket, memberId: string): void {
+    for (const other of this.sockets.all()) {
+      if (other !== ws && this.socketMember(other) === memberId) this.sockets.save(other, { memberId: null });
+    }
+    this.sockets.save(ws, { memberId });
   }
 
   heartbeat(memberId: string): Result<MemberAssignment> {
@@ -156,10 +181,11 @@ export class Group extends DurableObject<Env> implements Clocked {
     return this.sockets.stateOf(ws).memberId;
   }
 
-  /** Pushes every socket member its current assignment (after any rebalance). */
-  pushAssignments(): void {
+  /** Pushes every socket member but `except` its current assignment (after any rebalance). */
+  pushAssignments(except: WebSocket | null = null): void {
     const { generation } = this.members.state();
     for (const ws of this.sockets.all()) {
+      if (ws === except) continue;
       const memberId = this.socketMember(ws);
       const member = memberId === null ? null : this.members.get(memberId);
       if (member !== null)
