@@ -9,8 +9,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { GroupDescription, GroupOffsetsResponse } from "../../client/protocol/index.ts";
 import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
+import { groupStub as groupObject } from "../../worker/object-names.ts";
+import { useClock } from "./clock.ts";
 import { type Answer, api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic } from "./http.ts";
 import { openSocket } from "./socket.ts";
 
@@ -64,7 +65,7 @@ function uniqueGroup(prefix: string): string {
 }
 
 function groupStub(group: string) {
-  return env.GROUP.get(env.GROUP.idFromName(group));
+  return groupObject(env, group);
 }
 
 /** Asserts the assignments split `partitions` partitions: disjoint, all covered, one generation. */
@@ -235,6 +236,7 @@ describe("group membership", () => {
   it("removes a member whose session ran out when the alarm runs, and moves its partitions", async () => {
     const topic = await topicWith("expiry", 6);
     const group = uniqueGroup("expiry");
+    const clock = await useClock(groupStub(group));
     const silent = await join(group, { topic, sessionTimeoutMs: 1_000 });
     const alive = await join(group, { topic, sessionTimeoutMs: 1_000 });
     const split = await Promise.all([silent, alive].map((m) => current(group, m.memberId)));
@@ -242,10 +244,10 @@ describe("group membership", () => {
     expect(split[0]!.partitions).toHaveLength(3);
     // The coordinator has an alarm set for the earliest session end.
     const alarm = await runInDurableObject(groupStub(group), (_, state) => state.storage.getAlarm());
-    expect(alarm).not.toBeNull();
-    // `alive` heartbeats every 600 ms; `silent` does not. Past its timeout the alarm removes it.
+    expect(alarm).toBe(clock.now() + 1_000);
+    // `alive` heartbeats every 600 ms of the clock; `silent` does not. Past its timeout the alarm removes it.
     for (let beat = 0; beat < 2; beat++) {
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      clock.advance(600);
       await current(group, alive.memberId);
     }
     await runDurableObjectAlarm(groupStub(group));
@@ -260,10 +262,12 @@ describe("group membership", () => {
     expect(after.generation).toBe(split[0]!.generation + 1);
   });
 
-  it("keeps a member that heartbeats within its session when the alarm runs", async () => {
+  it("keeps a member whose session is not over when the alarm runs", async () => {
     const topic = await topicWith("kept", 2);
     const group = uniqueGroup("kept");
+    const clock = await useClock(groupStub(group));
     const member = await join(group, { topic, sessionTimeoutMs: 60_000 });
+    clock.advance(59_999);
     await runDurableObjectAlarm(groupStub(group));
     expect(await current(group, member.memberId)).toEqual(member);
   });
@@ -353,23 +357,14 @@ describe("group membership", () => {
     );
 
     // Over the partition's socket, a member's commit with generation 2 is refused.
-    const res = await app.request(`http://x/v1/topics/${topic}/partitions/0/ws`, { headers: { Upgrade: "websocket" } }, env);
-    expect(res.status).toBe(101);
-    const ws = res.webSocket!;
-    const replies: { type: string; id?: string; code?: string }[] = [];
-    ws.addEventListener("message", (event) => {
-      replies.push(JSON.parse(event.data as string));
-    });
-    ws.accept();
+    const sock = await openSocket(topic, 0);
     try {
-      ws.send(JSON.stringify({ type: "commit", id: "old", group, offset: 2, generation: 2, memberId: member.memberId }));
-      ws.send(JSON.stringify({ type: "commit", id: "new", group, offset: 8, generation: 3, memberId: member.memberId }));
-      const answered = () => ["old", "new"].every((id) => replies.some((r) => r.id === id));
-      for (let turn = 0; turn < 200 && !answered(); turn++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(replies.find((r) => r.id === "old")).toMatchObject({ type: "error", code: "ILLEGAL_GENERATION" });
-      expect(replies.find((r) => r.id === "new")).toMatchObject({ type: "committed", group, offset: 8 });
+      sock.send({ type: "commit", id: "old", group, offset: 2, generation: 2, memberId: member.memberId });
+      sock.send({ type: "commit", id: "new", group, offset: 8, generation: 3, memberId: member.memberId });
+      expect(await sock.next("error")).toMatchObject({ id: "old", code: "ILLEGAL_GENERATION" });
+      expect(await sock.next("committed")).toMatchObject({ id: "new", group, offset: 8 });
     } finally {
-      ws.close();
+      sock.close();
     }
     expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(8);
 
@@ -393,20 +388,12 @@ describe("group membership", () => {
     const otherTopic = await topicWith("socket-topic-other", 1, 5);
     const group = uniqueGroup("socket-topic");
     const member = await join(group, { topic });
-    const res = await app.request(`http://x/v1/topics/${otherTopic}/partitions/0/ws`, { headers: { Upgrade: "websocket" } }, env);
-    expect(res.status).toBe(101);
-    const ws = res.webSocket!;
-    const replies: { type: string; id?: string; code?: string }[] = [];
-    ws.addEventListener("message", (event) => {
-      replies.push(JSON.parse(event.data as string));
-    });
-    ws.accept();
+    const sock = await openSocket(otherTopic, 0);
     try {
-      ws.send(JSON.stringify({ type: "commit", id: "c", group, offset: 3, generation: member.generation, memberId: member.memberId }));
-      for (let turn = 0; turn < 200 && !replies.some((r) => r.id === "c"); turn++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(replies.find((r) => r.id === "c")).toMatchObject({ type: "error", code: "INCONSISTENT_GROUP" });
+      sock.send({ type: "commit", id: "c", group, offset: 3, generation: member.generation, memberId: member.memberId });
+      expect(await sock.next("error")).toMatchObject({ id: "c", code: "INCONSISTENT_GROUP" });
     } finally {
-      ws.close();
+      sock.close();
     }
     expect((await groupOffsets(group, otherTopic)).partitions[0]!.committedOffset).toBeNull();
   });
