@@ -12,6 +12,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { type GroupServerMessage, PING, PONG } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
+import { Wakeups } from "./wakeups.ts";
 
 /** A group-socket message of one type. */
 export type GroupMessage<T extends GroupServerMessage["type"]> = Extract<GroupServerMessage, { type: T }>;
@@ -25,7 +26,7 @@ export class GroupSocket {
   closed: { code: number; reason: string } | null = null;
   private readonly taken = new Set<number>();
   /** Waits in progress, woken by each frame and by the close. */
-  private readonly wakers = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
@@ -93,27 +94,13 @@ export class GroupSocket {
   }
 
   private poke(): void {
-    for (const wake of [...this.wakers]) wake();
+    this.wakeups.wake();
   }
 
   /** Waits until `pick` finds something, woken by each frame and the close; fails naming `what`. */
   private async until<R>(what: string, pick: () => R | undefined): Promise<R> {
-    const deadline = Date.now() + MESSAGE_WAIT_MS;
-    for (let turn = 0; turn < 100_000; turn++) {
-      const found = pick();
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.wakers.add(wake);
-      });
-    }
+    const found = await this.wakeups.until(pick, MESSAGE_WAIT_MS);
+    if (found !== undefined) return found;
     throw new Error(`no ${what} in ${MESSAGE_WAIT_MS} ms; received ${JSON.stringify(this.received)}`);
   }
 }

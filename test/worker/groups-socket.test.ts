@@ -1,42 +1,23 @@
 /**
  * Group members over WebSocket (`GET /v1/groups/:group/ws`): a socket joins with `join` and gets
- * `joined`; every rebalance pushes each socket member an `assignment`; closing the socket or
- * sending `leave` removes the member; socket and HTTP members share one group.
+ * `joined` before any `assignment`; every later rebalance pushes each socket member an
+ * `assignment`; closing the socket or sending `leave` removes the member; socket and HTTP members
+ * share one group; a silent member's session runs out on the clock the test moves.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { GroupDescription, GroupServerMessage } from "../../client/protocol/index.ts";
+import type { GroupServerMessage } from "../../client/protocol/index.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
-import { groupStub as groupObject } from "../../worker/object-names.ts";
 import { useClock } from "./clock.ts";
+import { describeGroup, groupStub, topicWith, uniqueGroup } from "./group-http.ts";
 import { type GroupMessage, GroupSocket } from "./group-socket.ts";
-import { api, createTopic, expectError, uniqueTopic } from "./http.ts";
+import { api, expectError } from "./http.ts";
 
 type Message<T extends GroupServerMessage["type"]> = GroupMessage<T>;
 
-function uniqueGroup(prefix: string): string {
-  return uniqueTopic(`socket-group-${prefix}`);
-}
-
-async function describeGroup(group: string): Promise<GroupDescription> {
-  const answer = await api<GroupDescription>("GET", `/v1/groups/${group}`);
-  expect(answer.status).toBe(200);
-  return answer.json;
-}
-
-function groupStub(group: string) {
-  return groupObject(env, group);
-}
-
-function expectSplit(lists: number[][], partitions: number): void {
+/** Asserts the partition lists split `partitions` partitions: disjoint, all covered. */
+function expectPartitions(lists: number[][], partitions: number): void {
   expect(lists.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, p) => p));
-}
-
-async function topicWith(prefix: string, partitions: number): Promise<string> {
-  const topic = uniqueTopic(prefix);
-  await createTopic(topic, partitions);
-  return topic;
 }
 
 describe("group sockets", () => {
@@ -55,7 +36,7 @@ describe("group sockets", () => {
       expect(pushed.memberId).toBe(joinedA.memberId);
       expect(pushed.partitions).toHaveLength(3);
       expect(joinedB.partitions).toHaveLength(3);
-      expectSplit([pushed.partitions, joinedB.partitions], 6);
+      expectPartitions([pushed.partitions, joinedB.partitions], 6);
       const description = await describeGroup(group);
       expect(description.generation).toBe(2);
       expect(description.members.every((m) => m.viaSocket)).toBe(true);
@@ -152,7 +133,7 @@ describe("group sockets", () => {
       expect(http.json.generation).toBe(joined.generation + 1);
       // The socket member hears of the rebalance the HTTP join caused.
       const pushed = await socket.next("assignment", (m) => m.generation === http.json.generation);
-      expectSplit([pushed.partitions, http.json.partitions], 6);
+      expectPartitions([pushed.partitions, http.json.partitions], 6);
       expect(pushed.partitions).toHaveLength(3);
       const description = await describeGroup(group);
       expect(description.members.map((m) => [m.memberId, m.viaSocket]).sort()).toEqual(

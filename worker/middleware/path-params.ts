@@ -20,6 +20,15 @@ export type GroupVariables = { group: string };
 /** `:group` and `:member`. */
 export type MemberVariables = { group: string; member: string };
 
+/** Sets what `parse` reads from the path parameters as the route's variables. */
+function pathVariables<V extends Record<string, string | number>>(parse: (param: (name: string) => string) => V) {
+  return createMiddleware<{ Variables: V }>(async (c, next) => {
+    const variables = parse((name) => c.req.param(name) ?? "");
+    for (const key of Object.keys(variables) as (keyof V & string)[]) c.set(key, variables[key]);
+    await next();
+  });
+}
+
 /**
  * `c.var.topic` from `:topic`.
  *
@@ -27,10 +36,7 @@ export type MemberVariables = { group: string; member: string };
  * app.delete(ROUTE.topic, topicParams(), (c) => deleteTopic(c.env, c.var.topic));
  */
 export function topicParams() {
-  return createMiddleware<{ Variables: TopicVariables }>(async (c, next) => {
-    c.set("topic", topicName(c.req.param("topic")));
-    await next();
-  });
+  return pathVariables<TopicVariables>((param) => ({ topic: topicName(param("topic")) }));
 }
 
 /**
@@ -40,10 +46,9 @@ export function topicParams() {
  * app.get(ROUTE.partitionOffsets, partitionParams(), (c) => lookup(c.var.topic, c.var.partition));
  */
 export function partitionParams() {
-  return createMiddleware<{ Variables: PartitionVariables }>(async (c, next) => {
-    c.set("topic", topicName(c.req.param("topic")));
-    c.set("partition", partitionParam(c.req.param("partition") ?? ""));
-    await next();
+  return pathVariables<PartitionVariables>((param) => {
+    const topic = topicName(param("topic"));
+    return { topic, partition: partitionParam(param("partition")) };
   });
 }
 
@@ -54,10 +59,7 @@ export function partitionParams() {
  * app.get(ROUTE.group, groupParams(), (c) => describeGroup(c.env, c.var.group));
  */
 export function groupParams() {
-  return createMiddleware<{ Variables: GroupVariables }>(async (c, next) => {
-    c.set("group", groupName(c.req.param("group")));
-    await next();
-  });
+  return pathVariables<GroupVariables>((param) => ({ group: groupName(param("group")) }));
 }
 
 /**
@@ -67,9 +69,8 @@ export function groupParams() {
  * app.delete(ROUTE.groupMember, memberParams(), (c) => leave(c.env, c.var.group, c.var.member));
  */
 export function memberParams() {
-  return createMiddleware<{ Variables: MemberVariables }>(async (c, next) => {
-    c.set("group", groupName(c.req.param("group")));
-    c.set("member", memberId(c.req.param("member")));
-    await next();
+  return pathVariables<MemberVariables>((param) => {
+    const group = groupName(param("group"));
+    return { group, member: memberId(param("member")) };
   });
 }
