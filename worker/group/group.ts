@@ -1,11 +1,13 @@
 /**
  * The Group Durable Object: one consumer group's coordinator. It keeps membership and the
  * generation (members.ts), assigns partitions (assignors.ts), expires silent members with its
- * alarm, pushes assignments to members connected by WebSocket, and vets commits that carry a
- * generation before they reach the partitions. The class only hands runtime events to those.
+ * alarm (on its injected clock), pushes assignments to members connected by WebSocket (the
+ * socket layer keeps each socket's member in its attachment), and vets every commit before it
+ * reaches the partitions: a member's by its generation, a standalone one by the group being empty.
+ * The class only hands runtime events to those.
  *
  * @example
- * const group = env.GROUP.get(env.GROUP.idFromName("billing"));
+ * const group = groupStub(env, "billing");
  * const { memberId, generation, partitions } = unwrap(await group.join(input));
  */
 import { DurableObject } from "cloudflare:workers";

@@ -39,6 +39,14 @@ export interface SocketLayerOptions<S> {
   label: string;
 }
 
+/**
+ * One object's sockets: `S` is the per-socket state in the attachment, `M` the messages it sends.
+ *
+ * @example
+ * override async webSocketMessage(ws, frame) {
+ *   await this.sockets.receive(ws, frame, (text) => handle(this, ws, text));
+ * }
+ */
 export class SocketLayer<S, M extends { type: string }> {
   private readonly ctx: DurableObjectState;
   private readonly options: SocketLayerOptions<S>;
