@@ -159,12 +159,9 @@ export class TestSocket {
 
   /** Waits (bounded) for the socket to close and answers its code and reason. */
   async closed(timeoutMs = NEXT_TIMEOUT_MS): Promise<{ code: number; reason: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (let turn = 0; turn < 10_000 && this.closeEvent === null && Date.now() < deadline; turn++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    if (this.closeEvent === null) throw new Error(`the socket did not close within ${timeoutMs} ms`);
-    return this.closeEvent;
+    const closed = await this.wakeups.until(() => this.closeEvent ?? undefined, timeoutMs);
+    if (closed === undefined) throw new Error(`the socket did not close within ${timeoutMs} ms`);
+    return closed;
   }
 
   /** Closes from the client side (normal closure). */
