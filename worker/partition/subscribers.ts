@@ -30,6 +30,7 @@ import {
   SUBSCRIBER_WINDOW_MESSAGES_MAX,
 } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
+import type { SocketLayer } from "../sockets/socket-layer.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
@@ -45,9 +46,8 @@ export interface Subscription {
   paused: boolean;
 }
 
-/** What a socket's attachment holds (at most 16 KiB; the window is bounded to stay far below). */
+/** A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below). */
 export interface SocketState {
-  v: 1;
   sub: Subscription | null;
 }
 
@@ -55,10 +55,9 @@ export interface SocketState {
 export type SubscribeRequest = SubscribeStart & { id: string };
 
 export class Subscribers {
-  private readonly ctx: DurableObjectState;
+  /** The object's sockets: attachments (read once per life, written through), sends, closes. */
+  private readonly sockets: SocketLayer<SocketState, ServerMessage>;
   private readonly log: PartitionLog;
-  /** Attachments already read in this life of the object (the attachment stays the truth). */
-  private readonly states = new Map<WebSocket, SocketState>();
   /**
    * The sockets with a subscription, or null until an append first needs them in this life of
    * the object (then read once from every socket's attachment). Kept in step by subscribe,
@@ -67,39 +66,29 @@ export class Subscribers {
    */
   private subscribed: Set<WebSocket> | null = null;
 
-  constructor(ctx: DurableObjectState, log: PartitionLog) {
-    this.ctx = ctx;
+  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog) {
+    this.sockets = sockets;
     this.log = log;
   }
 
-  /** The state of a socket, read from its attachment once per life of the object. */
+  /** The state of a socket (the socket layer reads its attachment once per life of the object). */
   stateOf(ws: WebSocket): SocketState {
-    let state = this.states.get(ws);
-    if (state === undefined) {
-      state = (ws.deserializeAttachment() as SocketState | null) ?? { v: 1, sub: null };
-      this.states.set(ws, state);
-    }
-    return state;
+    return this.sockets.stateOf(ws);
   }
 
   private save(ws: WebSocket, state: SocketState): void {
     // Bounded: the id is at most 64 characters and the window 64 pairs of numbers (< 16 KiB).
     invariant(state.sub === null || state.sub.window.length <= SUBSCRIBER_WINDOW_MESSAGES_MAX, "the window holds its messages");
-    ws.serializeAttachment(state);
+    this.sockets.save(ws, state);
   }
 
   /** Sends a message, ignoring a socket that closed meanwhile (its close event cleans up). */
   send(ws: WebSocket, message: ServerMessage | string): void {
-    try {
-      ws.send(typeof message === "string" ? message : JSON.stringify(message));
-    } catch {
-      // The peer is gone; webSocketClose will forget it.
-    }
+    this.sockets.send(ws, message);
   }
 
-  /** Forgets a closed socket. */
+  /** Forgets a closed socket (the socket layer drops its cached state). */
   forget(ws: WebSocket): void {
-    this.states.delete(ws);
     this.subscribed?.delete(ws);
   }
 
@@ -107,7 +96,7 @@ export class Subscribers {
   private subscribedSockets(): Set<WebSocket> {
     if (this.subscribed === null) {
       this.subscribed = new Set();
-      for (const ws of this.ctx.getWebSockets()) {
+      for (const ws of this.sockets.all()) {
         if (this.stateOf(ws).sub !== null) this.subscribed.add(ws);
       }
     }
