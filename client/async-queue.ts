@@ -16,6 +16,8 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   /** Pushers waiting for space. */
   private writers: (() => void)[] = [];
   private closed = false;
+  /** Set by `fail`: what reads throw once the held items are read. */
+  private failure: { error: Error } | null = null;
   private readonly onReturn: () => void;
 
   /** `itemsMax` bounds the items held; `onReturn` runs when a `for await` loop is left early. */
@@ -40,7 +42,14 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (this.closed) return;
     this.closed = true;
     for (const writer of this.writers.splice(0)) writer();
-    if (this.items.length === 0) for (const reader of this.readers.splice(0)) reader({ value: undefined, done: true });
+    if (this.items.length === 0) for (const reader of this.readers.splice(0)) reader(this.ended());
+  }
+
+  /** Ends iteration with `error`: reads throw it once the held items are read (every read after, too). */
+  fail(error: Error): void {
+    if (this.closed) return;
+    this.failure = { error };
+    this.close();
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -49,8 +58,17 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
       this.writers.shift()?.();
       return Promise.resolve({ value: item, done: false });
     }
-    if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.readers.push(resolve));
+    if (this.closed) return this.failure === null ? Promise.resolve(this.ended()) : Promise.reject(this.failure.error);
+    return new Promise((resolve, reject) =>
+      this.readers.push((result) => {
+        if (result.done && this.failure !== null) reject(this.failure.error);
+        else resolve(result);
+      }),
+    );
+  }
+
+  private ended(): IteratorResult<T> {
+    return { value: undefined, done: true };
   }
 
   /** Leaving a `for await` loop early closes what feeds the queue. */

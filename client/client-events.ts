@@ -7,13 +7,13 @@
  * @example
  * const events = new ClientEvents();
  * events.onStatus((status) => console.log(status));
- * events.setStatus("live");
+ * events.setStatus("catching-up");
  */
 
 import { Listeners } from "./listeners.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import type { EdgelogError } from "./protocol/index.ts";
-import type { ClientStatus } from "./status.ts";
+import { type ClientStatus, statusPath } from "./status.ts";
 
 /**
  * Whether the cache is storing: "quota-exceeded" and "failed" recover on the next good write.
@@ -68,10 +68,13 @@ export class ClientEvents {
     return this.errorListeners.add(listener);
   }
 
+  /** Moves the status to `status` along STATUS_TRANSITIONS (through `connecting` where it must); `closed` is final. */
   setStatus(status: ClientStatus): void {
-    if (this.muted || this.currentStatus === status) return;
-    this.currentStatus = status;
-    this.statusListeners.emit(status);
+    if (this.muted) return;
+    for (const step of statusPath(this.currentStatus, status)) {
+      this.currentStatus = step;
+      this.statusListeners.emit(step);
+    }
   }
 
   setStorage(storage: StorageStatus): void {
@@ -95,9 +98,9 @@ export class ClientEvents {
     else if (error.code === "CACHE_FAILED") this.setStorage("failed");
   }
 
-  /** The client closed: a last status, then silence. */
+  /** The client closed: the last status, `closed`, then silence. */
   close(): void {
-    this.setStatus("offline");
+    this.setStatus("closed");
     this.muted = true;
     this.statusListeners.clear();
     this.storageListeners.clear();

@@ -24,8 +24,8 @@ import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import type { RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNumber, topicName } from "./protocol/index.ts";
-import { type ClientStatus, deriveStatus } from "./status.ts";
-import { type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
+import { type ClientStatus, deriveStatus, type LinkSnapshot } from "./status.ts";
+import { type LookupWatch, type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { validateSubscribe } from "./validate.ts";
 
@@ -81,7 +81,7 @@ export class EdgelogClient {
     this.producer.wake();
   }
 
-  /** "connecting" | "catching-up" | "live" | "offline" (status.ts has the rules). */
+  /** "connecting" | "catching-up" | "live" | "offline" | "closed" (status.ts has the rules). */
   get status(): ClientStatus {
     return this.events.status;
   }
@@ -91,7 +91,7 @@ export class EdgelogClient {
     return this.events.storage;
   }
 
-  /** This tab's part in the shared connection: "solo", "follower" or "leader" (tabs/tabs.ts). */
+  /** This tab's part in the shared connection: "solo", "electing", "follower" or "leader" (tabs/tabs.ts). */
   get role(): TabRole {
     return this.tabs?.role ?? "solo";
   }
@@ -135,17 +135,20 @@ export class EdgelogClient {
     return (await this.enqueue(topic, record)).delivered;
   }
 
-  /** Queues a record; resolves once it is safely in the outbox, with its acknowledgement as `delivered`. */
+  /**
+   * Queues a record; resolves once it is safely in the outbox, with its acknowledgement as
+   * `delivered`. A bad record (INVALID_RECORD, RECORD_TOO_LARGE, ...) is refused before the cache
+   * is touched, so only the outbox write itself can move `storage`.
+   */
   async enqueue(topic: string, record: ProduceRecord): Promise<Queued> {
     this.ensureOpen();
     try {
-      return await this.producer.enqueue(topic, record);
+      const queued = await this.producer.enqueue(topic, record);
+      this.events.setStorage("ok");
+      return queued;
     } catch (error) {
-      if (!(error instanceof EdgelogError) && !(error instanceof EdgelogClientError && error.code === "OUTBOX_FULL")) {
-        const coded = cacheError(error, "queueing a record");
-        this.events.noteStorage(coded);
-        throw coded;
-      }
+      // The producer codes every failure: the record's (the protocol's codes) or the cache's.
+      if (error instanceof EdgelogError || error instanceof EdgelogClientError) this.events.noteStorage(error);
       throw error;
     }
   }
@@ -212,7 +215,7 @@ export class EdgelogClient {
     return {
       cache: this.cache,
       makeLink,
-      partitionCount: (topic, isClosed) => this.partitionCount(topic, isClosed),
+      partitionCount: (topic, watch) => this.partitionCount(topic, watch),
       cached: (doing, op, fallback) => this.cached(doing, op, fallback),
       commit: (group, topic, partition, offset) => this.commit(group, topic, partition, offset),
       linkAdded: (link) => {
@@ -224,7 +227,11 @@ export class EdgelogClient {
         this.recompute();
       },
       linkChanged: () => this.linkChanged(),
-      released: (subscription) => this.subscriptions.delete(subscription),
+      released: (subscription) => {
+        this.subscriptions.delete(subscription);
+        // An ended subscription counts no more (it may have had no link: still resolving).
+        this.recompute();
+      },
       reportError: (error) => this.events.reportError(error),
     };
   }
@@ -237,19 +244,27 @@ export class EdgelogClient {
     if (!wasOpen && open(this.events.status)) this.producer.wake();
   }
 
-  /** A topic's partition count: the cache's (refreshed in the background), else fetched with backoff until known. */
-  private async partitionCount(topic: string, isClosed: () => boolean): Promise<number | undefined> {
+  /**
+   * A topic's partition count: the cache's (refreshed in the background), else fetched with
+   * backoff until known. UNKNOWN_TOPIC is final: thrown (or, after the cache answered, told to
+   * `watch.gone`), never retried; other failures are told to `watch.failed` and retried.
+   */
+  private async partitionCount(topic: string, watch: LookupWatch): Promise<number | undefined> {
     const info = await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined);
     if (info !== undefined) {
-      this.fetchPartitionCount(topic).catch(() => undefined);
+      this.fetchPartitionCount(topic).catch((error: unknown) => {
+        if (isUnknownTopic(error)) watch.gone(error);
+      });
       return info.partitions;
     }
     // Bounded in delay (RECONNECT_DELAY_MS_MAX); attempts go on while the subscription is open.
-    for (let attempt = 0; !isClosed() && !this.closed; attempt++) {
+    for (let attempt = 0; !watch.isClosed() && !this.closed; attempt++) {
       try {
         return await this.fetchPartitionCount(topic);
       } catch (error) {
+        if (isUnknownTopic(error)) throw error;
         if (error instanceof EdgelogError) this.events.reportError(error);
+        watch.failed();
         await this.sleep(reconnectDelayMs(attempt, this.options.random));
       }
     }
@@ -258,7 +273,7 @@ export class EdgelogClient {
 
   private async fetchPartitionCount(topic: string): Promise<number> {
     const description = await this.http.describeTopic(topic);
-    const info = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now() };
+    const info = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now(), topicId: description.topicId };
     await this.cached("storing topic metadata", () => this.cache.putTopic(info), undefined, true);
     return info.partitions;
   }
@@ -293,8 +308,13 @@ export class EdgelogClient {
     if (this.closed) return;
     // Only the network events move `online`; a page coming back asks the platform again.
     this.online = event === "online" ? true : event === "offline" ? false : this.environment.isOnline();
+    if (event === "online") {
+      // The network is back: what failed before counts afresh, so the status is `connecting` at once.
+      if (this.lastHttp === "failed") this.lastHttp = "unknown";
+      for (const subscription of this.subscriptions) subscription.networkBack();
+    }
     if (event !== "offline") {
-      for (const link of this.links) {
+      for (const link of [...this.links]) {
         if (event === "online") link.reconnectNow();
         else link.checkNow();
       }
@@ -311,9 +331,17 @@ export class EdgelogClient {
 
   private recompute(): void {
     if (this.closed) return;
-    const links = [...this.links].map((link) => ({ state: link.state, failures: link.failures }));
-    this.events.setStatus(deriveStatus({ links, online: this.online, http: this.lastHttp }));
+    const links: LinkSnapshot[] = [...this.links].map((link) => ({ state: link.state, failures: link.failures }));
+    for (const subscription of this.subscriptions) {
+      const resolving = subscription.resolvingLink();
+      if (resolving !== null) links.push(resolving);
+    }
+    this.events.setStatus(deriveStatus({ links, online: this.online, http: this.lastHttp, closed: false }));
   }
+}
+
+function isUnknownTopic(error: unknown): error is EdgelogError {
+  return error instanceof EdgelogError && error.code === "UNKNOWN_TOPIC";
 }
 
 /**

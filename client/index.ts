@@ -12,7 +12,8 @@
  *
  * const client = createClient({ url: "https://events.example.com" });
  * client.onStatus((status) => console.log(status)); // "connecting" -> "catching-up" -> "live"
- * const sub = client.subscribe("orders", { from: "earliest" }, (r) => console.log(r.partition, r.offset, r.value));
+ * const sub = client.subscribe("orders", { from: "cached" }, (r) => console.log(r.partition, r.offset, r.value));
+ * sub.onError((error) => console.warn(error.code)); // the topic was deleted: UNKNOWN_TOPIC
  * const { partition, offset } = await client.produce("orders", { key: "alice", value: { item: "book" } });
  * for await (const record of sub) if (record.offset === offset && record.partition === partition) break;
  * client.close();
@@ -21,7 +22,7 @@
 export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
 export { type IndexedDbCacheOptions, openIndexedDbCache } from "./cache/indexeddb.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory.ts";
-export type { CachedRun, CacheKind, EventCache, OutboxEntry, TopicInfo } from "./cache/types.ts";
+export type { CachedRun, CacheKind, EventCache, NamedPosition, OutboxEntry, PutRecordsOptions, TopicInfo } from "./cache/types.ts";
 export { type ClientError, type ClientOptions, createClient, EdgelogClient, type StorageStatus } from "./client.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
@@ -40,8 +41,18 @@ export type { FetchedRecord, JsonValue, RecordPosition, StartPosition } from "./
 export * from "./protocol/index.ts";
 export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 export type { WebSocketClass, WebSocketLike } from "./reconnecting-socket.ts";
-export { CLIENT_STATUSES, type ClientStatus, deriveStatus, LINK_TRANSITIONS, type LinkState } from "./status.ts";
-export { type RecordCallback, type SubscribeOptions, Subscription, type TopicRecord } from "./subscription.ts";
+export type { SubscribeFrom } from "./start-plan.ts";
+export {
+  CLIENT_STATUSES,
+  type ClientStatus,
+  canMoveStatus,
+  deriveStatus,
+  LINK_TRANSITIONS,
+  type LinkState,
+  STATUS_TRANSITIONS,
+} from "./status.ts";
+export type { RecordCallback, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
+export { Subscription } from "./subscription.ts";
 export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
 export type { LockManagerLike } from "./tabs/locks.ts";
 export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";

@@ -5,6 +5,13 @@
  * and then sends `consumed` (flow control), and tracks its LinkState (status.ts). It also carries
  * requests that expect an answer by id (`commit`).
  *
+ * A close with a final code (4404: the topic was deleted; 4400: the server refused the protocol
+ * version) ends the link for good: it moves to `closed` and tells its owner `ended` with the
+ * error the server sent just before closing (its `error` message with id null), or UNKNOWN_TOPIC
+ * / INVALID_REQUEST when none came. An `error` with id null is news about the socket, not the
+ * subscription: it is held until the socket shows what it meant (a final close ends the link with
+ * it; any other close, or the next message, reports it), so it is never reported twice.
+ *
  * Links are made by a `LinkFactory`: this one opens a socket per link; tabs/ uses the same seam so
  * that only the leader tab owns real sockets and every tab's subscriptions get relayed links.
  *
@@ -17,7 +24,7 @@ import { socketUrl } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./local-limits.ts";
 import type { ClientMessage, ServerMessage, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
-import { EdgelogError, partitionPath } from "./protocol/index.ts";
+import { CLOSE_TOPIC_DELETED, EdgelogError, PROTOCOL_VERSION, partitionPath } from "./protocol/index.ts";
 import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./reconnecting-socket.ts";
 import { type LinkState, move } from "./status.ts";
 
@@ -25,7 +32,7 @@ import { type LinkState, move } from "./status.ts";
  * What a link asks of, and tells, its owner (a subscription).
  *
  * @example
- * const handlers: LinkHandlers = { start: async () => ({ from: "earliest" }), subscribed: async () => {}, records: async (m) => show(m.records), changed: () => {}, error: console.warn };
+ * const handlers: LinkHandlers = { start: async () => ({ from: "earliest" }), subscribed: async () => {}, records: async (m) => show(m.records), changed: () => {}, error: console.warn, ended: stop };
  */
 export interface LinkHandlers {
   /** The server said hello: where should the subscription start? */
@@ -38,6 +45,8 @@ export interface LinkHandlers {
   changed(): void;
   /** A failure worth reporting (the link keeps going). */
   error(error: EdgelogError | EdgelogClientError): void;
+  /** The link ended for good (a final close code): it is `closed` and will not reconnect. */
+  ended(error: EdgelogError): void;
 }
 
 /**
@@ -66,7 +75,7 @@ export interface PartitionLink {
   start(): void;
   /** Commits over the socket; rejects NETWORK when it is not open, TIMEOUT without an answer. */
   commit(message: CommitMessage): Promise<ServerMessageOf<"committed">>;
-  /** The network came back: skip the backoff wait. */
+  /** The network came back: skip the backoff wait, and count failures afresh. */
   reconnectNow(): void;
   /** The page came back: check the socket with a heartbeat now. */
   checkNow(): void;
@@ -113,6 +122,8 @@ class SocketLink implements PartitionLink {
   /** Bumped per socket session, so work queued for an old socket never touches a new one. */
   private session = 0;
   private subscriptionId = "";
+  /** An `error` with id null on this session, held until the socket shows what it meant. */
+  private held: EdgelogError | null = null;
   private requestCounter = 0;
   private readonly pending = new Map<string, Pending>();
 
@@ -127,6 +138,7 @@ class SocketLink implements PartitionLink {
       open: () => {
         this.session++;
         this.failures = 0;
+        this.held = null;
         this.to("open");
       },
       message: (message) => this.receive(message),
@@ -157,6 +169,11 @@ class SocketLink implements PartitionLink {
   }
 
   reconnectNow(): void {
+    if (this.state === "closed") return;
+    if (this.failures > 0) {
+      this.failures = 0;
+      this.handlers.changed();
+    }
     this.socket.reconnectNow();
   }
 
@@ -178,11 +195,28 @@ class SocketLink implements PartitionLink {
   }
 
   private down(info: SocketDown): void {
+    const held = this.held;
+    this.held = null;
+    if (info.retryInMs === null) {
+      this.rejectPending(new EdgelogClientError("CLOSED", `the socket of ${this.topic}/${this.partition} closed for good: ${info.reason}`));
+      this.to("closed");
+      const error = held ?? this.finalError(info.code);
+      // In turn, with the session kept: the records that came before the close are delivered first.
+      this.chain = this.chain.then(() => this.handlers.ended(error)).catch(() => undefined);
+      return;
+    }
     this.session++;
+    if (held !== null) this.handlers.error(held);
     this.failures++;
     this.rejectPending(new EdgelogClientError("NETWORK", `the socket of ${this.topic}/${this.partition} went down: ${info.reason}`));
     this.to("waiting");
     this.handlers.changed();
+  }
+
+  /** What a final close means when the server sent no `error` before it. */
+  private finalError(code: number | null): EdgelogError {
+    if (code === CLOSE_TOPIC_DELETED) return new EdgelogError("UNKNOWN_TOPIC", `topic "${this.topic}" was deleted`);
+    return new EdgelogError("INVALID_REQUEST", `the server does not speak protocol version ${PROTOCOL_VERSION} (close ${code})`);
   }
 
   private rejectPending(error: Error): void {
@@ -194,6 +228,17 @@ class SocketLink implements PartitionLink {
   }
 
   private receive(message: ServerMessage): void {
+    if (message.type === "error" && message.id === null) {
+      // Held: a final close may follow at once (the topic deleted), and then the link ends with it.
+      if (this.held !== null) this.handlers.error(this.held);
+      this.held = new EdgelogError(message.code, message.message);
+      return;
+    }
+    if (this.held !== null) {
+      // The socket carried on after it: it was news worth reporting, not the end.
+      this.handlers.error(this.held);
+      this.held = null;
+    }
     // Answers to requests need no ordering with records; everything else is handled in turn.
     if (message.type === "committed") {
       this.answer(message.id, message);
@@ -272,7 +317,7 @@ class SocketLink implements PartitionLink {
   private failed(message: ServerMessageOf<"error">): void {
     const error = new EdgelogError(message.code, message.message);
     this.handlers.error(error);
-    if (message.id === this.subscriptionId || message.id === null) this.socket.restart(`the server refused: ${message.code}`);
+    if (message.id === this.subscriptionId) this.socket.restart(`the server refused: ${message.code}`);
   }
 }
 

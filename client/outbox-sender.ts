@@ -3,6 +3,11 @@
  * partition's records in enqueue order as idempotent batches, one request in flight per
  * partition (so sequences never race), partitions in parallel.
  *
+ * Placing looks each topic's partition count up on its own: a topic the server says does not
+ * exist (UNKNOWN_TOPIC) has its waiting records removed and their promises rejected, reported
+ * once; a topic whose lookup fails for the network waits for a later pass. Neither stops the
+ * other topics' records, so one bad record never blocks the outbox.
+ *
  * How each answer is taken:
  * - offsets (or `duplicate: true`, a retry the server recognised): delivered; removed;
  * - DUPLICATE_SEQUENCE: delivered long ago, offsets forgotten: removed, offset OFFSET_UNKNOWN;
@@ -89,42 +94,63 @@ export async function sendOutbox(ctx: SenderContext): Promise<PassResult> {
   let entries: OutboxEntry[];
   try {
     entries = await ctx.cache.outboxList(OUTBOX_RECORDS_MAX);
-    entries = await placeUnresolved(ctx, entries);
+    entries = await placeUnresolved(ctx, entries, result);
   } catch (error) {
     result.failure = asError(error);
     return result;
   }
-  const groups = new Map<string, OutboxEntry[]>();
-  for (const entry of entries) {
-    if (entry.partition === PARTITION_UNRESOLVED) continue;
-    const key = `${entry.topic}/${entry.partition}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [entry]);
-    else group.push(entry);
-  }
+  const groups = groupBy(entries, (entry) => (entry.partition === PARTITION_UNRESOLVED ? null : `${entry.topic}/${entry.partition}`));
   await Promise.all([...groups.values()].map((group) => sendPartition(ctx, group, result)));
   return result;
 }
 
-/** Chooses partitions for entries queued while their topic's partition count was unknown. */
-async function placeUnresolved(ctx: SenderContext, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
-  const topics = new Set(entries.filter((e) => e.partition === PARTITION_UNRESOLVED).map((e) => e.topic));
+/**
+ * Chooses partitions for entries queued while their topic's partition count was unknown, topic
+ * by topic (see the module comment); answers the entries left to send.
+ */
+async function placeUnresolved(ctx: SenderContext, entries: OutboxEntry[], result: PassResult): Promise<OutboxEntry[]> {
+  const topics = groupBy(entries, (entry) => (entry.partition === PARTITION_UNRESOLVED ? entry.topic : null));
   if (topics.size === 0) return entries;
   const placed = new Map<number, number>();
-  for (const topic of topics) {
-    const count = await ctx.fetchPartitionCount(topic);
+  const gone = new Set<number>();
+  for (const [topic, waiting] of topics) {
+    let count: number;
+    try {
+      count = await ctx.fetchPartitionCount(topic);
+    } catch (error) {
+      if (error instanceof EdgelogError && error.code === "UNKNOWN_TOPIC") {
+        // Unplaced entries were never sealed: removing them gives no sequence back.
+        await ctx.cache.outboxRemove(waiting.map((entry) => entry.id));
+        for (const entry of waiting) gone.add(entry.id);
+        result.removed += waiting.length;
+        ctx.undeliverable(waiting, error);
+        ctx.reportError(error);
+      } else result.failure = asError(error);
+      continue;
+    }
     // Keyless records queued together stick to one partition, as Kafka's sticky partitioner.
     const sticky = stickyPartition(count);
-    for (const entry of entries) {
-      if (entry.topic !== topic || entry.partition !== PARTITION_UNRESOLVED) continue;
-      placed.set(entry.id, entry.record.key === null ? sticky : partitionForKey(entry.record.key, count));
-    }
+    for (const entry of waiting) placed.set(entry.id, entry.record.key === null ? sticky : partitionForKey(entry.record.key, count));
   }
-  await ctx.cache.outboxResolve(placed);
-  return entries.map((entry) => {
+  if (placed.size > 0) await ctx.cache.outboxResolve(placed);
+  return entries.flatMap((entry) => {
+    if (gone.has(entry.id)) return [];
     const partition = placed.get(entry.id);
-    return partition === undefined ? entry : { ...entry, partition };
+    return [partition === undefined ? entry : { ...entry, partition }];
   });
+}
+
+/** Entries by `keyOf` (in order within each group); those it answers null for are left out. */
+function groupBy(entries: readonly OutboxEntry[], keyOf: (entry: OutboxEntry) => string | null): Map<string, OutboxEntry[]> {
+  const groups = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    if (key === null) continue;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [entry]);
+    else group.push(entry);
+  }
+  return groups;
 }
 
 /** The next batch from `entries[start]`: a sealed batch exactly as sealed, else a new one within the bounds. */

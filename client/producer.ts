@@ -13,7 +13,7 @@
  */
 import { reconnectDelayMs } from "./backoff.ts";
 import { type OutboxEntry, type OutboxRecord, PARTITION_UNRESOLVED } from "./cache/types.ts";
-import { EdgelogClientError } from "./local-errors.ts";
+import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./local-limits.ts";
 import { type PassResult, type PassRunnerFactory, type SenderContext, sendOutbox } from "./outbox-sender.ts";
 import type { RecordInput, RecordPosition } from "./protocol/index.ts";
@@ -109,24 +109,27 @@ export class Producer {
     this.runPass = ctx.passRunner?.(this.senderContext()) ?? (() => sendOutbox(this.senderContext()));
   }
 
-  /** Validates, places and queues a record; resolves once it is in the outbox. */
+  /**
+   * Validates, places and queues a record; resolves once it is in the outbox. A bad record is
+   * refused with the protocol's code before the cache is touched; a failed outbox write is
+   * CACHE_QUOTA_EXCEEDED or CACHE_FAILED (or OUTBOX_FULL).
+   */
   async enqueue(topic: string, input: ProduceRecord): Promise<Queued> {
     if (this.closed) throw new EdgelogClientError("CLOSED", "the client is closed");
     topicName(topic);
     const encoded = encodeJson(input);
-    // The JSON form is what was validated and what will be sent; it also clones cleanly into IndexedDB.
-    const record: OutboxRecord = { key: encoded.key, value: JSON.parse(JSON.stringify(input.value)) as OutboxRecord["value"] };
-    if (input.headers !== undefined) record.headers = { ...input.headers };
-    if (input.timestamp !== undefined) record.timestamp = input.timestamp;
+    const record = outboxRecord(encoded);
     const count = await this.ctx.cachedPartitionCount(topic);
     if (count !== undefined && encoded.partition !== null && encoded.partition >= count) {
       throw new EdgelogError("UNKNOWN_PARTITION", `topic "${topic}" has ${count} partitions; there is no partition ${encoded.partition}`);
     }
     const partition = encoded.partition ?? (count === undefined ? PARTITION_UNRESOLVED : this.place(topic, encoded.key, count));
-    const id = await this.ctx.cache.outboxAdd(
-      { topic, partition, record, bytes: encoded.bytes, enqueuedAt: Date.now() },
-      OUTBOX_RECORDS_MAX,
-    );
+    let id: number;
+    try {
+      id = await this.ctx.cache.outboxAdd({ topic, partition, record, bytes: encoded.bytes, enqueuedAt: Date.now() }, OUTBOX_RECORDS_MAX);
+    } catch (error) {
+      throw cacheError(error, "queueing a record");
+    }
     const delivered = new Promise<RecordPosition>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     // Marked handled here: a caller that only wanted "queued" must not get an unhandled rejection.
     delivered.catch(() => undefined);
@@ -296,6 +299,19 @@ function encodeJson(input: ProduceRecord): EncodedRecord {
     if (error instanceof EdgelogError) throw error;
     throw new EdgelogError("INVALID_RECORD", `record.value is not JSON: ${(error as Error)?.message ?? String(error)}`);
   }
+}
+
+/**
+ * The record the outbox keeps, from its one validated encoding: the JSON that was checked is the
+ * JSON that is sent (a value is never stringified twice, so one whose `toJSON` answers otherwise
+ * the next time cannot slip past the checks), and it clones cleanly into IndexedDB.
+ */
+function outboxRecord(encoded: EncodedRecord): OutboxRecord {
+  const parsed = JSON.parse(`{${encoded.tail}`) as { value: OutboxRecord["value"]; headers: Record<string, string> };
+  const record: OutboxRecord = { key: encoded.key, value: parsed.value };
+  if (Object.keys(parsed.headers).length > 0) record.headers = parsed.headers;
+  if (encoded.timestamp !== null) record.timestamp = encoded.timestamp;
+  return record;
 }
 
 function toQueuedRecord(entry: OutboxEntry): QueuedRecord {

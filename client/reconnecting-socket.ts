@@ -3,8 +3,9 @@
  * full jitter (backoff.ts), gives up on a socket that does not open within
  * SOCKET_OPEN_TIMEOUT_MS, and sends exactly PING every heartbeat interval; a socket that missed
  * HEARTBEAT_PONGS_MISSED_MAX pongs in a row is dead (a half-open TCP connection, a frozen tab),
- * so it is closed and replaced. It knows nothing of topics: the partition link above it speaks
- * the protocol.
+ * so it is closed and replaced. A close with a final code (CLOSE_CODES_FINAL: 4400, the protocol
+ * version; 4404, the topic deleted) ends it for good: the server would refuse it again, so it
+ * never reconnects. It knows nothing of topics: the partition link above it speaks the protocol.
  *
  * The WebSocket class is injected (the browser's by default, the `ws` package in Node), and only
  * the small surface below is used.
@@ -16,7 +17,7 @@
  */
 import { reconnectDelayMs } from "./backoff.ts";
 import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
-import { type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
+import { CLOSE_CODES_FINAL, type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
 
 /**
  * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's
@@ -52,7 +53,7 @@ const OPEN = 1;
  * Why a socket went down, and when it will be tried again.
  *
  * @example
- * down: (info: SocketDown) => console.log(`retry in ${info.retryInMs} ms: ${info.reason}`)
+ * down: (info: SocketDown) => console.log(info.retryInMs === null ? `gone for good: ${info.code}` : `retry in ${info.retryInMs} ms`)
  */
 export interface SocketDown {
   /** Whether it had opened (a drop) or never did (a failed attempt). */
@@ -60,8 +61,8 @@ export interface SocketDown {
   reason: string;
   /** The close code when the server closed it. */
   code: number | null;
-  /** Milliseconds until the next attempt. */
-  retryInMs: number;
+  /** Milliseconds until the next attempt; null when the close code was final (no attempt follows). */
+  retryInMs: number | null;
 }
 
 /**
@@ -250,6 +251,12 @@ export class ReconnectingSocket {
 
   private lost(opened: boolean, code: number | null, reason: string): void {
     if (this.closed) return;
+    if (code !== null && CLOSE_CODES_FINAL.includes(code)) {
+      // Final: the server will refuse this socket again (PROTOCOL.md, close codes).
+      this.closed = true;
+      this.handlers.down({ opened, code, reason, retryInMs: null });
+      return;
+    }
     const retryInMs = reconnectDelayMs(this.failed, this.options.random);
     this.failed++;
     this.retryTimer = setTimeout(() => {

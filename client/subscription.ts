@@ -6,6 +6,13 @@
  * the async iterator once someone iterates. Received records are cached; a named subscription
  * also stores its position per partition, to resume there next time.
  *
+ * A subscription ends with an error when the server says it can never go on: its topic does not
+ * exist (UNKNOWN_TOPIC answering the partition-count lookup, or a socket closed with 4404 because
+ * the topic was deleted) or the server refuses the protocol (4400). It then closes its links, its
+ * async iterator throws the error after the records already queued, `error` holds it,
+ * `onError` listeners hear it, and the client's `onError` reports it once. Network failures are
+ * never an end: they are retried.
+ *
  * @example
  * const sub = client.subscribe("orders", { from: "earliest" }, (record) => render(record));
  * for await (const record of sub) console.log(record.partition, record.offset, record.value);
@@ -14,49 +21,17 @@
 
 import { AsyncQueue } from "./async-queue.ts";
 import type { EventCache } from "./cache/types.ts";
+import { Ending } from "./ending.ts";
 import type { LinkFactory, LinkHandlers, PartitionLink } from "./link.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
-import type { FetchedRecord, ServerMessageOf, StartPosition, SubscribeStart } from "./protocol/index.ts";
+import type { FetchedRecord, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
 import { EdgelogError } from "./protocol/index.ts";
-import { checkAgainstLog, planStart } from "./start-plan.ts";
+import { checkAgainstLog, planStart, type SubscribeFrom, wireStart } from "./start-plan.ts";
+import type { LinkSnapshot } from "./status.ts";
+import type { RecordCallback, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
 
-/**
- * A delivered record: the stored record and where it came from.
- *
- * @example
- * client.subscribe("orders", {}, (r: TopicRecord) => console.log(r.topic, r.partition, r.offset, r.key, r.value));
- */
-export type TopicRecord = FetchedRecord & { topic: string; partition: number };
-
-/**
- * What a subscriber's callback may be: it may return a promise, awaited before the next record of its partition.
- *
- * @example
- * const onRecord: RecordCallback = async (record) => { await db.save(record); };
- */
-export type RecordCallback = (record: TopicRecord) => void | Promise<void>;
-
-/**
- * How to subscribe.
- *
- * @example
- * client.subscribe("orders", { partitions: [0, 1], from: { timestamp: Date.now() - 3_600_000 } }, show);
- * client.subscribe("orders", { group: "billing", from: "committed", reset: "earliest" }, bill);
- * client.subscribe("orders", { name: "sidebar" }, show); // resumes where it left off next time
- */
-export interface SubscribeOptions {
-  /** Which partitions (default: all of the topic's). */
-  partitions?: number[];
-  /** Where to start when there is no stored position (default "earliest"). */
-  from?: StartPosition;
-  /** The consumer group: needed for `from: "committed"` and `sub.commit()`. */
-  group?: string;
-  /** For "committed" when the group has no commit: "latest" (default, as Kafka) or "earliest". */
-  reset?: "earliest" | "latest";
-  /** Stores this subscription's position per partition under this name, to resume there next time. */
-  name?: string;
-}
+export type { RecordCallback, SubscribeOptions, TopicRecord };
 
 /**
  * What a subscription needs from its client.
@@ -67,8 +42,12 @@ export interface SubscribeOptions {
 export interface SubscriptionContext {
   cache: EventCache;
   makeLink: LinkFactory;
-  /** The topic's partition count: cached, else fetched (retrying); undefined if `isClosed` first. */
-  partitionCount(topic: string, isClosed: () => boolean): Promise<number | undefined>;
+  /**
+   * The topic's partition count: cached, else fetched (retrying network failures, each told to
+   * `watch.failed`); undefined if `watch.isClosed` first. Rejects UNKNOWN_TOPIC when the server
+   * says there is no such topic; when the cached count answered, that news comes to `watch.gone`.
+   */
+  partitionCount(topic: string, watch: LookupWatch): Promise<number | undefined>;
   /** Runs a cache call; a failure is reported and `fallback` answered (the cache is best effort here). */
   cached<T>(doing: string, op: () => Promise<T>, fallback: T): Promise<T>;
   commit(group: string, topic: string, partition: number, offset: number): Promise<void>;
@@ -80,10 +59,26 @@ export interface SubscriptionContext {
   reportError(error: EdgelogError | EdgelogClientError): void;
 }
 
+/**
+ * How a subscription follows its partition-count lookup.
+ *
+ * @example
+ * const watch: LookupWatch = { isClosed: () => closed, failed: () => failures++, gone: (error) => end(error) };
+ */
+export interface LookupWatch {
+  isClosed(): boolean;
+  /** A lookup failed for the network; it is retried. */
+  failed(): void;
+  /** The server says the topic does not exist (after the cache answered the count). */
+  gone(error: EdgelogError): void;
+}
+
 interface PartitionState {
   partition: number;
   /** The next offset to deliver; null until known (the server resolves `from`). */
   next: number | null;
+  /** The topic incarnation `next` counts in (the position's, the replayed run's, then the hello's). */
+  topicId: string | null;
   logStartOffset: number | undefined;
   link: PartitionLink | null;
 }
@@ -98,12 +93,16 @@ interface PartitionState {
 export class Subscription implements AsyncIterable<TopicRecord> {
   readonly topic: string;
   private readonly options: SubscribeOptions;
-  private readonly from: StartPosition;
+  private readonly from: SubscribeFrom;
   private readonly ctx: SubscriptionContext;
   private readonly callback: RecordCallback | undefined;
   private readonly states = new Map<number, PartitionState>();
+  private readonly ending = new Ending<EdgelogError>();
   private queue: AsyncQueue<TopicRecord> | null = null;
   private closed = false;
+  /** Whether the partition-count lookup is still under way (the status counts it as connecting). */
+  private resolving: boolean;
+  private lookupFailures = 0;
 
   constructor(ctx: SubscriptionContext, topic: string, options: SubscribeOptions, callback: RecordCallback | undefined) {
     this.ctx = ctx;
@@ -111,7 +110,31 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     this.options = options;
     this.from = options.from ?? "earliest";
     this.callback = callback;
+    this.resolving = options.partitions === undefined;
     void this.run().catch((error: unknown) => this.ctx.reportError(asClientError(error, "starting the subscription")));
+  }
+
+  /** The error the subscription ended with (UNKNOWN_TOPIC, INVALID_REQUEST), or null while it runs or after `close()`. */
+  get error(): EdgelogError | null {
+    return this.ending.error;
+  }
+
+  /**
+   * Calls `listener` once with the error the subscription ends with; returns its unsubscribe. A
+   * listener added after the end hears it too, in a microtask.
+   */
+  onError(listener: (error: EdgelogError) => void): () => void {
+    return this.ending.onEnd(listener);
+  }
+
+  /** For the client's status: a subscription still resolving its partitions is one connecting link. */
+  resolvingLink(): LinkSnapshot | null {
+    return this.resolving && !this.closed ? { state: "connecting", failures: this.lookupFailures } : null;
+  }
+
+  /** The network came back: the lookup's failures count afresh. */
+  networkBack(): void {
+    this.lookupFailures = 0;
   }
 
   /** The next offset this subscription delivers, per partition (where known). */
@@ -130,15 +153,32 @@ export class Subscription implements AsyncIterable<TopicRecord> {
 
   /** Stops: closes the sockets, ends any `for await` loop. Safe to call twice. */
   close(): void {
-    if (this.closed) return;
+    if (!this.stop()) return;
+    this.queue?.close();
+    this.ending.clear();
+    this.ctx.released(this);
+  }
+
+  /** Ends with an error the server gave (see the module comment); the first end wins. */
+  private end(error: EdgelogError): void {
+    if (!this.stop()) return;
+    this.queue?.fail(error);
+    this.ctx.reportError(error);
+    this.ending.end(error);
+    this.ctx.released(this);
+  }
+
+  /** Closes every link; false when already stopped. */
+  private stop(): boolean {
+    if (this.closed) return false;
     this.closed = true;
+    this.resolving = false;
     for (const state of this.states.values()) {
       if (state.link === null) continue;
       state.link.close();
       this.ctx.linkRemoved(state.link);
     }
-    this.queue?.close();
-    this.ctx.released(this);
+    return true;
   }
 
   /**
@@ -148,18 +188,38 @@ export class Subscription implements AsyncIterable<TopicRecord> {
    */
   [Symbol.asyncIterator](): AsyncIterator<TopicRecord> {
     this.queue ??= new AsyncQueue<TopicRecord>(SUBSCRIPTION_QUEUE_RECORDS_MAX, () => this.close());
-    if (this.closed) this.queue.close();
+    const error = this.ending.error;
+    if (error !== null) this.queue.fail(error);
+    else if (this.closed) this.queue.close();
     return this.queue;
   }
 
   private async run(): Promise<void> {
-    const partitions = this.options.partitions ?? range(await this.ctx.partitionCount(this.topic, () => this.closed));
+    let partitions = this.options.partitions;
+    if (partitions === undefined) {
+      const watch: LookupWatch = {
+        isClosed: () => this.closed,
+        failed: () => {
+          this.lookupFailures++;
+          this.ctx.linkChanged();
+        },
+        gone: (error) => this.end(error),
+      };
+      try {
+        partitions = range(await this.ctx.partitionCount(this.topic, watch));
+      } catch (error) {
+        if (error instanceof EdgelogError) return this.end(error);
+        throw error;
+      }
+      // The links below are added at once (before any await), so the status never sees neither.
+      this.resolving = false;
+    }
     await Promise.all(partitions.map((partition) => this.startPartition(partition)));
   }
 
   private async startPartition(partition: number): Promise<void> {
     if (this.closed || this.states.has(partition)) return;
-    const state: PartitionState = { partition, next: null, logStartOffset: undefined, link: null };
+    const state: PartitionState = { partition, next: null, topicId: null, logStartOffset: undefined, link: null };
     this.states.set(partition, state);
     // The link exists (idle) during replay, so the status says "connecting" meanwhile.
     const link = this.ctx.makeLink(this.topic, partition, this.handlers(state));
@@ -174,6 +234,7 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     const run = await this.ctx.cached("reading the cache", () => cache.run(this.topic, partition), undefined);
     const plan = planStart(this.from, run, position);
     state.next = plan.next;
+    state.topicId = plan.topicId;
     if (plan.replayFrom !== null && run !== undefined) await this.replay(state, plan.replayFrom, run.high);
     if (!this.closed) link.start();
   }
@@ -185,11 +246,12 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     for (let page = 0; page < pagesMax && offset < high && !this.closed; page++) {
       const records = await this.ctx.cached(
         "replaying the cache",
-        () => this.ctx.cache.readRecords(this.topic, state.partition, offset, REPLAY_PAGE_RECORDS_MAX),
+        () => this.ctx.cache.readRecords(this.topic, state.partition, offset, REPLAY_PAGE_RECORDS_MAX, state.topicId),
         [],
       );
-      // Empty, or evicted under us (another subscription's writes moved the run on): the socket
-      // fetches the rest from `offset`, so nothing is skipped.
+      // Empty, evicted under us (another subscription's writes moved the run on), or replaced by
+      // another incarnation's: the socket fetches the rest from `offset`, so nothing is skipped,
+      // and its hello tells whether the topic changed.
       if (records[0]?.offset !== offset) break;
       offset = await this.deliverAll(state, records);
     }
@@ -205,6 +267,7 @@ export class Subscription implements AsyncIterable<TopicRecord> {
       records: (message) => this.received(state, message),
       changed: () => this.ctx.linkChanged(),
       error: (error) => this.ctx.reportError(error),
+      ended: (error) => this.end(error),
     };
   }
 
@@ -212,7 +275,7 @@ export class Subscription implements AsyncIterable<TopicRecord> {
   private async startOnServer(state: PartitionState, hello: ServerMessageOf<"hello">): Promise<SubscribeStart> {
     state.logStartOffset = hello.logStartOffset;
     if (state.next !== null) {
-      const verdict = checkAgainstLog(state.next, hello);
+      const verdict = checkAgainstLog({ next: state.next, topicId: state.topicId }, hello);
       if (verdict.kind !== "stale") {
         if (verdict.kind === "lost") {
           this.ctx.reportError(
@@ -223,25 +286,24 @@ export class Subscription implements AsyncIterable<TopicRecord> {
           );
         }
         state.next = verdict.next;
+        state.topicId = hello.topicId;
         return { from: { offset: verdict.next } };
       }
-      this.ctx.reportError(
-        new EdgelogClientError(
-          "CACHE_STALE",
-          `${this.topic}/${state.partition}: the cache reaches offset ${state.next} but the log ends at ${hello.highWatermark}; the topic was recreated, so the cache was dropped`,
-        ),
+      const where = `${this.topic}/${state.partition}`;
+      const why =
+        state.topicId !== null && state.topicId !== hello.topicId
+          ? `the topic was deleted and created again (topic id ${state.topicId} is now ${hello.topicId})`
+          : `the cache reaches offset ${state.next} but the log ends at ${hello.highWatermark}; the topic was recreated`;
+      this.ctx.reportError(new EdgelogClientError("CACHE_STALE", `${where}: ${why}, so its cache and named positions were dropped`));
+      await this.ctx.cached(
+        "dropping stale records",
+        () => this.ctx.cache.dropStale(this.topic, state.partition, hello.topicId),
+        undefined,
       );
-      await this.ctx.cached("dropping stale records", () => this.ctx.cache.dropRecords(this.topic, state.partition), undefined);
       state.next = null;
     }
-    if (this.from === "committed") {
-      const start: SubscribeStart = { from: "committed", group: this.options.group ?? "" };
-      if (this.options.reset !== undefined) start.reset = this.options.reset;
-      return start;
-    }
-    if (typeof this.from === "object" && "offset" in this.from)
-      return { from: { offset: Math.min(this.from.offset, hello.highWatermark) } };
-    return { from: this.from };
+    state.topicId = hello.topicId;
+    return wireStart(this.from, this.options, hello);
   }
 
   /** A `records` message: cache the new records, deliver them, store the position. */
@@ -250,7 +312,10 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     const next = state.next;
     const fresh = next === null ? message.records : message.records.filter((record) => record.offset >= next);
     if (fresh.length === 0) return;
-    const options = state.logStartOffset === undefined ? {} : { logStartOffset: state.logStartOffset };
+    const options = {
+      ...(state.logStartOffset === undefined ? {} : { logStartOffset: state.logStartOffset }),
+      ...(state.topicId === null ? {} : { topicId: state.topicId }),
+    };
     await this.ctx.cached("storing records", () => this.ctx.cache.putRecords(this.topic, state.partition, fresh, options), undefined);
     await this.deliverAll(state, fresh);
     await this.savePosition(state);
@@ -300,7 +365,8 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     const name = this.options.name;
     const next = state.next;
     if (name === undefined || next === null) return;
-    await this.ctx.cached("storing a position", () => this.ctx.cache.putPosition(name, this.topic, state.partition, next), undefined);
+    const position = { next, topicId: state.topicId };
+    await this.ctx.cached("storing a position", () => this.ctx.cache.putPosition(name, this.topic, state.partition, position), undefined);
   }
 }
 

@@ -14,14 +14,16 @@ import type { SubscribeOptions } from "./subscription.ts";
 /**
  * Throws EdgelogError (INVALID_TOPIC_NAME, INVALID_GROUP_NAME, INVALID_PARTITIONS,
  * INVALID_REQUEST) or EdgelogClientError (INVALID_USE) for bad subscribe arguments. The start
- * (from, group, reset) is checked by the protocol's own rule, as the server checks `subscribe`.
+ * (from, group, reset) is checked by the protocol's own rule, as the server checks `subscribe`;
+ * the client-only "cached" is checked as the "earliest" it stands for on the wire.
  *
  * @example
  * validateSubscribe("orders", { partitions: [0, 2] });
  */
 export function validateSubscribe(topic: string, options: SubscribeOptions): void {
   topicName(topic);
-  parseStart({ from: options.from ?? "earliest", group: options.group, reset: options.reset });
+  const from = options.from === "cached" ? "earliest" : (options.from ?? "earliest");
+  parseStart({ from, group: options.group, reset: options.reset });
   const { partitions } = options;
   if (partitions !== undefined) {
     if (!Array.isArray(partitions) || partitions.length === 0) {

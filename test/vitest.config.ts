@@ -18,7 +18,9 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        // Feature tests under test/worker, and unit tests beside the worker's own modules
+        // (middleware, the socket layer), hono-style.
+        test: { name: "worker", include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"] },
       },
       {
         // Black-box tests from Node: the local runtime (Miniflare, wrangler dev) started and

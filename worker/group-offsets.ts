@@ -7,8 +7,9 @@
  */
 import type { CommitResponse, GroupOffsetsResponse, OffsetCommit } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
+import { partitionStub } from "./object-names.ts";
 import { unwrap } from "./result.ts";
-import { checkPartition, onPartition, onTopic, partitionStub } from "./topics.ts";
+import { checkPartition, onPartition, onTopic } from "./topics.ts";
 
 /**
  * Commits every entry. All topics and partitions are checked first, so a bad entry commits
@@ -30,7 +31,7 @@ export async function commitGroupOffsets(env: Env, group: string, offsets: Offse
 /** A group's committed offsets and lag on every partition of `topic`. */
 export async function groupOffsets(env: Env, group: string, topic: string): Promise<GroupOffsetsResponse> {
   return onTopic(env, topic, async (meta) => {
-    const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta, p).groupOffset(meta.topicId, group));
+    const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta.topicId, p).groupOffset(meta.topicId, group));
     const partitions = (await Promise.all(all)).map((result) => {
       const line = unwrap(result);
       const lag = line.committedOffset === null ? null : Math.max(0, line.highWatermark - line.committedOffset);

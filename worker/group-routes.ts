@@ -1,81 +1,66 @@
 /**
  * Consumer-group routes: committed offsets and lag (any consumer), and membership with
  * rebalancing (members join, heartbeat and leave over HTTP, or hold a WebSocket to the group's
- * coordinator and get assignments pushed).
+ * coordinator and get assignments pushed). Thin: path parameters and bodies come parsed from the
+ * middleware; the coordinator is the Group object.
  *
  * @example
- * app.route("/v1/groups", groupRoutes);
+ * app.route("/", groupRoutes);
  */
 import { Hono } from "hono";
 import type { GroupDescription } from "../client/protocol/index.ts";
-import { groupName, memberId, parseCommitRequest, parseJoin, topicName } from "../client/protocol/index.ts";
+import { parseCommitRequest, parseJoin, ROUTE, topicName } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import { errorJson, readJson } from "./error-response.ts";
 import { commitGroupOffsets, groupOffsets } from "./group-offsets.ts";
+import { jsonBody } from "./middleware/json-body.ts";
+import { groupParams, memberParams } from "./middleware/path-params.ts";
+import { requireUpgrade } from "./middleware/require-upgrade.ts";
+import { groupStub } from "./object-names.ts";
 import { requiredParam } from "./params.ts";
 import { unwrap } from "./result.ts";
 
 const groupRoutes = new Hono<{ Bindings: Env }>();
 
-function coordinator(env: Env, group: string) {
-  return env.GROUP.get(env.GROUP.idFromName(group));
-}
-
-groupRoutes.put("/:group/offsets", async (c) => {
-  const group = groupName(c.req.param("group"));
-  const { offsets, member } = parseCommitRequest(await readJson(c.req.raw));
-  if (member === null) return c.json(await commitGroupOffsets(c.env, group, offsets));
-  unwrap(await coordinator(c.env, group).commit(member.memberId, member.generation, offsets, group));
+groupRoutes.put(ROUTE.groupOffsets, groupParams(), jsonBody(), async (c) => {
+  const { group } = c.var;
+  const { offsets, member } = parseCommitRequest(c.var.body);
+  const coordinator = groupStub(c.env, group);
+  if (member === null) {
+    // One call to the coordinator: a group with members refuses a standalone commit.
+    unwrap(await coordinator.vet(group, null));
+    return c.json(await commitGroupOffsets(c.env, group, offsets));
+  }
+  unwrap(await coordinator.commit({ group, member, offsets }));
   return c.json({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
 });
 
-groupRoutes.get("/:group/offsets", async (c) => {
-  const group = groupName(c.req.param("group"));
+groupRoutes.get(ROUTE.groupOffsets, groupParams(), async (c) => {
   const topic = topicName(requiredParam(c.req.query("topic"), "topic"));
-  return c.json(await groupOffsets(c.env, group, topic));
+  return c.json(await groupOffsets(c.env, c.var.group, topic));
 });
 
-groupRoutes.post("/:group/members", async (c) => {
-  const group = groupName(c.req.param("group"));
-  const input = parseJoin(await readJson(c.req.raw));
-  return c.json(unwrap(await coordinator(c.env, group).join(input)));
+groupRoutes.post(ROUTE.groupMembers, groupParams(), jsonBody(), async (c) => {
+  return c.json(unwrap(await groupStub(c.env, c.var.group).join(parseJoin(c.var.body))));
 });
 
-groupRoutes.post("/:group/members/:member/heartbeat", async (c) => {
-  const group = groupName(c.req.param("group"));
-  return c.json(unwrap(await coordinator(c.env, group).heartbeat(memberId(c.req.param("member")))));
+groupRoutes.post(ROUTE.groupHeartbeat, memberParams(), async (c) => {
+  return c.json(unwrap(await groupStub(c.env, c.var.group).heartbeat(c.var.member)));
 });
 
-groupRoutes.delete("/:group/members/:member", async (c) => {
-  const group = groupName(c.req.param("group"));
-  unwrap(await coordinator(c.env, group).leave(memberId(c.req.param("member"))));
+groupRoutes.delete(ROUTE.groupMember, memberParams(), async (c) => {
+  unwrap(await groupStub(c.env, c.var.group).leave(c.var.member));
   return c.body(null, 204);
 });
 
-groupRoutes.get("/:group/ws", async (c) => {
-  const group = groupName(c.req.param("group"));
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
-  }
-  return coordinator(c.env, group).fetch(c.req.raw);
+groupRoutes.get(ROUTE.groupSocket, groupParams(), requireUpgrade(), async (c) => {
+  return groupStub(c.env, c.var.group).fetch(c.req.raw);
 });
 
-groupRoutes.get("/:group", async (c) => {
-  const group = groupName(c.req.param("group"));
-  const { state, members } = await coordinator(c.env, group).describe();
+groupRoutes.get(ROUTE.group, groupParams(), async (c) => {
+  const { group } = c.var;
+  const { state, members } = await groupStub(c.env, group).describe();
   const description: GroupDescription = { group, topic: state.topic, assignor: state.assignor, generation: state.generation, members };
   return c.json(description);
 });
-
-for (const path of [
-  "/:group/offsets",
-  "/:group/members",
-  "/:group/members/:member/heartbeat",
-  "/:group/members/:member",
-  "/:group/ws",
-  "/:group",
-]) {
-  groupRoutes.all(path, (c) => errorJson("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on /v1/groups${path}`));
-}
 
 export { groupRoutes };

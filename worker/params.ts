@@ -6,7 +6,7 @@
  * const limit = intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT);
  */
 import { decimal, EdgelogError, TIMESTAMP_MS_MAX, TOPIC_PARTITIONS_MAX } from "../client/protocol/index.ts";
-import type { Position } from "./partition/partition.ts";
+import type { Position } from "./partition/partition-api.ts";
 
 /** An optional integer query parameter in [min, max], or `fallback` when absent. */
 export function intParam(text: string | undefined, name: string, min: number, max: number, fallback: number): number {

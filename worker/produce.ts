@@ -14,10 +14,11 @@
 import type { ParsedProduce, ProduceResponse, RecordPosition } from "../client/protocol/index.ts";
 import { EdgelogError, partitionForKey, stickyPartition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import type { AppendRequest } from "./partition/partition.ts";
-import type { TopicMeta } from "./registry.ts";
+import { partitionStub } from "./object-names.ts";
+import type { AppendRequest } from "./partition/partition-api.ts";
 import { invariant, unwrap } from "./result.ts";
-import { checkPartition, onTopic, partitionStub } from "./topics.ts";
+import type { TopicMeta } from "./topic-meta.ts";
+import { checkPartition, onTopic } from "./topics.ts";
 
 /** Each partition's share of a request: the records' indexes in request order. */
 function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | null): Map<number, number[]> {
@@ -69,7 +70,7 @@ export async function produce(env: Env, name: string, parsed: ParsedProduce, pat
     let duplicate = false;
     await Promise.all(
       [...shares].map(async ([partition, indexes]) => {
-        const result = await partitionStub(env, meta, partition).append(appendRequest(meta.topicId, parsed, indexes));
+        const result = await partitionStub(env, meta.topicId, partition).append(appendRequest(meta.topicId, parsed, indexes));
         const appended = unwrap(result);
         invariant(appended.count === indexes.length, "a partition appends its whole share");
         duplicate ||= appended.duplicate;

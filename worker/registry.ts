@@ -7,32 +7,12 @@
  * and created again starts on new, empty objects and can never show old records.
  *
  * @example
- * const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
- * const outcome = await registry.create("orders", 3, config);
+ * const outcome = await registryStub(env).create("orders", 3, config);
  */
 import { DurableObject } from "cloudflare:workers";
 import { type FullTopicConfig, sameConfig, TOPICS_MAX } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-
-/** A topic's lifecycle: partitions are initialised while "creating" and dropped while "deleting". */
-export type TopicState = "creating" | "ready" | "deleting";
-
-/** What the registry stores for a topic. */
-export interface TopicMeta {
-  name: string;
-  topicId: string;
-  partitions: number;
-  config: FullTopicConfig;
-  createdAt: number;
-  state: TopicState;
-}
-
-/** The outcome of a create: new, already there with the same settings, or refused. */
-export type CreateOutcome =
-  | { outcome: "created" | "same"; meta: TopicMeta }
-  | { outcome: "conflict"; meta: TopicMeta }
-  | { outcome: "deleting"; meta: TopicMeta }
-  | { outcome: "limit"; meta: null };
+import type { CreateOutcome, TopicMeta, TopicState } from "./topic-meta.ts";
 
 type TopicRow = {
   name: string;

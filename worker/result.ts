@@ -30,6 +30,22 @@ export async function captureAsync<T>(body: () => Promise<T>): Promise<Result<T>
   }
 }
 
+/** What an unexpected failure is answered with, everywhere (the failure itself is logged). */
+export const INTERNAL_MESSAGE = "an unexpected error occurred; it has been logged";
+
+/**
+ * The one translation of a failure into an answer: an EdgelogError as it is, anything else (a
+ * bug) logged with `where` and turned into INTERNAL.
+ *
+ * @example
+ * const failure = asEdgelogError(error, "a group socket message");
+ */
+export function asEdgelogError(error: unknown, where: string): EdgelogError {
+  if (error instanceof EdgelogError) return error;
+  console.error(`edgelog: ${where} failed`, error);
+  return new EdgelogError("INTERNAL", INTERNAL_MESSAGE);
+}
+
 /** The value of a result, or its error thrown as an EdgelogError. */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;

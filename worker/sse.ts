@@ -11,7 +11,8 @@
  */
 import { EdgelogError, FETCH_BYTES_DEFAULT, FETCH_RECORDS_DEFAULT } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import type { Position } from "./partition/partition.ts";
+import type { Position } from "./partition/partition-api.ts";
+import { asEdgelogError } from "./result.ts";
 import { onPartition } from "./topics.ts";
 
 /** How long one SSE response streams before ending (the client resumes with Last-Event-ID). */
@@ -67,8 +68,7 @@ export async function sseResponse(env: Env, topic: string, partition: number, st
   pump()
     .catch(async (error: unknown) => {
       if (clientGone || signal.aborted) return;
-      const body = error instanceof EdgelogError ? error.toBody() : new EdgelogError("INTERNAL", "the stream failed").toBody();
-      if (!(error instanceof EdgelogError)) console.error("edgelog: SSE stream failed", error);
+      const body = asEdgelogError(error, "an SSE stream").toBody();
       await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`).catch(() => undefined);
     })
     .finally(() => writer.close().catch(() => undefined));

@@ -15,9 +15,10 @@
 import type { FullTopicConfig, PartitionOffsets } from "../client/protocol/index.ts";
 import { EdgelogError } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
+import { partitionStub, registryStub } from "./object-names.ts";
 import type { Partition } from "./partition/partition.ts";
-import type { TopicMeta } from "./registry.ts";
 import { type Result, unwrap } from "./result.ts";
+import type { TopicMeta } from "./topic-meta.ts";
 
 /** How long a cached topic is trusted before the registry is asked again. */
 const METADATA_CACHE_MS = 60_000;
@@ -25,16 +26,6 @@ const METADATA_CACHE_MS = 60_000;
 const METADATA_CACHE_ENTRIES_MAX = 1_000;
 
 const cache = new Map<string, { meta: TopicMeta; cachedAt: number }>();
-
-/** The one Registry object. */
-export function registry(env: Env): DurableObjectStub<import("./registry.ts").Registry> {
-  return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
-}
-
-/** The object of partition `partition` of a topic incarnation. */
-export function partitionStub(env: Env, meta: TopicMeta, partition: number): DurableObjectStub<Partition> {
-  return env.PARTITION.get(env.PARTITION.idFromName(`${meta.topicId}/${partition}`));
-}
 
 /** Forgets a cached topic (after a delete, or when a partition says it is gone). */
 export function forgetTopic(name: string): void {
@@ -53,7 +44,7 @@ function remember(meta: TopicMeta): void {
 export async function getTopic(env: Env, name: string, fresh = false): Promise<TopicMeta> {
   const hit = cache.get(name);
   if (!fresh && hit && Date.now() - hit.cachedAt < METADATA_CACHE_MS) return hit.meta;
-  const meta = await registry(env).get(name);
+  const meta = await registryStub(env).get(name);
   if (meta === null || meta.state !== "ready") {
     forgetTopic(name);
     throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);
@@ -105,25 +96,25 @@ export function onPartition<T>(
 ): Promise<T> {
   return onTopic(env, name, async (meta) => {
     checkPartition(meta, partition);
-    return unwrap(await call(partitionStub(env, meta, partition), meta));
+    return unwrap(await call(partitionStub(env, meta.topicId, partition), meta));
   });
 }
 
 /** Every partition's bounds, asked in parallel. */
 export async function partitionOffsets(env: Env, meta: TopicMeta): Promise<PartitionOffsets[]> {
-  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta, p).offsets(meta.topicId));
+  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta.topicId, p).offsets(meta.topicId));
   return (await Promise.all(all)).map((result) => unwrap(result));
 }
 
 async function initPartitions(env: Env, meta: TopicMeta): Promise<void> {
   const all = Array.from({ length: meta.partitions }, (_, partition) =>
-    partitionStub(env, meta, partition).init({ topic: meta.name, topicId: meta.topicId, partition, config: meta.config }),
+    partitionStub(env, meta.topicId, partition).init({ topic: meta.name, topicId: meta.topicId, partition, config: meta.config }),
   );
   for (const result of await Promise.all(all)) unwrap(result);
 }
 
 async function dropPartitions(env: Env, meta: TopicMeta): Promise<void> {
-  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta, p).drop(meta.topicId));
+  const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta.topicId, p).drop(meta.topicId));
   for (const result of await Promise.all(all)) unwrap(result);
 }
 
@@ -139,7 +130,7 @@ export async function createTopic(
 ): Promise<{ created: boolean; meta: TopicMeta }> {
   // Two turns at most: the second runs only after finishing an interrupted delete.
   for (let turn = 0; turn < 2; turn++) {
-    const result = await registry(env).create(name, partitions, config);
+    const result = await registryStub(env).create(name, partitions, config);
     if (result.outcome === "limit") throw new EdgelogError("TOPIC_LIMIT_REACHED", "the deployment holds its maximum number of topics");
     if (result.outcome === "deleting") {
       await finishDelete(env, result.meta);
@@ -151,7 +142,7 @@ export async function createTopic(
     const meta = result.meta;
     if (meta.state === "creating") {
       await initPartitions(env, meta);
-      await registry(env).setState(name, meta.topicId, "ready");
+      await registryStub(env).setState(name, meta.topicId, "ready");
       meta.state = "ready";
     }
     remember(meta);
@@ -162,15 +153,15 @@ export async function createTopic(
 
 async function finishDelete(env: Env, meta: TopicMeta): Promise<void> {
   await dropPartitions(env, meta);
-  await registry(env).remove(meta.name, meta.topicId);
+  await registryStub(env).remove(meta.name, meta.topicId);
   forgetTopic(meta.name);
 }
 
 /** Deletes a topic: marks it deleting, drops every partition's data, then forgets it. */
 export async function deleteTopic(env: Env, name: string): Promise<void> {
-  const meta = await registry(env).get(name);
+  const meta = await registryStub(env).get(name);
   if (meta === null) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);
-  await registry(env).setState(name, meta.topicId, "deleting");
+  await registryStub(env).setState(name, meta.topicId, "deleting");
   forgetTopic(name);
   await finishDelete(env, meta);
 }

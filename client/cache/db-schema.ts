@@ -7,7 +7,7 @@
  * const db = await openDB<EdgelogDB>("edgelog", SCHEMA_VERSION, { upgrade: upgradeSchema });
  * await db.get("topics", "orders");
  */
-import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
+import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction, StoreNames } from "idb";
 import type { FetchedRecord } from "../protocol/index.ts";
 import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, TopicInfo } from "./types.ts";
 
@@ -17,7 +17,7 @@ import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, Topic
  * @example
  * await openDB<EdgelogDB>(DB_NAME_DEFAULT, SCHEMA_VERSION, { upgrade: upgradeSchema });
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * The default database name.
@@ -64,7 +64,7 @@ export interface StoredRecordV1 extends FetchedRecord {
  * A named subscription's position on one partition.
  *
  * @example
- * await db.put("positions", { subscription: "feed", topic: "orders", partition: 0, next: 42 });
+ * await db.put("positions", { subscription: "feed", topic: "orders", partition: 0, next: 42, topicId: "4f1c..." });
  */
 export interface StoredPosition {
   subscription: string;
@@ -72,6 +72,8 @@ export interface StoredPosition {
   partition: number;
   /** The next offset to deliver. */
   next: number;
+  /** The topic incarnation it counts in; null for rows version 2 wrote (unknown). */
+  topicId: string | null;
 }
 
 /**
@@ -98,12 +100,15 @@ export const PRODUCER_KEY = "self";
 export interface EdgelogDB extends DBSchema {
   /** Pages of records, keyed [topic, partition, base]: a partition's pages are one key range, in order. */
   pages: { key: [string, number, number]; value: StoredPage };
-  /** Each partition's cached run (which offsets the records store holds), keyed [topic, partition]. */
+  /** Each partition's cached run (which offsets, of which topic incarnation), keyed [topic, partition]. */
   runs: { key: [string, number]; value: CachedRun };
   /** Topic metadata (partition counts), keyed by name. */
   topics: { key: string; value: TopicInfo };
-  /** Named subscriptions' positions, keyed [subscription, topic, partition]. */
-  positions: { key: [string, string, number]; value: StoredPosition };
+  /**
+   * Named subscriptions' positions, keyed [subscription, topic, partition]; the index
+   * `byPartition` ([topic, partition], since version 3) finds every name's position on a partition.
+   */
+  positions: { key: [string, string, number]; value: StoredPosition; indexes: { byPartition: [string, number] } };
   /** The outbox, keyed by an auto-incremented id: key order is enqueue order. */
   outbox: { key: number; value: StoredOutboxEntry };
   /** Each partition's producer id and next sequence, keyed [topic, partition]. */
@@ -155,6 +160,33 @@ export function upgradeSchema(database: IDBPDatabase<EdgelogDB>, oldVersion: num
       () => tx.abort(),
     );
   }
+  if (oldVersion < 3 && newVersion >= 3) {
+    const tx = transaction as unknown as IDBPTransaction<EveryVersionDB, ["runs", "positions"], "versionchange">;
+    tx.objectStore("positions").createIndex("byPartition", ["topic", "partition"]);
+    // Version 2's runs and positions name no topic incarnation: marked unknown (null), which the
+    // first incarnation seen adopts (runs.ts, positions.ts). A failure aborts the upgrade.
+    Promise.all([markIncarnationUnknown(tx, "runs"), markIncarnationUnknown(tx, "positions")]).catch(() => tx.abort());
+  }
+}
+
+/** Version 3's step: sets `topicId: null` on every row of `name` that has none, in chunks. */
+async function markIncarnationUnknown(
+  tx: IDBPTransaction<EveryVersionDB, ["runs", "positions"], "versionchange">,
+  name: "runs" | "positions",
+): Promise<void> {
+  const store = tx.objectStore(name) as unknown as IDBPObjectStore<EveryVersionDB, ["runs"], "runs", "versionchange">;
+  let after: IDBKeyRange | undefined;
+  for (;;) {
+    const [keys, rows] = await Promise.all([
+      store.getAllKeys(after, UPGRADE_RECORDS_PER_READ),
+      store.getAll(after, UPGRADE_RECORDS_PER_READ),
+    ]);
+    const last = keys[keys.length - 1];
+    if (last === undefined) return;
+    // A failed put aborts the upgrade transaction, which rejects the open: nothing to handle here.
+    for (const row of rows) if (row.topicId === undefined) store.put({ ...row, topicId: null }).catch(() => undefined);
+    after = IDBKeyRange.lowerBound(last, true);
+  }
 }
 
 /** Version 2's step: moves version 1's records, in key order, into pages of PAGE_RECORDS_V2. */
@@ -196,5 +228,5 @@ async function recordsToPages(tx: IDBPTransaction<EveryVersionDB, ["records", "p
 /** Records per page written by the version 2 upgrade (CACHE_PAGE_RECORDS_MAX when it shipped). */
 const PAGE_RECORDS_V2 = 500;
 
-/** Version 1 records read per request by the version 2 upgrade: bounds what one read holds. */
+/** Rows read per request by the upgrades (version 1's records, version 2's runs and positions): bounds what one read holds. */
 const UPGRADE_RECORDS_PER_READ = 5_000;

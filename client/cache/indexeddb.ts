@@ -17,9 +17,20 @@ import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
 import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./db-schema.ts";
 import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
-import { planRun } from "./runs.ts";
+import { mergePosition } from "./positions.ts";
+import { planRun, sameIncarnation } from "./runs.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
-import type { CachedRun, EventCache, NewOutboxEntry, OutboxEntry, ProducerIdentity, SealedBatch, TopicInfo } from "./types.ts";
+import type {
+  CachedRun,
+  EventCache,
+  NamedPosition,
+  NewOutboxEntry,
+  OutboxEntry,
+  ProducerIdentity,
+  PutRecordsOptions,
+  SealedBatch,
+  TopicInfo,
+} from "./types.ts";
 
 /**
  * Options of the IndexedDB cache.
@@ -93,7 +104,7 @@ class IndexedDbCache implements EventCache {
     topic: string,
     partition: number,
     records: readonly FetchedRecord[],
-    options: { logStartOffset?: number } = {},
+    options: PutRecordsOptions = {},
   ): Promise<CachedRun | undefined> {
     return this.write(["pages", "runs"], "storing records", async (tx) => {
       const runs = tx.objectStore("runs");
@@ -108,10 +119,10 @@ class IndexedDbCache implements EventCache {
     });
   }
 
-  readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]> {
+  readRecords(topic: string, partition: number, from: number, limit: number, topicId?: string | null): Promise<FetchedRecord[]> {
     return this.read(["pages", "runs"], "reading records", async (tx) => {
       const run = await tx.objectStore("runs").get([topic, partition]);
-      if (run === undefined) return [];
+      if (run === undefined || !sameIncarnation(run, topicId)) return [];
       const start = Math.max(from, run.low);
       if (start >= run.high) return [];
       return readPages(tx.objectStore("pages"), topic, partition, start, run.high, limit);
@@ -135,6 +146,24 @@ class IndexedDbCache implements EventCache {
     });
   }
 
+  dropStale(topic: string, partition: number, topicId: string): Promise<void> {
+    return this.write(["pages", "runs", "positions"], "dropping stale records", async (tx) => {
+      const ops: Promise<unknown>[] = [];
+      const run = await tx.objectStore("runs").get([topic, partition]);
+      if (run !== undefined && run.topicId !== topicId) {
+        track(ops, deletePages(tx.objectStore("pages"), topic, partition));
+        track(ops, tx.objectStore("runs").delete([topic, partition]));
+      }
+      const positions = tx.objectStore("positions");
+      // One row per name on the partition: as many as names were used there.
+      const rows = await positions.index("byPartition").getAll([topic, partition]);
+      for (const row of rows) {
+        if (row.topicId !== topicId) track(ops, positions.delete([row.subscription, row.topic, row.partition]));
+      }
+      await Promise.all(ops);
+    });
+  }
+
   topic(name: string): Promise<TopicInfo | undefined> {
     return this.read(["topics"], "reading topic metadata", (tx) => tx.objectStore("topics").get(name));
   }
@@ -145,16 +174,19 @@ class IndexedDbCache implements EventCache {
     });
   }
 
-  async position(subscription: string, topic: string, partition: number): Promise<number | undefined> {
+  async position(subscription: string, topic: string, partition: number): Promise<NamedPosition | undefined> {
     const row = await this.read(["positions"], "reading a position", (tx) =>
       tx.objectStore("positions").get([subscription, topic, partition]),
     );
-    return row?.next;
+    return row === undefined ? undefined : { next: row.next, topicId: row.topicId };
   }
 
-  putPosition(subscription: string, topic: string, partition: number, next: number): Promise<void> {
+  putPosition(subscription: string, topic: string, partition: number, position: NamedPosition): Promise<void> {
     return this.write(["positions"], "storing a position", async (tx) => {
-      await tx.objectStore("positions").put({ subscription, topic, partition, next });
+      const store = tx.objectStore("positions");
+      const stored = await store.get([subscription, topic, partition]);
+      const merged = mergePosition(stored === undefined ? undefined : { next: stored.next, topicId: stored.topicId }, position);
+      await store.put({ subscription, topic, partition, ...merged });
     });
   }
 

@@ -11,15 +11,18 @@
 import { EdgelogClientError } from "../local-errors.ts";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
-import { planRun } from "./runs.ts";
+import { mergePosition } from "./positions.ts";
+import { planRun, sameIncarnation } from "./runs.ts";
 import { newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type {
   CachedRun,
   EventCache,
+  NamedPosition,
   NewOutboxEntry,
   OutboxEntry,
   PartitionSequence,
   ProducerIdentity,
+  PutRecordsOptions,
   SealedBatch,
   TopicInfo,
 } from "./types.ts";
@@ -51,7 +54,8 @@ class MemoryCache implements EventCache {
   private readonly records = new Map<string, Map<number, FetchedRecord>>();
   private readonly runsByPartition = new Map<string, CachedRun>();
   private readonly topics = new Map<string, TopicInfo>();
-  private readonly positions = new Map<string, number>();
+  /** Named positions by partition key, then by subscription name. */
+  private readonly positions = new Map<string, Map<string, NamedPosition>>();
   private readonly outbox = new Map<number, OutboxEntry>();
   private readonly sequences = new Map<string, PartitionSequence>();
   private identity: ProducerIdentity | null = null;
@@ -70,7 +74,7 @@ class MemoryCache implements EventCache {
     topic: string,
     partition: number,
     records: readonly FetchedRecord[],
-    options: { logStartOffset?: number } = {},
+    options: PutRecordsOptions = {},
   ): Promise<CachedRun | undefined> {
     this.check();
     const key = partitionKey(topic, partition);
@@ -89,12 +93,12 @@ class MemoryCache implements EventCache {
     return { ...plan.run };
   }
 
-  async readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]> {
+  async readRecords(topic: string, partition: number, from: number, limit: number, topicId?: string | null): Promise<FetchedRecord[]> {
     this.check();
     const key = partitionKey(topic, partition);
     const run = this.runsByPartition.get(key);
     const stored = this.records.get(key);
-    if (run === undefined || stored === undefined) return [];
+    if (run === undefined || stored === undefined || !sameIncarnation(run, topicId)) return [];
     const out: FetchedRecord[] = [];
     for (let offset = Math.max(from, run.low); offset < run.high && out.length < limit; offset++) {
       const record = stored.get(offset);
@@ -122,6 +126,17 @@ class MemoryCache implements EventCache {
     this.runsByPartition.delete(key);
   }
 
+  async dropStale(topic: string, partition: number, topicId: string): Promise<void> {
+    this.check();
+    const key = partitionKey(topic, partition);
+    if (this.runsByPartition.get(key)?.topicId !== topicId) {
+      this.records.delete(key);
+      this.runsByPartition.delete(key);
+    }
+    const named = this.positions.get(key);
+    for (const [name, position] of named ?? []) if (position.topicId !== topicId) named?.delete(name);
+  }
+
   async topic(name: string): Promise<TopicInfo | undefined> {
     this.check();
     const info = this.topics.get(name);
@@ -133,14 +148,21 @@ class MemoryCache implements EventCache {
     this.topics.set(info.name, { ...info });
   }
 
-  async position(subscription: string, topic: string, partition: number): Promise<number | undefined> {
+  async position(subscription: string, topic: string, partition: number): Promise<NamedPosition | undefined> {
     this.check();
-    return this.positions.get(`${subscription}\n${partitionKey(topic, partition)}`);
+    const position = this.positions.get(partitionKey(topic, partition))?.get(subscription);
+    return position === undefined ? undefined : { ...position };
   }
 
-  async putPosition(subscription: string, topic: string, partition: number, next: number): Promise<void> {
+  async putPosition(subscription: string, topic: string, partition: number, position: NamedPosition): Promise<void> {
     this.check();
-    this.positions.set(`${subscription}\n${partitionKey(topic, partition)}`, next);
+    const key = partitionKey(topic, partition);
+    let named = this.positions.get(key);
+    if (named === undefined) {
+      named = new Map();
+      this.positions.set(key, named);
+    }
+    named.set(subscription, mergePosition(named.get(subscription), position));
   }
 
   async producer(): Promise<ProducerIdentity> {

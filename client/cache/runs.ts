@@ -7,6 +7,9 @@
  * - a page past the end with a gap starts a new run: the newer records win, the old run is
  *   dropped (a hole would make replay skip records silently);
  * - a page wholly before the run with a gap is not stored (the newer run is kept);
+ * - a page of another incarnation of the topic (its `topicId` differs from the run's) starts a
+ *   new run wherever its offsets fall: two logs never share a run; a run of unknown incarnation
+ *   (schema version 2) adopts the page's;
  * - past `recordsMax` the oldest records are evicted (low moves up).
  *
  * The plan names only records the cache lacks (`segments`), so a store that keeps records in
@@ -17,7 +20,7 @@
  * if (plan.dropAll) clear(); deleteBelow(plan.evictBelow); plan.segments.forEach(put); putRun(plan.run);
  */
 import type { FetchedRecord } from "../protocol/index.ts";
-import type { CachedRun } from "./types.ts";
+import type { CachedRun, PutRecordsOptions } from "./types.ts";
 
 /**
  * What storing a page does to a partition's cache.
@@ -60,14 +63,14 @@ export function contiguousPrefix(records: readonly FetchedRecord[]): FetchedReco
  * `logStartOffset`, when known, tells whether a run begins at the log's start.
  *
  * @example
- * planRun(undefined, "t", 0, [{ offset: 5, ... }], {}, 100).run; // { low: 5, high: 6, startsAtLog: false }
+ * planRun(undefined, "t", 0, [{ offset: 5, ... }], {}, 100).run; // { low: 5, high: 6, startsAtLog: false, topicId: null }
  */
 export function planRun(
   existing: CachedRun | undefined,
   topic: string,
   partition: number,
   records: readonly FetchedRecord[],
-  options: { logStartOffset?: number },
+  options: PutRecordsOptions,
   recordsMax: number,
 ): RunPlan {
   const page = contiguousPrefix(records);
@@ -77,11 +80,13 @@ export function planRun(
   const start = first.offset;
   const end = last.offset + 1;
   const atLog = options.logStartOffset !== undefined && start <= options.logStartOffset;
+  const other = existing?.topicId != null && options.topicId !== undefined && existing.topicId !== options.topicId;
+  const topicId = options.topicId ?? existing?.topicId ?? null;
   let run: CachedRun;
   let dropAll = false;
-  if (existing === undefined || start > existing.high) {
+  if (existing === undefined || other || start > existing.high) {
     dropAll = existing !== undefined;
-    run = { topic, partition, low: start, high: end, startsAtLog: atLog };
+    run = { topic, partition, low: start, high: end, startsAtLog: atLog, topicId };
   } else if (end < existing.low) {
     return { run: undefined, dropAll: false, evictBelow: null, segments: [] };
   } else {
@@ -92,6 +97,7 @@ export function planRun(
       low: Math.min(start, existing.low),
       high: Math.max(end, existing.high),
       startsAtLog: extendsDown ? atLog : existing.startsAtLog || atLog,
+      topicId,
     };
   }
   let evictBelow: number | null = null;
@@ -104,6 +110,16 @@ export function planRun(
   const fresh = (record: FetchedRecord): boolean =>
     record.offset >= run.low && (kept === null || record.offset < kept.low || record.offset >= kept.high);
   return { run, dropAll, evictBelow, segments: splitContiguous(page.filter(fresh)) };
+}
+
+/**
+ * Whether a run may be read as incarnation `topicId`: unless both are known and differ.
+ *
+ * @example
+ * if (!sameIncarnation(run, state.topicId)) return []; // another log: not replayed
+ */
+export function sameIncarnation(run: CachedRun, topicId: string | null | undefined): boolean {
+  return topicId == null || run.topicId === null || run.topicId === topicId;
 }
 
 /** Records in offset order split where an offset is skipped. */

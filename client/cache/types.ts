@@ -3,9 +3,13 @@
  * and workers). It holds five things:
  *
  * - **records**, per partition, as one contiguous run of offsets [low, high) (see runs.ts), at
- *   most CACHE_RECORDS_PER_PARTITION_MAX, oldest evicted first;
+ *   most CACHE_RECORDS_PER_PARTITION_MAX, oldest evicted first, all of one incarnation of the
+ *   topic (its `topicId`: a topic deleted and created again has a new one, and its records never
+ *   join the old run);
  * - **topic metadata** (partition counts), so a keyed record can be placed while offline;
- * - **positions**: the next offset a named subscription delivers, per partition;
+ * - **positions**: the next offset a named subscription delivers, per partition, with the
+ *   incarnation it belongs to; a position only moves forward within one incarnation, so the tabs
+ *   of a database sharing a name never move it back;
  * - **the outbox**: produced records not yet acknowledged, in enqueue order, with the batch each
  *   was sent in (so a retry repeats exactly that batch and the server can recognise it);
  * - **producer state**: the idempotent producer's id and each partition's next sequence.
@@ -41,6 +45,24 @@ export interface CachedRun {
    * Eviction by the cache's own bound keeps it true: "earliest" then means the oldest kept.
    */
   startsAtLog: boolean;
+  /**
+   * The topic incarnation the records belong to (`hello.topicId`), or null when unknown: rows
+   * written by schema version 2, which the first incarnation that stores records adopts.
+   */
+  topicId: string | null;
+}
+
+/**
+ * A named subscription's stored position on one partition.
+ *
+ * @example
+ * await cache.putPosition("notifier", "orders", 0, { next: 42, topicId: hello.topicId });
+ */
+export interface NamedPosition {
+  /** The next offset to deliver. */
+  next: number;
+  /** The topic incarnation it counts in, or null when unknown (schema version 2, or before any hello). */
+  topicId: string | null;
 }
 
 /**
@@ -54,6 +76,8 @@ export interface TopicInfo {
   partitions: number;
   /** When it was fetched (ms since the epoch). */
   fetchedAt: number;
+  /** The incarnation it describes (TopicDescription.topicId), when known. */
+  topicId?: string;
 }
 
 /**
@@ -147,6 +171,19 @@ export interface PartitionSequence {
 }
 
 /**
+ * How a page of records is stored.
+ *
+ * @example
+ * await cache.putRecords("orders", 0, page, { logStartOffset: hello.logStartOffset, topicId: hello.topicId });
+ */
+export interface PutRecordsOptions {
+  /** The log's first offset, when known: tells whether the run begins at the log. */
+  logStartOffset?: number;
+  /** The incarnation the records belong to, when known. */
+  topicId?: string;
+}
+
+/**
  * What the cache is made of: "indexeddb" persists, "memory" lasts as long as the client.
  *
  * @example
@@ -164,29 +201,45 @@ export type CacheKind = "indexeddb" | "memory";
 export interface EventCache {
   readonly kind: CacheKind;
 
-  /** Stores a contiguous page of a partition's records, evicting the oldest past the bound. */
+  /**
+   * Stores a contiguous page of a partition's records, evicting the oldest past the bound. With a
+   * `topicId` other than the run's (when the run's is known), the old run is dropped first.
+   */
   putRecords(
     topic: string,
     partition: number,
     records: readonly FetchedRecord[],
-    options?: { logStartOffset?: number },
+    options?: PutRecordsOptions,
   ): Promise<CachedRun | undefined>;
-  /** Up to `limit` cached records from offset `from` on, in order. */
-  readRecords(topic: string, partition: number, from: number, limit: number): Promise<FetchedRecord[]>;
+  /**
+   * Up to `limit` cached records from offset `from` on, in order; none when `topicId` is given
+   * and the run is known to be of another incarnation (a replay never mixes two logs).
+   */
+  readRecords(topic: string, partition: number, from: number, limit: number, topicId?: string | null): Promise<FetchedRecord[]>;
   /** A partition's cached run. */
   run(topic: string, partition: number): Promise<CachedRun | undefined>;
   /** Every cached run of a topic (for replay when its partition count is not known). */
   runs(topic: string): Promise<CachedRun[]>;
-  /** Forgets a partition's records (they no longer match the server's log). */
+  /** Forgets a partition's records. */
   dropRecords(topic: string, partition: number): Promise<void>;
+  /**
+   * The partition is incarnation `topicId` now (the topic was deleted and created again, or the
+   * cache went past the log): forgets its run unless it is of `topicId`, and every named position
+   * on it that is not, in one atomic write.
+   */
+  dropStale(topic: string, partition: number, topicId: string): Promise<void>;
 
   /** A topic's metadata as last fetched. */
   topic(name: string): Promise<TopicInfo | undefined>;
   putTopic(info: TopicInfo): Promise<void>;
 
-  /** The next offset named subscription `subscription` delivers on a partition. */
-  position(subscription: string, topic: string, partition: number): Promise<number | undefined>;
-  putPosition(subscription: string, topic: string, partition: number, next: number): Promise<void>;
+  /** Where named subscription `subscription` resumes on a partition. */
+  position(subscription: string, topic: string, partition: number): Promise<NamedPosition | undefined>;
+  /**
+   * Stores a named position: it replaces one of another known incarnation, and otherwise only
+   * moves forward (the larger `next` stays, with the known topic id).
+   */
+  putPosition(subscription: string, topic: string, partition: number, position: NamedPosition): Promise<void>;
 
   /** The producer identity, created on first use and kept. */
   producer(): Promise<ProducerIdentity>;

@@ -68,13 +68,20 @@ export const SOCKET_MESSAGE_BYTES_MAX = REQUEST_BYTES_MAX;
 /** A request id or subscription id on a socket. */
 export const MESSAGE_ID_LENGTH_MAX = 64;
 /**
- * Flow control: bytes and messages pushed to one subscriber and not yet reported `consumed`.
- * Past either, the partition stops pushing (the log is the buffer, not the object's memory) and
- * says `paused`; a `consumed` message resumes from the subscriber's offset.
+ * Flow control: `records` messages pushed to one subscription and not yet covered by a
+ * `consumed` (unconsumed) are at most SUBSCRIBER_WINDOW_MESSAGES_MAX messages and
+ * SUBSCRIBER_WINDOW_BYTES_MAX bytes, a message's bytes being the UTF-8 length of its whole frame,
+ * envelope included. One exception: with nothing unconsumed, one message holding a single record
+ * may pass the bytes alone (a record near RECORD_BYTES_MAX). A page that does not fit is not
+ * pushed, catch-up or live: the partition says `paused` (the log is the buffer, not the object's
+ * memory) and a `consumed` that frees room resumes from the subscriber's offset.
  */
 export const SUBSCRIBER_WINDOW_BYTES_MAX = 1_048_576;
 export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
-/** Records in one pushed `records` message while catching up. */
+/**
+ * Records in one pushed `records` message, catch-up and live alike: an append of 10,000 records
+ * is pushed as 20 messages (as many as the window takes, the rest after `consumed`).
+ */
 export const PUSH_RECORDS_MAX = 500;
 
 /** Members in one consumer group. */

@@ -33,4 +33,6 @@ export interface Consumer {
   failed(error: EdgelogError | EdgelogClientError): void;
   /** The shared socket let this consumer go (it did not answer in time): it should attach again. */
   dropped(reason: string): void;
+  /** The shared socket ended for good (a final close code): the subscription ends with `error`. */
+  ended(error: EdgelogError): void;
 }

@@ -68,4 +68,8 @@ export class RemoteConsumer implements Consumer {
   dropped(reason: string): void {
     this.channel.post({ type: "dropped", to: this.tab, link: this.link, reason });
   }
+
+  ended(error: EdgelogError): void {
+    this.channel.post({ type: "ended", to: this.tab, link: this.link, error: { server: true, code: error.code, message: error.message } });
+  }
 }

@@ -4,7 +4,9 @@
  * and each skips what lies below its own start. Symbolic starts are resolved the way the
  * partition object resolves them (worker/partition/subscribers.ts): "earliest" and "latest" from
  * the socket's `hello`, a timestamp and a group's committed offset over HTTP, an offset clamped to
- * the log. A single subscription needs none of this: its start is sent as it is.
+ * the log. A single subscription needs none of this: its start is sent as it is. Every start a
+ * consumer answers is already the wire's (the subscription resolves the client-only
+ * `from: "cached"` itself, with start-plan.ts's `wireStart`), so nothing here knows of "cached".
  *
  * @example
  * const offset = await resolveStart({ from: "latest" }, hello, lookups); // hello.highWatermark

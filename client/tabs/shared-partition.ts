@@ -135,6 +135,13 @@ export class SharedPartition {
       error: (error) => {
         if (current()) for (const consumer of this.consumers.values()) consumer.failed(error);
       },
+      ended: (error) => {
+        if (!current()) return;
+        // Every consumer's subscription ends with it; the partition is gone (a new attach opens anew).
+        for (const consumer of [...this.consumers.values()]) consumer.ended(error);
+        this.close();
+        this.options.empty();
+      },
     };
   }
 

@@ -105,6 +105,11 @@ export class TabLink implements PartitionLink, Consumer {
   }
 
   reconnectNow(): void {
+    if (this.failures > 0 && this.active) {
+      // The network is back: failures count afresh, here at once and in the leader's mirror soon.
+      this.failures = 0;
+      this.handlers.changed();
+    }
     if (this.retryTimer !== null) this.reattachNow();
     else this.host.nudge(this, "reconnect");
   }
@@ -150,6 +155,16 @@ export class TabLink implements PartitionLink, Consumer {
     this.walk("waiting");
     this.clearRetry();
     this.retryTimer = setTimeout(() => this.reattachNow(), reconnectDelayMs(this.failures - 1, this.random));
+  }
+
+  /** The shared socket closed for good: this link closes (leaving the socket) and its subscription ends. */
+  ended(error: EdgelogError): void {
+    if (!this.active) return;
+    void this.inTurn(async () => {
+      if (!this.active) return;
+      this.close();
+      this.handlers.ended(error);
+    });
   }
 
   /** The leader changed (or went): wait, then attach to the new one (the host decides when). */

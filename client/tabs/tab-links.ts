@@ -15,7 +15,7 @@
 import type { CommitMessage, LinkFactory } from "../link.ts";
 import { EdgelogClientError } from "../local-errors.ts";
 import { TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
-import type { ServerMessageOf } from "../protocol/index.ts";
+import { EdgelogError, type ServerMessageOf } from "../protocol/index.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Hub } from "./hub.ts";
 import { type LinkHost, TabLink } from "./tab-link.ts";
@@ -108,6 +108,9 @@ export class TabLinks implements LinkHost {
         return;
       case "dropped":
         link?.dropped(message.reason);
+        return;
+      case "ended":
+        link?.ended(new EdgelogError(message.error.code, message.error.message));
         return;
       default:
         return;

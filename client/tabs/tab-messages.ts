@@ -79,6 +79,8 @@ export type TabMessageBody =
   | { type: "state"; to: string; link: string; state: LinkState; failures: number }
   | { type: "link-error"; to: string; link: string; error: WireError }
   | { type: "dropped"; to: string; link: string; reason: string }
+  // The leader's socket closed for good (4400/4404): the follower's subscription ends with this.
+  | { type: "ended"; to: string; link: string; error: WireError & { server: true } }
   // Records sent or refused by the leader's outbox pass, for the tab whose promises wait on them.
   | { type: "settled"; entries: OutboxEntry[]; offsets: RecordPosition[] | null; error: WireError | null }
   // Requests and their answers.

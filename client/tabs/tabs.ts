@@ -13,7 +13,7 @@
  * @example
  * const tabs = createTabs({ environment: browserTabs()!, name: "edgelog@https://x.dev", socketLinks, http });
  * const client = createClient({ url, makeLink: tabs.makeLink }); // what createClient does by itself
- * tabs.onRole((role) => console.log(role)); // "follower", then "leader" if this tab takes over
+ * tabs.onRole((role) => console.log(role)); // "electing", then "leader" or "follower"
  */
 import { newProducerId } from "../cache/sealing.ts";
 import type { HttpApi } from "../http-api.ts";
@@ -31,12 +31,16 @@ import { TabLinks } from "./tab-links.ts";
 import { TAB_PROTOCOL_VERSION } from "./tab-messages.ts";
 
 /**
- * A tab's part: "solo" (tabs do not share: off, or not a browser), "follower" or "leader".
+ * A tab's part: "solo" (tabs do not share: off, or not a browser), "leader" (this tab holds the
+ * connection), "follower" (another tab that this one has heard from holds it), or "electing"
+ * (undecided: this tab has not yet been granted the leader lock nor heard a leader; so a new tab,
+ * and a follower whose leader just went, until the next leader is known). A tab never says
+ * follower or leader before it is so: a lone tab goes electing, then leader.
  *
  * @example
  * client.onRole((role: TabRole) => (badge.textContent = role));
  */
-export type TabRole = "solo" | "follower" | "leader";
+export type TabRole = "solo" | "electing" | "follower" | "leader";
 
 /**
  * What sharing needs from the platform: the browser's, or fakes in tests.
@@ -85,7 +89,7 @@ export interface TabsOptions {
  *
  * @example
  * const tabs = createTabs(options);
- * tabs.role; // "follower" until this tab is elected
+ * tabs.role; // "electing" until this tab is elected or hears who leads
  * tabs.close();
  */
 export interface Tabs {
@@ -116,7 +120,12 @@ export function createTabs(options: TabsOptions): Tabs {
   const relay = new OutboxRelay(channel);
   const roles = new Listeners<TabRole>();
   let hub: Hub | null = null;
-  let role: TabRole = "follower";
+  let role: TabRole = "electing";
+  const become = (next: TabRole): void => {
+    if (role === next) return;
+    role = next;
+    roles.emit(role);
+  };
   const election = new Election({
     locks,
     prefix,
@@ -124,15 +133,15 @@ export function createTabs(options: TabsOptions): Tabs {
     events: {
       elected: () => {
         hub = new Hub({ channel, locks, prefix, makeLink: options.socketLinks, lookups: httpLookups(options.http) });
-        role = "leader";
         links.leaderIs(id, hub);
         relay.leaderIs(id, true);
-        roles.emit(role);
+        become("leader");
       },
       leaderChanged: (leader) => {
         channel.failPending(null, new EdgelogClientError("NETWORK", "the tab holding the connection changed"));
         links.leaderIs(leader, null);
         relay.leaderIs(leader, false);
+        become(leader === null ? "electing" : "follower");
       },
     },
   });

@@ -1,8 +1,9 @@
 /**
  * The example app: an offline-first live feed on edgelog's browser client. Messages are records
  * on one topic (`?topic=`, default "feed"), keyed by author. The page shows the connection status,
- * the feed (replayed from IndexedDB at once, then caught up and live) and the outbox (messages
- * produced, here or in another tab, that the server has not acknowledged yet). Producing works
+ * the feed (every cached message replayed from IndexedDB at once with `from: "cached"`, then
+ * caught up and live) and the outbox (messages produced, here or in another tab, that the server
+ * has not acknowledged yet). Producing works
  * offline: a message waits in the outbox, survives a reload, and is sent exactly once when the
  * network is back. Tabs of the page share one connection (the client's leader tab); a service
  * worker keeps the page itself, so it also reloads without a network.
@@ -128,7 +129,9 @@ async function main(): Promise<void> {
   refreshOutbox();
   setInterval(refreshOutbox, OUTBOX_REFRESH_MS);
   await ensureTopic(topic);
-  client.subscribe(topic, { from: "earliest" }, (record) => {
+  // "cached": what this browser has shows at once (a reload offline too), then the rest from the
+  // server. A feed is for each tab to show in full, so no `name` (that is a once-per-device cursor).
+  client.subscribe(topic, { from: "cached" }, (record) => {
     feed.add(record);
     refreshOutbox();
   });

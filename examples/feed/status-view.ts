@@ -1,7 +1,7 @@
 /**
  * The page's header line: the connection status (exactly the client's: connecting, catching-up,
- * live, offline), this tab's part in the shared connection, the storage status, whether the page
- * works offline yet, and the last error worth showing.
+ * live, offline, closed), this tab's part in the shared connection (electing until it knows), the
+ * storage status, whether the page works offline yet, and the last error worth showing.
  *
  * @example
  * const status = new StatusView(document);
@@ -12,6 +12,7 @@ import type { ClientError, ClientStatus, StorageStatus, TabRole } from "../../cl
 /** What each tab role means to a reader. */
 const ROLE_TEXT: Readonly<Record<TabRole, string>> = {
   solo: "this tab connects on its own",
+  electing: "this tab is finding out which tab holds the connection",
   leader: "this tab holds the connection for all tabs",
   follower: "this tab shares another tab's connection",
 };

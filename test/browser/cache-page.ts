@@ -60,6 +60,34 @@ const api = {
     await tx.done;
     db.close();
   },
+  /** Creates a schema version 2 database (pages; runs and positions without topic ids) with `count` records of t/0. */
+  async writeV2(dbName: string, count: number): Promise<void> {
+    const db = await openDB(dbName, 2, {
+      upgrade: (database, oldVersion, _newVersion, tx) => upgradeSchema(database as never, oldVersion, 2, tx as never),
+    });
+    const tx = db.transaction(["pages", "runs", "positions", "topics", "outbox"], "readwrite");
+    void tx.objectStore("pages").put({ topic: "t", partition: 0, base: 0, end: count, json: JSON.stringify(testRecords(0, count)) });
+    void tx.objectStore("runs").put({ topic: "t", partition: 0, low: 0, high: count, startsAtLog: true });
+    void tx.objectStore("positions").put({ subscription: "feed", topic: "t", partition: 0, next: count - 1 });
+    void tx.objectStore("topics").put({ name: "t", partitions: 1, fetchedAt: 1 });
+    void tx
+      .objectStore("outbox")
+      .add({ topic: "t", partition: 0, record: { key: null, value: "queued" }, bytes: 40, enqueuedAt: 1, batch: null });
+    await tx.done;
+    db.close();
+  },
+  /** Opens the cache (upgrading it) and reads t/0's run, the position "feed" and the positions' indexes. */
+  async openAndReadMeta(dbName: string): Promise<{ run: unknown; position: unknown; topic: unknown; indexes: string[]; version: number }> {
+    const cache = await openIndexedDbCache({ dbName });
+    const found = { run: await cache.run("t", 0), position: await cache.position("feed", "t", 0), topic: await cache.topic("t") };
+    cache.close();
+    const db = await openDB(dbName);
+    try {
+      return { ...found, indexes: [...db.transaction("positions").store.indexNames], version: db.version };
+    } finally {
+      db.close();
+    }
+  },
   /** Opens the cache (upgrading it) and reads a partition whole, with the outbox and the layout. */
   async openAndRead(
     dbName: string,

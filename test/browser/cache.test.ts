@@ -1,6 +1,7 @@
 /**
  * The client's IndexedDB cache in Debian's Chromium (no edgelog server): a database written by
- * schema version 1 (a row per record) is moved into pages when the library opens it; records
+ * schema version 1 (a row per record) is moved into pages when the library opens it, and one of
+ * version 2 gains topic ids (runs and positions of an unknown incarnation until a hello); records
  * arriving as catch-up pages and then live one at a time are stored as bounded pages; and a
  * client with no reachable server replays them exactly, in order, from IndexedDB alone.
  *
@@ -56,13 +57,29 @@ describeInChromium("the IndexedDB cache in Chromium", () => {
     const read = await call(page, "openAndRead", "upgrade", "t", 0);
     expect(read.records).toEqual(testRecords(0, 1_200));
     expect(read.outbox).toEqual(["queued"]);
-    expect(read.db.version).toBe(2);
+    expect(read.db.version).toBe(3);
     expect(read.db.stores).not.toContain("records");
     expect(read.db.pages).toEqual([
       ["t", 0, 0, 500],
       ["t", 0, 500, 1_000],
       ["t", 0, 1_000, 1_200],
     ]);
+  });
+
+  it("moves a version 2 database to version 3: every record kept, runs and positions of an unknown incarnation", async () => {
+    await call(page, "writeV2", "upgrade-v2", 700);
+    const read = await call(page, "openAndRead", "upgrade-v2", "t", 0);
+    expect(read.records).toEqual(testRecords(0, 700));
+    expect(read.outbox).toEqual(["queued"]);
+    expect(read.db.pages).toEqual([["t", 0, 0, 700]]);
+    const meta = await call(page, "openAndReadMeta", "upgrade-v2");
+    expect(meta).toEqual({
+      run: { topic: "t", partition: 0, low: 0, high: 700, startsAtLog: true, topicId: null },
+      position: { next: 699, topicId: null },
+      topic: { name: "t", partitions: 1, fetchedAt: 1 },
+      indexes: ["byPartition"],
+      version: 3,
+    });
   });
 
   it("stores catch-up pages and live records as bounded pages, and replays them offline in order", async () => {

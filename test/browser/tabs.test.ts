@@ -40,6 +40,24 @@ function messages(from: number, to: number): { key: string; value: { author: str
   });
 }
 
+/** Every role the page shows, from its first, recorded by a script that runs before the page's. */
+async function recordRoles(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (globalThis as unknown as { rolesSeen: string[] }).rolesSeen = seen;
+    new MutationObserver((mutations) => {
+      for (const mutation of mutations) {
+        const target = mutation.target as HTMLElement;
+        if (target.id === "role" && target.dataset.role !== undefined) seen.push(target.dataset.role);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-role"] });
+  });
+}
+
+async function rolesSeen(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as unknown as { rolesSeen: string[] }).rolesSeen);
+}
+
 async function waitForRole(page: Page, role: "leader" | "follower"): Promise<void> {
   await page.waitForFunction((want) => document.getElementById("role")?.dataset.role === want, role, { timeout: WAIT_MS });
 }
@@ -98,5 +116,25 @@ describeInChromium("two tabs of the example feed in Chromium", () => {
     const entries = await feedEntries(second);
     expect(contiguityProblems(entries, await highWatermarks())).toEqual([]);
     expect(new Set(entries.map((e) => e.id)).size).toBe(20);
+  });
+
+  it("never show a lone tab as a follower: it says electing, then leader; a second tab never leads", async () => {
+    await site.api.createTopic("lone-tab", 1);
+    const launched = await launchBrowser();
+    browsers.push(launched);
+    const url = `${site.url}/examples/feed/?topic=lone-tab`;
+    const first = await launched.context.newPage();
+    await recordRoles(first);
+    await first.goto(url);
+    await waitForRole(first, "leader");
+    await waitForStatus(first, "live");
+    const second = await launched.context.newPage();
+    await recordRoles(second);
+    await second.goto(url);
+    await waitForRole(second, "follower");
+    const firstRoles = await rolesSeen(first);
+    expect(firstRoles).not.toContain("follower");
+    expect(firstRoles[firstRoles.length - 1]).toBe("leader");
+    expect((await rolesSeen(second)).filter((role) => role !== "electing")).toEqual(["follower"]);
   });
 });

@@ -52,9 +52,9 @@ describe.each(implementations)("%s cache", (_kind, open) => {
   it("stores contiguous runs and evicts the oldest records past the bound", async () => {
     const cache = await fresh();
     await cache.putRecords("t", 0, records(0, 3), { logStartOffset: 0 });
-    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 0, high: 3, startsAtLog: true });
+    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 0, high: 3, startsAtLog: true, topicId: null });
     await cache.putRecords("t", 0, records(3, 8));
-    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 3, high: 8, startsAtLog: true });
+    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 3, high: 8, startsAtLog: true, topicId: null });
     const kept = await cache.readRecords("t", 0, 0, 100);
     expect(kept.map((r) => r.offset)).toEqual([3, 4, 5, 6, 7]);
     expect(kept[0]).toEqual(records(3, 4)[0]);
@@ -83,12 +83,47 @@ describe.each(implementations)("%s cache", (_kind, open) => {
   it("keeps topic metadata and named positions", async () => {
     const cache = await fresh();
     expect(await cache.topic("t")).toBeUndefined();
-    await cache.putTopic({ name: "t", partitions: 3, fetchedAt: 1 });
-    expect(await cache.topic("t")).toEqual({ name: "t", partitions: 3, fetchedAt: 1 });
+    await cache.putTopic({ name: "t", partitions: 3, fetchedAt: 1, topicId: "id-1" });
+    expect(await cache.topic("t")).toEqual({ name: "t", partitions: 3, fetchedAt: 1, topicId: "id-1" });
     expect(await cache.position("view", "t", 2)).toBeUndefined();
-    await cache.putPosition("view", "t", 2, 42);
-    expect(await cache.position("view", "t", 2)).toBe(42);
+    await cache.putPosition("view", "t", 2, { next: 42, topicId: "id-1" });
+    expect(await cache.position("view", "t", 2)).toEqual({ next: 42, topicId: "id-1" });
     expect(await cache.position("other", "t", 2)).toBeUndefined();
+  });
+
+  it("moves a stored position only forward within one incarnation of the topic", async () => {
+    const cache = await fresh();
+    await cache.putPosition("feed", "t", 0, { next: 10, topicId: "id-1" });
+    // Another tab of the database, behind this one, stores its own (older) position.
+    await cache.putPosition("feed", "t", 0, { next: 4, topicId: "id-1" });
+    expect(await cache.position("feed", "t", 0)).toEqual({ next: 10, topicId: "id-1" });
+    await cache.putPosition("feed", "t", 0, { next: 12, topicId: null });
+    expect(await cache.position("feed", "t", 0)).toEqual({ next: 12, topicId: "id-1" });
+    // A new incarnation starts over.
+    await cache.putPosition("feed", "t", 0, { next: 2, topicId: "id-2" });
+    expect(await cache.position("feed", "t", 0)).toEqual({ next: 2, topicId: "id-2" });
+  });
+
+  it("keys a run by the topic's incarnation, and drops what another incarnation left", async () => {
+    const cache = await fresh();
+    await cache.putRecords("t", 0, records(0, 3), { logStartOffset: 0, topicId: "id-1" });
+    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 0, high: 3, startsAtLog: true, topicId: "id-1" });
+    // Records of a new incarnation never join the old run, even where the offsets would fit.
+    await cache.putRecords("t", 0, records(3, 4), { topicId: "id-2" });
+    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 3, high: 4, startsAtLog: false, topicId: "id-2" });
+    expect((await cache.readRecords("t", 0, 0, 10)).map((r) => r.offset)).toEqual([3]);
+    await cache.putPosition("a", "t", 0, { next: 3, topicId: "id-1" });
+    await cache.putPosition("b", "t", 0, { next: 4, topicId: "id-2" });
+    await cache.putPosition("c", "t", 1, { next: 9, topicId: "id-1" });
+    await cache.dropStale("t", 0, "id-2");
+    // The new incarnation's run and positions stay; the old ones of that partition go.
+    expect(await cache.run("t", 0)).toMatchObject({ low: 3, high: 4, topicId: "id-2" });
+    expect(await cache.position("a", "t", 0)).toBeUndefined();
+    expect(await cache.position("b", "t", 0)).toEqual({ next: 4, topicId: "id-2" });
+    expect(await cache.position("c", "t", 1)).toEqual({ next: 9, topicId: "id-1" });
+    await cache.dropStale("t", 0, "id-3");
+    expect(await cache.run("t", 0)).toBeUndefined();
+    expect(await cache.position("b", "t", 0)).toBeUndefined();
   });
 
   it("queues in order, bounds the outbox, and seals batches with contiguous sequences", async () => {
@@ -174,7 +209,7 @@ describe("indexeddb cache", () => {
     } finally {
       IDBObjectStore.prototype.put = put;
     }
-    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 0, high: 3, startsAtLog: true });
+    expect(await cache.run("t", 0)).toEqual({ topic: "t", partition: 0, low: 0, high: 3, startsAtLog: true, topicId: null });
     expect((await cache.readRecords("t", 0, 0, 100)).map((r) => r.offset)).toEqual([0, 1, 2]);
     // And the cache works on afterwards.
     await cache.putRecords("t", 0, records(3, 5));

@@ -12,8 +12,18 @@
  * await got.waitForCount(3);
  */
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { WebSocket } from "ws";
-import type { ClientStatus, EdgelogClient, FetchFunction, TopicRecord, WebSocketClass } from "../../client/index.ts";
+import {
+  type ClientOptions,
+  type ClientStatus,
+  createClient,
+  type EdgelogClient,
+  errorCode,
+  type FetchFunction,
+  type TopicRecord,
+  type WebSocketClass,
+} from "../../client/index.ts";
 import { bundleWorker, type EdgelogApi, edgelogApi, freePort, makeTempDir, removeDir, startMiniflare, waitFor } from "./runtime.ts";
 
 /** How long a test waits for anything the client does (bounded; generous for a noisy machine). */
@@ -185,4 +195,65 @@ export function inOrder<T>(sequence: readonly T[], expected: readonly T[]): bool
   let at = 0;
   for (const item of sequence) if (item === expected[at]) at++;
   return at === expected.length;
+}
+
+/**
+ * A test file's server and clients: registers the hooks that start the server once, close every
+ * client after each test (and start the server again, for tests that stop it), and dispose of it.
+ *
+ * @example
+ * const rig = testRig();
+ * it("...", async () => { const c = rig.client({ dbName: "x" }); await rig.server.api.createTopic("t", 1); });
+ */
+export interface TestRig {
+  /** The server (set once `beforeAll` ran). */
+  readonly server: TestServer;
+  /** A client of the server: memory cache, the `ws` WebSocket, a 1 s heartbeat, unless `options` say otherwise. */
+  client(options?: Partial<ClientOptions>): EdgelogClient;
+}
+
+/**
+ * Makes the file's TestRig (call it at the top level of a test file).
+ *
+ * @example
+ * const rig = testRig();
+ */
+export function testRig(): TestRig {
+  let server: TestServer | null = null;
+  const clients: EdgelogClient[] = [];
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server?.start().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  return {
+    get server() {
+      if (server === null) throw new Error("the server starts in beforeAll");
+      return server;
+    },
+    client(options = {}) {
+      if (server === null) throw new Error("the server starts in beforeAll");
+      const made = createClient({ url: server.url, cache: "memory", WebSocket: NodeWebSocket, heartbeatIntervalMs: 1_000, ...options });
+      clients.push(made);
+      return made;
+    },
+  };
+}
+
+/**
+ * How a promise settled: "delivered", or the code it rejected with.
+ *
+ * @example
+ * expect(await settledCode(queued.delivered)).toBe("UNKNOWN_TOPIC");
+ */
+export function settledCode(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "delivered",
+    (error: unknown) => String(errorCode(error)),
+  );
 }

@@ -13,11 +13,29 @@
  */
 import "fake-indexeddb/auto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type BroadcastChannelClass, createClient, type EdgelogClient, type TabRole, type TopicRecord } from "../../client/index.ts";
+import {
+  type BroadcastChannelClass,
+  type ClientError,
+  createClient,
+  type EdgelogClient,
+  errorCode,
+  type TabRole,
+  type TopicRecord,
+  type WebSocketClass,
+} from "../../client/index.ts";
 import type { RecordInput } from "../../client/protocol/index.ts";
-import { collect, NodeWebSocket, startServer, type TestServer, WAIT_MS, waitForStatus } from "./client-harness.ts";
+import {
+  collect,
+  NodeWebSocket,
+  settledCode,
+  spyWebSocket,
+  startServer,
+  type TestServer,
+  WAIT_MS,
+  waitForStatus,
+} from "./client-harness.ts";
 import { FakeLocks } from "./fake-locks.ts";
-import { requestJson, waitFor } from "./runtime.ts";
+import { requestJson, sleep, waitFor } from "./runtime.ts";
 
 let server: TestServer;
 const clients: EdgelogClient[] = [];
@@ -37,11 +55,11 @@ afterAll(async () => {
 });
 
 /** A "tab": a client on database `dbName` sharing with the other clients on it. */
-function tab(dbName: string): EdgelogClient {
+function tab(dbName: string, WebSocket: WebSocketClass = NodeWebSocket): EdgelogClient {
   const client = createClient({
     url: server.url,
     dbName,
-    WebSocket: NodeWebSocket,
+    WebSocket,
     heartbeatIntervalMs: 1_000,
     tabs: { locks, BroadcastChannel: globalThis.BroadcastChannel as unknown as BroadcastChannelClass },
   });
@@ -59,6 +77,13 @@ function values(from: number, to: number): RecordInput[] {
 
 async function waitForRole(client: EdgelogClient, role: TabRole): Promise<void> {
   await waitFor(`role ${role} (is ${client.role})`, () => (client.role === role ? true : undefined), WAIT_MS, 20);
+}
+
+/** The roles a tab goes through, from the one it has when made. */
+function trackRoles(client: EdgelogClient): TabRole[] {
+  const seen: TabRole[] = [client.role];
+  client.onRole((role) => seen.push(role));
+  return seen;
 }
 
 /** Each partition's delivered offsets are exactly 0..n-1 (in order, none twice). */
@@ -184,5 +209,90 @@ describe("tabs sharing one connection", () => {
     expect(fromLatest.offsets(0)).toEqual([8, 9, 10, 11]);
     expect(fromEarliest.offsets(0)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     await waitForSockets("starts", 1, 1);
+  });
+
+  it("never say follower or leader before it is so: a lone tab leads, the next one follows", async () => {
+    const db = freshDb();
+    const first = tab(db);
+    const firstRoles = trackRoles(first);
+    await waitForRole(first, "leader");
+    const second = tab(db);
+    const secondRoles = trackRoles(second);
+    await waitForRole(second, "follower");
+    expect(firstRoles).not.toContain("follower");
+    expect(firstRoles[firstRoles.length - 1]).toBe("leader");
+    expect(secondRoles).not.toContain("leader");
+    expect(secondRoles.filter((role) => role !== "electing")).toEqual(["follower"]);
+  });
+
+  it("end every tab's subscription when the topic is deleted, with no socket reopened", async () => {
+    await server.api.createTopic("deleted-tabs", 2);
+    await server.api.produce("deleted-tabs", { records: values(0, 6) });
+    const db = freshDb();
+    const spy = spyWebSocket();
+    const leader = tab(db, spy.WebSocket);
+    const leaderErrors: ClientError[] = [];
+    leader.onError((error) => leaderErrors.push(error));
+    const a = collect();
+    const leaderSub = leader.subscribe("deleted-tabs", {}, a.callback);
+    await waitForRole(leader, "leader");
+    const follower = tab(db, spy.WebSocket);
+    const followerErrors: ClientError[] = [];
+    follower.onError((error) => followerErrors.push(error));
+    const b = collect();
+    const followerSub = follower.subscribe("deleted-tabs", {}, b.callback);
+    await Promise.all([a.waitForCount(6), b.waitForCount(6)]);
+    await waitForStatus(follower, "live");
+    const subscribes = spy.sent.filter((m) => m.type === "subscribe").length;
+
+    await server.api.deleteTopic("deleted-tabs");
+    const ended = await waitFor(
+      "both subscriptions to end",
+      () => (leaderSub.error && followerSub.error ? [leaderSub.error, followerSub.error] : undefined),
+      WAIT_MS,
+      20,
+    );
+    expect(ended.map(errorCode)).toEqual(["UNKNOWN_TOPIC", "UNKNOWN_TOPIC"]);
+    expect(leaderErrors.filter((e) => e.code === "UNKNOWN_TOPIC")).toHaveLength(1);
+    expect(followerErrors.filter((e) => e.code === "UNKNOWN_TOPIC")).toHaveLength(1);
+    await sleep(1_500);
+    expect(spy.sent.filter((m) => m.type === "subscribe").length).toBe(subscribes);
+  });
+
+  it("send the rest of the shared outbox when a record names a missing topic, from leader and follower", async () => {
+    await server.api.createTopic("outbox-present", 2);
+    const db = freshDb();
+    const leader = tab(db);
+    await waitForRole(leader, "leader");
+    const follower = tab(db);
+    await waitForRole(follower, "follower");
+    for (const producer of [leader, follower]) {
+      const missing = await producer.enqueue("outbox-absent", { key: "k", value: "lost" });
+      const kept = await producer.enqueue("outbox-present", { key: "k", value: producer.role });
+      await producer.flush();
+      expect(await settledCode(missing.delivered)).toBe("UNKNOWN_TOPIC");
+      expect(await settledCode(kept.delivered)).toBe("delivered");
+    }
+    expect(await follower.outbox()).toEqual([]);
+    const stored = (await Promise.all([0, 1].map((p) => server.api.readAll("outbox-present", p)))).flatMap((r) => r.records);
+    expect(stored.map((r) => r.value).sort()).toEqual(["follower", "leader"]);
+  });
+
+  it("resolve a follower's cached start in the follower: the leader's socket never sends it", async () => {
+    await server.api.createTopic("cached-start", 1);
+    await server.api.produce("cached-start", { records: values(0, 4) });
+    const db = freshDb();
+    const spy = spyWebSocket();
+    const leader = tab(db, spy.WebSocket);
+    leader.subscribe("cached-start", { from: "latest" }, collect().callback);
+    await waitForRole(leader, "leader");
+    await waitForStatus(leader, "live");
+    const follower = tab(db, spy.WebSocket);
+    const got = collect();
+    follower.subscribe("cached-start", { from: "cached" }, got.callback);
+    await got.waitForCount(4);
+    expect(got.offsets(0)).toEqual([0, 1, 2, 3]);
+    const froms = spy.sent.filter((m) => m.type === "subscribe").map((m) => m.from);
+    expect(froms).not.toContain("cached");
   });
 });

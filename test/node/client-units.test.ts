@@ -16,8 +16,19 @@ import { planRun } from "../../client/cache/runs.ts";
 import type { CachedRun } from "../../client/cache/types.ts";
 import { RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "../../client/local-limits.ts";
 import type { FetchedRecord } from "../../client/protocol/index.ts";
-import { checkAgainstLog, planStart } from "../../client/start-plan.ts";
-import { canMove, deriveStatus, LINK_TRANSITIONS, type LinkState, move } from "../../client/status.ts";
+import { checkAgainstLog, planStart, wireStart } from "../../client/start-plan.ts";
+import {
+  CLIENT_STATUSES,
+  type ClientStatus,
+  canMove,
+  canMoveStatus,
+  deriveStatus,
+  LINK_TRANSITIONS,
+  type LinkState,
+  move,
+  STATUS_TRANSITIONS,
+  type StatusInputs,
+} from "../../client/status.ts";
 import { ROOT } from "./runtime.ts";
 
 function records(from: number, to: number): FetchedRecord[] {
@@ -79,8 +90,8 @@ describe("link state machine", () => {
 
   it("derives the client status from its links, the network and HTTP", () => {
     const link = (state: LinkState, failures = 0) => ({ state, failures });
-    const status = (links: ReturnType<typeof link>[], online = true, http: "unknown" | "ok" | "failed" = "unknown") =>
-      deriveStatus({ links, online, http });
+    const status = (links: ReturnType<typeof link>[], online = true, http: StatusInputs["http"] = "unknown") =>
+      deriveStatus({ links, online, http, closed: false });
     expect(status([])).toBe("connecting");
     expect(status([], true, "ok")).toBe("live");
     expect(status([], true, "failed")).toBe("offline");
@@ -93,41 +104,121 @@ describe("link state machine", () => {
     expect(status([link("waiting", 1), link("connecting", 0)])).toBe("connecting");
     expect(status([link("live"), link("waiting", 3)])).toBe("catching-up");
     expect(status([link("live")], false)).toBe("offline");
+    // A subscription resolving its partitions is a connecting link: never live meanwhile.
+    expect(status([link("connecting")], true, "ok")).toBe("connecting");
+    expect(status([link("live"), link("connecting")], true, "ok")).toBe("catching-up");
+    expect(status([link("connecting", 2)], true, "ok")).toBe("offline");
+    // Closed wins over everything.
+    expect(deriveStatus({ links: [link("live")], online: true, http: "ok", closed: true })).toBe("closed");
+  });
+});
+
+describe("client status machine", () => {
+  it("has a terminal closed that every status reaches, and allows exactly the moves in its table", () => {
+    expect(CLIENT_STATUSES).toEqual(Object.keys(STATUS_TRANSITIONS));
+    expect(STATUS_TRANSITIONS.closed).toEqual([]);
+    for (const from of CLIENT_STATUSES) {
+      if (from !== "closed") expect(STATUS_TRANSITIONS[from]).toContain("closed");
+      for (const to of CLIENT_STATUSES) {
+        expect(canMoveStatus(from, to)).toBe(from === to || STATUS_TRANSITIONS[from].includes(to));
+      }
+    }
+  });
+
+  it("moves through the statuses a client's events give, only along its table", () => {
+    const link = (state: LinkState, failures = 0) => ({ state, failures });
+    const steps: [string, StatusInputs, ClientStatus][] = [
+      ["made", { links: [], online: true, http: "unknown", closed: false }, "connecting"],
+      ["subscribed: resolving", { links: [link("connecting")], online: true, http: "ok", closed: false }, "connecting"],
+      ["a socket opened", { links: [link("open"), link("connecting")], online: true, http: "ok", closed: false }, "catching-up"],
+      ["both live", { links: [link("live"), link("live")], online: true, http: "ok", closed: false }, "live"],
+      ["browser offline", { links: [link("live"), link("live")], online: false, http: "ok", closed: false }, "offline"],
+      ["sockets failed", { links: [link("waiting", 1), link("waiting", 2)], online: true, http: "ok", closed: false }, "offline"],
+      [
+        "online: failures count afresh",
+        { links: [link("connecting"), link("connecting")], online: true, http: "ok", closed: false },
+        "connecting",
+      ],
+      ["one open", { links: [link("catching-up"), link("connecting")], online: true, http: "ok", closed: false }, "catching-up"],
+      ["closed", { links: [], online: true, http: "ok", closed: true }, "closed"],
+    ];
+    let at: ClientStatus = "connecting";
+    for (const [what, inputs, expected] of steps) {
+      const next = deriveStatus(inputs);
+      expect([what, next]).toEqual([what, expected]);
+      expect([what, canMoveStatus(at, next)]).toEqual([what, true]);
+      at = next;
+    }
   });
 });
 
 describe("where a subscription starts", () => {
-  const run: CachedRun = { topic: "t", partition: 0, low: 10, high: 20, startsAtLog: true };
+  const run: CachedRun = { topic: "t", partition: 0, low: 10, high: 20, startsAtLog: true, topicId: "id-1" };
+  const at = (next: number, topicId: string | null = "id-1") => ({ next, topicId });
 
   it("replays the cache from the start offset when it lies in the cached run", () => {
-    expect(planStart("earliest", run, undefined)).toEqual({ replayFrom: 10, next: 10 });
-    expect(planStart({ offset: 15 }, run, undefined)).toEqual({ replayFrom: 15, next: 15 });
-    expect(planStart("earliest", run, 18)).toEqual({ replayFrom: 18, next: 18 });
-    expect(planStart("latest", run, 12)).toEqual({ replayFrom: 12, next: 12 });
+    expect(planStart("earliest", run, undefined)).toEqual({ replayFrom: 10, next: 10, topicId: "id-1" });
+    expect(planStart({ offset: 15 }, run, undefined)).toEqual({ replayFrom: 15, next: 15, topicId: "id-1" });
+    expect(planStart("earliest", run, at(18))).toEqual({ replayFrom: 18, next: 18, topicId: "id-1" });
+    expect(planStart("latest", run, at(12))).toEqual({ replayFrom: 12, next: 12, topicId: "id-1" });
+  });
+
+  it("replays every cached record for cached, whether or not the run began at the log", () => {
+    expect(planStart("cached", { ...run, startsAtLog: false }, undefined)).toEqual({ replayFrom: 10, next: 10, topicId: "id-1" });
+    expect(planStart("cached", undefined, undefined)).toEqual({ replayFrom: null, next: null, topicId: null });
+    // A stored position still wins over `from`.
+    expect(planStart("cached", run, at(15))).toEqual({ replayFrom: 15, next: 15, topicId: "id-1" });
+  });
+
+  it("never replays a run of another incarnation than the stored position's", () => {
+    expect(planStart("earliest", run, at(12, "id-0"))).toEqual({ replayFrom: null, next: 12, topicId: "id-0" });
+    // Rows of schema version 2 (no topic id) still replay: the first hello checks them.
+    expect(planStart("earliest", { ...run, topicId: null }, at(12, null))).toEqual({ replayFrom: 12, next: 12, topicId: null });
+    expect(planStart("earliest", run, at(12, null))).toEqual({ replayFrom: 12, next: 12, topicId: "id-1" });
   });
 
   it("asks the server when the cache cannot answer", () => {
-    expect(planStart("earliest", { ...run, startsAtLog: false }, undefined)).toEqual({ replayFrom: null, next: null });
-    expect(planStart("earliest", undefined, undefined)).toEqual({ replayFrom: null, next: null });
-    expect(planStart("latest", run, undefined)).toEqual({ replayFrom: null, next: null });
-    expect(planStart({ timestamp: 5 }, run, undefined)).toEqual({ replayFrom: null, next: null });
-    expect(planStart("committed", run, undefined)).toEqual({ replayFrom: null, next: null });
-    expect(planStart({ offset: 20 }, run, undefined)).toEqual({ replayFrom: null, next: 20 });
-    expect(planStart({ offset: 3 }, run, undefined)).toEqual({ replayFrom: null, next: 3 });
+    const none = { replayFrom: null, next: null, topicId: null };
+    expect(planStart("earliest", { ...run, startsAtLog: false }, undefined)).toEqual(none);
+    expect(planStart("earliest", undefined, undefined)).toEqual(none);
+    expect(planStart("latest", run, undefined)).toEqual(none);
+    expect(planStart({ timestamp: 5 }, run, undefined)).toEqual(none);
+    expect(planStart("committed", run, undefined)).toEqual(none);
+    expect(planStart({ offset: 20 }, run, undefined)).toEqual({ replayFrom: null, next: 20, topicId: null });
+    expect(planStart({ offset: 3 }, run, undefined)).toEqual({ replayFrom: null, next: 3, topicId: null });
   });
 
-  it("checks the next offset against the log on every hello", () => {
-    expect(checkAgainstLog(15, { logStartOffset: 0, highWatermark: 30 })).toEqual({ kind: "resume", next: 15 });
-    expect(checkAgainstLog(30, { logStartOffset: 0, highWatermark: 30 })).toEqual({ kind: "resume", next: 30 });
-    expect(checkAgainstLog(3, { logStartOffset: 10, highWatermark: 30 })).toEqual({ kind: "lost", next: 10, lost: 7 });
-    expect(checkAgainstLog(31, { logStartOffset: 0, highWatermark: 30 })).toEqual({ kind: "stale" });
+  it("checks the next offset and the topic's incarnation on every hello", () => {
+    const log = (logStartOffset: number, highWatermark: number, topicId = "id-1") => ({ logStartOffset, highWatermark, topicId });
+    expect(checkAgainstLog(at(15), log(0, 30))).toEqual({ kind: "resume", next: 15 });
+    expect(checkAgainstLog(at(30), log(0, 30))).toEqual({ kind: "resume", next: 30 });
+    expect(checkAgainstLog(at(3), log(10, 30))).toEqual({ kind: "lost", next: 10, lost: 7 });
+    expect(checkAgainstLog(at(31), log(0, 30))).toEqual({ kind: "stale" });
+    // Recreated: another topic id, though the new log grew past the stored offset.
+    expect(checkAgainstLog(at(15), log(0, 30, "id-2"))).toEqual({ kind: "stale" });
+    expect(checkAgainstLog(at(15, null), log(0, 30, "id-2"))).toEqual({ kind: "resume", next: 15 });
+  });
+
+  it("says where to subscribe on the wire: never cached, an offset clamped to the log", () => {
+    const hello = { logStartOffset: 5, highWatermark: 30 };
+    expect(wireStart("cached", {}, hello)).toEqual({ from: "earliest" });
+    expect(wireStart({ offset: 99 }, {}, hello)).toEqual({ from: { offset: 30 } });
+    expect(wireStart("committed", { group: "g", reset: "earliest" }, hello)).toEqual({ from: "committed", group: "g", reset: "earliest" });
+    expect(wireStart({ timestamp: 4 }, {}, hello)).toEqual({ from: { timestamp: 4 } });
   });
 });
 
 describe("cached runs", () => {
   const plan = (existing: CachedRun | undefined, page: FetchedRecord[], max = 100, logStartOffset?: number) =>
     planRun(existing, "t", 0, page, logStartOffset === undefined ? {} : { logStartOffset }, max);
-  const run = (low: number, high: number, startsAtLog = false): CachedRun => ({ topic: "t", partition: 0, low, high, startsAtLog });
+  const run = (low: number, high: number, startsAtLog = false): CachedRun => ({
+    topic: "t",
+    partition: 0,
+    low,
+    high,
+    startsAtLog,
+    topicId: null,
+  });
   const offsetsOf = (segments: FetchedRecord[][]) => segments.map((segment) => segment.map((r) => r.offset));
 
   it("starts, extends and merges contiguous pages", () => {
@@ -186,6 +277,23 @@ describe("the iterator's queue", () => {
     const rest: number[] = [];
     for await (const n of queue) rest.push(n);
     expect(rest).toEqual([2, 3]);
+  });
+
+  it("ends with an error after the items it holds, and then throws it on every read", async () => {
+    const queue = new AsyncQueue<number>(10);
+    await queue.push(1);
+    await queue.push(2);
+    const error = new Error("ended");
+    queue.fail(error);
+    await queue.push(3);
+    expect(await queue.next()).toEqual({ value: 1, done: false });
+    expect(await queue.next()).toEqual({ value: 2, done: false });
+    await expect(queue.next()).rejects.toBe(error);
+    await expect(queue.next()).rejects.toBe(error);
+    const waiting = new AsyncQueue<number>(10);
+    const read = waiting.next();
+    waiting.fail(error);
+    await expect(read).rejects.toBe(error);
   });
 
   it("closes what feeds it when a loop breaks early", async () => {

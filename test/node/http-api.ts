@@ -86,6 +86,8 @@ export interface EdgelogApi {
   createTopic(topic: string, partitions: number): Promise<TopicDescription>;
   /** GET /v1/topics/:topic. */
   describeTopic(topic: string): Promise<TopicDescription>;
+  /** DELETE /v1/topics/:topic (its partition sockets close with 4404). */
+  deleteTopic(topic: string): Promise<void>;
   /** POST /v1/topics/:topic/records (or .../partitions/:p/records); fails on an error status. */
   produce(topic: string, request: ProduceRequest, partition?: number): Promise<ProduceResponse>;
   /** The same, but answers the status and body whatever they are. */
@@ -116,6 +118,9 @@ export function edgelogApi(baseUrl: string): EdgelogApi {
   const api: EdgelogApi = {
     createTopic: (topic, partitions) => expectJson("PUT", topicUrl(topic), { partitions }, [200, 201]),
     describeTopic: (topic) => expectJson("GET", topicUrl(topic)),
+    deleteTopic: async (topic) => {
+      await expectJson("DELETE", topicUrl(topic));
+    },
     produce: (topic, request, partition) => expectJson("POST", recordsUrl(topic, partition), request),
     tryProduce: (topic, request, partition) => requestJson("POST", recordsUrl(topic, partition), request),
     fetch: (topic, partition, offset, limit = 1_000) =>

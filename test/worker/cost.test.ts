@@ -6,15 +6,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app.ts";
+import { partitionStub as partitionObject, registryStub } from "../../worker/object-names.ts";
 
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
   return app.request(path, { method, body: body === undefined ? undefined : JSON.stringify(body) }, env);
 }
 
 async function partitionStub(topic: string, partition: number) {
-  const meta = await env.REGISTRY.get(env.REGISTRY.idFromName("registry")).get(topic);
+  const meta = await registryStub(env).get(topic);
   if (meta === null) throw new Error(`no topic ${topic}`);
-  return env.PARTITION.get(env.PARTITION.idFromName(`${meta.topicId}/${partition}`));
+  return partitionObject(env, meta.topicId, partition);
 }
 
 const records = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: { n: i, pad: "x".repeat(60) } }));

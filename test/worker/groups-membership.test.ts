@@ -1,87 +1,14 @@
 /**
  * Consumer-group membership over HTTP: members join, heartbeat and leave; every change bumps the
  * generation and reassigns the topic's partitions; silent members expire with the coordinator's
- * alarm; commits carrying a generation are fenced (a zombie's old generation is refused, at the
- * coordinator and again at the partition).
+ * alarm (on the clock the test sets and moves); the group's size is bounded.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { GroupDescription, GroupOffsetsResponse } from "../../client/protocol/index.ts";
 import { GROUP_MEMBERS_MAX } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
-import type { MemberAssignment } from "../../worker/group/members.ts";
-import { type Answer, api, createTopic, expectError, partitionStub, produce, topicMeta, uniqueTopic } from "./http.ts";
-
-interface JoinBody {
-  topic: string;
-  memberId?: string;
-  assignor?: string;
-  sessionTimeoutMs?: number;
-}
-
-/** Joins and asserts 200. */
-async function join(group: string, body: JoinBody): Promise<MemberAssignment> {
-  const answer = await api<MemberAssignment>("POST", `/v1/groups/${group}/members`, body);
-  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
-  return answer.json;
-}
-
-function heartbeat(group: string, memberId: string): Promise<Answer<MemberAssignment>> {
-  return api<MemberAssignment>("POST", `/v1/groups/${group}/members/${memberId}/heartbeat`);
-}
-
-/** Heartbeats and asserts 200. */
-async function current(group: string, memberId: string): Promise<MemberAssignment> {
-  const answer = await heartbeat(group, memberId);
-  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
-  return answer.json;
-}
-
-function leave(group: string, memberId: string): Promise<Answer> {
-  return api("DELETE", `/v1/groups/${group}/members/${memberId}`);
-}
-
-async function describeGroup(group: string): Promise<GroupDescription> {
-  const answer = await api<GroupDescription>("GET", `/v1/groups/${group}`);
-  expect(answer.status).toBe(200);
-  return answer.json;
-}
-
-function commit(group: string, body: unknown): Promise<Answer> {
-  return api("PUT", `/v1/groups/${group}/offsets`, body);
-}
-
-async function groupOffsets(group: string, topic: string): Promise<GroupOffsetsResponse> {
-  const answer = await api<GroupOffsetsResponse>("GET", `/v1/groups/${group}/offsets?topic=${topic}`);
-  expect(answer.status).toBe(200);
-  return answer.json;
-}
-
-function uniqueGroup(prefix: string): string {
-  return uniqueTopic(`group-${prefix}`);
-}
-
-function groupStub(group: string) {
-  return env.GROUP.get(env.GROUP.idFromName(group));
-}
-
-/** Asserts the assignments split `partitions` partitions: disjoint, all covered, one generation. */
-function expectSplit(assignments: MemberAssignment[], partitions: number): void {
-  const all = assignments.flatMap((a) => a.partitions).sort((a, b) => a - b);
-  expect(all).toEqual(Array.from({ length: partitions }, (_, p) => p));
-  expect(new Set(assignments.map((a) => a.generation)).size).toBe(1);
-}
-
-/** A topic with `partitions` partitions and `perPartition` records on each. */
-async function topicWith(prefix: string, partitions: number, perPartition = 0): Promise<string> {
-  const topic = uniqueTopic(prefix);
-  await createTopic(topic, partitions);
-  for (let p = 0; p < partitions && perPartition > 0; p++) {
-    await produce(topic, { records: Array.from({ length: perPartition }, (_, i) => ({ value: i })) }, p);
-  }
-  return topic;
-}
+import { useClock } from "./clock.ts";
+import { current, describeGroup, expectSplit, groupStub, heartbeat, join, leave, topicWith, uniqueGroup } from "./group-http.ts";
+import { api, expectError } from "./http.ts";
 
 describe("group membership", () => {
   it("splits 6 partitions among 3 members: 2 each, disjoint, one generation", async () => {
@@ -134,78 +61,6 @@ describe("group membership", () => {
     expect((await describeGroup(group)).members).toHaveLength(2);
   });
 
-  it("refuses a zombie's commit with its old generation and keeps the committed offset", async () => {
-    const topic = await topicWith("zombie", 2, 10);
-    const group = uniqueGroup("zombie");
-    const zombie = await join(group, { topic });
-    expect(zombie.generation).toBe(1);
-    const first = await commit(group, { offsets: [{ topic, partition: 0, offset: 3 }], memberId: zombie.memberId, generation: 1 });
-    expect(first.status, JSON.stringify(first.json)).toBe(200);
-    // A second member joins: generation 2. The first, unaware, commits with generation 1.
-    const other = await join(group, { topic });
-    expect(other.generation).toBe(2);
-    const stale = await commit(group, { offsets: [{ topic, partition: 0, offset: 7 }], memberId: zombie.memberId, generation: 1 });
-    expectError(stale, 409, "ILLEGAL_GENERATION");
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(3);
-    // A generation from the future is no better.
-    expectError(
-      await commit(group, { offsets: [{ topic, partition: 0, offset: 7 }], memberId: zombie.memberId, generation: 3 }),
-      409,
-      "ILLEGAL_GENERATION",
-    );
-    // With the current generation, the same member's commit goes through.
-    const fresh = await current(group, zombie.memberId);
-    expect(fresh.generation).toBe(2);
-    const ok = await commit(group, { offsets: [{ topic, partition: 0, offset: 7 }], memberId: zombie.memberId, generation: 2 });
-    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
-    expect(ok.json).toEqual({ offsets: [{ topic, partition: 0, offset: 7 }] });
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(7);
-  });
-
-  it("refuses a commit from a member that is not in the group, and a commit for another topic", async () => {
-    const topic = await topicWith("stranger", 2, 4);
-    const otherTopic = await topicWith("stranger-other", 2, 4);
-    const group = uniqueGroup("stranger");
-    const member = await join(group, { topic });
-    expectError(
-      await commit(group, { offsets: [{ topic, partition: 0, offset: 1 }], memberId: "not-a-member", generation: member.generation }),
-      404,
-      "UNKNOWN_MEMBER_ID",
-    );
-    expectError(
-      await commit(group, {
-        offsets: [{ topic: otherTopic, partition: 0, offset: 1 }],
-        memberId: member.memberId,
-        generation: member.generation,
-      }),
-      409,
-      "INCONSISTENT_GROUP",
-    );
-    // A list naming the group's topic and another commits nothing, not even the valid entry.
-    expectError(
-      await commit(group, {
-        offsets: [
-          { topic, partition: 0, offset: 1 },
-          { topic: otherTopic, partition: 1, offset: 1 },
-        ],
-        memberId: member.memberId,
-        generation: member.generation,
-      }),
-      409,
-      "INCONSISTENT_GROUP",
-    );
-    // A partition the topic does not have is UNKNOWN_PARTITION, as for a standalone commit.
-    expectError(
-      await commit(group, { offsets: [{ topic, partition: 2, offset: 0 }], memberId: member.memberId, generation: member.generation }),
-      404,
-      "UNKNOWN_PARTITION",
-    );
-    expect((await groupOffsets(group, otherTopic)).partitions[0]!.committedOffset).toBeNull();
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBeNull();
-    // Half a member identity is a bad request.
-    expectError(await commit(group, { offsets: [{ topic, partition: 0, offset: 1 }], memberId: member.memberId }), 400, "INVALID_REQUEST");
-  });
-
   it("answers a removed member's heartbeat with 404 UNKNOWN_MEMBER_ID", async () => {
     const topic = await topicWith("removed", 3);
     const group = uniqueGroup("removed");
@@ -234,6 +89,7 @@ describe("group membership", () => {
   it("removes a member whose session ran out when the alarm runs, and moves its partitions", async () => {
     const topic = await topicWith("expiry", 6);
     const group = uniqueGroup("expiry");
+    const clock = await useClock(groupStub(group));
     const silent = await join(group, { topic, sessionTimeoutMs: 1_000 });
     const alive = await join(group, { topic, sessionTimeoutMs: 1_000 });
     const split = await Promise.all([silent, alive].map((m) => current(group, m.memberId)));
@@ -241,10 +97,10 @@ describe("group membership", () => {
     expect(split[0]!.partitions).toHaveLength(3);
     // The coordinator has an alarm set for the earliest session end.
     const alarm = await runInDurableObject(groupStub(group), (_, state) => state.storage.getAlarm());
-    expect(alarm).not.toBeNull();
-    // `alive` heartbeats every 600 ms; `silent` does not. Past its timeout the alarm removes it.
+    expect(alarm).toBe(clock.now() + 1_000);
+    // `alive` heartbeats every 600 ms of the clock; `silent` does not. Past its timeout the alarm removes it.
     for (let beat = 0; beat < 2; beat++) {
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      clock.advance(600);
       await current(group, alive.memberId);
     }
     await runDurableObjectAlarm(groupStub(group));
@@ -259,10 +115,12 @@ describe("group membership", () => {
     expect(after.generation).toBe(split[0]!.generation + 1);
   });
 
-  it("keeps a member that heartbeats within its session when the alarm runs", async () => {
+  it("keeps a member whose session is not over when the alarm runs", async () => {
     const topic = await topicWith("kept", 2);
     const group = uniqueGroup("kept");
+    const clock = await useClock(groupStub(group));
     const member = await join(group, { topic, sessionTimeoutMs: 60_000 });
+    clock.advance(59_999);
     await runDurableObjectAlarm(groupStub(group));
     expect(await current(group, member.memberId)).toEqual(member);
   });
@@ -313,101 +171,6 @@ describe("group membership", () => {
     expectError(await api("POST", `/v1/groups/bad group/members`, { topic }), 400, "INVALID_GROUP_NAME");
     expectError(await heartbeat(group, "bad member!"), 400, "INVALID_REQUEST");
     expect((await describeGroup(group)).members).toEqual([]);
-  });
-
-  it("shows lag over HTTP after a member's commits", async () => {
-    const topic = await topicWith("lag", 3, 5);
-    const group = uniqueGroup("lag");
-    const member = await join(group, { topic });
-    const answer = await commit(group, {
-      offsets: [
-        { topic, partition: 0, offset: 5 },
-        { topic, partition: 1, offset: 2, metadata: "half" },
-      ],
-      memberId: member.memberId,
-      generation: member.generation,
-    });
-    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
-    expect(await groupOffsets(group, topic)).toEqual({
-      group,
-      topic,
-      partitions: [
-        { partition: 0, logStartOffset: 0, highWatermark: 5, committedOffset: 5, metadata: null, lag: 0 },
-        { partition: 1, logStartOffset: 0, highWatermark: 5, committedOffset: 2, metadata: "half", lag: 3 },
-        { partition: 2, logStartOffset: 0, highWatermark: 5, committedOffset: null, metadata: null, lag: null },
-      ],
-      totalLag: 3,
-    });
-  });
-
-  it("fences at the partition: after generation 3 committed there, generation 2 is refused", async () => {
-    const topic = await topicWith("fence", 1, 10);
-    const group = uniqueGroup("fence");
-    const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await join(group, { topic })).memberId);
-    const member = await current(group, ids[0]!);
-    expect(member.generation).toBe(3);
-    expect((await commit(group, { offsets: [{ topic, partition: 0, offset: 6 }], memberId: member.memberId, generation: 3 })).status).toBe(
-      200,
-    );
-
-    // Over the partition's socket, a member's commit with generation 2 is refused.
-    const res = await app.request(`http://x/v1/topics/${topic}/partitions/0/ws`, { headers: { Upgrade: "websocket" } }, env);
-    expect(res.status).toBe(101);
-    const ws = res.webSocket!;
-    const replies: { type: string; id?: string; code?: string }[] = [];
-    ws.addEventListener("message", (event) => {
-      replies.push(JSON.parse(event.data as string));
-    });
-    ws.accept();
-    try {
-      ws.send(JSON.stringify({ type: "commit", id: "old", group, offset: 2, generation: 2, memberId: member.memberId }));
-      ws.send(JSON.stringify({ type: "commit", id: "new", group, offset: 8, generation: 3, memberId: member.memberId }));
-      const answered = () => ["old", "new"].every((id) => replies.some((r) => r.id === id));
-      for (let turn = 0; turn < 200 && !answered(); turn++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(replies.find((r) => r.id === "old")).toMatchObject({ type: "error", code: "ILLEGAL_GENERATION" });
-      expect(replies.find((r) => r.id === "new")).toMatchObject({ type: "committed", group, offset: 8 });
-    } finally {
-      ws.close();
-    }
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(8);
-
-    // The partition itself fences too, even when asked directly (a zombie whose commit raced a
-    // rebalance past the coordinator's check): generation 2 after 3 is refused, 3 and 4 pass.
-    const { topicId } = await topicMeta(topic);
-    const stub = await partitionStub(topic, 0);
-    expect(await stub.commit(topicId, group, 1, null, 2)).toMatchObject({ ok: false, error: { code: "ILLEGAL_GENERATION" } });
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(8);
-    expect(await stub.commit(topicId, group, 9, null, 3)).toEqual({ ok: true, value: null });
-    expect(await stub.commit(topicId, group, 9, null, 4)).toEqual({ ok: true, value: null });
-    expect(await stub.commit(topicId, group, 9, null, 3)).toMatchObject({ ok: false, error: { code: "ILLEGAL_GENERATION" } });
-    // A standalone commit (no generation) neither is fenced nor lowers the fence.
-    expect(await stub.commit(topicId, group, 10, null, null)).toEqual({ ok: true, value: null });
-    expect(await stub.commit(topicId, group, 10, null, 3)).toMatchObject({ ok: false, error: { code: "ILLEGAL_GENERATION" } });
-    expect((await groupOffsets(group, topic)).partitions[0]!.committedOffset).toBe(10);
-  });
-
-  it("refuses a member's commit over the socket of a partition of another topic", async () => {
-    const topic = await topicWith("socket-topic", 1, 5);
-    const otherTopic = await topicWith("socket-topic-other", 1, 5);
-    const group = uniqueGroup("socket-topic");
-    const member = await join(group, { topic });
-    const res = await app.request(`http://x/v1/topics/${otherTopic}/partitions/0/ws`, { headers: { Upgrade: "websocket" } }, env);
-    expect(res.status).toBe(101);
-    const ws = res.webSocket!;
-    const replies: { type: string; id?: string; code?: string }[] = [];
-    ws.addEventListener("message", (event) => {
-      replies.push(JSON.parse(event.data as string));
-    });
-    ws.accept();
-    try {
-      ws.send(JSON.stringify({ type: "commit", id: "c", group, offset: 3, generation: member.generation, memberId: member.memberId }));
-      for (let turn = 0; turn < 200 && !replies.some((r) => r.id === "c"); turn++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(replies.find((r) => r.id === "c")).toMatchObject({ type: "error", code: "INCONSISTENT_GROUP" });
-    } finally {
-      ws.close();
-    }
-    expect((await groupOffsets(group, otherTopic)).partitions[0]!.committedOffset).toBeNull();
   });
 });
 

@@ -1,111 +1,23 @@
 /**
  * Group members over WebSocket (`GET /v1/groups/:group/ws`): a socket joins with `join` and gets
- * `joined`; every rebalance pushes each socket member an `assignment`; closing the socket or
- * sending `leave` removes the member; socket and HTTP members share one group.
+ * `joined` before any `assignment`; every later rebalance pushes each socket member an
+ * `assignment`; closing the socket or sending `leave` removes the member; socket and HTTP members
+ * share one group; a silent member's session runs out on the clock the test moves.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { GroupDescription } from "../../client/protocol/index.ts";
-import { type GroupServerMessage, PING } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import type { GroupServerMessage } from "../../client/protocol/index.ts";
 import type { MemberAssignment } from "../../worker/group/members.ts";
-import { api, createTopic, expectError, uniqueTopic } from "./http.ts";
+import { useClock } from "./clock.ts";
+import { describeGroup, groupStub, topicWith, uniqueGroup } from "./group-http.ts";
+import { type GroupMessage, GroupSocket } from "./group-socket.ts";
+import { api, expectError } from "./http.ts";
 
-type Message<T extends GroupServerMessage["type"]> = Extract<GroupServerMessage, { type: T }>;
+type Message<T extends GroupServerMessage["type"]> = GroupMessage<T>;
 
-/** How long a test waits for one message at most (a bound, not an assertion). */
-const MESSAGE_WAIT_MS = 5_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A group socket that records what it receives and hands messages out in order, each once. */
-class GroupSocket {
-  readonly received: GroupServerMessage[] = [];
-  private readonly taken = new Set<number>();
-  closed: { code: number; reason: string } | null = null;
-
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (event) => {
-      this.received.push(JSON.parse(event.data as string) as GroupServerMessage);
-    });
-    ws.addEventListener("close", (event) => {
-      this.closed = { code: event.code, reason: event.reason };
-    });
-    ws.accept();
-  }
-
-  static async open(group: string): Promise<GroupSocket> {
-    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: { Upgrade: "websocket" } }, env);
-    expect(res.status).toBe(101);
-    return new GroupSocket(res.webSocket!);
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
-  }
-
-  /** The next message of `type` not handed out yet (and matching `where`), waiting a bounded time. */
-  async next<T extends GroupServerMessage["type"]>(type: T, where: (m: Message<T>) => boolean = () => true): Promise<Message<T>> {
-    for (let waited = 0; waited <= MESSAGE_WAIT_MS; waited += 10) {
-      const index = this.received.findIndex((m, i) => !this.taken.has(i) && m.type === type && where(m as Message<T>));
-      if (index !== -1) {
-        this.taken.add(index);
-        return this.received[index] as Message<T>;
-      }
-      await sleep(10);
-    }
-    throw new Error(`no "${type}" message in ${MESSAGE_WAIT_MS} ms; received ${JSON.stringify(this.received)}`);
-  }
-
-  /** Joins and answers the `joined` reply. */
-  async join(id: string, body: Record<string, unknown>): Promise<Message<"joined">> {
-    this.send({ type: "join", id, ...body });
-    return this.next("joined", (m) => m.id === id);
-  }
-
-  /** Messages of `type` not handed out yet. */
-  pending(type: GroupServerMessage["type"]): GroupServerMessage[] {
-    return this.received.filter((m, i) => !this.taken.has(i) && m.type === type);
-  }
-
-  close(): void {
-    if (this.closed === null) this.ws.close(1000, "done");
-  }
-}
-
-function uniqueGroup(prefix: string): string {
-  return uniqueTopic(`socket-group-${prefix}`);
-}
-
-async function describeGroup(group: string): Promise<GroupDescription> {
-  const answer = await api<GroupDescription>("GET", `/v1/groups/${group}`);
-  expect(answer.status).toBe(200);
-  return answer.json;
-}
-
-/** Waits (bounded) until the group has `count` members. */
-async function untilMembers(group: string, count: number): Promise<GroupDescription> {
-  for (let turn = 0; turn < 300; turn++) {
-    const description = await describeGroup(group);
-    if (description.members.length === count) return description;
-    await sleep(10);
-  }
-  throw new Error(`the group did not reach ${count} members`);
-}
-
-function groupStub(group: string) {
-  return env.GROUP.get(env.GROUP.idFromName(group));
-}
-
-function expectSplit(lists: number[][], partitions: number): void {
+/** Asserts the partition lists split `partitions` partitions: disjoint, all covered. */
+function expectPartitions(lists: number[][], partitions: number): void {
   expect(lists.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, p) => p));
-}
-
-async function topicWith(prefix: string, partitions: number): Promise<string> {
-  const topic = uniqueTopic(prefix);
-  await createTopic(topic, partitions);
-  return topic;
 }
 
 describe("group sockets", () => {
@@ -124,13 +36,61 @@ describe("group sockets", () => {
       expect(pushed.memberId).toBe(joinedA.memberId);
       expect(pushed.partitions).toHaveLength(3);
       expect(joinedB.partitions).toHaveLength(3);
-      expectSplit([pushed.partitions, joinedB.partitions], 6);
+      expectPartitions([pushed.partitions, joinedB.partitions], 6);
       const description = await describeGroup(group);
       expect(description.generation).toBe(2);
       expect(description.members.every((m) => m.viaSocket)).toBe(true);
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it("sends a joiner `joined` before any assignment, and no assignment of its own generation (D6)", async () => {
+    const topic = await topicWith("joined-first", 4);
+    const group = uniqueGroup("joined-first");
+    const a = await GroupSocket.open(group);
+    const b = await GroupSocket.open(group);
+    try {
+      await a.join("ja", { topic });
+      const joinedB = await b.join("jb", { topic });
+      await a.next("assignment", (m) => m.generation === joinedB.generation);
+      // Everything either socket was sent is in by the time it answers a bad frame.
+      for (const sock of [a, b]) {
+        sock.send({ type: "dance", id: "barrier" });
+        await sock.next("error", (m) => m.id === "barrier");
+      }
+      const seen = (sock: GroupSocket) => sock.received.map((m) => `${m.type}${"generation" in m ? ` ${m.generation}` : ""}`);
+      expect(seen(a)).toEqual(["joined 1", "assignment 2", "error"]);
+      expect(seen(b)).toEqual(["joined 2", "error"]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("keeps the generation when a member joins again on a new socket, and the old socket's close keeps it (D6)", async () => {
+    const topic = await topicWith("reconnect", 2);
+    const group = uniqueGroup("reconnect");
+    const old = await GroupSocket.open(group);
+    const fresh = await GroupSocket.open(group);
+    try {
+      const first = await old.join("j1", { topic, memberId: "device-1" });
+      const again = await fresh.join("j2", { topic, memberId: "device-1" });
+      expect(again).toEqual({ ...first, id: "j2" });
+      old.close();
+      // The server answers the close from webSocketClose, after letting go of the socket.
+      await old.closing();
+      const description = await describeGroup(group);
+      expect(description.generation).toBe(first.generation);
+      expect(description.members.map((m) => m.memberId)).toEqual(["device-1"]);
+      // The member lives on the new socket: a rebalance is pushed there.
+      const other = await api<MemberAssignment>("POST", `/v1/groups/${group}/members`, { topic });
+      expect(other.json.generation).toBe(first.generation + 1);
+      expect((await fresh.next("assignment", (m) => m.generation === other.json.generation)).memberId).toBe("device-1");
+    } finally {
+      old.close();
+      fresh.close();
     }
   });
 
@@ -151,7 +111,8 @@ describe("group sockets", () => {
         generation: joinedB.generation + 1,
         partitions: [0, 1, 2, 3],
       });
-      const description = await untilMembers(group, 1);
+      // The assignment above was pushed while the coordinator handled b's close: b is gone.
+      const description = await describeGroup(group);
       expect(description.members.map((m) => m.memberId)).toEqual([joinedA.memberId]);
       expectError(await api("POST", `/v1/groups/${group}/members/${joinedB.memberId}/heartbeat`), 404, "UNKNOWN_MEMBER_ID");
     } finally {
@@ -172,7 +133,7 @@ describe("group sockets", () => {
       expect(http.json.generation).toBe(joined.generation + 1);
       // The socket member hears of the rebalance the HTTP join caused.
       const pushed = await socket.next("assignment", (m) => m.generation === http.json.generation);
-      expectSplit([pushed.partitions, http.json.partitions], 6);
+      expectPartitions([pushed.partitions, http.json.partitions], 6);
       expect(pushed.partitions).toHaveLength(3);
       const description = await describeGroup(group);
       expect(description.members.map((m) => [m.memberId, m.viaSocket]).sort()).toEqual(
@@ -265,17 +226,22 @@ describe("group sockets", () => {
   it("expires a silent socket member with the alarm and closes its socket", async () => {
     const topic = await topicWith("silent", 2);
     const group = uniqueGroup("silent");
+    const clock = await useClock(groupStub(group));
     const a = await GroupSocket.open(group);
     const b = await GroupSocket.open(group);
     try {
       await a.join("ja", { topic, sessionTimeoutMs: 1_000 });
       const joinedB = await b.join("jb", { topic, sessionTimeoutMs: 60_000 });
-      await sleep(1_200);
+      // Just before the end of a's session the alarm keeps it; at the end, it goes.
+      clock.advance(999);
+      await runDurableObjectAlarm(groupStub(group));
+      expect((await describeGroup(group)).members).toHaveLength(2);
+      clock.advance(1);
       await runDurableObjectAlarm(groupStub(group));
       const after = await b.next("assignment", (m) => m.generation === joinedB.generation + 1);
       expect(after.partitions).toEqual([0, 1]);
-      for (let turn = 0; turn < 300 && a.closed === null; turn++) await sleep(10);
-      expect(a.closed?.code).toBe(4408);
+      expect((await a.closing()).code).toBe(4408);
+      expect((await describeGroup(group)).members.map((m) => m.memberId)).toEqual([joinedB.memberId]);
     } finally {
       a.close();
       b.close();
@@ -285,24 +251,32 @@ describe("group sockets", () => {
   it("counts a socket member's pings as heartbeats, and schedules the next check after them", async () => {
     const topic = await topicWith("pings", 2);
     const group = uniqueGroup("pings");
+    const clock = await useClock(groupStub(group));
     const a = await GroupSocket.open(group);
     try {
       const joined = await a.join("ja", { topic, sessionTimeoutMs: 1_000 });
-      // Ping through the session timeout; the runtime answers without waking the object.
+      // Ping through 1.5 sessions of the clock; the runtime answers without waking the object.
       for (let turn = 0; turn < 6; turn++) {
-        a.send(PING);
-        await sleep(250);
+        clock.advance(250);
+        await a.ping();
       }
+      const lastPingAt = clock.now();
       await runDurableObjectAlarm(groupStub(group));
       const description = await describeGroup(group);
       expect(description.members.map((m) => m.memberId)).toEqual([joined.memberId]);
+      // The runtime stamps a ping on the wall clock; the object places it on its clock at the
+      // reading in effect then (a reading set in the same millisecond may count as later).
+      const lastSeen = description.members[0]!.lastSeen;
+      expect(lastSeen).toBeGreaterThanOrEqual(lastPingAt - 250);
+      expect(lastSeen).toBeLessThanOrEqual(lastPingAt);
       // The next check is one session after the last ping, not at once (no alarm loop).
-      const { alarm, lastPing } = await runInDurableObject(groupStub(group), (_, state) => ({
-        alarm: state.storage.getAlarm(),
-        lastPing: state.getWebSockets().map((ws) => state.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)[0] ?? null,
-      }));
-      expect(lastPing).not.toBeNull();
-      expect(await alarm).toBe(lastPing! + 1_000);
+      const alarm = await runInDurableObject(groupStub(group), (_, state) => state.storage.getAlarm());
+      expect(alarm).toBe(lastSeen + 1_000);
+      // Silent for a whole session after that: expired, its socket closed with 4408.
+      clock.set(lastSeen + 1_000);
+      await runDurableObjectAlarm(groupStub(group));
+      expect((await a.closing()).code).toBe(4408);
+      expect((await describeGroup(group)).members).toEqual([]);
     } finally {
       a.close();
     }

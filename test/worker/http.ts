@@ -21,8 +21,10 @@ import type {
   TopicDescription,
 } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
+import { partitionStub as partitionObject, registryStub as registryObject } from "../../worker/object-names.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
-import type { Registry, TopicMeta } from "../../worker/registry.ts";
+import type { Registry } from "../../worker/registry.ts";
+import type { TopicMeta } from "../../worker/topic-meta.ts";
 
 /** An answer: its status and its body parsed as JSON (null for an empty body). */
 // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; `any` by default keeps each assertion short.
@@ -103,7 +105,7 @@ export function expectError(answer: Answer, status: number, code: string): void 
 
 /** The one Registry object. */
 export function registryStub(): DurableObjectStub<Registry> {
-  return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+  return registryObject(env);
 }
 
 /** A topic's registry metadata (its topicId is not in the HTTP API). */
@@ -116,5 +118,5 @@ export async function topicMeta(name: string): Promise<TopicMeta> {
 /** The Partition object of a topic's partition. */
 export async function partitionStub(name: string, partition: number): Promise<DurableObjectStub<Partition>> {
   const meta = await topicMeta(name);
-  return env.PARTITION.get(env.PARTITION.idFromName(`${meta.topicId}/${partition}`));
+  return partitionObject(env, meta.topicId, partition);
 }

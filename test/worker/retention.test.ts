@@ -1,14 +1,15 @@
 /**
  * Retention (`retention.ms`): the partition's alarm deletes whole batches whose records are all
  * older than the retention, oldest first, as Kafka deletes segments, and sets itself again for
- * the next batch to expire. Records carry explicit old timestamps, so no test waits on a clock.
+ * the next batch to expire. Each test sets a clock on the partition's object (clock.ts) and moves
+ * it: records carry timestamps on that clock, and no test waits on the wall clock.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Partition } from "../../worker/partition/partition.ts";
+import { type ManualClock, useClock } from "./clock.ts";
 import { api, createTopic, expectError, fetchRecords, partitionStub, produce, uniqueTopic } from "./http.ts";
 
-/** Wide enough that "now" at produce and "now" in the alarm are surely within one retention. */
 const RETENTION_MS = 10_000;
 const HOUR_MS = 3_600_000;
 
@@ -17,11 +18,19 @@ function values(prefix: string, count: number, timestamp: number) {
 }
 
 /**
- * Runs the retention alarm now if one is set. An alarm due at once may also fire by itself
- * (the runtime runs alarms), so tests assert the log's state afterwards, never who ran it.
+ * Runs the retention alarm now if one is set. The test clock runs a day ahead of the runtime's,
+ * so an alarm the partition sets never fires by itself first.
  */
 async function runRetention(stub: DurableObjectStub<Partition>): Promise<void> {
   await runDurableObjectAlarm(stub);
+}
+
+/** A topic of one partition with RETENTION_MS, the partition's object and the clock set on it. */
+async function retained(prefix: string): Promise<{ topic: string; stub: DurableObjectStub<Partition>; clock: ManualClock }> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
+  const stub = await partitionStub(topic, 0);
+  return { topic, stub, clock: await useClock(stub) };
 }
 
 async function alarmAt(stub: DurableObjectStub<Partition>): Promise<number | null> {
@@ -30,14 +39,13 @@ async function alarmAt(stub: DurableObjectStub<Partition>): Promise<number | nul
 
 describe("retention", () => {
   it("deletes the expired batch on the alarm and keeps the newer one readable", async () => {
-    const topic = uniqueTopic("expire");
-    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
-    const old = Date.now() - 10 * RETENTION_MS;
-    const fresh = Date.now();
+    const { topic, stub, clock } = await retained("expire");
+    const fresh = clock.now();
+    const old = fresh - 10 * RETENTION_MS;
     await produce(topic, { records: values("old", 3, old) }, 0);
     await produce(topic, { records: values("new", 2, fresh) }, 0);
-    const stub = await partitionStub(topic, 0);
-    expect(await alarmAt(stub)).not.toBeNull();
+    // The oldest batch is past its retention already: the alarm is due at once.
+    expect(await alarmAt(stub)).toBe(fresh + 1);
 
     await runRetention(stub);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });
@@ -48,17 +56,31 @@ describe("retention", () => {
       [4, "new-1", fresh],
     ]);
     expectError(await api("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`), 416, "OFFSET_OUT_OF_RANGE");
-    // The next alarm is due when the kept batch expires.
+    // The next alarm is due when the kept batch reaches its retention. A record exactly
+    // RETENTION_MS old is kept (only an older one expires), so that alarm keeps it and sets
+    // itself a millisecond later.
     expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS);
+    clock.set(fresh + RETENTION_MS);
+    await runRetention(stub);
+    expect((await fetchRecords(topic, 0, { offset: "earliest" })).logStartOffset).toBe(3);
+    expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS + 1);
+    // One millisecond older, it goes too.
+    clock.advance(1);
+    await runRetention(stub);
+    expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({
+      records: [],
+      nextOffset: 5,
+      highWatermark: 5,
+      logStartOffset: 5,
+    });
+    expect(await alarmAt(stub)).toBeNull();
   });
 
   it("deletes every batch when all are expired; new offsets continue after them", async () => {
-    const topic = uniqueTopic("all");
-    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
-    const old = Date.now() - HOUR_MS;
+    const { topic, stub, clock } = await retained("all");
+    const old = clock.now() - HOUR_MS;
     await produce(topic, { records: values("a", 2, old) }, 0);
     await produce(topic, { records: values("b", 2, old + 1) }, 0);
-    const stub = await partitionStub(topic, 0);
     await runRetention(stub);
     expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({
       records: [],
@@ -70,25 +92,23 @@ describe("retention", () => {
     expect(await alarmAt(stub)).toBeNull();
     const next = await produce(topic, { records: [{ value: "later" }] }, 0);
     expect(next.offsets).toEqual([{ partition: 0, offset: 4 }]);
-    expect(await alarmAt(stub)).not.toBeNull();
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
   });
 
   it("keeps a batch whole while any of its records is within retention", async () => {
-    const topic = uniqueTopic("whole");
-    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
-    const old = Date.now() - HOUR_MS;
+    const { topic, stub, clock } = await retained("whole");
+    const old = clock.now() - HOUR_MS;
     await produce(topic, { records: values("expired", 2, old) }, 0);
     await produce(
       topic,
       {
         records: [
           { value: "old-in-mixed", timestamp: old },
-          { value: "fresh-in-mixed", timestamp: Date.now() },
+          { value: "fresh-in-mixed", timestamp: clock.now() },
         ],
       },
       0,
     );
-    const stub = await partitionStub(topic, 0);
     await runRetention(stub);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });
     expect(page.logStartOffset).toBe(2);
@@ -96,11 +116,9 @@ describe("retention", () => {
   });
 
   it("deletes only a prefix: an old batch after a fresh one waits for it", async () => {
-    const topic = uniqueTopic("prefix");
-    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
-    await produce(topic, { records: values("fresh", 1, Date.now()) }, 0);
-    await produce(topic, { records: values("late-old", 1, Date.now() - HOUR_MS) }, 0);
-    const stub = await partitionStub(topic, 0);
+    const { topic, stub, clock } = await retained("prefix");
+    await produce(topic, { records: values("fresh", 1, clock.now()) }, 0);
+    await produce(topic, { records: values("late-old", 1, clock.now() - HOUR_MS) }, 0);
     await runRetention(stub);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });
     expect(page.logStartOffset).toBe(0);
@@ -108,18 +126,17 @@ describe("retention", () => {
   });
 
   it("runs after deleteRecords moved the start inside a batch that has not expired", async () => {
-    const topic = uniqueTopic("after-delete");
-    await createTopic(topic, 1, { "retention.ms": RETENTION_MS });
-    await produce(topic, { records: values("kept", 4, Date.now()) }, 0);
+    const { topic, stub, clock } = await retained("after-delete");
+    await produce(topic, { records: values("kept", 4, clock.now()) }, 0);
     expect((await api("DELETE", `/v1/topics/${topic}/partitions/0/records?before=2`)).status).toBe(200);
-    const stub = await partitionStub(topic, 0);
-    // The alarm is due in the future, so it ran here: the first batch reaching the cutoff starts
-    // below logStartOffset, which must be a no-op, not an error.
+    // The alarm is due when the batch expires; run early, the first batch reaching the cutoff
+    // starts below logStartOffset, which must be a no-op, not an error.
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });
     expect(page.logStartOffset).toBe(2);
     expect(page.records.map((r) => r.value)).toEqual(["kept-2", "kept-3"]);
-    expect(await alarmAt(stub)).not.toBeNull();
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
   });
 
   it("sets no alarm on a topic that keeps records forever", async () => {

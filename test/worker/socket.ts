@@ -20,6 +20,7 @@ import { expect } from "vitest";
 import type { ClientMessage, FetchedRecord, ServerMessage, ServerMessageOf } from "../../client/protocol/index.ts";
 import { utf8Length } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
+import { Wakeups } from "./wakeups.ts";
 
 /** How long `next` waits when the test does not say. */
 export const NEXT_TIMEOUT_MS = 5_000;
@@ -46,7 +47,7 @@ export class TestSocket {
   /** Frames not yet taken by `next`/`nextRaw`. */
   private readonly queue: Received[] = [];
   /** Waits in progress (`next` calls), woken by each frame and by the close. */
-  private readonly wakers = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
   /** Set when the socket closes: its code and reason. */
   closeEvent: { code: number; reason: string } | null = null;
 
@@ -75,7 +76,7 @@ export class TestSocket {
   }
 
   private poke(): void {
-    for (const wake of [...this.wakers]) wake();
+    this.wakeups.wake();
   }
 
   /** Sends a client message (or a raw string, for malformed input and PING). */
@@ -85,22 +86,8 @@ export class TestSocket {
 
   /** Waits (bounded) until `pick` finds something in the queue; fails naming `what`. */
   private async take(what: string, pick: () => Received | undefined, timeoutMs: number): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (let turn = 0; turn < 1_000_000; turn++) {
-      const found = pick();
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0 || this.closeEvent !== null) break;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.wakers.add(wake);
-      });
-    }
+    const found = await this.wakeups.until(pick, timeoutMs, () => this.closeEvent !== null);
+    if (found !== undefined) return found;
     const closed = this.closeEvent ? ` (socket closed ${this.closeEvent.code} ${this.closeEvent.reason})` : "";
     const queued = this.queue.map((r) => r.raw.slice(0, 120)).join("\n  ");
     throw new Error(`no ${what} within ${timeoutMs} ms${closed}; queued:\n  ${queued}`);
@@ -172,12 +159,9 @@ export class TestSocket {
 
   /** Waits (bounded) for the socket to close and answers its code and reason. */
   async closed(timeoutMs = NEXT_TIMEOUT_MS): Promise<{ code: number; reason: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (let turn = 0; turn < 10_000 && this.closeEvent === null && Date.now() < deadline; turn++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    if (this.closeEvent === null) throw new Error(`the socket did not close within ${timeoutMs} ms`);
-    return this.closeEvent;
+    const closed = await this.wakeups.until(() => this.closeEvent ?? undefined, timeoutMs);
+    if (closed === undefined) throw new Error(`the socket did not close within ${timeoutMs} ms`);
+    return closed;
   }
 
   /** Closes from the client side (normal closure). */

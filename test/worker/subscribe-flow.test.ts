@@ -1,6 +1,6 @@
 /**
- * Flow control on partition sockets (README "Live", rule 5): a subscriber that reports nothing
- * `consumed` gets at most SUBSCRIBER_WINDOW_BYTES_MAX bytes or SUBSCRIBER_WINDOW_MESSAGES_MAX
+ * Flow control on partition sockets (README "Live", rule 5; decision D1): a subscriber that reports
+ * nothing `consumed` gets at most SUBSCRIBER_WINDOW_BYTES_MAX bytes or SUBSCRIBER_WINDOW_MESSAGES_MAX
  * messages, then `paused`; nothing more is pushed until a `consumed` (one past the last record
  * processed) resumes it, and it ends `live` having had every record exactly once.
  */
@@ -8,40 +8,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { FetchedRecord } from "../../client/protocol/index.ts";
 import { SUBSCRIBER_WINDOW_BYTES_MAX, SUBSCRIBER_WINDOW_MESSAGES_MAX } from "../../client/protocol/index.ts";
 import { createTopic, produce, uniqueTopic } from "./http.ts";
-import { closeAllSockets, expectOffsets, subscribeSocket, type TestSocket } from "./socket.ts";
+import { closeAllSockets, expectOffsets, subscribeSocket } from "./socket.ts";
+import { aloneFrameBytes, expectWithinWindow, type Round, readRound } from "./window.ts";
 
 afterEach(closeAllSockets);
-
-/** What arrived up to a flow-control stop: its records, their frames' bytes, and how it ended. */
-interface Round {
-  records: FetchedRecord[];
-  messages: number;
-  bytes: number;
-  lastMessageBytes: number;
-  end: "paused" | "live";
-  endOffset: number;
-}
-
-/** Takes frames in arrival order until `paused` or `live`; any other frame fails the test. */
-async function readRound(sock: TestSocket): Promise<Round> {
-  const round: Round = { records: [], messages: 0, bytes: 0, lastMessageBytes: 0, end: "live", endOffset: -1 };
-  for (let turn = 0; turn < 10_000; turn++) {
-    const { message, raw, bytes } = await sock.nextFrame();
-    if (message.type === "records") {
-      round.records.push(...message.records);
-      round.messages += 1;
-      round.bytes += bytes;
-      round.lastMessageBytes = bytes;
-    } else if (message.type === "paused" || message.type === "live") {
-      round.end = message.type;
-      round.endOffset = message.offset;
-      return round;
-    } else {
-      throw new Error(`unexpected frame in a round: ${raw.slice(0, 200)}`);
-    }
-  }
-  throw new Error("a round of more than 10,000 frames");
-}
 
 describe("the credit window", () => {
   // ASCII, and CJK text whose UTF-8 bytes are 3x its UTF-16 length: the window counts bytes, as
@@ -67,21 +37,25 @@ describe("the credit window", () => {
       const all: FetchedRecord[] = [];
       let pauses = 0;
       let live = false;
+      let paused: Round | null = null;
       for (let round = 0; round < 20 && !live; round++) {
         const got = await readRound(sock);
         all.push(...got.records);
         expect(got.messages).toBeGreaterThan(0);
-        expect(got.messages).toBeLessThanOrEqual(SUBSCRIBER_WINDOW_MESSAGES_MAX);
+        expectWithinWindow(got, `round ${round}`);
         expect(got.endOffset).toBe(all[all.length - 1]!.offset + 1);
+        // The round before stopped because the window was full, and not before: out of messages,
+        // or the next record's frame would not have fitted (D1: the window holds exactly).
+        if (paused !== null) {
+          const nextBytes = aloneFrameBytes(topic, 0, got.records[0]!, total);
+          expect(paused.bytes + nextBytes > SUBSCRIBER_WINDOW_BYTES_MAX || paused.messages === SUBSCRIBER_WINDOW_MESSAGES_MAX).toBe(true);
+        }
         if (got.end === "live") {
           live = true;
           break;
         }
         pauses += 1;
-        // It stopped because the window was full, and not before: at most the window plus the one
-        // message that filled it.
-        expect(got.bytes >= SUBSCRIBER_WINDOW_BYTES_MAX || got.messages >= SUBSCRIBER_WINDOW_MESSAGES_MAX).toBe(true);
-        expect(got.bytes - got.lastMessageBytes).toBeLessThan(SUBSCRIBER_WINDOW_BYTES_MAX);
+        paused = got;
         // Paused means paused: an append now is not pushed, and nothing follows `paused`.
         await produce(topic, { records: [{ value: value(total++) }] }, 0);
         await sock.barrier(`b${round}`);

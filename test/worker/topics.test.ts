@@ -6,7 +6,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TopicDescription, TopicSummary } from "../../client/protocol/index.ts";
-import type { TopicMeta } from "../../worker/registry.ts";
+import { partitionStub as partitionObject } from "../../worker/object-names.ts";
+import type { TopicMeta } from "../../worker/topic-meta.ts";
 import { api, createTopic, expectError, fetchRecords, produce, registryStub, topicMeta, uniqueTopic } from "./http.ts";
 
 /**
@@ -15,7 +16,7 @@ import { api, createTopic, expectError, fetchRecords, produce, registryStub, top
  */
 async function recreateElsewhere(old: TopicMeta, partitions: number | null): Promise<void> {
   const registry = registryStub();
-  const part = (meta: TopicMeta, p: number) => env.PARTITION.get(env.PARTITION.idFromName(`${meta.topicId}/${p}`));
+  const part = (meta: TopicMeta, p: number) => partitionObject(env, meta.topicId, p);
   await registry.setState(old.name, old.topicId, "deleting");
   for (let p = 0; p < old.partitions; p++) await part(old, p).drop(old.topicId);
   await registry.remove(old.name, old.topicId);

@@ -1,57 +1,91 @@
 /**
  * The Group Durable Object: one consumer group's coordinator. It keeps membership and the
  * generation (members.ts), assigns partitions (assignors.ts), expires silent members with its
- * alarm, pushes assignments to members connected by WebSocket, and vets commits that carry a
- * generation before they reach the partitions. The class only hands runtime events to those.
+ * alarm (on its injected clock), pushes assignments to members connected by WebSocket (the
+ * socket layer keeps each socket's member in its attachment), and vets every commit before it
+ * reaches the partitions: a member's by its generation, a standalone one by the group being empty.
+ * The class only hands runtime events to those.
  *
  * @example
- * const group = env.GROUP.get(env.GROUP.idFromName("billing"));
+ * const group = groupStub(env, "billing");
  * const { memberId, generation, partitions } = unwrap(await group.join(input));
  */
 import { DurableObject } from "cloudflare:workers";
-import type { OffsetCommit } from "../../client/protocol/index.ts";
-import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput, PING, PONG } from "../../client/protocol/index.ts";
-import { answerClose } from "../close.ts";
+import type { CommitMember, OffsetCommit } from "../../client/protocol/index.ts";
+import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput } from "../../client/protocol/index.ts";
+import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
-import { errorJson } from "../error-response.ts";
+import { partitionStub, registryStub } from "../object-names.ts";
 import { capture, captureAsync, type Result, unwrap } from "../result.ts";
-import { registry } from "../topics.ts";
+import { SocketLayer } from "../sockets/socket-layer.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
 
-/** What a socket member's attachment holds. */
-interface MemberSocket {
+/** A group socket's state in its attachment: the member it carries, if any. */
+export interface MemberSocket {
   memberId: string | null;
 }
 
-export class Group extends DurableObject<Env> {
+/** The version of a group socket's attachment state (MemberSocket). */
+export const GROUP_SOCKET_VERSION = 1;
+
+export class Group extends DurableObject<Env> implements Clocked {
+  /** Where time comes from (a test sets another on the live object). */
+  clock: Clock = systemClock;
   readonly members: Members;
+  readonly sockets: SocketLayer<MemberSocket, GroupServerMessage>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.members = new Members(ctx.storage.sql);
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
   }
 
-  /** Joins (or rejoins) a member; the topic is resolved in the registry. */
-  async join(input: JoinInput, socket: WebSocket | null = null): Promise<Result<MemberAssignment>> {
-    return captureAsync(async () => {
-      const meta = await registry(this.env).get(input.topic);
-      if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
-      const before = this.members.state().generation;
-      const assignment = this.members.join(
-        { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: socket !== null },
-        Date.now(),
-      );
-      if (socket !== null) socket.serializeAttachment({ memberId: assignment.memberId } satisfies MemberSocket);
-      if (assignment.generation !== before) this.pushAssignments();
-      await this.scheduleExpiry();
-      return assignment;
-    });
+  /** Joins (or rejoins) a member over HTTP; the topic is resolved in the registry. */
+  async join(input: JoinInput): Promise<Result<MemberAssignment>> {
+    return captureAsync(() => this.admit(input, null));
+  }
+
+  /**
+   * Joins (or rejoins) the member a socket carries: the socket gets `joined` (with request id
+   * `id`) before any assignment, and the other socket members get `assignment` if the join
+   * rebalanced (the joiner learns its partitions from `joined`). Throws EdgelogError.
+   */
+  async joinSocket(ws: WebSocket, id: string, input: JoinInput): Promise<void> {
+    await this.admit(input, { ws, id });
+  }
+
+  /** A join: a new member bumps the generation and rebalances; an existing one refreshes its session. */
+  private async admit(input: JoinInput, via: { ws: WebSocket; id: string } | null): Promise<MemberAssignment> {
+    const meta = await registryStub(this.env).get(input.topic);
+    if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
+    const before = this.members.state().generation;
+    const request = { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: via !== null };
+    const assignment = this.members.join(request, this.clock.now());
+    if (via !== null) {
+      this.bind(via.ws, assignment.memberId);
+      this.sockets.send(via.ws, { type: "joined", id: via.id, ...assignment });
+    }
+    if (assignment.generation !== before) this.pushAssignments(via?.ws ?? null);
+    await this.scheduleExpiry();
+    return assignment;
+  }
+
+  /**
+   * Makes `ws` the one socket of `memberId`: another socket that carried the member (a client
+   * that reconnected before its old socket closed) lets go of it, so that socket's close does not
+   * remove a member that lives on.
+   */
+  private bind(ws: WebSocket, memberId: string): void {
+    for (const other of this.sockets.all()) {
+      if (other !== ws && this.socketMember(other) === memberId) this.sockets.save(other, { memberId: null });
+    }
+    this.sockets.save(ws, { memberId });
   }
 
   heartbeat(memberId: string): Result<MemberAssignment> {
-    return capture(() => this.members.heartbeat(memberId, Date.now()));
+    return capture(() => this.members.heartbeat(memberId, this.clock.now()));
   }
 
   leave(memberId: string): Result<null> {
@@ -66,16 +100,24 @@ export class Group extends DurableObject<Env> {
     return { state: this.members.state(), members: this.members.list() };
   }
 
-  /** ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID unless the commit's member and generation are current. */
-  validate(memberId: string, generation: number): Result<{ topicId: string | null }> {
+  /**
+   * Vets a commit the caller sends to the partitions itself, in one call: a member's (with its
+   * generation) must be of the current generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID); a
+   * standalone one (`member` null) is refused while the group has members (UNKNOWN_MEMBER_ID, as
+   * Kafka refuses one to a non-empty group). Answers the topic incarnation the group consumes.
+   */
+  vet(group: string, member: CommitMember | null): Result<{ topicId: string | null }> {
     return capture(() => {
-      this.members.validate(memberId, generation);
+      if (member === null) this.members.refuseStandalone(group);
+      else this.members.validate(member.memberId, member.generation);
       return { topicId: this.members.state().topicId };
     });
   }
 
   /** Commits a member's offsets after checking its generation; partitions fence older ones too. */
-  async commit(memberId: string, generation: number, offsets: OffsetCommit[], group: string): Promise<Result<null>> {
+  async commit(request: { group: string; member: CommitMember; offsets: OffsetCommit[] }): Promise<Result<null>> {
+    const { group, offsets } = request;
+    const { memberId, generation } = request.member;
     return captureAsync(async () => {
       this.members.validate(memberId, generation);
       const { topic, topicId, partitions } = this.members.state();
@@ -92,8 +134,7 @@ export class Group extends DurableObject<Env> {
       }
       const results = await Promise.all(
         offsets.map((entry) => {
-          const stub = this.env.PARTITION.get(this.env.PARTITION.idFromName(`${topicId}/${entry.partition}`));
-          return stub.commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
+          return partitionStub(this.env, topicId, entry.partition).commit(topicId, group, entry.offset, entry.metadata ?? null, generation);
         }),
       );
       for (const result of results) unwrap(result);
@@ -102,33 +143,34 @@ export class Group extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
-    }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ memberId: null } satisfies MemberSocket);
-    return new Response(null, { status: 101, webSocket: client });
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
+    return this.sockets.accept().response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await handleGroupSocketMessage(this, ws, message);
+    await this.sockets.receive(ws, message, (text) => handleGroupSocketMessage(this, ws, text));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const memberId = this.socketMember(ws);
-    if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
-    answerClose(ws, code, reason);
+    this.release(ws);
+    this.sockets.closed(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.release(ws);
+    this.sockets.errored(ws);
   }
 
   /** Session expiry: removes silent members, rebalances, and sets the next check. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     this.recordPings();
     const expired = this.members.expired(now);
     if (expired.length > 0) {
-      for (const ws of this.ctx.getWebSockets()) {
-        if (expired.includes(this.socketMember(ws) ?? "")) ws.close(CLOSE_SESSION_EXPIRED, "session timed out");
+      for (const ws of this.sockets.all()) {
+        if (!expired.includes(this.socketMember(ws) ?? "")) continue;
+        this.sockets.save(ws, { memberId: null });
+        this.sockets.close(ws, CLOSE_SESSION_EXPIRED, "session timed out");
       }
       this.members.remove(expired);
       this.pushAssignments();
@@ -136,45 +178,46 @@ export class Group extends DurableObject<Env> {
     await this.scheduleExpiry();
   }
 
+  /** The member a socket carries, or null. */
   socketMember(ws: WebSocket): string | null {
-    return (ws.deserializeAttachment() as MemberSocket | null)?.memberId ?? null;
+    return this.sockets.stateOf(ws).memberId;
   }
 
-  /** Sends a socket message, ignoring a socket that closed meanwhile. */
-  send(ws: WebSocket, message: GroupServerMessage): void {
-    try {
-      ws.send(JSON.stringify(message));
-    } catch {
-      // Gone; webSocketClose removes the member.
-    }
-  }
-
-  /** Pushes every socket member its current assignment (after any rebalance). */
-  pushAssignments(): void {
+  /** Pushes every socket member but `except` its current assignment (after any rebalance). */
+  pushAssignments(except: WebSocket | null = null): void {
     const { generation } = this.members.state();
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.sockets.all()) {
+      if (ws === except) continue;
       const memberId = this.socketMember(ws);
       const member = memberId === null ? null : this.members.get(memberId);
-      if (member !== null) this.send(ws, { type: "assignment", memberId: member.memberId, generation, partitions: member.partitions });
+      if (member !== null)
+        this.sockets.send(ws, { type: "assignment", memberId: member.memberId, generation, partitions: member.partitions });
     }
+  }
+
+  /** A socket went away: the member it carried leaves the group, which rebalances. */
+  private release(ws: WebSocket): void {
+    const memberId = this.socketMember(ws);
+    if (memberId !== null && this.members.remove([memberId])) this.pushAssignments();
   }
 
   /**
    * Stores each socket member's last ping (answered by the runtime, unseen by the object) as its
    * last_seen. Both the expiry check and the next alarm's time read last_seen: counting pings in
    * the check alone left the next alarm at the stale session end, so it re-fired at once forever.
+   * The runtime stamps a ping on its own clock; `clock.at` places it on the object's clock.
    */
   private recordPings(): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.sockets.all()) {
       const memberId = this.socketMember(ws);
       const ping = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
-      if (memberId !== null && ping !== null) this.members.seen(memberId, ping);
+      if (memberId !== null && ping !== null) this.members.seen(memberId, this.clock.at(ping));
     }
   }
 
   private async scheduleExpiry(): Promise<void> {
     const due = this.members.nextExpiry();
     if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, Date.now() + 1));
+    else await this.ctx.storage.setAlarm(Math.max(due, this.clock.now() + 1));
   }
 }

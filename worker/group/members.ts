@@ -160,13 +160,29 @@ export class Members {
     return row.due;
   }
 
-  /** ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID unless `memberId` is a member of `generation`. */
+  /**
+   * ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID unless `memberId` is a member of `generation`. An
+   * older generation is over (a rebalance happened since); a newer one was never the group's.
+   */
   validate(memberId: string, generation: number): void {
     const current = this.state().generation;
-    if (generation !== current) {
+    if (generation < current) {
       throw new EdgelogError("ILLEGAL_GENERATION", `generation ${generation} is over; the group is at generation ${current}`);
     }
+    if (generation > current) {
+      throw new EdgelogError(
+        "ILLEGAL_GENERATION",
+        `generation ${generation} is not the group's; the group is at generation ${current} (join again)`,
+      );
+    }
     if (this.get(memberId) === null) throw unknownMember(memberId);
+  }
+
+  /** UNKNOWN_MEMBER_ID while the group has members: a commit must then carry memberId and generation. */
+  refuseStandalone(group: string): void {
+    const { n } = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members").one();
+    if (n > 0)
+      throw new EdgelogError("UNKNOWN_MEMBER_ID", `group "${group}" has live members; a commit must carry memberId and generation`);
   }
 
   assignmentOf(memberId: string): MemberAssignment {

@@ -3,7 +3,7 @@
  * group will read (Kafka's convention), so lag = highWatermark - committed.
  *
  * @example
- * commitOffset(sql, log, "billing", 42, null, Date.now());
+ * commitOffset(sql, log, { group: "billing", offset: 42, metadata: null, generation: null }, clock.now());
  */
 import { EdgelogError } from "../../client/protocol/index.ts";
 import type { PartitionLog } from "./log.ts";

@@ -31,6 +31,29 @@ export interface LogPage {
   logStartOffset: number;
 }
 
+/** A page read for a pushed frame: its records array and that array's UTF-8 bytes. */
+export interface FramedPage {
+  recordsJson: string;
+  count: number;
+  nextOffset: number;
+  /** UTF-8 bytes of `recordsJson` (framed reads) or of its stored lines alone (HTTP reads). */
+  bytes: number;
+  /** Whether the page ended because the next record would pass `bytesMax` (it did not fit). */
+  full: boolean;
+}
+
+/**
+ * How far a read goes: `recordsMax` records, and `bytesMax` UTF-8 bytes of the records array
+ * (`framed`) or of the stored lines alone (HTTP's maxBytes); `firstAlways` returns the first
+ * record whatever its size.
+ */
+interface ScanBounds {
+  recordsMax: number;
+  bytesMax: number;
+  framed: boolean;
+  firstAlways: boolean;
+}
+
 /** Payload bytes one batch row may hold: every stored record plus a separator each. */
 const BATCH_PAYLOAD_BYTES_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX;
 
@@ -145,21 +168,53 @@ export class PartitionLog {
   }
 
   /**
-   * Reads from `offset`: at most `limit` records and about `maxBytes` bytes (the first record is
-   * returned whatever its size, so a large record never blocks a consumer).
+   * Reads from `offset`: at most `limit` records and about `maxBytes` bytes of stored lines (the
+   * first record is returned whatever its size, so a large record never blocks a consumer). The
+   * HTTP read and the SSE tail.
    */
   read(offset: number, limit: number, maxBytes: number): LogPage {
+    const page = this.scan(offset, { recordsMax: limit, bytesMax: maxBytes, framed: false, firstAlways: true });
+    return {
+      recordsJson: page.recordsJson,
+      count: page.count,
+      nextOffset: page.nextOffset,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.logStartOffset,
+    };
+  }
+
+  /**
+   * Reads from `offset` a page for a pushed frame: at most `recordsMax` records whose JSON array
+   * (`[{"offset":N,...},...]`, brackets, prefixes and commas included) is at most `bytesMax` UTF-8
+   * bytes. With `firstAlways` the first record comes back even when it alone passes `bytesMax`;
+   * without it the page may be empty (the next record does not fit). `full` says the next record
+   * did not fit, so a read with a smaller budget would be futile.
+   *
+   * @example
+   * const page = log.readWithin(next, { recordsMax: 500, bytesMax: 65_536, firstAlways: false });
+   * page.bytes; // utf8Length(page.recordsJson), counted while reading
+   */
+  readWithin(offset: number, bounds: { recordsMax: number; bytesMax: number; firstAlways: boolean }): FramedPage {
+    return this.scan(offset, { ...bounds, framed: true });
+  }
+
+  /** The read itself: walks the batches from `offset` while the bounds allow (see ScanBounds). */
+  private scan(offset: number, bounds: ScanBounds): FramedPage {
     this.checkOffset(offset);
+    const { recordsMax, bytesMax, framed, firstAlways } = bounds;
+    invariant(recordsMax >= 1, "a read asks for at least one record");
     const parts: string[] = [];
-    let bytes = 0;
+    // Framed, the array's brackets count from the start.
+    let bytes = framed ? 2 : 0;
     let next = offset;
+    let full = false;
     let expectedBase = -1;
     const cursor = this.sql.exec<{ base_offset: number; record_count: number; payload: string }>(
       `SELECT base_offset, record_count, payload FROM batches
        WHERE base_offset >= COALESCE((SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1), ?1)
        ORDER BY base_offset LIMIT ?2`,
       offset,
-      limit,
+      recordsMax,
     );
     scan: for (const batch of cursor) {
       // Batches must tile the offset space: each starts where the one before ended.
@@ -168,27 +223,31 @@ export class PartitionLog {
       const lines = batch.payload.split("\n");
       invariant(lines.length === batch.record_count, "a batch holds record_count lines");
       for (let i = Math.max(0, next - batch.base_offset); i < lines.length; i++) {
+        if (parts.length >= recordsMax) break scan;
         const line = lines[i]!;
-        // maxBytes counts UTF-8 bytes, as every other limit does: line.length counts UTF-16 units,
-        // which let a page of CJK text or emoji come back up to 3x larger than asked.
-        const size = utf8Length(line);
-        if (parts.length > 0 && (parts.length >= limit || bytes + size > maxBytes)) break scan;
+        const part = `{"offset":${next},${line}`;
+        // UTF-8 bytes, as every other limit counts: line.length counts UTF-16 units, which let a
+        // page of CJK text or emoji come back up to 3x larger than asked. The prefix is ASCII.
+        const lineBytes = utf8Length(line);
+        const size = framed ? lineBytes + part.length - line.length + (parts.length > 0 ? 1 : 0) : lineBytes;
+        if (bytes + size > bytesMax && !(firstAlways && parts.length === 0)) {
+          full = true;
+          break scan;
+        }
         invariant(batch.base_offset + i === next, "offsets are contiguous and rising");
-        parts.push(`{"offset":${next},${line}`);
+        parts.push(part);
         bytes += size;
         next++;
       }
-      if (parts.length >= limit) break;
+      // Full: stop before the cursor reads (and bills) another row.
+      if (parts.length >= recordsMax) break;
     }
     this.meter.count(cursor);
-    invariant(next <= this.highWatermark, "a read never passes the high watermark");
-    return {
-      recordsJson: `[${parts.join(",")}]`,
-      count: parts.length,
-      nextOffset: next,
-      highWatermark: this.highWatermark,
-      logStartOffset: this.logStartOffset,
-    };
+    const recordsJson = `[${parts.join(",")}]`;
+    invariant(next <= this.highWatermark && next === offset + parts.length, "a read never passes the high watermark");
+    // Cheap bounds on the counted bytes (a recount would read every byte again).
+    invariant(!framed || (bytes >= recordsJson.length && bytes <= 3 * recordsJson.length), "framed bytes are the array's UTF-8 length");
+    return { recordsJson, count: parts.length, nextOffset: next, bytes, full };
   }
 
   /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */

@@ -1,33 +1,36 @@
 /**
  * Handles one frame on a partition socket: hello (version check), subscribe / unsubscribe /
  * consumed (subscribers.ts), produce (the same append and idempotence as HTTP, answered with an
- * `ack`) and commit (fenced by the group's generation when it carries one). Failures answer
- * `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
+ * `ack`) and commit (fenced by the group's generation when it carries one). Failures throw; the
+ * socket layer answers `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
  *
  * @example
- * handlePartitionSocketMessage(host, env, ws, '{"type":"subscribe","id":"s","from":"earliest"}');
+ * await sockets.receive(ws, frame, (text) => handlePartitionSocketMessage(host, env, ws, text));
  */
 import {
   CLOSE_UNSUPPORTED_VERSION,
   EdgelogError,
-  frameId,
   PROTOCOL_VERSION,
   parseClientMessage,
   type ReceivedMessage,
   type ServerMessage,
 } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
+import { groupStub } from "../object-names.ts";
 import { unwrap } from "../result.ts";
-import { commitOffset } from "./group-commits.ts";
+import type { SocketLayer } from "../sockets/socket-layer.ts";
+import type { CommitInput } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
-import type { AppendRequest, AppendResult } from "./partition.ts";
-import type { Subscribers } from "./subscribers.ts";
+import type { AppendRequest, AppendResult } from "./partition-api.ts";
+import type { SocketState, Subscribers } from "./subscribers.ts";
 
 /** What the handler needs from the Partition object. */
 export interface SocketHost {
   log: PartitionLog;
+  sockets: SocketLayer<SocketState, ServerMessage>;
   subscribers: Subscribers;
   appendNow(request: AppendRequest): AppendResult;
+  commitNow(topicId: string, commit: CommitInput): null;
 }
 
 async function handle(host: SocketHost, env: Env, ws: WebSocket, message: ReceivedMessage): Promise<void> {
@@ -41,7 +44,7 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
           ws,
           errorMessage(null, new EdgelogError("INVALID_REQUEST", `this server speaks protocol version ${PROTOCOL_VERSION}`)),
         );
-        ws.close(CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
+        host.sockets.close(ws, CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
       }
       return;
     case "subscribe":
@@ -69,19 +72,22 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
       return subscribers.send(ws, ackMessage(message.id, identity.partition, appended));
     }
     case "commit": {
-      let generation: number | null = null;
       // The parser let through both fields or neither (parseCommitMember).
-      if (message.generation !== undefined && message.memberId !== undefined) {
-        const group = env.GROUP.get(env.GROUP.idFromName(message.group));
-        const { topicId } = unwrap(await group.validate(message.memberId, message.generation));
-        // As over HTTP: a member commits only on the topic its group consumes.
-        if (topicId !== identity.topicId) {
-          throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
-        }
-        generation = message.generation;
+      const { memberId, generation } = message;
+      const member = memberId !== undefined && generation !== undefined ? { memberId, generation } : null;
+      // One call to the coordinator, for a standalone commit too (refused while the group has members).
+      const { topicId } = unwrap(await groupStub(env, message.group).vet(message.group, member));
+      // As over HTTP: a member commits only on the topic its group consumes.
+      if (member !== null && topicId !== identity.topicId) {
+        throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
       }
-      const commit = { group: message.group, offset: message.offset, metadata: message.metadata ?? null, generation };
-      commitOffset(log.sql, log, commit, Date.now());
+      const commit = {
+        group: message.group,
+        offset: message.offset,
+        metadata: message.metadata ?? null,
+        generation: member?.generation ?? null,
+      };
+      host.commitNow(identity.topicId, commit);
       return subscribers.send(ws, { type: "committed", id: message.id, group: message.group, offset: message.offset });
     }
   }
@@ -109,15 +115,10 @@ function errorMessage(id: string | null, error: EdgelogError): ServerMessage {
   return { type: "error", id, code: error.code, message: error.message };
 }
 
-/** Handles one frame; never throws (an unexpected failure is logged and answered INTERNAL). */
-export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-  const text = typeof frame === "string" ? frame : null;
-  try {
-    if (text === null) throw new EdgelogError("INVALID_REQUEST", "frames are JSON text, not binary");
-    await handle(host, env, ws, parseClientMessage(text));
-  } catch (error) {
-    const failure = error instanceof EdgelogError ? error : new EdgelogError("INTERNAL", "the message failed; it has been logged");
-    if (!(error instanceof EdgelogError)) console.error("edgelog: partition socket message failed", error);
-    host.subscribers.send(ws, errorMessage(text === null ? null : frameId(text), failure));
-  }
+/**
+ * Handles one text frame; throws EdgelogError for a refused one (the socket layer answers it as
+ * an `error` message and turns anything else into INTERNAL).
+ */
+export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, text: string): Promise<void> {
+  await handle(host, env, ws, parseClientMessage(text));
 }

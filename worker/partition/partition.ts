@@ -8,61 +8,40 @@
  * offset therefore survives any restart.
  *
  * @example
- * const stub = env.PARTITION.get(env.PARTITION.idFromName(`${topicId}/0`));
+ * const stub = partitionStub(env, topicId, 0);
  * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
  */
 import { DurableObject } from "cloudflare:workers";
-import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, ProducerInput } from "../../client/protocol/index.ts";
-import { CLOSE_TOPIC_DELETED, PING, PONG, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
-import { answerClose } from "../close.ts";
+import type { OffsetLookupResponse, PartitionOffsets, PartitionStats } from "../../client/protocol/index.ts";
+import { CLOSE_TOPIC_DELETED, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
+import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
 import { capture, captureAsync, invariant, type Result } from "../result.ts";
-import { type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
+import { SocketLayer } from "../sockets/socket-layer.ts";
+import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
 import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
+import { type AppendRequest, type AppendResult, type Position, type ReadRequest, TOPIC_ID_HEADER } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable } from "./producers.ts";
-import { Subscribers } from "./subscribers.ts";
+import { type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
 
-/** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
-export const TOPIC_ID_HEADER = "x-edgelog-topic-id";
+/** The version of a partition socket's attachment state (`{sub}`, see subscribers.ts). */
+export const PARTITION_SOCKET_VERSION = 1;
 
-/** An append: records encoded but for their timestamps. */
-export interface AppendRequest {
-  topicId: string;
-  timestamps: (number | null)[];
-  tails: string[];
-  producer: ProducerInput | null;
-}
-
-/** Where an append landed: records `baseOffset .. baseOffset + count - 1`. */
-export interface AppendResult {
-  baseOffset: number;
-  count: number;
-  duplicate: boolean;
-}
-
-/** A position: an offset, or the log's start or end. */
-export type Position = number | "earliest" | "latest";
-
-/** A read, with an optional long-poll. */
-export interface ReadRequest {
-  topicId: string;
-  offset: Position;
-  limit: number;
-  maxBytes: number;
-  maxWaitMs: number;
-}
-
-export class Partition extends DurableObject<Env> implements SocketHost {
+export class Partition extends DurableObject<Env> implements SocketHost, Clocked {
+  /** Where time comes from (a test sets another on the live object). */
+  clock: Clock = systemClock;
   readonly log: PartitionLog;
+  readonly sockets: SocketLayer<SocketState, ServerMessage>;
   readonly subscribers: Subscribers;
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
   /** When this instance started: hibernation evicts it and the next event starts another. */
-  private readonly startedAt = Date.now();
+  private readonly startedAt = this.clock.now();
   /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
   private retentionAlarmSet = false;
 
@@ -71,23 +50,18 @@ export class Partition extends DurableObject<Env> implements SocketHost {
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
-    this.subscribers = new Subscribers(ctx, this.log);
-    // Heartbeats are answered by the runtime itself: an idle partition can hibernate.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+    this.subscribers = new Subscribers(this.sockets, this.log);
   }
 
   /** Accepts a subscriber's WebSocket (forwarded by the Worker with the topic incarnation). */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)");
-    }
+    if (!isWebSocketUpgrade(request)) return upgradeRequired();
     const identity = this.log.identity;
     if (identity === null || identity.topicId !== request.headers.get(TOPIC_ID_HEADER)) {
       return errorJson("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
     }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ v: 1, sub: null });
+    const { socket, response } = this.sockets.accept();
     const hello: ServerMessage = {
       type: "hello",
       version: PROTOCOL_VERSION,
@@ -97,21 +71,22 @@ export class Partition extends DurableObject<Env> implements SocketHost {
       logStartOffset: this.log.logStartOffset,
       highWatermark: this.log.highWatermark,
     };
-    server.send(JSON.stringify(hello));
-    return new Response(null, { status: 101, webSocket: client });
+    this.sockets.send(socket, hello);
+    return response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await handlePartitionSocketMessage(this, this.env, ws, message);
+    await this.sockets.receive(ws, message, (text) => handlePartitionSocketMessage(this, this.env, ws, text));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.subscribers.forget(ws);
-    answerClose(ws, code, reason);
+    this.sockets.closed(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.subscribers.forget(ws);
+    this.sockets.errored(ws);
   }
 
   /** Makes this object partition `identity.partition` of topic incarnation `identity.topicId`. */
@@ -125,9 +100,9 @@ export class Partition extends DurableObject<Env> implements SocketHost {
   /** Deletes everything this partition holds; later calls answer UNKNOWN_TOPIC. */
   async drop(topicId: string): Promise<Result<null>> {
     if (this.log.identity?.topicId !== topicId) return { ok: true, value: null };
-    for (const ws of this.ctx.getWebSockets()) {
-      this.subscribers.send(ws, { type: "error", id: null, code: "UNKNOWN_TOPIC", message: "the topic was deleted" });
-      ws.close(CLOSE_TOPIC_DELETED, "topic deleted");
+    for (const ws of this.sockets.all()) {
+      this.sockets.send(ws, { type: "error", id: null, code: "UNKNOWN_TOPIC", message: "the topic was deleted" });
+      this.sockets.close(ws, CLOSE_TOPIC_DELETED, "topic deleted");
     }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -149,7 +124,7 @@ export class Partition extends DurableObject<Env> implements SocketHost {
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
     if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
-    const now = Date.now();
+    const now = this.clock.now();
     const highWatermarkBefore = this.log.highWatermark;
     const { baseOffset, lines } = this.log.append(request.timestamps, request.tails, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
@@ -199,11 +174,14 @@ export class Partition extends DurableObject<Env> implements SocketHost {
 
   /** Commits a group's offset here (`generation` from a group member, null when standalone). */
   commit(topicId: string, group: string, offset: number, metadata: string | null, generation: number | null = null): Result<null> {
-    return capture(() => {
-      this.log.require(topicId);
-      commitOffset(this.ctx.storage.sql, this.log, { group, offset, metadata, generation }, Date.now());
-      return null;
-    });
+    return capture(() => this.commitNow(topicId, { group, offset, metadata, generation }));
+  }
+
+  /** The commit itself, shared by RPC and socket commits; throws EdgelogError. */
+  commitNow(topicId: string, commit: CommitInput): null {
+    this.log.require(topicId);
+    commitOffset(this.ctx.storage.sql, this.log, commit, this.clock.now());
+    return null;
   }
 
   /** A group's committed offset with the log's bounds. */
@@ -225,7 +203,7 @@ export class Partition extends DurableObject<Env> implements SocketHost {
       rowsRead,
       highWatermark: this.log.highWatermark,
       logStartOffset: this.log.logStartOffset,
-      sockets: this.ctx.getWebSockets().length,
+      sockets: this.sockets.all().length,
       startedAt: this.startedAt,
     };
   }
@@ -234,7 +212,7 @@ export class Partition extends DurableObject<Env> implements SocketHost {
   override async alarm(): Promise<void> {
     const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
     if (retentionMs <= 0) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const nextDue = expireBefore(this.log, now - retentionMs, retentionMs);
     this.retentionAlarmSet = nextDue !== null;
     if (nextDue !== null) await this.ctx.storage.setAlarm(Math.max(nextDue, now + 1));

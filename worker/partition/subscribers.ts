@@ -3,10 +3,17 @@
  * subscription, whose whole state lives in the socket's attachment (so it survives the object
  * being evicted from memory):
  * - `next`: the next offset to push; everything below was sent.
- * - `window`: pushed messages not yet reported `consumed`, as [endOffset, UTF-8 bytes] (not
- *   `string.length`, which counts UTF-16 units: CJK text would pass 3x the window). Pushing stops
- *   when it holds SUBSCRIBER_WINDOW_MESSAGES_MAX messages or SUBSCRIBER_WINDOW_BYTES_MAX bytes:
- *   a slow subscriber costs the object no memory beyond that; the log itself is the buffer.
+ * - `window`: pushed messages not yet covered by a `consumed`, as [endOffset, bytes], a message's
+ *   bytes being the UTF-8 length of its whole frame, envelope included (not `string.length`,
+ *   which counts UTF-16 units: CJK text would pass 3x the window).
+ *
+ * Flow control (decisions D1-D3): the window never holds more than SUBSCRIBER_WINDOW_MESSAGES_MAX
+ * messages or SUBSCRIBER_WINDOW_BYTES_MAX bytes, except one message of a single record pushed
+ * when it is empty (a record near RECORD_BYTES_MAX). Catch-up and live pushes alike are pages of
+ * at most PUSH_RECORDS_MAX records; a page that does not fit is not sent: the subscriber gets
+ * `paused` (once per stop) and catches up from the log when `consumed` frees room, and `live`
+ * each time it reaches the log's end after a pause. A slow subscriber costs the object no memory
+ * beyond that; the log itself is the buffer.
  *
  * The object is single-threaded and an append is synchronous, so a catch-up read and the live
  * tail meet at exactly `highWatermark`: no gap, no duplicate.
@@ -21,11 +28,12 @@ import {
   PUSH_RECORDS_MAX,
   SUBSCRIBER_WINDOW_BYTES_MAX,
   SUBSCRIBER_WINDOW_MESSAGES_MAX,
-  utf8Length,
 } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
+import type { SocketLayer } from "../sockets/socket-layer.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
+import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 
 /** One subscription's position and unconsumed window. */
 export interface Subscription {
@@ -34,13 +42,12 @@ export interface Subscription {
   window: [endOffset: number, bytes: number][];
   /** Whether `live` was sent since the subscriber last fell behind. */
   live: boolean;
-  /** Whether `paused` was sent since the window last filled. */
+  /** Whether `paused` was sent and nothing pushed since (one `paused` per stop). */
   paused: boolean;
 }
 
-/** What a socket's attachment holds (at most 16 KiB; the window is bounded to stay far below). */
+/** A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below). */
 export interface SocketState {
-  v: 1;
   sub: Subscription | null;
 }
 
@@ -48,10 +55,9 @@ export interface SocketState {
 export type SubscribeRequest = SubscribeStart & { id: string };
 
 export class Subscribers {
-  private readonly ctx: DurableObjectState;
+  /** The object's sockets: attachments (read once per life, written through), sends, closes. */
+  private readonly sockets: SocketLayer<SocketState, ServerMessage>;
   private readonly log: PartitionLog;
-  /** Attachments already read in this life of the object (the attachment stays the truth). */
-  private readonly states = new Map<WebSocket, SocketState>();
   /**
    * The sockets with a subscription, or null until an append first needs them in this life of
    * the object (then read once from every socket's attachment). Kept in step by subscribe,
@@ -60,37 +66,29 @@ export class Subscribers {
    */
   private subscribed: Set<WebSocket> | null = null;
 
-  constructor(ctx: DurableObjectState, log: PartitionLog) {
-    this.ctx = ctx;
+  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog) {
+    this.sockets = sockets;
     this.log = log;
   }
 
-  /** The state of a socket, read from its attachment once per life of the object. */
+  /** The state of a socket (the socket layer reads its attachment once per life of the object). */
   stateOf(ws: WebSocket): SocketState {
-    let state = this.states.get(ws);
-    if (state === undefined) {
-      state = (ws.deserializeAttachment() as SocketState | null) ?? { v: 1, sub: null };
-      this.states.set(ws, state);
-    }
-    return state;
+    return this.sockets.stateOf(ws);
   }
 
   private save(ws: WebSocket, state: SocketState): void {
-    ws.serializeAttachment(state);
+    // Bounded: the id is at most 64 characters and the window 64 pairs of numbers (< 16 KiB).
+    invariant(state.sub === null || state.sub.window.length <= SUBSCRIBER_WINDOW_MESSAGES_MAX, "the window holds its messages");
+    this.sockets.save(ws, state);
   }
 
   /** Sends a message, ignoring a socket that closed meanwhile (its close event cleans up). */
   send(ws: WebSocket, message: ServerMessage | string): void {
-    try {
-      ws.send(typeof message === "string" ? message : JSON.stringify(message));
-    } catch {
-      // The peer is gone; webSocketClose will forget it.
-    }
+    this.sockets.send(ws, message);
   }
 
-  /** Forgets a closed socket. */
+  /** Forgets a closed socket (the socket layer drops its cached state). */
   forget(ws: WebSocket): void {
-    this.states.delete(ws);
     this.subscribed?.delete(ws);
   }
 
@@ -98,7 +96,7 @@ export class Subscribers {
   private subscribedSockets(): Set<WebSocket> {
     if (this.subscribed === null) {
       this.subscribed = new Set();
-      for (const ws of this.ctx.getWebSockets()) {
+      for (const ws of this.sockets.all()) {
         if (this.stateOf(ws).sub !== null) this.subscribed.add(ws);
       }
     }
@@ -132,7 +130,11 @@ export class Subscribers {
     this.send(ws, { type: "unsubscribed", id });
   }
 
-  /** The subscriber has processed everything below `offset`: free window space and push on. */
+  /**
+   * The subscriber has processed everything below `offset`: free the messages it covers wholly
+   * (one it falls inside stays; an offset past everything pushed frees it all) and push on.
+   * Without a subscription it is ignored.
+   */
   consumed(ws: WebSocket, offset: number): void {
     const state = this.stateOf(ws);
     const sub = state.sub;
@@ -141,7 +143,6 @@ export class Subscribers {
     let drop = 0;
     while (drop < sub.window.length && sub.window[drop]![0] <= offset) drop++;
     if (drop > 0) sub.window.splice(0, drop);
-    sub.paused = false;
     this.pump(ws, state);
   }
 
@@ -169,33 +170,62 @@ export class Subscribers {
     return bytes;
   }
 
-  private windowFull(sub: Subscription): boolean {
-    return sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX || this.windowBytes(sub) >= SUBSCRIBER_WINDOW_BYTES_MAX;
+  /** Where this partition's records messages go, and the log's end now. */
+  private target(): PageTarget {
+    const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
+    return { topic, partition, highWatermark: this.log.highWatermark };
   }
 
-  private windowBytesLeft(sub: Subscription): number {
-    return Math.max(1, SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(sub));
+  /**
+   * Whether a message of `bytes` holding `count` records fits a window already holding
+   * `usedBytes` (D1): a free message place, and the bytes, or a single record into an empty window.
+   */
+  private fits(sub: Subscription, usedBytes: number, bytes: number, count: number): boolean {
+    if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) return false;
+    return usedBytes + bytes <= SUBSCRIBER_WINDOW_BYTES_MAX || (sub.window.length === 0 && count === 1);
+  }
+
+  /** Sends one records message (it fits: see `fits`) and moves the subscription past it. */
+  private push(ws: WebSocket, sub: Subscription, page: PushPage): void {
+    invariant(page.count > 0 && page.count <= PUSH_RECORDS_MAX, "a page holds 1 to PUSH_RECORDS_MAX records");
+    invariant(page.endOffset === sub.next + page.count && page.endOffset <= this.log.highWatermark, "pages are contiguous");
+    invariant(this.fits(sub, this.windowBytes(sub), page.bytes, page.count), "the window holds (D1)");
+    this.send(ws, page.message);
+    sub.window.push([page.endOffset, page.bytes]);
+    sub.next = page.endOffset;
+    sub.paused = false;
   }
 
   /** Pushes pages from `next` until caught up (then `live`) or the window is full (then `paused`). */
   private pump(ws: WebSocket, state: SocketState): void {
     const sub = state.sub;
     if (sub === null) return;
-    const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
-    // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
-    for (let turn = 0; turn <= SUBSCRIBER_WINDOW_MESSAGES_MAX && sub.next < this.log.highWatermark; turn++) {
-      if (this.windowFull(sub)) break;
-      const page = this.log.read(sub.next, PUSH_RECORDS_MAX, this.windowBytesLeft(sub));
-      invariant(page.count > 0 && page.nextOffset > sub.next, "a page below the high watermark moves forward");
-      const message = recordsMessage(topic, partition, page.recordsJson, page.highWatermark);
-      this.send(ws, message);
-      sub.window.push([page.nextOffset, utf8Length(message)]);
-      sub.next = page.nextOffset;
-    }
+    // A caught-up subscriber (most `consumed` of a live one) has nothing to read.
+    if (sub.next < this.log.highWatermark) this.catchUp(ws, sub);
     this.settle(ws, state, sub);
   }
 
-  /** Sends `live` on reaching the end, or `paused` when stopped short by the window. */
+  /** Reads pages from the log into the window while they fit (D1). */
+  private catchUp(ws: WebSocket, sub: Subscription): void {
+    const target = this.target();
+    const envelope = envelopeBytes(target);
+    // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
+    for (let turn = 0; turn <= SUBSCRIBER_WINDOW_MESSAGES_MAX && sub.next < target.highWatermark; turn++) {
+      if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) break;
+      const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(sub) - envelope;
+      const page = this.log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: sub.window.length === 0 });
+      // Nothing fits beside what is unconsumed: stop here.
+      if (page.count === 0) break;
+      invariant(page.nextOffset === sub.next + page.count, "a page below the high watermark moves forward");
+      const message = recordsMessage(target, page.recordsJson);
+      this.push(ws, sub, { message, endOffset: page.nextOffset, bytes: envelope + page.bytes, count: page.count });
+      // The next record did not fit in this page, so it cannot fit in what is left of the window:
+      // stop without reading it again.
+      if (page.full) break;
+    }
+  }
+
+  /** Sends `live` on reaching the end, or `paused` when stopped short by the window (once per stop). */
   private settle(ws: WebSocket, state: SocketState, sub: Subscription): void {
     if (sub.next >= this.log.highWatermark) {
       if (!sub.live) this.send(ws, { type: "live", id: sub.id, offset: sub.next });
@@ -209,43 +239,28 @@ export class Subscribers {
   }
 
   /**
-   * Pushes a just-appended batch to every caught-up subscriber. The message is serialised once
-   * and the same string sent to all, so fan-out costs one send per subscriber.
+   * Pushes a just-appended batch to every caught-up subscriber, as many of its pages as each
+   * window takes (the rest waits in the log for a `consumed`). The pages are serialised once and
+   * the same strings sent to all, so fan-out costs one send per page and subscriber.
    */
   afterAppend(baseOffset: number, lines: readonly string[]): void {
     const sockets = this.subscribedSockets();
     if (sockets.size === 0) return;
-    const { topic, partition } = this.log.identity ?? { topic: "", partition: 0 };
-    let message: string | null = null;
-    let messageBytes = 0;
+    let pages: PushPage[] | null = null;
     for (const ws of sockets) {
       const state = this.stateOf(ws);
       const sub = state.sub;
       if (sub === null || sub.next !== baseOffset) continue;
-      if (this.windowFull(sub)) {
-        this.settle(ws, state, sub);
-        continue;
+      let used = this.windowBytes(sub);
+      if (sub.window.length < SUBSCRIBER_WINDOW_MESSAGES_MAX && used < SUBSCRIBER_WINDOW_BYTES_MAX) {
+        pages ??= appendPages({ ...this.target(), baseOffset, lines });
+        for (const page of pages) {
+          if (!this.fits(sub, used, page.bytes, page.count)) break;
+          this.push(ws, sub, page);
+          used += page.bytes;
+        }
       }
-      if (message === null) {
-        message = recordsMessage(topic, partition, joinLines(baseOffset, lines), this.log.highWatermark);
-        messageBytes = utf8Length(message);
-      }
-      this.send(ws, message);
-      sub.window.push([this.log.highWatermark, messageBytes]);
-      sub.next = this.log.highWatermark;
-      this.save(ws, state);
+      this.settle(ws, state, sub);
     }
   }
-}
-
-/** `[{"offset":N,...},...]` from stored lines starting at `baseOffset`. */
-export function joinLines(baseOffset: number, lines: readonly string[]): string {
-  let json = "[";
-  for (let i = 0; i < lines.length; i++) json += `${i === 0 ? "" : ","}{"offset":${baseOffset + i},${lines[i]}`;
-  return `${json}]`;
-}
-
-/** A `records` message, assembled around already-serialised records. */
-export function recordsMessage(topic: string, partition: number, recordsJson: string, highWatermark: number): string {
-  return `{"type":"records","topic":${JSON.stringify(topic)},"partition":${partition},"records":${recordsJson},"highWatermark":${highWatermark}}`;
 }

@@ -1,0 +1,97 @@
+/**
+ * Partition routes: produce to and fetch from one partition (long-poll and SSE included),
+ * delete records, look offsets up by time, stats, and the partition's WebSocket (forwarded to the
+ * partition's object). Thin: path parameters and bodies come parsed from the middleware.
+ *
+ * @example
+ * app.route("/", partitionRoutes);
+ */
+import { Hono } from "hono";
+import type { PartitionStatsResponse } from "../client/protocol/index.ts";
+import {
+  EdgelogError,
+  FETCH_BYTES_DEFAULT,
+  FETCH_BYTES_MAX,
+  FETCH_RECORDS_DEFAULT,
+  FETCH_RECORDS_MAX,
+  LONG_POLL_WAIT_MS_MAX,
+  parseProduceRequest,
+  ROUTE,
+} from "../client/protocol/index.ts";
+import type { Env } from "./env.ts";
+import { jsonBody } from "./middleware/json-body.ts";
+import { partitionParams } from "./middleware/path-params.ts";
+import { requireUpgrade } from "./middleware/require-upgrade.ts";
+import { partitionStub } from "./object-names.ts";
+import { intParam, offsetParam, requiredParam, timestampParam } from "./params.ts";
+import { TOPIC_ID_HEADER } from "./partition/partition-api.ts";
+import { produce } from "./produce.ts";
+import { unwrap } from "./result.ts";
+import { sseResponse, sseStart } from "./sse.ts";
+import type { TopicMeta } from "./topic-meta.ts";
+import { checkPartition, onPartition, onTopic } from "./topics.ts";
+
+const partitionRoutes = new Hono<{ Bindings: Env }>();
+
+partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), jsonBody(), async (c) => {
+  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition));
+});
+
+partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), async (c) => {
+  const { topic, partition } = c.var;
+  const live = c.req.query("live");
+  if (live !== undefined && live !== "sse") throw new EdgelogError("INVALID_PARAMETER", 'live must be "sse"');
+  if (live === "sse") {
+    const start = sseStart(c.req.header("last-event-id"), offsetParam(c.req.query("offset")));
+    return sseResponse(c.env, topic, partition, start, c.req.raw.signal);
+  }
+  const request = {
+    offset: offsetParam(c.req.query("offset")),
+    limit: intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT),
+    maxBytes: intParam(c.req.query("maxBytes"), "maxBytes", 1, FETCH_BYTES_MAX, FETCH_BYTES_DEFAULT),
+    maxWaitMs: intParam(c.req.query("maxWaitMs"), "maxWaitMs", 0, LONG_POLL_WAIT_MS_MAX, 0),
+  };
+  const page = await onPartition(c.env, topic, partition, (stub, meta) => stub.read({ topicId: meta.topicId, ...request }));
+  // The records arrive serialised from the partition; only the envelope is written here.
+  const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}}`;
+  return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
+});
+
+partitionRoutes.delete(ROUTE.partitionRecords, partitionParams(), async (c) => {
+  const before = intParam(requiredParam(c.req.query("before"), "before"), "before", 0, Number.MAX_SAFE_INTEGER, 0);
+  return c.json(await onPartition(c.env, c.var.topic, c.var.partition, (stub, meta) => stub.deleteRecords(meta.topicId, before)));
+});
+
+partitionRoutes.get(ROUTE.partitionOffsets, partitionParams(), async (c) => {
+  const timestamp = timestampParam(c.req.query("timestamp"));
+  return c.json(await onPartition(c.env, c.var.topic, c.var.partition, (stub, meta) => stub.lookup(meta.topicId, timestamp)));
+});
+
+partitionRoutes.get(ROUTE.partitionStats, partitionParams(), async (c) => {
+  const { topic, partition } = c.var;
+  const stats = async (meta: TopicMeta): Promise<PartitionStatsResponse> => {
+    checkPartition(meta, partition);
+    const stub = partitionStub(c.env, meta.topicId, partition);
+    // stats() is not topic-checked; offsets() first answers UNKNOWN_TOPIC for a dropped object.
+    unwrap(await stub.offsets(meta.topicId));
+    return { partition, ...(await stub.stats()) };
+  };
+  return c.json(await onTopic(c.env, topic, stats));
+});
+
+partitionRoutes.get(ROUTE.partitionSocket, partitionParams(), requireUpgrade(), async (c) => {
+  const { topic, partition } = c.var;
+  // Forwarded to the partition's object, which accepts the socket with the Hibernation API. An
+  // unknown topic or partition is a plain 404 before any upgrade.
+  const forward = async (meta: TopicMeta) => {
+    checkPartition(meta, partition);
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(TOPIC_ID_HEADER, meta.topicId);
+    const response = await partitionStub(c.env, meta.topicId, partition).fetch(c.req.url, { headers });
+    if (response.status === 404) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${topic}" does not exist`);
+    return response;
+  };
+  return onTopic(c.env, topic, forward);
+});
+
+export { partitionRoutes };

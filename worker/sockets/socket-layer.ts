@@ -1,0 +1,146 @@
+/**
+ * The Durable Object socket plumbing both socket objects (Partition, Group) use, on the
+ * Hibernation API:
+ * - accept: the upgrade check, then `acceptWebSocket` with a versioned attachment
+ *   `{v, state}`; the object's per-socket state lives in it, so it survives eviction;
+ * - one caching policy: a socket's attachment is read once per life of the object, then served
+ *   from memory; every `save` writes through to the attachment;
+ * - the ping auto-response (PING answered PONG by the runtime, without waking the object);
+ * - a send and a close that tolerate a socket that closed meanwhile;
+ * - the close reply, which never answers with a reserved code (1005, 1006, 1015);
+ * - each frame's handler run under one translation of failures: an EdgelogError is answered as
+ *   `{type:"error", id, code, message}`, anything else is logged and answered INTERNAL.
+ *
+ * @example
+ * const sockets = new SocketLayer<{ memberId: string | null }, GroupServerMessage>(ctx, {
+ *   version: 1, initial: () => ({ memberId: null }), label: "group",
+ * });
+ * const { socket, response } = sockets.accept();
+ */
+import { closeCodeToSend, EdgelogError, type ErrorCode, frameId, PING, PONG } from "../../client/protocol/index.ts";
+import { asEdgelogError } from "../result.ts";
+
+/** The answer to a refused frame, on both sockets. */
+export type SocketErrorMessage = { type: "error"; id: string | null; code: ErrorCode; message: string };
+
+/** What a socket's attachment holds: the format's version and the object's state for the socket. */
+export interface SocketAttachment<S> {
+  v: number;
+  state: S;
+}
+
+/** How an object's sockets are kept. */
+export interface SocketLayerOptions<S> {
+  /** The version of the object's state format; an attachment of another version is not read. */
+  version: number;
+  /** The state of a socket just accepted (and of one whose attachment is of another version). */
+  initial: () => S;
+  /** Names the object in logs ("partition", "group"). */
+  label: string;
+}
+
+/**
+ * One object's sockets: `S` is the per-socket state in the attachment, `M` the messages it sends.
+ *
+ * @example
+ * override async webSocketMessage(ws, frame) {
+ *   await this.sockets.receive(ws, frame, (text) => handle(this, ws, text));
+ * }
+ */
+export class SocketLayer<S, M extends { type: string }> {
+  private readonly ctx: DurableObjectState;
+  private readonly options: SocketLayerOptions<S>;
+  /** Attachments already read in this life of the object (bounded by the object's sockets). */
+  private readonly states = new Map<WebSocket, S>();
+
+  constructor(ctx: DurableObjectState, options: SocketLayerOptions<S>) {
+    this.ctx = ctx;
+    this.options = options;
+    // Heartbeats are answered by the runtime itself: an idle object can hibernate.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Accepts a new socket with the initial state; answers the 101 to return and the server's end. */
+  accept(): { socket: WebSocket; response: Response } {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    this.save(server, this.options.initial());
+    return { socket: server, response: new Response(null, { status: 101, webSocket: client }) };
+  }
+
+  /** Every socket the object holds (hibernated ones included). */
+  all(): WebSocket[] {
+    return this.ctx.getWebSockets();
+  }
+
+  /** A socket's state: from its attachment the first time in this life of the object, then from memory. */
+  stateOf(ws: WebSocket): S {
+    let state = this.states.get(ws);
+    if (state === undefined) {
+      const attachment = ws.deserializeAttachment() as SocketAttachment<S> | null;
+      // Deploys drop every socket, so another version is not met in practice; it starts afresh.
+      state = attachment?.v === this.options.version ? attachment.state : this.options.initial();
+      this.states.set(ws, state);
+    }
+    return state;
+  }
+
+  /** Stores a socket's state: into its attachment (at most 16 KiB) and the memory cache. */
+  save(ws: WebSocket, state: S): void {
+    ws.serializeAttachment({ v: this.options.version, state } satisfies SocketAttachment<S>);
+    this.states.set(ws, state);
+  }
+
+  /** Sends a message, ignoring a socket that closed meanwhile (its close event cleans up). */
+  send(ws: WebSocket, message: M | SocketErrorMessage | string): void {
+    try {
+      ws.send(typeof message === "string" ? message : JSON.stringify(message));
+    } catch {
+      // The peer is gone; webSocketClose or webSocketError will forget it.
+    }
+  }
+
+  /** Closes a socket with `code` (never a reserved one), ignoring one already closed. */
+  close(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(closeCodeToSend(code), reason);
+    } catch {
+      // Already closed or never open: nothing left to close.
+    }
+  }
+
+  /**
+   * Runs `handle` on a text frame. A binary frame is INVALID_REQUEST; a thrown EdgelogError is
+   * answered as an `error` message naming the frame's id; anything else is logged and INTERNAL.
+   */
+  async receive(ws: WebSocket, frame: string | ArrayBuffer, handle: (text: string) => Promise<void> | void): Promise<void> {
+    const text = typeof frame === "string" ? frame : null;
+    try {
+      if (text === null) throw new EdgelogError("INVALID_REQUEST", "frames are JSON text, not binary");
+      await handle(text);
+    } catch (error) {
+      const failure = asEdgelogError(error, `a ${this.options.label} socket message`);
+      this.send(ws, { type: "error", id: text === null ? null : frameId(text), code: failure.code, message: failure.message });
+    }
+  }
+
+  /**
+   * From `webSocketClose`: forgets the socket and completes the closing handshake with the peer's
+   * code. Without the reply (this compatibility date does not auto-reply to close frames), the
+   * client hangs in CLOSING until its own timeout and then reports 1006.
+   */
+  closed(ws: WebSocket, code: number, reason: string): void {
+    this.forget(ws);
+    this.close(ws, code, reason);
+  }
+
+  /** From `webSocketError`: forgets the socket (the runtime has already dropped it). */
+  errored(ws: WebSocket): void {
+    this.forget(ws);
+  }
+
+  /** Drops a socket's cached state. */
+  forget(ws: WebSocket): void {
+    this.states.delete(ws);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * A topic's metadata as the Registry keeps it and the routes read it, apart from the Registry
+ * class so the routes import it without importing the object.
+ *
+ * @example
+ * const meta: TopicMeta = await getTopic(env, "orders");
+ */
+import type { FullTopicConfig } from "../client/protocol/index.ts";
+
+/** A topic's lifecycle: partitions are initialised while "creating" and dropped while "deleting". */
+export type TopicState = "creating" | "ready" | "deleting";
+
+/** What the registry stores for a topic. */
+export interface TopicMeta {
+  name: string;
+  topicId: string;
+  partitions: number;
+  config: FullTopicConfig;
+  createdAt: number;
+  state: TopicState;
+}
+
+/** The outcome of a create: new, already there with the same settings, or refused. */
+export type CreateOutcome =
+  | { outcome: "created" | "same"; meta: TopicMeta }
+  | { outcome: "conflict"; meta: TopicMeta }
+  | { outcome: "deleting"; meta: TopicMeta }
+  | { outcome: "limit"; meta: null };
