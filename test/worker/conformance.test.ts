@@ -1,4 +1,3 @@
-/// <reference types="vite/client" />
 /**
  * The conformance cases (test/conformance/cases/*.json, format in test/conformance/README.md)
  * run against the real worker inside workerd: HTTP requests and WebSocket upgrades go to the
@@ -15,20 +14,16 @@ import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as protocol from "../../client/protocol/index.ts";
-import PROTOCOL from "../../client/protocol/PROTOCOL.md?raw";
 import worker from "../../worker/index.ts";
 import { SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX } from "../../worker/sse.ts";
 import { closeTable, errorTable, limitTable, routeTable } from "../conformance/protocol-doc.ts";
 import { CASE_TIMEOUT_MS_DEFAULT, type CaseResult, checkFiles, definedRules, FileRun } from "../conformance/runner.ts";
 import type { Transport, WireAnswer } from "../conformance/streams.ts";
-import type { CaseFile, Json } from "../conformance/types.ts";
+import type { Json } from "../conformance/types.ts";
+import { CASE_FILES, PROTOCOL_TEXT, SOURCE_TEXTS } from "../conformance/vite-sources.ts";
 
-const FILES: Record<string, CaseFile> = Object.fromEntries(
-  Object.entries(import.meta.glob<CaseFile>("../conformance/cases/*.json", { eager: true, import: "default" })).map(([path, file]) => [
-    path.split("/").pop()!,
-    file,
-  ]),
-);
+const FILES = CASE_FILES;
+const PROTOCOL = PROTOCOL_TEXT;
 
 /** Sends a request to the worker's fetch handler, as the runtime would. */
 function send(path: string, init: RequestInit): Promise<Response> {
@@ -120,11 +115,6 @@ const transport: Transport = {
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
-/** The contract's and the worker's source, for the rule ids their comments cite. */
-const SOURCES: Record<string, string> = {
-  ...import.meta.glob<string>("../../client/protocol/*.ts", { eager: true, query: "?raw", import: "default" }),
-  ...import.meta.glob<string>("../../worker/**/*.ts", { eager: true, query: "?raw", import: "default" }),
-};
 /** A rule id as the code cites one: a PROTOCOL.md section prefix and a number. */
 const RULE_ID =
   /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|LIMIT)-[0-9]+\b/g;
@@ -159,13 +149,13 @@ describe("the cases and PROTOCOL.md", () => {
   });
 
   it("the code cites only rules PROTOCOL.md defines", () => {
-    const unknown = Object.entries(SOURCES).flatMap(([path, text]) =>
+    const unknown = Object.entries(SOURCE_TEXTS).flatMap(([path, text]) =>
       [...text.matchAll(RULE_ID)]
         .map((m) => m[0])
         .filter((id) => !rules.has(id))
         .map((id) => `${path}: ${id}`),
     );
-    expect(Object.keys(SOURCES).length).toBeGreaterThan(10);
+    expect(Object.keys(SOURCE_TEXTS).length).toBeGreaterThan(10);
     expect(unknown).toStrictEqual([]);
   });
 
