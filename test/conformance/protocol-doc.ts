@@ -7,7 +7,12 @@
  * errorTable(protocolText).get("UNKNOWN_TOPIC"); // 404
  */
 
-/** The rows of the first Markdown table after `heading` (a line the table follows), cells trimmed. */
+/**
+ * The rows of the first Markdown table after `heading` (a line the table follows), cells trimmed.
+ *
+ * @example
+ * tableAfter(text, /^## 20\. Close codes/)[0]; // ["1000", "`CLOSE_NORMAL`", ...]
+ */
 export function tableAfter(text: string, heading: RegExp): string[][] {
   const lines = text.split("\n");
   const start = lines.findIndex((line) => heading.test(line));
@@ -36,17 +41,32 @@ function code(cell: string): string[] {
   return [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 }
 
-/** ERROR-5: code to status. */
+/**
+ * ERROR-5: code to status.
+ *
+ * @example
+ * errorTable(text).get("NOT_FOUND"); // 404
+ */
 export function errorTable(text: string): Map<string, number> {
   return new Map(tableAfter(text, /^- \*\*ERROR-5\*\*/).map((row) => [code(row[0]!)[0]!, Number(row[1])]));
 }
 
-/** Section 20: close code to constant name. */
+/**
+ * Section 20: close code to constant name.
+ *
+ * @example
+ * closeTable(text).get(4408); // "CLOSE_SESSION_EXPIRED"
+ */
 export function closeTable(text: string): Map<number, string> {
   return new Map(tableAfter(text, /^## 20\. Close codes/).map((row) => [Number(row[0]), code(row[1]!)[0]!]));
 }
 
-/** HTTP-4: "METHOD /path" for each route (query forms left out), `:p` spelt `:partition` as in routes.ts. */
+/**
+ * HTTP-4: "METHOD /path" for each route (query forms left out), `:p` spelt `:partition` as in routes.ts.
+ *
+ * @example
+ * routeTable(text)[0]; // "GET /v1/topics"
+ */
 export function routeTable(text: string): string[] {
   return tableAfter(text, /^- \*\*HTTP-4\*\*/)
     .map((row) => `${code(row[0]!)[0]} ${code(row[1]!)[0]}`)
@@ -66,6 +86,9 @@ function leadingNumber(text: string): number {
 /**
  * LIMIT-1: constant name to the value the table gives it. A cell naming several constants
  * (`FETCH_RECORDS_MAX`, `_DEFAULT`) gives them in order; a suffix replaces the first name's last part.
+ *
+ * @example
+ * limitTable(text).get("FETCH_RECORDS_DEFAULT"); // 500
  */
 export function limitTable(text: string): Map<string, number> {
   const limits = new Map<string, number>();

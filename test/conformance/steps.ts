@@ -19,7 +19,12 @@ export const WAIT_MS_DEFAULT = 5_000;
 /** How long a whole answer body may take to arrive. */
 const BODY_WAIT_MS = 30_000;
 
-/** A server's answer that is not what the case expects. */
+/**
+ * A server's answer that is not what the case expects.
+ *
+ * @example
+ * throw new StepFailure("steps[2] receive a: type: expected \"live\", got \"paused\"");
+ */
 export class StepFailure extends Error {
   override name = "StepFailure";
 }
@@ -32,7 +37,12 @@ export interface SeenAnswer {
   body: Json | undefined;
 }
 
-/** One case's state: variables, open sockets and streams, requests started, codes seen. */
+/**
+ * One case's state: variables, open sockets and streams, requests started, codes seen.
+ *
+ * @example
+ * const context = new CaseContext(transport, { run: "ab12cd34" });
+ */
 export class CaseContext {
   readonly transport: Transport;
   readonly vars: Vars;
@@ -91,7 +101,12 @@ function bodyOf(spec: RequestSpec, vars: Vars): Uint8Array | null {
   return null;
 }
 
-/** Reads a whole answer into what matchers see. */
+/**
+ * Reads a whole answer into what matchers see.
+ *
+ * @example
+ * const seen = await seeAnswer(await transport.request(request)); // { status, headers, text, body }
+ */
 export async function seeAnswer(answer: WireAnswer): Promise<SeenAnswer> {
   const text = await new BodyReader(answer).text(BODY_WAIT_MS);
   let body: Json | undefined;
@@ -103,7 +118,12 @@ export async function seeAnswer(answer: WireAnswer): Promise<SeenAnswer> {
   return { status: answer.status, headers: answer.headers, text, body };
 }
 
-/** Sends one request and reads its answer. */
+/**
+ * Sends one request and reads its answer.
+ *
+ * @example
+ * await sendRequest(context, { http: "GET /v1/topics/t-${run}" });
+ */
 export async function sendRequest(context: CaseContext, spec: RequestSpec): Promise<SeenAnswer> {
   const { method, path } = methodAndPath(spec.http, context.vars);
   const headers = headersOf(spec.headers, context.vars);
@@ -112,7 +132,12 @@ export async function sendRequest(context: CaseContext, spec: RequestSpec): Prom
   return seeAnswer(await context.transport.request({ method, path, headers, body }));
 }
 
-/** Checks an answer against an expectation; binds captures; throws on a mismatch. */
+/**
+ * Checks an answer against an expectation; binds captures; throws on a mismatch.
+ *
+ * @example
+ * checkAnswer(context, seen, { status: 404, error: "UNKNOWN_TOPIC" }, "steps[0]");
+ */
 export function checkAnswer(context: CaseContext, seen: SeenAnswer, expect: HttpExpect | undefined, what: string): void {
   const vars = context.vars;
   const mismatches: string[] = [];
@@ -316,7 +341,12 @@ async function repeat(context: CaseContext, step: Extract<Step, { repeat: number
   delete context.vars.i;
 }
 
-/** Whether a step is a fixture this transport cannot arrange. */
+/**
+ * The fixture a step uses that this transport cannot arrange, or null.
+ *
+ * @example
+ * unsupportedFixture({ fixture: "topics-at-limit" }, nodeTransport(url)); // "topics-at-limit"
+ */
 export function unsupportedFixture(step: Step, transport: Transport): string | null {
   if ("repeat" in step) {
     for (const inner of step.steps) {

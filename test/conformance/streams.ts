@@ -73,7 +73,14 @@ function pause(ms: number, wakers: Set<() => void>): Promise<void> {
   });
 }
 
-/** A socket's received frames in order, and its close. */
+/**
+ * A socket's received frames in order, and its close.
+ *
+ * @example
+ * const mailbox = new Mailbox();
+ * await transport.upgrade(path, {}, mailbox.events());
+ * (await mailbox.next(5_000)).text; // '{"type":"hello",...}'
+ */
 export class Mailbox {
   private readonly queue: Frame[] = [];
   private readonly wakers = new Set<() => void>();
@@ -137,7 +144,12 @@ export interface SseBlock {
   comment?: string;
 }
 
-/** Parses one block (the text between blank lines). */
+/**
+ * Parses one block (the text between blank lines).
+ *
+ * @example
+ * parseBlock("id: 3\nevent: record\ndata: {}"); // { raw, id: "3", event: "record", data: "{}" }
+ */
 export function parseBlock(raw: string): SseBlock {
   const block: SseBlock = { raw };
   const data: string[] = [];
@@ -153,7 +165,13 @@ export function parseBlock(raw: string): SseBlock {
   return block;
 }
 
-/** An answer's body read as it streams: whole text, or SSE blocks. */
+/**
+ * An answer's body read as it streams: whole text, or SSE blocks.
+ *
+ * @example
+ * const reader = new BodyReader(answer);
+ * const block = await reader.block(5_000); // { raw: "retry: 1000", retry: "1000" }
+ */
 export class BodyReader {
   private readonly answer: WireAnswer;
   private readonly decoder = new TextDecoder();

@@ -23,7 +23,12 @@ export type Vars = Record<string, Json>;
 /** The most items or characters one generator may make (a bound, far above any case's need). */
 const GENERATED_MAX = 16 * 1_048_576;
 
-/** A case-file mistake (not a server's failure): a missing variable, a malformed generator. */
+/**
+ * A case-file mistake (not a server's failure): a missing variable, a malformed generator.
+ *
+ * @example
+ * throw new CaseError('no variable "topicId" (captured or given) at this step');
+ */
 export class CaseError extends Error {
   override name = "CaseError";
 }
