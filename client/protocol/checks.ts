@@ -1,6 +1,7 @@
 /**
  * Small typed checks that throw an EdgelogError with a stable code and a message naming the
  * field. Shared by every validator on both sides of the wire.
+ * Rules: PROTOCOL.md JSON-2, JSON-3 (whole numbers, decimals).
  *
  * @example
  * const n = wholeNumber(body.partitions, "partitions", 1, 64, "INVALID_PARTITIONS");

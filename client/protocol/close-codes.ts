@@ -2,6 +2,7 @@
  * WebSocket close codes: the ones edgelog sends (4000-4999 are the application's, RFC 6455
  * section 7.4.2) and the reserved ones no endpoint may put in a close frame. PROTOCOL.md lists
  * what each means for a client (which ones to reconnect after).
+ * Rules: PROTOCOL.md section 20, CLOSE-1 to CLOSE-4.
  *
  * @example
  * if (event.code === CLOSE_TOPIC_DELETED) stopReconnecting("UNKNOWN_TOPIC");

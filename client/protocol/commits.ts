@@ -1,5 +1,6 @@
 /**
  * Validates a group offset commit (`PUT /v1/groups/:group/offsets`).
+ * Rules: PROTOCOL.md COMMIT-2, COMMIT-5.
  *
  * @example
  * parseCommitRequest({ offsets: [{ topic: "orders", partition: 0, offset: 42 }] });

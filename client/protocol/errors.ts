@@ -1,6 +1,7 @@
 /**
  * The one list of error codes. Every failure the worker reports, over HTTP or (later) a socket,
  * carries one of these stable strings; clients branch on `code`, never on `message`.
+ * Rules: PROTOCOL.md ERROR-1, ERROR-5 (the table of codes and statuses).
  *
  * @example
  * try { await produce(); } catch (e) {

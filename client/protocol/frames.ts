@@ -2,6 +2,7 @@
  * A socket frame as both sockets (partition and group) read it: text of at most
  * SOCKET_MESSAGE_BYTES_MAX, JSON, an object with a string `type`; and, for an error answer, the
  * request id the frame names even when it is none of those.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, GSOCKET-2.
  *
  * @example
  * const value = parseFrame('{"type":"leave","id":"l1"}'); // { type: "leave", id: "l1" }

@@ -5,6 +5,7 @@
  * Why these numbers: a produced batch is stored as one SQLite row, and Cloudflare caps a row at
  * 2 MB, so one batch must stay well under it; Kafka's defaults (1 MB records, 249-character topic
  * names, 4 KiB commit metadata, 5 batches in flight per producer) are kept where they fit.
+ * Rules: PROTOCOL.md LIMIT-1 (the table of limits).
  *
  * @example
  * import { RECORD_BYTES_MAX } from "edgelog/protocol";

@@ -1,6 +1,7 @@
 /**
  * Consumer-group membership on the wire: the assignors, a join (HTTP body or group-socket
  * message) and the group socket's client messages, each validated with stable codes.
+ * Rules: PROTOCOL.md GROUP-2, GROUP-3, GROUP-7, GSOCKET-3.
  *
  * @example
  * parseJoin({ topic: "orders", assignor: "sticky" });

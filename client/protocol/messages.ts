@@ -1,7 +1,7 @@
 /**
  * The WebSocket protocol, version 1: one socket per partition object, JSON text frames, each a
- * message with a `type`. The README states the rules (MUST/SHOULD); this module is their types
- * and the parser both sides use.
+ * message with a `type`. PROTOCOL.md states the rules (SOCKET-1 to SOCKET-16, FLOW-1 to FLOW-5,
+ * GSOCKET-1 to GSOCKET-8); this module is their types, shared by both sides.
  *
  * @example
  * ws.send(JSON.stringify({ type: "subscribe", id: "s1", from: "earliest" } satisfies ClientMessage));
@@ -11,12 +11,12 @@ import type { AssignorName } from "./membership.ts";
 import type { OffsetReset } from "./start.ts";
 import type { FetchedRecord, ProducerInput, RecordInput, RecordPosition } from "./wire.ts";
 
-/** The protocol version in `hello`. A server MUST close a socket whose hello names another. */
+/** The protocol version in `hello`. A server MUST close a socket whose hello names another (SOCKET-4). */
 export const PROTOCOL_VERSION = 1;
 
 /**
- * The heartbeat: a client sends exactly PING and gets exactly PONG. The runtime answers it
- * without waking a hibernating partition, so idle subscriptions cost nothing.
+ * The heartbeat: a client sends exactly PING and gets exactly PONG, byte for byte (PING-1, PING-2).
+ * The runtime answers it without waking a hibernating partition, so idle subscriptions cost nothing.
  */
 export const PING = '{"type":"ping"}';
 export const PONG = '{"type":"pong"}';

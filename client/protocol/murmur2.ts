@@ -1,6 +1,7 @@
 /**
  * Kafka's murmur2 hash (the default partitioner's), bit for bit: the same key lands on the same
  * partition in edgelog as in a Kafka cluster with the same partition count.
+ * Rules: PROTOCOL.md PART-2.
  *
  * @example
  * murmur2(new TextEncoder().encode("21")); // -973932308, as in Kafka's UtilsTest

@@ -2,6 +2,7 @@
  * Names and ids, each checked in one place: topic and group names (Kafka's rules: ASCII letters,
  * digits, '.', '_', '-'; at most 249 characters; not "." or "..", so names move between Kafka and
  * edgelog unchanged), group member ids (they appear in URL paths) and socket message ids.
+ * Rules: PROTOCOL.md NAME-1 to NAME-4.
  *
  * @example
  * topicName("orders.v2"); // "orders.v2"

@@ -1,6 +1,7 @@
 /**
  * Validates a client's WebSocket frame into a typed ClientMessage, with the same stable error
  * codes as HTTP (the socket answers them as `{type:"error"}` messages).
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-4 to SOCKET-13.
  *
  * @example
  * const message = parseClientMessage('{"type":"subscribe","id":"s1","from":"earliest"}');

@@ -2,6 +2,7 @@
  * Where a record goes: Kafka's default partitioner. An explicit partition wins; a keyed record
  * goes to `toPositive(murmur2(utf8(key))) % partitions`; keyless records of one batch stick to one
  * partition (Kafka 2.4+'s sticky partitioner), which keeps batches whole and rows written low.
+ * Rules: PROTOCOL.md PART-1.
  *
  * @example
  * partitionForKey("user-1", 6); // the partition Kafka would choose too

@@ -5,6 +5,7 @@
  * read answers `{"offset":N,` + line with no parsing. The worker encodes everything but the
  * timestamp (the partition adds log-append time), and the client runs the same checks before it
  * queues a record offline, so a queued record cannot be refused later for its shape.
+ * Rules: PROTOCOL.md RECORD-3, RECORD-5, PRODUCE-3, PRODUCER-1, PRODUCER-2.
  *
  * @example
  * const { records, producer } = parseProduceRequest({ records: [{ key: "k", value: 1 }] });

@@ -1,6 +1,7 @@
 /**
  * The API's routes: the patterns the worker serves (Hono's `:param` syntax) and the paths a
  * client builds from names, both here so the two sides spell every path once.
+ * Rules: PROTOCOL.md HTTP-4.
  *
  * @example
  * partitionPath("orders", 2); // "/v1/topics/orders/partitions/2"

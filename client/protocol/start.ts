@@ -2,6 +2,7 @@
  * Where a subscription starts, written once: the start position's shape (checked the same on
  * the socket and in the browser client) and the committed-offset rule, Kafka's
  * `auto.offset.reset`: a group's committed offset when the log still holds it, else `reset`.
+ * Rules: PROTOCOL.md SOCKET-5.
  *
  * @example
  * parseStart({ from: "committed", group: "billing" }); // { from: "committed", group: "billing" }

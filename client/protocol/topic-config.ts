@@ -1,6 +1,7 @@
 /**
  * Validates topic creation: the partition count and the topic config, with defaults filled in so
  * two requests can be compared ("same settings" answers 200, "other settings" 409).
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-2.
  *
  * @example
  * parseCreateTopic({ partitions: 3 });

@@ -1,6 +1,7 @@
 /**
  * The shapes on the wire: HTTP request and answer bodies, shared by worker and client.
  * No DOM and no IndexedDB here, so the worker can import it too.
+ * Rules: PROTOCOL.md sections 9 to 15 (the HTTP answers), RECORD-2.
  *
  * @example
  * import type { ProduceRequest } from "edgelog/protocol";

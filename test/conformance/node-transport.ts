@@ -1,0 +1,126 @@
+/**
+ * A transport to any edgelog server from Node: HTTP with node:http (which sends headers and bodies
+ * exactly as given, a wrong Content-Length included, where fetch refuses) and WebSockets with the
+ * `ws` package. It arranges no fixtures: cases that need one are skipped. It claims
+ * "declared-length" only when told to (no proxy between it and the server waits for whole bodies).
+ *
+ * @example
+ * const transport = nodeTransport("http://127.0.0.1:8787");
+ * const answer = await transport.request({ method: "GET", path: "/v1/topics", headers: {}, body: null });
+ */
+import http from "node:http";
+import https from "node:https";
+import WebSocket from "ws";
+import type { SocketEvents, Transport, WireAnswer, WireSocket } from "./streams.ts";
+
+/** How long a request may wait for its answer's head. */
+const ANSWER_HEAD_WAIT_MS = 30_000;
+
+/** A Node response read as chunks, the next one on each `read()` (null at the end). */
+function answerOf(response: http.IncomingMessage): WireAnswer {
+  const chunks: Uint8Array[] = [];
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    wake?.();
+    wake = null;
+  };
+  response.on("data", (chunk: Buffer) => {
+    chunks.push(new Uint8Array(chunk));
+    poke();
+  });
+  response.on("end", () => {
+    ended = true;
+    poke();
+  });
+  response.on("error", (error) => {
+    failure = error;
+    poke();
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return {
+    status: response.statusCode ?? 0,
+    headers,
+    async read() {
+      for (;;) {
+        const chunk = chunks.shift();
+        if (chunk !== undefined) return chunk;
+        if (failure !== null) throw failure;
+        if (ended) return null;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+    async cancel() {
+      response.destroy();
+    },
+  };
+}
+
+/** One HTTP request; the answer is handed over as soon as its head arrives. */
+function request(base: URL, method: string, path: string, headers: Record<string, string>, body: Uint8Array | null): Promise<WireAnswer> {
+  const url = new URL(path, base);
+  const client = url.protocol === "https:" ? https : http;
+  // A body always goes with its length (a chunked DELETE body can be left unread and poison the connection).
+  if (body !== null && !("content-length" in headers)) headers = { ...headers, "content-length": String(body.byteLength) };
+  return new Promise((resolve, reject) => {
+    const outgoing = client.request(url, { method, headers, timeout: ANSWER_HEAD_WAIT_MS }, (response) => resolve(answerOf(response)));
+    outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer to ${method} ${path} within ${ANSWER_HEAD_WAIT_MS} ms`)));
+    outgoing.on("error", reject);
+    // A declared Content-Length longer than the body is sent as declared: the server answers first.
+    outgoing.end(body === null ? undefined : Buffer.from(body));
+  });
+}
+
+/** Opens a WebSocket; a refused upgrade resolves with its HTTP answer. */
+function upgrade(
+  base: URL,
+  path: string,
+  headers: Record<string, string>,
+  events: SocketEvents,
+): Promise<{ socket: WireSocket } | { answer: WireAnswer }> {
+  const url = new URL(path, base);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, handshakeTimeout: ANSWER_HEAD_WAIT_MS });
+    let opened = false;
+    ws.on("message", (data: Buffer, isBinary: boolean) => events.frame(isBinary ? new Uint8Array(data) : data.toString("utf8")));
+    ws.on("close", (code: number, reason: Buffer) => events.closed(code, reason.toString("utf8")));
+    ws.on("unexpected-response", (_request, response) => resolve({ answer: answerOf(response) }));
+    ws.on("error", (error) => {
+      if (!opened) reject(error);
+    });
+    ws.on("open", () => {
+      opened = true;
+      resolve({
+        socket: {
+          send: (data) => ws.send(typeof data === "string" ? data : Buffer.from(data), { binary: typeof data !== "string" }),
+          close: (code, reason) => ws.close(code, reason),
+        },
+      });
+    });
+  });
+}
+
+/**
+ * A transport to the server at `baseUrl`.
+ *
+ * @example
+ * const transport = nodeTransport("http://127.0.0.1:8787");
+ */
+export function nodeTransport(baseUrl: string, options: { declaredLength?: boolean } = {}): Transport {
+  const base = new URL(baseUrl);
+  return {
+    request: ({ method, path, headers, body }) => request(base, method, path, headers, body),
+    upgrade: (path, headers, events) => upgrade(base, path, headers, events),
+    supports: new Set(options.declaredLength ? ["declared-length"] : []),
+    fixture: async (name) => {
+      throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+    },
+  };
+}

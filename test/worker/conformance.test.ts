@@ -1,0 +1,198 @@
+/**
+ * The conformance cases (test/conformance/cases/*.json, format in test/conformance/README.md)
+ * run against the real worker inside workerd: HTTP requests and WebSocket upgrades go to the
+ * worker's own fetch handler (worker/index.ts, what SELF.fetch reaches; SELF.fetch itself slows
+ * down with every request in @cloudflare/vitest-pool-workers, workers-sdk issue 15446: 100
+ * requests took 0.6 s, the fourth 100 4.3 s), fixtures are arranged in the objects' SQLite. After the cases: the case files are well-formed and
+ * cite only rules PROTOCOL.md defines, every rule the cases must cover is cited, every error code
+ * but INTERNAL was seen, and PROTOCOL.md's tables match client/protocol.
+ *
+ * @example
+ * // npx vitest run --config test/vitest.config.ts --project worker test/worker/conformance.test.ts
+ */
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as protocol from "../../client/protocol/index.ts";
+import worker from "../../worker/index.ts";
+import { SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX } from "../../worker/sse.ts";
+import { closeTable, errorTable, limitTable, routeTable } from "../conformance/protocol-doc.ts";
+import { CASE_TIMEOUT_MS_DEFAULT, type CaseResult, checkFiles, definedRules, FileRun } from "../conformance/runner.ts";
+import type { Transport, WireAnswer } from "../conformance/streams.ts";
+import type { Json } from "../conformance/types.ts";
+import { CASE_FILES, PROTOCOL_TEXT, SOURCE_TEXTS } from "../conformance/vite-sources.ts";
+
+const FILES = CASE_FILES;
+const PROTOCOL = PROTOCOL_TEXT;
+
+/** Sends a request to the worker's fetch handler, as the runtime would. */
+function send(path: string, init: RequestInit): Promise<Response> {
+  const request = new Request(`http://conformance${path}`, init) as Request<unknown, IncomingRequestCfProperties>;
+  return Promise.resolve(worker.fetch(request, env, createExecutionContext()));
+}
+
+/** An answer from the worker, its body read in chunks. */
+function wireAnswer(response: Response): WireAnswer {
+  const reader = response.body?.getReader() ?? null;
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return {
+    status: response.status,
+    headers,
+    read: async () => {
+      if (reader === null) return null;
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: async () => {
+      await reader?.cancel();
+    },
+  };
+}
+
+const SEED_PREFIX = "zz-seed-";
+
+/** Fixtures: state no request can make, arranged in the objects' SQLite (as bad-input's table did). */
+const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = {
+  /** Fills the registry up to TOPICS_MAX with seeded rows. */
+  async "topics-at-limit"() {
+    await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("registry")), (_instance, state) => {
+      const { n } = state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM topics").one();
+      state.storage.sql.exec(
+        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+         INSERT INTO topics (name, topic_id, partitions, config, created_at, state)
+         SELECT ? || i, ? || i, 1, ?, 0, 'ready' FROM seq`,
+        protocol.TOPICS_MAX - n,
+        SEED_PREFIX,
+        SEED_PREFIX,
+        JSON.stringify(protocol.TOPIC_CONFIG_DEFAULT),
+      );
+      expect(state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM topics").one().n).toBe(protocol.TOPICS_MAX);
+    });
+  },
+  /** Removes what topics-at-limit seeded. */
+  async "topics-at-limit-undo"() {
+    await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("registry")), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM topics WHERE name LIKE ?", `${SEED_PREFIX}%`);
+    });
+  },
+  /** Adds `count` members to group `group` (which one join made), straight into its coordinator. */
+  async "group-members-seed"(args) {
+    await runInDurableObject(env.GROUP.get(env.GROUP.idFromName(String(args.group))), (_instance, state) => {
+      state.storage.sql.exec(
+        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+         INSERT INTO members (member_id, partitions, session_timeout_ms, last_seen, via_socket)
+         SELECT ? || i, '[]', ?, ?, 0 FROM seq`,
+        Number(args.count),
+        SEED_PREFIX,
+        protocol.SESSION_TIMEOUT_MS_MAX,
+        Date.now(),
+      );
+    });
+  },
+};
+
+const transport: Transport = {
+  async request({ method, path, headers, body }) {
+    return wireAnswer(await send(path, { method, headers, body }));
+  },
+  async upgrade(path, headers, events) {
+    const response = await send(path, { headers: { ...headers, upgrade: "websocket" } });
+    const ws = response.webSocket;
+    if (response.status !== 101 || ws === null || ws === undefined) return { answer: wireAnswer(response) };
+    ws.addEventListener("message", (event) => {
+      events.frame(typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer));
+    });
+    ws.addEventListener("close", (event) => {
+      events.closed(event.code, event.reason);
+    });
+    ws.accept();
+    return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
+  },
+  supports: new Set([...Object.keys(FIXTURES), "declared-length"]),
+  fixture: (name, args) => FIXTURES[name]!(args),
+};
+
+/** A rule id as the code cites one: a PROTOCOL.md section prefix and a number. */
+const RULE_ID =
+  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|LIMIT)-[0-9]+\b/g;
+
+const results: CaseResult[] = [];
+const caseCount = Object.values(FILES).reduce((n, file) => n + file.cases.length, 0);
+
+for (const [name, file] of Object.entries(FILES)) {
+  describe(`${name}: ${file.title}`, () => {
+    const run = new FileRun(name, file, transport);
+    beforeAll(() => run.setup(), 2 * CASE_TIMEOUT_MS_DEFAULT);
+    for (const c of file.cases) {
+      it(
+        `${c.id} [${c.rules.join(" ")}]`,
+        async (context) => {
+          const result = await run.runCase(c);
+          results.push(result);
+          if (result.outcome === "skip") context.skip(result.detail);
+          if (result.outcome === "fail") throw new Error(result.detail);
+        },
+        (c.timeoutMs ?? CASE_TIMEOUT_MS_DEFAULT) + 10_000,
+      );
+    }
+  });
+}
+
+describe("the cases and PROTOCOL.md", () => {
+  const rules = definedRules(PROTOCOL);
+
+  it("case files are well-formed, cite only rules PROTOCOL.md defines, expect each code with its status", () => {
+    expect(checkFiles(FILES, { rules: new Set(rules.keys()), statuses: protocol.ERROR_STATUS })).toStrictEqual([]);
+  });
+
+  it("the code cites only rules PROTOCOL.md defines", () => {
+    const unknown = Object.entries(SOURCE_TEXTS).flatMap(([path, text]) =>
+      [...text.matchAll(RULE_ID)]
+        .map((m) => m[0])
+        .filter((id) => !rules.has(id))
+        .map((id) => `${path}: ${id}`),
+    );
+    expect(Object.keys(SOURCE_TEXTS).length).toBeGreaterThan(10);
+    expect(unknown).toStrictEqual([]);
+  });
+
+  it("every rule not marked [client] or [untested] is cited by a case", () => {
+    const cited = new Set(Object.values(FILES).flatMap((file) => file.cases.flatMap((c) => c.rules)));
+    const uncited = [...rules].filter(([id, mustCite]) => mustCite && !cited.has(id)).map(([id]) => id);
+    expect(uncited).toStrictEqual([]);
+  });
+
+  it("the cases saw every error code but INTERNAL (when every case ran)", (context) => {
+    if (results.length < caseCount) context.skip(`only ${results.length} of ${caseCount} cases ran`);
+    const seen = new Set(results.filter((r) => r.outcome === "pass").flatMap((r) => r.codes));
+    expect(protocol.ERROR_CODES.filter((code) => code !== "INTERNAL" && !seen.has(code))).toStrictEqual([]);
+    expect(seen.has("INTERNAL")).toBe(false);
+  });
+
+  it("its error table is client/protocol/errors.ts", () => {
+    expect(Object.fromEntries(errorTable(PROTOCOL))).toStrictEqual(protocol.ERROR_STATUS);
+  });
+
+  it("its close codes are client/protocol/close-codes.ts", () => {
+    const named = protocol as unknown as Record<string, number>;
+    const table = closeTable(PROTOCOL);
+    for (const [code, name] of table) expect(named[name], name).toBe(code);
+    expect([...table.keys()].filter((code) => protocol.CLOSE_CODES_RESERVED.includes(code))).toStrictEqual([]);
+  });
+
+  it("its routes are client/protocol/routes.ts", () => {
+    const paths = new Set(routeTable(PROTOCOL).map((route) => route.split(" ")[1]));
+    expect([...paths].sort()).toStrictEqual(Object.values(protocol.ROUTE).sort());
+  });
+
+  it("its limits are client/protocol/limits.ts (and the SSE tail's)", () => {
+    const actual: Record<string, unknown> = { ...protocol, SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX };
+    const table = limitTable(PROTOCOL);
+    for (const [name, value] of table) expect(actual[name], name).toBe(value);
+    const exported = Object.keys(protocol).filter((name) => /_(MAX|MIN|DEFAULT|RETAINED)$/.test(name) && typeof actual[name] === "number");
+    expect(exported.filter((name) => !table.has(name) && name !== "RECORD_TIMESTAMP_BYTES_MAX")).toStrictEqual([]);
+  });
+});
