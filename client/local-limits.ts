@@ -17,7 +17,7 @@ export const RECONNECT_DELAY_MS_MAX = 30_000;
 /** Attempts past which the delay's ceiling stops doubling (2^8 x 250 ms already passes the max). */
 export const RECONNECT_ATTEMPTS_EXPONENT_MAX = 16;
 
-/** How often a socket sends PING (the README's protocol rule 9 asks for every 30 s). */
+/** How often a socket sends PING (PROTOCOL.md PING-1 asks for every 30 s). */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Shortest heartbeat interval a caller may ask for (tests use short ones). */
 export const HEARTBEAT_INTERVAL_MS_MIN = 50;

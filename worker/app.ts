@@ -8,6 +8,8 @@
  * from the registered routes); then per route its path parameters, its upgrade check or JSON
  * body, and the handler. Every failure is `{error: {code, message}}` with the code's status.
  *
+ * Rules: PROTOCOL.md HTTP-1, HTTP-3, ERROR-1, CORS-1, CORS-2.
+ *
  * @example
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
@@ -26,7 +28,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.use("/v1/*", cors());
 app.use("/v1/*", refuseOtherMethods(app));
 app.onError(errorResponse);
-app.notFound(() => errorJson("NOT_FOUND", "no such route; see the README for the API"));
+app.notFound(() => errorJson("NOT_FOUND", "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)"));
 
 app.get("/", (c) => c.html(TOPIC_BROWSER_HTML));
 app.route("/", topicRoutes);

@@ -2,6 +2,8 @@
  * HTTP errors for every route: any failure becomes `{error: {code, message}}` with the code's
  * status (never a bare 500). The JSON body is read by middleware/json-body.ts.
  *
+ * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4.
+ *
  * @example
  * app.onError(errorResponse);
  * return errorJson("NOT_FOUND", "no such route");

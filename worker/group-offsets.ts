@@ -2,6 +2,8 @@
  * Consumer-group offsets over HTTP: commits go to each partition's own object (no central
  * coordinator on the commit path), and reads report committed offset and lag per partition.
  *
+ * Rules: PROTOCOL.md COMMIT-1, COMMIT-3, COMMIT-4, COMMIT-7.
+ *
  * @example
  * await commitGroupOffsets(env, "billing", [{ topic: "orders", partition: 0, offset: 10 }]);
  */

@@ -4,6 +4,8 @@
  * coordinator and get assignments pushed). Thin: path parameters and bodies come parsed from the
  * middleware; the coordinator is the Group object.
  *
+ * Rules: PROTOCOL.md COMMIT-2, COMMIT-7, GROUP-2, GROUP-8, GROUP-9, GROUP-11, GSOCKET-1.
+ *
  * @example
  * app.route("/", groupRoutes);
  */

@@ -2,6 +2,8 @@
  * Path and query parameters: parsed strictly (digits only, in range) into typed values, each
  * failure an INVALID_PARAMETER (or INVALID_PARTITIONS) naming the parameter.
  *
+ * Rules: PROTOCOL.md JSON-3, FETCH-2, FETCH-3, FETCH-4, LOG-1, LOG-2.
+ *
  * @example
  * const limit = intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT);
  */

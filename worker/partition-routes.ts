@@ -3,6 +3,8 @@
  * delete records, look offsets up by time, stats, and the partition's WebSocket (forwarded to the
  * partition's object). Thin: path parameters and bodies come parsed from the middleware.
  *
+ * Rules: PROTOCOL.md PRODUCE-2, FETCH-1 to FETCH-5, LOG-1 to LOG-3, SOCKET-1.
+ *
  * @example
  * app.route("/", partitionRoutes);
  */

@@ -7,6 +7,8 @@
  * `producer`) must therefore land on one partition, where its sequence is checked; keyless
  * records of a producer always go to the partition its id hashes to, so a retry lands there too.
  *
+ * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCER-8.
+ *
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
  */

@@ -6,6 +6,8 @@
  * Each creation gets a fresh `topicId`, and partition objects are named by it, so a topic deleted
  * and created again starts on new, empty objects and can never show old records.
  *
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5.
+ *
  * @example
  * const outcome = await registryStub(env).create("orders", 3, config);
  */

@@ -6,6 +6,8 @@
  * Under the hood it is a loop of long-polls on the partition, so it needs no socket in the
  * object; each stream ends after SSE_STREAM_MS_MAX (EventSource reconnects and resumes by itself).
  *
+ * Rules: PROTOCOL.md SSE-1 to SSE-7.
+ *
  * @example
  * // curl -N 'localhost:8787/v1/topics/orders/partitions/0/records?offset=earliest&live=sse'
  */

@@ -3,6 +3,8 @@
  * routed to its partition by produce.ts). Thin: path parameters and bodies come parsed from the
  * middleware; the work is in topics.ts and produce.ts.
  *
+ * Rules: PROTOCOL.md TOPIC-1 to TOPIC-6, PRODUCE-1.
+ *
  * @example
  * app.route("/", topicRoutes);
  */

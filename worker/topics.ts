@@ -7,6 +7,8 @@
  * partition object then answers UNKNOWN_TOPIC (or the new incarnation has a partition the cached
  * one lacks: UNKNOWN_PARTITION), and `onTopic` re-reads the registry once.
  *
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-5, TOPIC-6, NAME-5.
+ *
  * @example
  * const meta = await getTopic(env, "orders");
  * const page = await onPartition(env, "orders", 0, (stub, m) => stub.read({ topicId: m.topicId, ... }));

@@ -56,15 +56,16 @@ describe("retention", () => {
       [4, "new-1", fresh],
     ]);
     expectError(await api("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`), 416, "OFFSET_OUT_OF_RANGE");
-    // The next alarm is due when the kept batch reaches its retention. A record exactly
-    // RETENTION_MS old is kept (only an older one expires), so that alarm keeps it and sets
-    // itself a millisecond later.
-    expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS);
+    // The next alarm is due when the kept batch passes its retention: a record exactly
+    // RETENTION_MS old is kept (only an older one expires), so the alarm is set one millisecond
+    // past that and deletes it when it fires, not an alarm earlier that finds nothing to do.
+    expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS + 1);
+    // An alarm run early (alarms are at-least-once) keeps it and sets the same time again.
     clock.set(fresh + RETENTION_MS);
     await runRetention(stub);
     expect((await fetchRecords(topic, 0, { offset: "earliest" })).logStartOffset).toBe(3);
     expect(await alarmAt(stub)).toBe(fresh + RETENTION_MS + 1);
-    // One millisecond older, it goes too.
+    // At its due time, it goes too.
     clock.advance(1);
     await runRetention(stub);
     expect(await fetchRecords(topic, 0, { offset: "earliest" })).toEqual({
@@ -92,7 +93,7 @@ describe("retention", () => {
     expect(await alarmAt(stub)).toBeNull();
     const next = await produce(topic, { records: [{ value: "later" }] }, 0);
     expect(next.offsets).toEqual([{ partition: 0, offset: 4 }]);
-    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS + 1);
   });
 
   it("keeps a batch whole while any of its records is within retention", async () => {
@@ -131,12 +132,12 @@ describe("retention", () => {
     expect((await api("DELETE", `/v1/topics/${topic}/partitions/0/records?before=2`)).status).toBe(200);
     // The alarm is due when the batch expires; run early, the first batch reaching the cutoff
     // starts below logStartOffset, which must be a no-op, not an error.
-    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS + 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const page = await fetchRecords(topic, 0, { offset: "earliest" });
     expect(page.logStartOffset).toBe(2);
     expect(page.records.map((r) => r.value)).toEqual(["kept-2", "kept-3"]);
-    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS);
+    expect(await alarmAt(stub)).toBe(clock.now() + RETENTION_MS + 1);
   });
 
   it("sets no alarm on a topic that keeps records forever", async () => {

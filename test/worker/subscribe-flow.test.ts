@@ -1,5 +1,5 @@
 /**
- * Flow control on partition sockets (README "Live", rule 5; decision D1): a subscriber that reports
+ * Flow control on partition sockets (PROTOCOL.md FLOW-1 to FLOW-5): a subscriber that reports
  * nothing `consumed` gets at most SUBSCRIBER_WINDOW_BYTES_MAX bytes or SUBSCRIBER_WINDOW_MESSAGES_MAX
  * messages, then `paused`; nothing more is pushed until a `consumed` (one past the last record
  * processed) resumes it, and it ends `live` having had every record exactly once.

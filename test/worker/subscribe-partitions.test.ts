@@ -1,5 +1,5 @@
 /**
- * A topic of 16 partitions from one page (README "Live": one socket per partition): every keyed
+ * A topic of 16 partitions from one page (README "Architecture": one socket per partition): every keyed
  * record produced through the topic route arrives on the socket of the partition its answer
  * named, at the offset it named; deleting the topic tells every socket and closes it with 4404.
  */

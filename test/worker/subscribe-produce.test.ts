@@ -1,5 +1,5 @@
 /**
- * Requests over a partition socket (README "Live", rules 6-9): produce -> ack (idempotent retries
+ * Requests over a partition socket (PROTOCOL.md SOCKET-10 to SOCKET-12, PING-1): produce -> ack (idempotent retries
  * answered with the original offsets), commit -> committed (visible over HTTP), errors as
  * `{type:"error", id, code}` that leave the socket usable, the protocol version check, exact
  * PING/PONG heartbeats, and the ws route's HTTP errors.

@@ -1,5 +1,5 @@
 /**
- * Partition WebSocket subscriptions (protocol version 1, README "Live"): hello, every start
+ * Partition WebSocket subscriptions (PROTOCOL.md SOCKET-3 to SOCKET-8): hello, every start
  * position, push order across many subscribers, catch-up racing appends, and resuming after a
  * disconnect by offset or by a group commit made over the socket.
  */

@@ -8,6 +8,8 @@
  *   keeps the partitions it owned before wherever balance allows, so a rebalance moves as few
  *   partitions as it can.
  *
+ * Rules: PROTOCOL.md GROUP-7.
+ *
  * @example
  * assign("range", ["a", "b", "c"], 6, new Map()); // Map { a: [0, 1], b: [2, 3], c: [4, 5] }
  */

@@ -1,7 +1,9 @@
 /**
- * A group coordinator's socket messages: `join` and `leave`. Any message from a member counts
- * as a heartbeat; pings are answered by the runtime without waking the object, and the alarm
- * counts their time as seen.
+ * A group coordinator's socket messages: `join` and `leave`. A join and a ping refresh the
+ * member's session; pings are answered by the runtime without waking the object, and the alarm
+ * counts their time as seen. Other frames do not refresh it.
+ *
+ * Rules: PROTOCOL.md GSOCKET-2, GSOCKET-3, GSOCKET-5, GSOCKET-7.
  *
  * @example
  * await sockets.receive(ws, frame, (text) => handleGroupSocketMessage(group, ws, text));

@@ -6,6 +6,8 @@
  * reaches the partitions: a member's by its generation, a standalone one by the group being empty.
  * The class only hands runtime events to those.
  *
+ * Rules: PROTOCOL.md GROUP-4, GROUP-10, GSOCKET-4, GSOCKET-6, GSOCKET-7, COMMIT-4, COMMIT-5, CLOSE-4.
+ *
  * @example
  * const group = groupStub(env, "billing");
  * const { memberId, generation, partitions } = unwrap(await group.join(input));

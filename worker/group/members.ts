@@ -3,9 +3,11 @@
  * assignor, the generation, and each member's session and partitions. Every change of members
  * bumps the generation and reassigns (an eager rebalance, computed by the coordinator itself).
  *
- * Simplification against Kafka, stated in the README: there is no revoke barrier, so during a
+ * Simplification against Kafka (PROTOCOL.md GROUP-12): there is no revoke barrier, so during a
  * rebalance the old and the new owner of a partition may both process it briefly; commits from the
  * old generation are refused, so the committed position stays consistent (at-least-once).
+ *
+ * Rules: PROTOCOL.md GROUP-1, GROUP-3, GROUP-4, GROUP-6, GROUP-12, COMMIT-5.
  *
  * @example
  * const members = new Members(ctx.storage.sql);

@@ -4,6 +4,8 @@
  * decodes strict UTF-8 and parses JSON, then hands the value to the route as `c.var.body`.
  * Refusals: REQUEST_TOO_LARGE, INVALID_JSON (empty, not UTF-8, not JSON).
  *
+ * Rules: PROTOCOL.md JSON-1, HTTP-2.
+ *
  * @example
  * app.post(ROUTE.topicRecords, topicParams(), jsonBody(), (c) => c.json(parseProduceRequest(c.var.body)));
  */

@@ -3,6 +3,8 @@
  * registered (Hono's method-not-allowed middleware), never from a hand-kept list: the answer is
  * METHOD_NOT_ALLOWED with the error body and an `Allow` header naming the methods the path takes.
  *
+ * Rules: PROTOCOL.md HTTP-1.
+ *
  * @example
  * app.use("/v1/*", refuseOtherMethods(app));
  */

@@ -4,6 +4,8 @@
  * refused with its stable code (INVALID_TOPIC_NAME, INVALID_PARTITIONS, INVALID_GROUP_NAME,
  * INVALID_REQUEST). A route names the middleware of the parameters its pattern has.
  *
+ * Rules: PROTOCOL.md NAME-1, NAME-2, JSON-3, JSON-4.
+ *
  * @example
  * app.get(ROUTE.partitionStats, partitionParams(), (c) => c.json({ topic: c.var.topic, partition: c.var.partition }));
  */

@@ -2,6 +2,8 @@
  * Socket routes take a WebSocket only: a request without `Upgrade: websocket` is answered 426
  * UPGRADE_REQUIRED before the route runs (after its path parameters are checked).
  *
+ * Rules: PROTOCOL.md SOCKET-1, GSOCKET-1.
+ *
  * @example
  * app.get(ROUTE.groupSocket, groupParams(), requireUpgrade(), (c) => groupStub(c.env, c.var.group).fetch(c.req.raw));
  */

@@ -2,6 +2,8 @@
  * Consumer-group offsets committed on this partition. The committed offset is the next offset the
  * group will read (Kafka's convention), so lag = highWatermark - committed.
  *
+ * Rules: PROTOCOL.md COMMIT-1, COMMIT-3, COMMIT-6.
+ *
  * @example
  * commitOffset(sql, log, { group: "billing", offset: 42, metadata: null, generation: null }, clock.now());
  */

@@ -3,6 +3,8 @@
  * offset and by timestamp; deletion of a prefix (retention, deleteRecords) that moves
  * logStartOffset forward. Invariants are asserted before each write and after each read.
  *
+ * Rules: PROTOCOL.md RECORD-1, FETCH-1, FETCH-3, LOG-1, LOG-2, TOPIC-7.
+ *
  * @example
  * const log = new PartitionLog(ctx.storage.sql);
  * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
@@ -337,10 +339,21 @@ export class PartitionLog {
  * @example
  * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
  */
+/**
+ * When a batch expires: the first moment its newest record is older than `retentionMs` (a record
+ * exactly that old is kept, PROTOCOL.md TOPIC-7), so an alarm set for this time deletes it.
+ *
+ * @example
+ * retentionDueMs(1_000, 60_000); // 61_001
+ */
+export function retentionDueMs(maxTimestamp: number, retentionMs: number): number {
+  return maxTimestamp + retentionMs + 1;
+}
+
 export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: number): number | null {
   const keepFrom = log.firstBatchReaching(cutoff);
   log.deleteBefore(keepFrom ?? log.highWatermark);
   if (keepFrom === null) return null;
   const oldest = log.sql.exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches WHERE base_offset = ?", keepFrom).toArray()[0];
-  return oldest === undefined ? null : oldest.max_timestamp + retentionMs;
+  return oldest === undefined ? null : retentionDueMs(oldest.max_timestamp, retentionMs);
 }

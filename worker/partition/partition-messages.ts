@@ -4,6 +4,8 @@
  * `ack`) and commit (fenced by the group's generation when it carries one). Failures throw; the
  * socket layer answers `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
  *
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-4, SOCKET-10, SOCKET-11, SOCKET-12, SOCKET-15.
+ *
  * @example
  * await sockets.receive(ws, frame, (text) => handlePartitionSocketMessage(host, env, ws, text));
  */

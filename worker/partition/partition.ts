@@ -7,6 +7,8 @@
  * and the runtime's output gate holds the answer until storage confirms the write; an answered
  * offset therefore survives any restart.
  *
+ * Rules: PROTOCOL.md SOCKET-3, SOCKET-14, TOPIC-6, PRODUCE-6, FETCH-4, LOG-3.
+ *
  * @example
  * const stub = partitionStub(env, topicId, 0);
  * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
@@ -21,7 +23,7 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
-import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
+import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, retentionDueMs } from "./log.ts";
 import { type AppendRequest, type AppendResult, type Position, type ReadRequest, TOPIC_ID_HEADER } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable } from "./producers.ts";
@@ -226,7 +228,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const oldest = this.ctx.storage.sql
       .exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches ORDER BY base_offset LIMIT 1")
       .toArray()[0];
-    const due = Math.max((oldest?.max_timestamp ?? now) + retentionMs, now + 1);
+    const due = Math.max(retentionDueMs(oldest?.max_timestamp ?? now, retentionMs), now + 1);
     // Not awaited: the output gate still holds the answer until the alarm is stored.
     void this.ctx.storage.setAlarm(due);
   }

@@ -9,6 +9,8 @@
  *   retriable once the earlier request has landed, so order is never broken;
  * - an epoch below the stored one is a zombie and gets PRODUCER_FENCED.
  *
+ * Rules: PROTOCOL.md PRODUCER-2 to PRODUCER-7.
+ *
  * @example
  * const verdict = producers.check({ id: "p", epoch: 0, sequence: 0 }, 3);
  * if (verdict.duplicateOf === null) producers.record(producer, 3, baseOffset, verdict, Date.now());

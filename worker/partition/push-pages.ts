@@ -6,6 +6,8 @@
  * built once and the same strings go to every caught-up subscriber (fan-out never serialises per
  * subscriber).
  *
+ * Rules: PROTOCOL.md SOCKET-6, FLOW-2.
+ *
  * @example
  * const pages = appendPages({ topic: "orders", partition: 0, baseOffset: 7, lines, highWatermark: 9 });
  * for (const page of pages) ws.send(page.message);

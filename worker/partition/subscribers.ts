@@ -18,6 +18,8 @@
  * The object is single-threaded and an append is synchronous, so a catch-up read and the live
  * tail meet at exactly `highWatermark`: no gap, no duplicate.
  *
+ * Rules: PROTOCOL.md SOCKET-5 to SOCKET-9, FLOW-2 to FLOW-5.
+ *
  * @example
  * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
  */

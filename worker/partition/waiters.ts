@@ -2,6 +2,8 @@
  * Long-polls parked on a partition: each waits for the next append or its deadline, whichever
  * comes first. Bounded by LONG_POLL_WAITERS_MAX; past it a read answers at once, empty.
  *
+ * Rules: PROTOCOL.md FETCH-4.
+ *
  * @example
  * await waiters.wait(5_000); // resolves on the next append or after 5 s
  * waiters.wakeAll();         // after an append

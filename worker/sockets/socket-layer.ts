@@ -11,6 +11,8 @@
  * - each frame's handler run under one translation of failures: an EdgelogError is answered as
  *   `{type:"error", id, code, message}`, anything else is logged and answered INTERNAL.
  *
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, PING-1, PING-4, CLOSE-1, CLOSE-2.
+ *
  * @example
  * const sockets = new SocketLayer<{ memberId: string | null }, GroupServerMessage>(ctx, {
  *   version: 1, initial: () => ({ memberId: null }), label: "group",

@@ -3,6 +3,8 @@
  * objects' own `fetch` (which a stub may call directly) refuse a request without
  * `Upgrade: websocket` with 426 UPGRADE_REQUIRED.
  *
+ * Rules: PROTOCOL.md SOCKET-1, GSOCKET-1.
+ *
  * @example
  * if (!isWebSocketUpgrade(request)) return upgradeRequired();
  */
