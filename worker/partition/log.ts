@@ -332,14 +332,6 @@ export class PartitionLog {
 }
 
 /**
- * Retention: deletes the batches whose records are all older than `cutoff` (their running maximum
- * timestamp is below it), oldest first, as Kafka deletes whole segments. Returns the time the next
- * batch expires, or null when the log is empty.
- *
- * @example
- * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
- */
-/**
  * When a batch expires: the first moment its newest record is older than `retentionMs` (a record
  * exactly that old is kept, PROTOCOL.md TOPIC-7), so an alarm set for this time deletes it.
  *
@@ -350,6 +342,14 @@ export function retentionDueMs(maxTimestamp: number, retentionMs: number): numbe
   return maxTimestamp + retentionMs + 1;
 }
 
+/**
+ * Retention: deletes the batches whose records are all older than `cutoff` (their running maximum
+ * timestamp is below it), oldest first, as Kafka deletes whole segments. Returns the time the next
+ * batch expires, or null when the log is empty.
+ *
+ * @example
+ * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
+ */
 export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: number): number | null {
   const keepFrom = log.firstBatchReaching(cutoff);
   log.deleteBefore(keepFrom ?? log.highWatermark);
