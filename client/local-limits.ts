@@ -10,90 +10,259 @@
  */
 import { BATCH_BYTES_MAX } from "./protocol/index.ts";
 
-/** First reconnect delay, and the floor of every later one (so a flapping network never spins). */
+/**
+ * First reconnect delay, and the floor of every later one (so a flapping network never spins).
+ *
+ * @example
+ * reconnectDelayMs(5, () => 0); // 250: the floor, whatever the attempt
+ */
 export const RECONNECT_DELAY_MS_MIN = 250;
-/** Longest reconnect delay: a returning network is noticed within this even without `online`. */
+
+/**
+ * Longest reconnect delay: a returning network is noticed within this even without `online`.
+ *
+ * @example
+ * reconnectCeilingMs(20); // 30000: the ceiling stops doubling here
+ */
 export const RECONNECT_DELAY_MS_MAX = 30_000;
-/** Attempts past which the delay's ceiling stops doubling (2^8 x 250 ms already passes the max). */
+
+/**
+ * Attempts past which the delay's ceiling stops doubling (2^8 x 250 ms already passes the max).
+ *
+ * @example
+ * reconnectCeilingMs(1_000) === reconnectCeilingMs(RECONNECT_ATTEMPTS_EXPONENT_MAX); // true: both 30000
+ */
 export const RECONNECT_ATTEMPTS_EXPONENT_MAX = 16;
 
-/** How often a socket sends PING (PROTOCOL.md PING-1 asks for every 30 s). */
+/**
+ * How often a socket sends PING (PROTOCOL.md PING-1 asks for every 30 s).
+ *
+ * @example
+ * const makeLink = socketLinkFactory({ url, WebSocket, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+ */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
-/** Shortest heartbeat interval a caller may ask for (tests use short ones). */
+
+/**
+ * Shortest heartbeat interval a caller may ask for (tests use short ones).
+ *
+ * @example
+ * createClient({ url, heartbeatIntervalMs: 10 }); // pings every 50 ms: clamped up to the minimum
+ */
 export const HEARTBEAT_INTERVAL_MS_MIN = 50;
-/** Longest heartbeat interval: past it a dead socket would go unnoticed too long. */
+
+/**
+ * Longest heartbeat interval: past it a dead socket would go unnoticed too long.
+ *
+ * @example
+ * createClient({ url, heartbeatIntervalMs: 3_600_000 }); // pings every 300000 ms: clamped down
+ */
 export const HEARTBEAT_INTERVAL_MS_MAX = 300_000;
-/** Pongs missed in a row after which a socket is dead: closed and reconnected (protocol rule 9). */
+
+/**
+ * Pongs missed in a row after which a socket is dead: closed and reconnected (PROTOCOL.md PING-3).
+ *
+ * @example
+ * // ReconnectingSocket, on each heartbeat:
+ * if (this.missedPongs >= HEARTBEAT_PONGS_MISSED_MAX) this.fail(ws, null, `${this.missedPongs} pongs missed`);
+ */
 export const HEARTBEAT_PONGS_MISSED_MAX = 2;
-/** How long a new socket may take to open and say hello before it counts as failed. */
+
+/**
+ * How long a new socket may take to open before it counts as failed (ReconnectingSocket stops the
+ * timer at `open`; the server's `hello` comes after it).
+ *
+ * @example
+ * setTimeout(() => this.fail(ws, null, `no open within ${SOCKET_OPEN_TIMEOUT_MS} ms`), SOCKET_OPEN_TIMEOUT_MS);
+ */
 export const SOCKET_OPEN_TIMEOUT_MS = 10_000;
 
-/** How long produced records wait for more to join their batch (Kafka's linger.ms). */
+/**
+ * How long produced records wait for more to join their batch (Kafka's linger.ms).
+ *
+ * @example
+ * createClient({ url, lingerMs: 0 }); // batches wait 0 ms instead of PRODUCE_LINGER_MS
+ */
 export const PRODUCE_LINGER_MS = 10;
-/** Records in one produce request from the outbox (well under the protocol's BATCH_RECORDS_MAX). */
+
+/**
+ * Records in one produce request from the outbox (well under the protocol's BATCH_RECORDS_MAX);
+ * this many records queued since the last pass also start one at once, without the linger.
+ *
+ * @example
+ * for (let i = 0; i < 1_200; i++) void client.enqueue("orders", { value: i }); // requests of at most 500 records
+ */
 export const PRODUCE_BATCH_RECORDS_MAX = 500;
-/** Stored bytes in one produce request: the protocol's own bound. */
+
+/**
+ * Stored bytes in one produce request: the protocol's own bound.
+ *
+ * @example
+ * PRODUCE_BATCH_BYTES_MAX === BATCH_BYTES_MAX; // true
+ */
 export const PRODUCE_BATCH_BYTES_MAX = BATCH_BYTES_MAX;
-/** Retries of one batch answered OUT_OF_ORDER_SEQUENCE or INTERNAL within one flush. */
+
+/**
+ * Retries of one batch answered OUT_OF_ORDER_SEQUENCE or INTERNAL within one outbox pass (then the
+ * partition waits for the next pass).
+ *
+ * @example
+ * // a batch answered OUT_OF_ORDER_SEQUENCE each time is sent 1 + PRODUCE_RETRIES_MAX = 6 times in a pass
+ */
 export const PRODUCE_RETRIES_MAX = 5;
-/** Records waiting in the outbox; past it `produce` fails with OUTBOX_FULL. */
+
+/**
+ * Records waiting in the outbox; past it `produce` fails with OUTBOX_FULL.
+ *
+ * @example
+ * try { await client.enqueue("orders", { value: 1 }); } catch (e) {
+ *   if (errorCode(e) === "OUTBOX_FULL") console.warn(`${OUTBOX_RECORDS_MAX} records already wait`);
+ * }
+ */
 export const OUTBOX_RECORDS_MAX = 10_000;
-/** Outbox passes one flush makes before it reports what is left (each pass sends every partition). */
+
+/**
+ * Outbox passes one flush makes before it reports what is left (each pass sends every partition).
+ *
+ * @example
+ * await client.flush(); // rejects TIMEOUT if earlier records still wait after FLUSH_PASSES_MAX passes
+ */
 export const FLUSH_PASSES_MAX = 1_000;
 
-/** One HTTP request (metadata, produce, commit) before it counts as a network failure. */
+/**
+ * One HTTP request (metadata, produce, commit) before it counts as a network failure.
+ *
+ * @example
+ * await http.describeTopic("orders"); // rejects with EdgelogClientError TIMEOUT after HTTP_TIMEOUT_MS
+ */
 export const HTTP_TIMEOUT_MS = 15_000;
-/** A socket request (commit) waiting for its answer. */
+
+/**
+ * A socket request (commit) waiting for its answer.
+ *
+ * @example
+ * await link.commit({ type: "commit", group: "billing", offset: 42 }); // TIMEOUT without `committed` in 10 s
+ * // (client.commit then commits over HTTP instead)
+ */
 export const SOCKET_REQUEST_TIMEOUT_MS = 10_000;
-/** Socket requests awaiting answers on one socket. */
+
+/**
+ * Socket requests awaiting answers on one socket.
+ *
+ * @example
+ * link.commit(message); // rejects NETWORK at once while 100 commits already wait on this socket
+ */
 export const SOCKET_REQUESTS_PENDING_MAX = 100;
 
 /**
  * A tab waiting for another tab's answer (a follower's start position, a commit relayed to the
  * leader); past it the other tab counts as gone for that request.
+ *
+ * @example
+ * await channel.ask(leader, { type: "commit", link: link.id, message }, TAB_REQUEST_TIMEOUT_MS); // or TIMEOUT
  */
 export const TAB_REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * The leader waiting for a follower to take a `records` message; past it the follower is let go
  * (it attaches again and resumes from its own position), so one stuck tab cannot stall the others
  * for longer than this.
+ *
+ * @example
+ * await channel.ask(tab, { type: "records", link, message }, TAB_RECORDS_ACK_TIMEOUT_MS); // RemoteConsumer.records
  */
 export const TAB_RECORDS_ACK_TIMEOUT_MS = 30_000;
-/** A follower waiting for the leader to run an outbox pass for it (a pass may retry batches). */
+
+/**
+ * A follower waiting for the leader to run an outbox pass for it (a pass may retry batches).
+ *
+ * @example
+ * await channel.ask(leader, { type: "pass" }, TAB_PASS_TIMEOUT_MS); // a follower's pass, run by the leader
+ */
 export const TAB_PASS_TIMEOUT_MS = 60_000;
-/** Requests one tab has waiting on other tabs' answers. */
+
+/**
+ * Requests one tab has waiting on other tabs' answers.
+ *
+ * @example
+ * channel.ask(leader, { type: "pass" }, TAB_PASS_TIMEOUT_MS); // rejects NETWORK at once while 1000 wait
+ */
 export const TAB_REQUESTS_PENDING_MAX = 1_000;
 
-/** Records cached per partition; past it the oldest are evicted. */
+/**
+ * Records cached per partition; past it the oldest are evicted.
+ *
+ * @example
+ * createClient({ url, cacheRecordsPerPartitionMax: 1_000 }); // keep 1000 per partition, not 10000
+ */
 export const CACHE_RECORDS_PER_PARTITION_MAX = 10_000;
+
 /**
  * Records per stored page of the IndexedDB cache (a row of the "pages" store). Larger pages mean
  * fewer rows to write and read; this bounds what one row holds (~75 KB of 100-byte events), and
  * so the work of a page cut by an eviction. It matches the server's push page (PUSH_RECORDS_MAX).
+ *
+ * @example
+ * await cache.putRecords("orders", 0, records); // 1200 in a row, into an empty IndexedDB cache: pages of 500, 500, 200
  */
 export const CACHE_PAGE_RECORDS_MAX = 500;
+
 /**
  * A last page smaller than this takes newly appended records into it (rewritten whole) rather
  * than a page of their own, so records arriving live one at a time still end up in pages of this
  * size, while an append never rewrites more than this many records.
+ *
+ * @example
+ * // one live record after a last page of 10 records joins it (a page of 11); after one of 64, a new page
  */
 export const CACHE_PAGE_GROW_RECORDS_MAX = 64;
+
 /**
  * The same bound in bytes (UTF-8 of the page's JSON): with records of up to RECORD_BYTES_MAX,
  * 64 records could be 64 MiB, rewritten on every append. Past this a page takes no more records.
+ *
+ * @example
+ * // a last page of 40 records of 2 KB (80 KB of JSON) takes no more: the next record starts a page
  */
 export const CACHE_PAGE_GROW_BYTES_MAX = 65_536;
-/** Records read from the cache in one transaction while replaying. */
+
+/**
+ * Records read from the cache in one transaction while replaying.
+ *
+ * @example
+ * await cache.readRecords("orders", 0, offset, REPLAY_PAGE_RECORDS_MAX, topicId);
+ */
 export const REPLAY_PAGE_RECORDS_MAX = 2_000;
-/** Records waiting in a subscription's async iterator; past it delivery waits (backpressure). */
+
+/**
+ * Records waiting in a subscription's async iterator; past it delivery waits (backpressure).
+ *
+ * @example
+ * for await (const record of sub) await save(record); // at most 1000 records wait meanwhile
+ */
 export const SUBSCRIPTION_QUEUE_RECORDS_MAX = 1_000;
-/** A named subscription's name (its positions are stored under it). */
+
+/**
+ * A named subscription's name (its positions are stored under it).
+ *
+ * @example
+ * client.subscribe("orders", { name: "n".repeat(250) }); // throws INVALID_USE
+ */
 export const SUBSCRIPTION_NAME_LENGTH_MAX = 249;
-/** Listeners on one client event (status, storage, error): a leak shows as an error, not growth. */
+
+/**
+ * Listeners on one client event (status, storage, error): a leak shows as an error, not growth.
+ *
+ * @example
+ * client.onStatus(show); // throws INVALID_USE once 1000 status listeners are registered
+ */
 export const LISTENERS_MAX = 1_000;
 
 /**
  * The offset a produce resolves with when the server acknowledged a retry but no longer
  * remembers where it landed (DUPLICATE_SEQUENCE): delivered, position unknown. Kafka uses -1 too.
+ *
+ * @example
+ * const { offset } = await client.produce("orders", { value: 1 });
+ * if (offset === OFFSET_UNKNOWN) console.log("delivered; its offset is no longer known");
  */
 export const OFFSET_UNKNOWN = -1;

@@ -9,7 +9,12 @@
  * const seenAt = this.clock.at(ctx.getWebSocketAutoResponseTimestamp(ws)!.getTime());
  */
 
-/** A source of time, in ms since the Unix epoch. */
+/**
+ * A source of time, in ms since the Unix epoch.
+ *
+ * @example
+ * const frozen: Clock = { now: () => 1_700_000_000_000, at: () => 1_700_000_000_000 }; // a clock that never moves
+ */
 export interface Clock {
   /** The time now. */
   now(): number;

@@ -12,12 +12,22 @@ import type { Context } from "hono";
 import { EdgelogError, ERROR_STATUS, type ErrorCode } from "../client/protocol/index.ts";
 import { asEdgelogError } from "./result.ts";
 
-/** An error answer for a code. */
+/**
+ * An error answer for a code: `{error: {code, message}}` with the code's status.
+ *
+ * @example
+ * errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)"); // a 426 Response
+ */
 export function errorJson(code: ErrorCode, message: string): Response {
   return Response.json(new EdgelogError(code, message).toBody(), { status: ERROR_STATUS[code] });
 }
 
-/** Hono's onError: EdgelogErrors keep their code; anything else is logged and answered INTERNAL. */
+/**
+ * Hono's onError: EdgelogErrors keep their code; anything else is logged and answered INTERNAL.
+ *
+ * @example
+ * app.onError(errorResponse); // a route throwing EdgelogError("UNKNOWN_TOPIC", ...) answers 404 with that code
+ */
 export function errorResponse(error: Error, _c: Context): Response {
   const failure = asEdgelogError(error, "a request");
   return errorJson(failure.code, failure.message);

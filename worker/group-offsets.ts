@@ -16,6 +16,10 @@ import { checkPartition, onPartition, onTopic } from "./topics.ts";
 /**
  * Commits every entry. All topics and partitions are checked first, so a bad entry commits
  * nothing; the commits themselves are per partition and not atomic across partitions.
+ *
+ * @example
+ * await commitGroupOffsets(env, "billing", [{ topic: "orders", partition: 0, offset: 43, metadata: "batch-7" }]);
+ * // { offsets: [{ topic: "orders", partition: 0, offset: 43 }] }
  */
 export async function commitGroupOffsets(env: Env, group: string, offsets: OffsetCommit[]): Promise<CommitResponse> {
   // Through onTopic, so a partition a stale cached incarnation lacks is checked against the registry.
@@ -30,7 +34,12 @@ export async function commitGroupOffsets(env: Env, group: string, offsets: Offse
   return { offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) };
 }
 
-/** A group's committed offsets and lag on every partition of `topic`. */
+/**
+ * A group's committed offsets and lag on every partition of `topic`.
+ *
+ * @example
+ * const { partitions, totalLag } = await groupOffsets(env, "billing", "orders");
+ */
 export async function groupOffsets(env: Env, group: string, topic: string): Promise<GroupOffsetsResponse> {
   return onTopic(env, topic, async (meta) => {
     const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta.topicId, p).groupOffset(meta.topicId, group));

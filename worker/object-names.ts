@@ -12,7 +12,12 @@ import type { Group } from "./group/group.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { Registry } from "./registry.ts";
 
-/** The name of the one Registry object. */
+/**
+ * The name of the one Registry object.
+ *
+ * @example
+ * env.REGISTRY.get(env.REGISTRY.idFromName(REGISTRY_OBJECT_NAME)); // what registryStub(env) does
+ */
 export const REGISTRY_OBJECT_NAME = "registry";
 
 /**

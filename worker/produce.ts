@@ -64,7 +64,13 @@ function appendRequest(topicId: string, parsed: ParsedProduce, indexes: readonly
   return { topicId, timestamps, tails, producer: parsed.producer };
 }
 
-/** Appends a validated request to topic `name` (all to `pathPartition` when the path names one). */
+/**
+ * Appends a validated request to topic `name` (all to `pathPartition` when the path names one).
+ *
+ * @example
+ * await produce(env, "orders", parseProduceRequest(body), null); // { offsets: [{ partition, offset }, ...] }
+ * await produce(env, "orders", parseProduceRequest(body), 2); // every record to partition 2
+ */
 export async function produce(env: Env, name: string, parsed: ParsedProduce, pathPartition: number | null): Promise<ProduceResponse> {
   return onTopic(env, name, async (meta) => {
     const shares = assign(meta, parsed, pathPartition);

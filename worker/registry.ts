@@ -36,6 +36,14 @@ function toMeta(row: TopicRow): TopicMeta {
   };
 }
 
+/**
+ * The Registry Durable Object: the one object (named REGISTRY_OBJECT_NAME) that holds every
+ * topic's metadata, as this module's header says.
+ *
+ * @example
+ * const meta = await registryStub(env).get("orders"); // null when there is no such topic
+ * const topics = await registryStub(env).list(); // ready, creating and deleting ones alike
+ */
 export class Registry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 

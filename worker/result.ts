@@ -8,9 +8,22 @@
  */
 import { EdgelogError, type ErrorCode } from "../client/protocol/index.ts";
 
+/**
+ * A Durable Object RPC method's answer: its value, or the EdgelogError it failed with as data.
+ *
+ * @example
+ * const result: Result<PartitionOffsets> = await stub.offsets(meta.topicId);
+ * if (!result.ok) console.log(result.error.code); // "UNKNOWN_TOPIC" for a dropped partition
+ */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
-/** Runs `body`, turning a thrown EdgelogError into an error result; anything else is a bug and rethrows. */
+/**
+ * Runs `body`, turning a thrown EdgelogError into an error result; anything else is a bug and rethrows.
+ *
+ * @example
+ * capture(() => { throw new EdgelogError("UNKNOWN_TOPIC", "gone"); });
+ * // { ok: false, error: { code: "UNKNOWN_TOPIC", message: "gone" } }
+ */
 export function capture<T>(body: () => T): Result<T> {
   try {
     return { ok: true, value: body() };
@@ -20,7 +33,12 @@ export function capture<T>(body: () => T): Result<T> {
   }
 }
 
-/** The async twin of `capture`. */
+/**
+ * The async twin of `capture`.
+ *
+ * @example
+ * return captureAsync(() => this.admit(input, null)); // Group.join
+ */
 export async function captureAsync<T>(body: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await body() };
@@ -30,7 +48,12 @@ export async function captureAsync<T>(body: () => Promise<T>): Promise<Result<T>
   }
 }
 
-/** What an unexpected failure is answered with, everywhere (the failure itself is logged). */
+/**
+ * What an unexpected failure is answered with, everywhere (the failure itself is logged).
+ *
+ * @example
+ * asEdgelogError(new TypeError("oops"), "a request").message === INTERNAL_MESSAGE; // true
+ */
 export const INTERNAL_MESSAGE = "an unexpected error occurred; it has been logged";
 
 /**
@@ -46,7 +69,12 @@ export function asEdgelogError(error: unknown, where: string): EdgelogError {
   return new EdgelogError("INTERNAL", INTERNAL_MESSAGE);
 }
 
-/** The value of a result, or its error thrown as an EdgelogError. */
+/**
+ * The value of a result, or its error thrown as an EdgelogError.
+ *
+ * @example
+ * const offsets = unwrap(await stub.offsets(meta.topicId)); // throws the object's EdgelogError, code kept
+ */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
   throw new EdgelogError(result.error.code, result.error.message);

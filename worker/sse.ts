@@ -17,14 +17,31 @@ import type { Position } from "./partition/partition-api.ts";
 import { asEdgelogError } from "./result.ts";
 import { onPartition } from "./topics.ts";
 
-/** How long one SSE response streams before ending (the client resumes with Last-Event-ID). */
+/**
+ * How long one SSE response streams before ending (the client resumes with Last-Event-ID).
+ *
+ * @example
+ * const deadline = Date.now() + SSE_STREAM_MS_MAX; // sseResponse's loop ends there, 15 minutes on
+ */
 export const SSE_STREAM_MS_MAX = 15 * 60_000;
-/** How long each long-poll waits; an empty one sends a comment, which keeps proxies from closing. */
+
+/**
+ * How long each long-poll waits; an empty one sends a comment, which keeps proxies from closing.
+ *
+ * @example
+ * page = await read(page.nextOffset, SSE_KEEPALIVE_MS); // empty after 15 s: ": keepalive" is written
+ */
 export const SSE_KEEPALIVE_MS = 15_000;
 /** What EventSource waits before reconnecting. */
 const SSE_RETRY_MS = 1_000;
 
-/** The offset to start from: one past Last-Event-ID when the client is resuming. */
+/**
+ * The offset to start from: one past Last-Event-ID when the client is resuming.
+ *
+ * @example
+ * sseStart("41", "earliest"); // 42
+ * sseStart(undefined, "latest"); // "latest"
+ */
 export function sseStart(lastEventId: string | undefined, offset: Position): Position {
   if (lastEventId === undefined || lastEventId === "") return offset;
   if (!/^(0|[1-9][0-9]{0,15})$/.test(lastEventId)) {
@@ -37,6 +54,9 @@ export function sseStart(lastEventId: string | undefined, offset: Position): Pos
  * Streams a partition from `start` as SSE until the client leaves or the stream's time is up.
  * The first read happens before the answer, so a bad topic, partition or offset is a plain HTTP
  * error with its code rather than an event inside a 200 stream.
+ *
+ * @example
+ * return sseResponse(c.env, topic, partition, sseStart(c.req.header("last-event-id"), offset), c.req.raw.signal);
  */
 export async function sseResponse(env: Env, topic: string, partition: number, start: Position, signal: AbortSignal): Promise<Response> {
   const read = (offset: Position, maxWaitMs: number) =>

@@ -29,7 +29,12 @@ const METADATA_CACHE_ENTRIES_MAX = 1_000;
 
 const cache = new Map<string, { meta: TopicMeta; cachedAt: number }>();
 
-/** Forgets a cached topic (after a delete, or when a partition says it is gone). */
+/**
+ * Forgets a cached topic (after a delete, or when a partition says it is gone).
+ *
+ * @example
+ * forgetTopic("orders"); // the next getTopic(env, "orders") asks the registry
+ */
 export function forgetTopic(name: string): void {
   cache.delete(name);
 }
@@ -42,7 +47,13 @@ function remember(meta: TopicMeta): void {
   cache.set(meta.name, { meta, cachedAt: Date.now() });
 }
 
-/** A ready topic's metadata, from the cache when fresh; UNKNOWN_TOPIC when there is none. */
+/**
+ * A ready topic's metadata, from the cache when fresh; UNKNOWN_TOPIC when there is none.
+ *
+ * @example
+ * const meta = await getTopic(env, "orders"); // from this isolate's cache when under 60 s old
+ * await getTopic(env, "orders", true); // from the registry, always
+ */
 export async function getTopic(env: Env, name: string, fresh = false): Promise<TopicMeta> {
   const hit = cache.get(name);
   if (!fresh && hit && Date.now() - hit.cachedAt < METADATA_CACHE_MS) return hit.meta;
@@ -55,7 +66,12 @@ export async function getTopic(env: Env, name: string, fresh = false): Promise<T
   return meta;
 }
 
-/** UNKNOWN_PARTITION unless `partition` is one of the topic's. */
+/**
+ * UNKNOWN_PARTITION unless `partition` is one of the topic's.
+ *
+ * @example
+ * checkPartition(meta, 3); // throws UNKNOWN_PARTITION when meta.partitions is 3
+ */
 export function checkPartition(meta: TopicMeta, partition: number): void {
   if (partition >= meta.partitions) {
     throw new EdgelogError("UNKNOWN_PARTITION", `topic "${meta.name}" has partitions 0 to ${meta.partitions - 1}, not ${partition}`);
@@ -75,6 +91,9 @@ function maybeStale(error: unknown): boolean {
  * Runs `run` with the topic's metadata. If the answer suggests the metadata is stale (see
  * maybeStale), the registry is asked again and `run` repeated once with a new incarnation (a stale
  * attempt touched only a deleted incarnation, and its answer is discarded).
+ *
+ * @example
+ * const offsets = await onTopic(env, "orders", (meta) => partitionOffsets(env, meta));
  */
 export async function onTopic<T>(env: Env, name: string, run: (meta: TopicMeta) => Promise<T>): Promise<T> {
   const meta = await getTopic(env, name);
@@ -89,7 +108,12 @@ export async function onTopic<T>(env: Env, name: string, run: (meta: TopicMeta) 
   }
 }
 
-/** Runs `call` on one partition's object (see onTopic for stale metadata). */
+/**
+ * Runs `call` on one partition's object (see onTopic for stale metadata).
+ *
+ * @example
+ * const { highWatermark } = await onPartition(env, "orders", 0, (stub, meta) => stub.offsets(meta.topicId));
+ */
 export function onPartition<T>(
   env: Env,
   name: string,
@@ -102,7 +126,12 @@ export function onPartition<T>(
   });
 }
 
-/** Every partition's bounds, asked in parallel. */
+/**
+ * Every partition's bounds, asked in parallel.
+ *
+ * @example
+ * (await partitionOffsets(env, meta)).map((p) => p.highWatermark - p.logStartOffset); // records held per partition
+ */
 export async function partitionOffsets(env: Env, meta: TopicMeta): Promise<PartitionOffsets[]> {
   const all = Array.from({ length: meta.partitions }, (_, p) => partitionStub(env, meta.topicId, p).offsets(meta.topicId));
   return (await Promise.all(all)).map((result) => unwrap(result));
@@ -123,6 +152,9 @@ async function dropPartitions(env: Env, meta: TopicMeta): Promise<void> {
 /**
  * Creates a topic: registers it, initialises every partition, then marks it ready. Safe to
  * repeat: a create interrupted half-way is finished by the next identical request.
+ *
+ * @example
+ * const { created, meta } = await createTopic(env, "orders", 3, TOPIC_CONFIG_DEFAULT); // created: false when it already existed
  */
 export async function createTopic(
   env: Env,
@@ -159,7 +191,12 @@ async function finishDelete(env: Env, meta: TopicMeta): Promise<void> {
   forgetTopic(meta.name);
 }
 
-/** Deletes a topic: marks it deleting, drops every partition's data, then forgets it. */
+/**
+ * Deletes a topic: marks it deleting, drops every partition's data, then forgets it.
+ *
+ * @example
+ * await deleteTopic(env, "orders"); // throws UNKNOWN_TOPIC when there is none
+ */
 export async function deleteTopic(env: Env, name: string): Promise<void> {
   const meta = await registryStub(env).get(name);
   if (meta === null) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${name}" does not exist`);

@@ -20,7 +20,13 @@ import type { CachedRun } from "./types.ts";
 
 type PagesStore<Mode extends IDBTransactionMode> = IDBPObjectStore<EdgelogDB, StoreName[], "pages", Mode>;
 
-/** The highest offset a key range needs (offsets are exact integers below 2^53). */
+/**
+ * The highest offset a key range needs (offsets are exact integers below 2^53); it also bounds
+ * the partition part of a topic's keys.
+ *
+ * @example
+ * tx.objectStore("runs").getAll(IDBKeyRange.bound(["orders", 0], ["orders", OFFSET_END])); // every run of "orders"
+ */
 export const OFFSET_END = Number.MAX_SAFE_INTEGER;
 
 /** Pages fetched per getAll while reading: bounds what one request materialises. */
@@ -31,7 +37,15 @@ function baseRange(topic: string, partition: number, from: number, to: number): 
   return IDBKeyRange.bound([topic, partition, from], [topic, partition, to], false, true);
 }
 
-/** Starts a request and gives its promise a handler at once (its failure also aborts the write). */
+/**
+ * Adds a started request's promise to `ops`, giving it a handler at once, so a failure before
+ * `Promise.all(ops)` is awaited is never an unhandled rejection (it still rejects that Promise.all).
+ *
+ * @example
+ * const ops: Promise<unknown>[] = [];
+ * track(ops, tx.objectStore("runs").delete(["orders", 0]));
+ * await Promise.all(ops);
+ */
 export function track(ops: Promise<unknown>[], op: Promise<unknown>): void {
   op.catch(() => undefined);
   ops.push(op);

@@ -8,18 +8,44 @@
  * if (event.code === CLOSE_TOPIC_DELETED) stopReconnecting("UNKNOWN_TOPIC");
  */
 
-/** A normal close: the client or server is done. */
+/**
+ * A normal close: the client or server is done.
+ *
+ * @example
+ * closeCodeToSend(1006); // 1000, CLOSE_NORMAL: a reserved code is answered with it
+ */
 export const CLOSE_NORMAL = 1000;
-/** The client's `hello` named a protocol version this server does not speak. Do not reconnect. */
+
+/**
+ * The client's `hello` named a protocol version this server does not speak. Do not reconnect.
+ *
+ * @example
+ * sockets.close(ws, CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version"); // after such a hello
+ */
 export const CLOSE_UNSUPPORTED_VERSION = 4400;
-/** The topic was deleted under the socket. Do not reconnect: the topic is gone (UNKNOWN_TOPIC). */
+
+/**
+ * The topic was deleted under the socket. Do not reconnect: the topic is gone (UNKNOWN_TOPIC).
+ *
+ * @example
+ * sockets.close(ws, CLOSE_TOPIC_DELETED, "topic deleted"); // Partition.drop, on each of its sockets
+ */
 export const CLOSE_TOPIC_DELETED = 4404;
-/** A group member's session ran out (no ping or message within sessionTimeoutMs): join again. */
+
+/**
+ * A group member's session ran out (no ping or join within sessionTimeoutMs, GSOCKET-7): join again.
+ *
+ * @example
+ * sockets.close(ws, CLOSE_SESSION_EXPIRED, "session timed out"); // Group.alarm, to an expired member
+ */
 export const CLOSE_SESSION_EXPIRED = 4408;
 
 /**
  * Codes reserved by RFC 6455: 1005 (no status), 1006 (abnormal) and 1015 (TLS failure) describe a
  * close to the application and must never be sent in a close frame.
+ *
+ * @example
+ * CLOSE_CODES_RESERVED.includes(1005); // true: never sent, answered with 1000 (closeCodeToSend)
  */
 export const CLOSE_CODES_RESERVED: readonly number[] = [1005, 1006, 1015];
 

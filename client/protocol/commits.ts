@@ -25,7 +25,14 @@ function parseCommit(input: unknown, where: string): OffsetCommit {
   return commit;
 }
 
-/** A commit's metadata string: at most COMMIT_METADATA_BYTES_MAX bytes of UTF-8. */
+/**
+ * A commit's metadata string: at most COMMIT_METADATA_BYTES_MAX bytes of UTF-8, or INVALID_REQUEST
+ * naming `where`.
+ *
+ * @example
+ * parseCommitMetadata("batch-7", "offsets[0].metadata"); // "batch-7"
+ * parseCommitMetadata(7, "metadata"); // throws INVALID_REQUEST
+ */
 export function parseCommitMetadata(value: unknown, where: string): string {
   if (typeof value !== "string" || utf8Length(value) > COMMIT_METADATA_BYTES_MAX) {
     throw new EdgelogError("INVALID_REQUEST", `${where} must be a string of at most ${COMMIT_METADATA_BYTES_MAX} bytes`);
@@ -56,7 +63,12 @@ export function parseCommitRequest(body: unknown): { offsets: OffsetCommit[]; me
   return { offsets, member: parseCommitMember(request.memberId, request.generation) };
 }
 
-/** A group member's identity on a commit (HTTP body or socket message). */
+/**
+ * A group member's identity on a commit (HTTP body or socket message).
+ *
+ * @example
+ * parseCommitRequest({ offsets, memberId: "device-7", generation: 3 }).member; // { memberId: "device-7", generation: 3 }
+ */
 export interface CommitMember {
   memberId: string;
   generation: number;

@@ -8,6 +8,14 @@
  *   if (e instanceof EdgelogError && e.code === "PRODUCER_FENCED") stop();
  * }
  */
+
+/**
+ * Every code with the HTTP status it is answered with (PROTOCOL.md ERROR-5's table).
+ *
+ * @example
+ * ERROR_STATUS.PRODUCER_FENCED; // 409
+ * new EdgelogError("UNKNOWN_TOPIC", "gone").status; // 404, read from here
+ */
 export const ERROR_STATUS = {
   /** The body is not JSON. */
   INVALID_JSON: 400,
@@ -60,13 +68,30 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
 } as const;
 
-/** A stable error code. */
+/**
+ * A stable error code.
+ *
+ * @example
+ * const code: ErrorCode = "UNKNOWN_TOPIC";
+ * ERROR_STATUS[code]; // 404
+ */
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** Every code, for exhaustive tests and documentation. */
+/**
+ * Every code, for exhaustive tests and documentation.
+ *
+ * @example
+ * ERROR_CODES.includes("PRODUCER_FENCED"); // true
+ */
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
-/** The JSON body of every error answer: `{error: {code, message}}`. */
+/**
+ * The JSON body of every error answer: `{error: {code, message}}`.
+ *
+ * @example
+ * const body: ErrorBody = new EdgelogError("NOT_FOUND", "no such route").toBody();
+ * // { error: { code: "NOT_FOUND", message: "no such route" } }
+ */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }

@@ -12,61 +12,219 @@
  * if (bytes > RECORD_BYTES_MAX) throw new Error("too big");
  */
 
-/** Longest topic name, as Kafka (a filesystem limit there; kept for familiarity). */
+/**
+ * Longest topic name, as Kafka (a filesystem limit there; kept for familiarity).
+ *
+ * @example
+ * topicName("t".repeat(250)); // throws INVALID_TOPIC_NAME
+ */
 export const TOPIC_NAME_LENGTH_MAX = 249;
-/** Longest consumer-group name. */
+
+/**
+ * Longest consumer-group name.
+ *
+ * @example
+ * groupName("g".repeat(250)); // throws INVALID_GROUP_NAME
+ */
 export const GROUP_NAME_LENGTH_MAX = 249;
-/** Topic and group names: Kafka's alphabet, ASCII letters, digits, '.', '_' and '-'. */
+
+/**
+ * Topic and group names: Kafka's alphabet, ASCII letters, digits, '.', '_' and '-'.
+ *
+ * @example
+ * NAME_PATTERN.test("orders.v2"); // true
+ * NAME_PATTERN.test("a/b"); // false
+ */
 export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-/** Partitions in one topic: each is a Durable Object, and describing a topic asks every one. */
+
+/**
+ * Partitions in one topic: each is a Durable Object, and describing a topic asks every one.
+ *
+ * @example
+ * parseCreateTopic({ partitions: 65 }); // throws INVALID_PARTITIONS
+ */
 export const TOPIC_PARTITIONS_MAX = 64;
-/** Topics in one deployment: the registry lists them all in one answer. */
+
+/**
+ * Topics in one deployment: the registry lists them all in one answer.
+ *
+ * @example
+ * await createTopic(env, "orders", 3, config); // a new topic when 10000 exist: TOPIC_LIMIT_REACHED
+ */
 export const TOPICS_MAX = 10_000;
 
-/** One record as stored (its JSON encoding, UTF-8). Kafka's default max.message.bytes is ~1 MB. */
+/**
+ * One record as stored (its JSON encoding, UTF-8). Kafka's default max.message.bytes is ~1 MB.
+ *
+ * @example
+ * encodeRecord({ value: "x".repeat(RECORD_BYTES_MAX) }, "records[0]"); // throws RECORD_TOO_LARGE
+ */
 export const RECORD_BYTES_MAX = 1_048_576;
-/** Records in one produce request (and so in one stored batch at most). */
+
+/**
+ * Records in one produce request (and so in one stored batch at most).
+ *
+ * @example
+ * parseProduceRequest({ records: Array.from({ length: 10_001 }, () => ({ value: 1 })) }); // throws BATCH_TOO_LARGE
+ */
 export const BATCH_RECORDS_MAX = 10_000;
-/** Stored bytes of one produce request; a partition's share is one SQLite row (<= 2 MB). */
+
+/**
+ * Stored bytes of one produce request; a partition's share is one SQLite row (<= 2 MB).
+ *
+ * @example
+ * const value = "x".repeat(600_000); // one such record fits, two in one request do not:
+ * parseProduceRequest({ records: [{ value }, { value }] }); // throws BATCH_TOO_LARGE
+ */
 export const BATCH_BYTES_MAX = 1_048_576;
-/** An HTTP request body, before parsing (JSON framing and whitespace on top of the batch). */
+
+/**
+ * An HTTP request body, before parsing (JSON framing and whitespace on top of the batch).
+ *
+ * @example
+ * await readJson(c.req.raw); // throws REQUEST_TOO_LARGE past 4 MiB, while the body streams in
+ */
 export const REQUEST_BYTES_MAX = 4 * 1_048_576;
-/** Headers on one record. */
+
+/**
+ * Headers on one record.
+ *
+ * @example
+ * encodeRecord({ value: 1, headers }, "records[0]"); // throws INVALID_RECORD with 65 headers
+ */
 export const RECORD_HEADERS_MAX = 64;
-/** Latest timestamp a record may carry: the end of JavaScript's Date range. */
+
+/**
+ * Latest timestamp a record may carry: the end of JavaScript's Date range.
+ *
+ * @example
+ * new Date(TIMESTAMP_MS_MAX).toISOString(); // "+275760-09-13T00:00:00.000Z"
+ */
 export const TIMESTAMP_MS_MAX = 8_640_000_000_000_000;
 
-/** Records one read returns at most, and when the request does not say. */
+/**
+ * Records one read returns at most.
+ *
+ * @example
+ * intParam("10001", "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT); // throws INVALID_PARAMETER
+ */
 export const FETCH_RECORDS_MAX = 10_000;
+
+/**
+ * Records one read returns at most when the request does not say (no `limit`).
+ *
+ * @example
+ * intParam(undefined, "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT); // 500
+ */
 export const FETCH_RECORDS_DEFAULT = 500;
-/** Bytes one read returns at most (one record more is always allowed, so a big one is never stuck). */
+
+/**
+ * Bytes one read returns at most (its first record is returned whatever its size, so a big one
+ * is never stuck).
+ *
+ * @example
+ * intParam(c.req.query("maxBytes"), "maxBytes", 1, FETCH_BYTES_MAX, FETCH_BYTES_DEFAULT);
+ */
 export const FETCH_BYTES_MAX = 8 * 1_048_576;
+
+/**
+ * Bytes one read returns at most when the request does not say (no `maxBytes`).
+ *
+ * @example
+ * stub.read({ topicId, offset, limit: FETCH_RECORDS_DEFAULT, maxBytes: FETCH_BYTES_DEFAULT, maxWaitMs }); // the SSE tail
+ */
 export const FETCH_BYTES_DEFAULT = 1_048_576;
-/** How long an empty read at the end of the log may wait for an append. */
+
+/**
+ * How long an empty read at the end of the log may wait for an append.
+ *
+ * @example
+ * intParam(c.req.query("maxWaitMs"), "maxWaitMs", 0, LONG_POLL_WAIT_MS_MAX, 0); // ?maxWaitMs=60000: INVALID_PARAMETER
+ */
 export const LONG_POLL_WAIT_MS_MAX = 30_000;
-/** Long-polls parked on one partition at once; past it a read answers at once, empty. */
+
+/**
+ * Long-polls parked on one partition at once; past it a read answers at once, empty.
+ *
+ * @example
+ * await waiters.wait(5_000); // false at once while 1000 reads are parked
+ */
 export const LONG_POLL_WAITERS_MAX = 1_000;
 
-/** Longest idempotent producer id. */
+/**
+ * Longest idempotent producer id.
+ *
+ * @example
+ * parseProducer({ id: "p".repeat(129), epoch: 0, sequence: 0 }); // throws INVALID_PRODUCER
+ */
 export const PRODUCER_ID_LENGTH_MAX = 128;
-/** Producer epochs are Kafka's int16, 0..32767. */
+
+/**
+ * Producer epochs are Kafka's int16, 0..32767.
+ *
+ * @example
+ * parseProducer({ id: "tab-1", epoch: 32_768, sequence: 0 }); // throws INVALID_PRODUCER
+ */
 export const PRODUCER_EPOCH_MAX = 32_767;
-/** Sequences are Kafka's int32; a producer that reaches the end bumps its epoch. */
+
+/**
+ * Sequences are Kafka's int32; a producer that reaches the end bumps its epoch.
+ *
+ * @example
+ * const producer = { id: "tab-1", epoch: 0, sequence: PRODUCER_SEQUENCE_MAX };
+ * parseProduceRequest({ records: [{ value: 1 }, { value: 2 }], producer }); // throws INVALID_PRODUCER: a new epoch
+ */
 export const PRODUCER_SEQUENCE_MAX = 2_147_483_647;
-/** Batches remembered per producer and partition for de-duplicating retries (Kafka: 5 in flight). */
+
+/**
+ * Batches remembered per producer and partition for de-duplicating retries (Kafka: 5 in flight).
+ *
+ * @example
+ * producers.check({ id: "tab-1", epoch: 0, sequence: 0 }, 3); // after 5 later batches: throws DUPLICATE_SEQUENCE
+ */
 export const PRODUCER_BATCHES_RETAINED = 5;
-/** Producers remembered per partition; past it the least recently used is forgotten. */
+
+/**
+ * Producers remembered per partition; past it the least recently used is forgotten.
+ *
+ * @example
+ * producers.record(producer, count, baseOffset, verdict, now); // a 10001st id forgets the least recently used
+ */
 export const PRODUCERS_PER_PARTITION_MAX = 10_000;
 
-/** Offsets in one group commit request. */
+/**
+ * Offsets in one group commit request.
+ *
+ * @example
+ * parseCommitRequest({ offsets: [] }); // throws INVALID_REQUEST: 1 to 1000 entries
+ */
 export const COMMIT_OFFSETS_MAX = 1_000;
-/** Metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes). */
+
+/**
+ * Metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes).
+ *
+ * @example
+ * parseCommitMetadata("é".repeat(2_049), "metadata"); // throws INVALID_REQUEST: 4098 bytes
+ */
 export const COMMIT_METADATA_BYTES_MAX = 4_096;
 
-/** One WebSocket frame from a client, before parsing (the same as an HTTP body). */
+/**
+ * One WebSocket frame from a client, before parsing (the same as an HTTP body). parseFrame
+ * measures a frame's length in UTF-16 units, the "characters" of PROTOCOL.md SOCKET-2.
+ *
+ * @example
+ * parseFrame("x".repeat(SOCKET_MESSAGE_BYTES_MAX + 1)); // throws REQUEST_TOO_LARGE
+ */
 export const SOCKET_MESSAGE_BYTES_MAX = REQUEST_BYTES_MAX;
-/** A request id or subscription id on a socket. */
+
+/**
+ * A request id or subscription id on a socket.
+ *
+ * @example
+ * messageId("s".repeat(65)); // throws INVALID_REQUEST
+ */
 export const MESSAGE_ID_LENGTH_MAX = 64;
+
 /**
  * Flow control: `records` messages pushed to one subscription and not yet covered by a
  * `consumed` (unconsumed) are at most SUBSCRIBER_WINDOW_MESSAGES_MAX messages and
@@ -75,20 +233,65 @@ export const MESSAGE_ID_LENGTH_MAX = 64;
  * may pass the bytes alone (a record near RECORD_BYTES_MAX). A page that does not fit is not
  * pushed, catch-up or live: the partition says `paused` (the log is the buffer, not the object's
  * memory) and a `consumed` that frees room resumes from the subscriber's offset.
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "consumed", offset: record.offset + 1 })); // frees the messages it covers
  */
 export const SUBSCRIBER_WINDOW_BYTES_MAX = 1_048_576;
+
+/**
+ * Unconsumed `records` messages one subscription may have (see SUBSCRIBER_WINDOW_BYTES_MAX).
+ *
+ * @example
+ * // after 64 unconsumed messages, however small, the partition says `paused` and pushes no more
+ */
 export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
+
 /**
  * Records in one pushed `records` message, catch-up and live alike: an append of 10,000 records
  * is pushed as 20 messages (as many as the window takes, the rest after `consumed`).
+ *
+ * @example
+ * appendPages({ topic: "orders", partition: 0, baseOffset: 0, lines, highWatermark: 1_200 }); // 500, 500, 200 records
  */
 export const PUSH_RECORDS_MAX = 500;
 
-/** Members in one consumer group. */
+/**
+ * Members in one consumer group.
+ *
+ * @example
+ * members.join(request, now); // a new member of a group of 1000: throws GROUP_MAX_SIZE_REACHED
+ */
 export const GROUP_MEMBERS_MAX = 1_000;
-/** A member's session timeout: missing heartbeats this long removes it and rebalances. */
+
+/**
+ * Shortest session timeout a member may ask for: missing heartbeats this long removes it and rebalances.
+ *
+ * @example
+ * parseJoin({ topic: "orders", sessionTimeoutMs: 500 }); // throws INVALID_REQUEST
+ */
 export const SESSION_TIMEOUT_MS_MIN = 1_000;
+
+/**
+ * Longest session timeout a member may ask for.
+ *
+ * @example
+ * parseJoin({ topic: "orders", sessionTimeoutMs: 600_000 }); // throws INVALID_REQUEST
+ */
 export const SESSION_TIMEOUT_MS_MAX = 300_000;
+
+/**
+ * The session timeout of a join that names none (Kafka's session.timeout.ms default).
+ *
+ * @example
+ * parseJoin({ topic: "orders" }).sessionTimeoutMs; // 45000
+ */
 export const SESSION_TIMEOUT_MS_DEFAULT = 45_000;
-/** Longest member id (ours are generated UUIDs; a client may bring its own, e.g. a device id). */
+
+/**
+ * Longest member id (ours are generated UUIDs; a client may bring its own, e.g. a device id).
+ *
+ * @example
+ * memberId("d".repeat(65)); // throws INVALID_REQUEST
+ */
 export const MEMBER_ID_LENGTH_MAX = MESSAGE_ID_LENGTH_MAX;

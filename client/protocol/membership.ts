@@ -13,16 +13,38 @@ import { parseFrame } from "./frames.ts";
 import { SESSION_TIMEOUT_MS_DEFAULT, SESSION_TIMEOUT_MS_MAX, SESSION_TIMEOUT_MS_MIN } from "./limits.ts";
 import { memberId, messageId, topicName } from "./names.ts";
 
-/** The partition assignors a group may use. */
+/**
+ * The partition assignors a group may use.
+ *
+ * @example
+ * ASSIGNORS.includes("sticky"); // true
+ * parseJoin({ topic: "orders", assignor: "cooperative" }); // throws INVALID_REQUEST
+ */
 export const ASSIGNORS = ["range", "roundrobin", "sticky"] as const;
 
-/** An assignor's name. */
+/**
+ * An assignor's name.
+ *
+ * @example
+ * const assignor: AssignorName = "roundrobin";
+ */
 export type AssignorName = (typeof ASSIGNORS)[number];
 
-/** The assignor of a join that names none: Kafka's RangeAssignor. */
+/**
+ * The assignor of a join that names none: Kafka's RangeAssignor.
+ *
+ * @example
+ * parseJoin({ topic: "orders" }).assignor; // "range"
+ */
 export const ASSIGNOR_DEFAULT: AssignorName = "range";
 
-/** A validated join: the member id is null when the server is to generate one. */
+/**
+ * A validated join: the member id is null when the server is to generate one.
+ *
+ * @example
+ * const join: JoinInput = parseJoin({ topic: "orders", memberId: "device-7" });
+ * // { topic: "orders", memberId: "device-7", assignor: "range", sessionTimeoutMs: 45000 }
+ */
 export interface JoinInput {
   topic: string;
   memberId: string | null;
@@ -60,7 +82,12 @@ export function parseJoin(body: unknown, extra: readonly string[] = []): JoinInp
   };
 }
 
-/** A group-socket message as the coordinator handles it. */
+/**
+ * A group-socket message as the coordinator handles it.
+ *
+ * @example
+ * const message: ReceivedGroupMessage = parseGroupClientMessage('{"type":"leave","id":"l1"}'); // { type: "leave", id: "l1" }
+ */
 export type ReceivedGroupMessage = { type: "join"; id: string; join: JoinInput } | { type: "leave"; id: string };
 
 /**

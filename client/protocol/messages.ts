@@ -11,20 +11,45 @@ import type { AssignorName } from "./membership.ts";
 import type { OffsetReset } from "./start.ts";
 import type { FetchedRecord, ProducerInput, RecordInput, RecordPosition } from "./wire.ts";
 
-/** The protocol version in `hello`. A server MUST close a socket whose hello names another (SOCKET-4). */
+/**
+ * The protocol version in `hello`. A server MUST close a socket whose hello names another (SOCKET-4).
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "hello", version: PROTOCOL_VERSION } satisfies ClientMessage));
+ */
 export const PROTOCOL_VERSION = 1;
 
 /**
  * The heartbeat: a client sends exactly PING and gets exactly PONG, byte for byte (PING-1, PING-2).
  * The runtime answers it without waking a hibernating partition, so idle subscriptions cost nothing.
+ *
+ * @example
+ * ws.send(PING); // answered PONG
  */
 export const PING = '{"type":"ping"}';
+
+/**
+ * The answer to PING, exactly these bytes (PING-2).
+ *
+ * @example
+ * if (event.data === PONG) missedPongs = 0;
+ */
 export const PONG = '{"type":"pong"}';
 
-/** Where a subscription starts. "committed" needs a `group`; `reset` applies when it has none. */
+/**
+ * Where a subscription starts. "committed" needs a `group`; `reset` applies when it has none.
+ *
+ * @example
+ * const from: StartPosition = { timestamp: Date.now() - 3_600_000 }; // the first record of the last hour
+ */
 export type StartPosition = "earliest" | "latest" | "committed" | { offset: number } | { timestamp: number };
 
-/** Client to server. */
+/**
+ * Client to server.
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "consumed", offset: 42 } satisfies ClientMessage));
+ */
 export type ClientMessage =
   | { type: "hello"; version: number }
   | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: OffsetReset }
@@ -33,19 +58,36 @@ export type ClientMessage =
   | { type: "produce"; id: string; records: RecordInput[]; producer?: ProducerInput }
   | { type: "commit"; id: string; group: string; offset: number; metadata?: string; generation?: number; memberId?: string };
 
-/** Client to a group coordinator's socket (`/v1/groups/:group/ws`): membership only. */
+/**
+ * Client to a group coordinator's socket (`/v1/groups/:group/ws`): membership only.
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "join", id: "j1", topic: "orders", assignor: "sticky" } satisfies GroupClientMessage));
+ */
 export type GroupClientMessage =
   | { type: "join"; id: string; topic: string; memberId?: string; assignor?: AssignorName; sessionTimeoutMs?: number }
   | { type: "leave"; id: string };
 
-/** A group coordinator's socket to its member. `assignment` is pushed on every rebalance. */
+/**
+ * A group coordinator's socket to its member. `assignment` is pushed on every rebalance.
+ *
+ * @example
+ * const message = JSON.parse(event.data) as GroupServerMessage;
+ * if (message.type === "assignment") consume(message.partitions);
+ */
 export type GroupServerMessage =
   | { type: "joined"; id: string; memberId: string; generation: number; partitions: number[] }
   | { type: "assignment"; memberId: string; generation: number; partitions: number[] }
   | { type: "left"; id: string }
   | { type: "error"; id: string | null; code: ErrorCode; message: string };
 
-/** Server to client. */
+/**
+ * Server to client.
+ *
+ * @example
+ * const message = JSON.parse(event.data) as ServerMessage;
+ * if (message.type === "records") for (const record of message.records) show(record.offset, record.value);
+ */
 export type ServerMessage =
   | {
       type: "hello";
@@ -66,5 +108,10 @@ export type ServerMessage =
   | { type: "committed"; id: string; group: string; offset: number }
   | { type: "error"; id: string | null; code: ErrorCode; message: string };
 
-/** A server message of one type. */
+/**
+ * A server message of one type.
+ *
+ * @example
+ * const committed: ServerMessageOf<"committed"> = { type: "committed", id: "c1", group: "billing", offset: 42 };
+ */
 export type ServerMessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;

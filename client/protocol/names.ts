@@ -12,7 +12,12 @@
 import { EdgelogError, type ErrorCode } from "./errors.ts";
 import { GROUP_NAME_LENGTH_MAX, MEMBER_ID_LENGTH_MAX, MESSAGE_ID_LENGTH_MAX, NAME_PATTERN, TOPIC_NAME_LENGTH_MAX } from "./limits.ts";
 
-/** A member id's alphabet: the name alphabet plus ':' (generated ids are UUIDs). */
+/**
+ * A member id's alphabet: the name alphabet plus ':' (generated ids are UUIDs).
+ *
+ * @example
+ * MEMBER_ID_PATTERN.test("3f2a:device-7"); // true, though no topic or group name may hold ':'
+ */
 export const MEMBER_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 function checkName(value: unknown, what: string, lengthMax: number, code: ErrorCode): string {
@@ -25,12 +30,24 @@ function checkName(value: unknown, what: string, lengthMax: number, code: ErrorC
   return value;
 }
 
-/** Returns the topic name, or throws INVALID_TOPIC_NAME. */
+/**
+ * Returns the topic name, or throws INVALID_TOPIC_NAME.
+ *
+ * @example
+ * topicName("orders.v2"); // "orders.v2"
+ * topicName(".."); // throws INVALID_TOPIC_NAME
+ */
 export function topicName(value: unknown): string {
   return checkName(value, "topic name", TOPIC_NAME_LENGTH_MAX, "INVALID_TOPIC_NAME");
 }
 
-/** Returns the group name, or throws INVALID_GROUP_NAME. */
+/**
+ * Returns the group name, or throws INVALID_GROUP_NAME.
+ *
+ * @example
+ * groupName("billing"); // "billing"
+ * groupName(""); // throws INVALID_GROUP_NAME
+ */
 export function groupName(value: unknown): string {
   return checkName(value, "group name", GROUP_NAME_LENGTH_MAX, "INVALID_GROUP_NAME");
 }

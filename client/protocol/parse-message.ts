@@ -41,12 +41,22 @@ function parseCommitMessage(m: Record<string, unknown>): CommitMessage {
   return message;
 }
 
-/** A client message as the server handles it: a produce carries its validated, encoded records. */
+/**
+ * A client message as the server handles it: a produce carries its validated, encoded records.
+ *
+ * @example
+ * const message: ReceivedMessage = parseClientMessage('{"type":"produce","id":"p1","records":[{"value":1}]}');
+ * if (message.type === "produce") message.parsed.records; // as parseProduceRequest encodes them
+ */
 export type ReceivedMessage = Exclude<ClientMessage, { type: "produce" }> | { type: "produce"; id: string; parsed: ParsedProduce };
 
 /**
  * Parses one text frame. Throws EdgelogError (INVALID_JSON, INVALID_REQUEST, REQUEST_TOO_LARGE,
  * or a record's code) for anything that is not a valid client message.
+ *
+ * @example
+ * parseClientMessage('{"type":"consumed","offset":42}'); // { type: "consumed", offset: 42 }
+ * parseClientMessage('{"type":"nope"}'); // throws INVALID_REQUEST
  */
 export function parseClientMessage(text: string): ReceivedMessage {
   const value = parseFrame(text);

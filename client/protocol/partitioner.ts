@@ -10,7 +10,12 @@
 import { utf8Bytes } from "./checks.ts";
 import { murmur2, toPositive } from "./murmur2.ts";
 
-/** Kafka's choice of partition for a key. */
+/**
+ * Kafka's choice of partition for a key.
+ *
+ * @example
+ * partitionForKey("user-1", 6); // 2, on every call and for Kafka's own clients too
+ */
 export function partitionForKey(key: string, partitions: number): number {
   return toPositive(murmur2(utf8Bytes(key))) % partitions;
 }

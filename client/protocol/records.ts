@@ -25,10 +25,21 @@ import {
 } from "./limits.ts";
 import type { ProducerInput } from "./wire.ts";
 
-/** Bytes the `"timestamp":T,` prefix adds at most (T has at most 16 digits). */
+/**
+ * Bytes the `"timestamp":T,` prefix adds at most (T has at most 16 digits).
+ *
+ * @example
+ * encodeRecord({ value: 1 }, "records[0]").bytes; // 63: the tail's 34 bytes + RECORD_TIMESTAMP_BYTES_MAX (29)
+ */
 export const RECORD_TIMESTAMP_BYTES_MAX = '"timestamp":,'.length + 16;
 
-/** One validated record, encoded but for its timestamp. */
+/**
+ * One validated record, encoded but for its timestamp.
+ *
+ * @example
+ * const record: EncodedRecord = encodeRecord({ key: "k", value: 1, partition: 2 }, "records[0]");
+ * // { key: "k", partition: 2, timestamp: null, tail: '"key":"k","value":1,"headers":{}}', bytes: 62 }
+ */
 export interface EncodedRecord {
   key: string | null;
   /** The partition the producer named, or null to let the partitioner choose. */
@@ -41,7 +52,12 @@ export interface EncodedRecord {
   bytes: number;
 }
 
-/** A validated produce request. */
+/**
+ * A validated produce request.
+ *
+ * @example
+ * const { records, producer }: ParsedProduce = parseProduceRequest({ records: [{ value: 1 }] }); // producer: null
+ */
 export interface ParsedProduce {
   records: EncodedRecord[];
   producer: ProducerInput | null;

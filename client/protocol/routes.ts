@@ -8,7 +8,12 @@
  * app.get(ROUTE.partitionSocket, handler);
  */
 
-/** Every route pattern of version 1 of the API. */
+/**
+ * Every route pattern of version 1 of the API.
+ *
+ * @example
+ * groupRoutes.post(ROUTE.groupMembers, groupParams(), jsonBody(), handler); // POST /v1/groups/:group/members
+ */
 export const ROUTE = {
   topics: "/v1/topics",
   topic: "/v1/topics/:topic",
@@ -25,7 +30,13 @@ export const ROUTE = {
   group: "/v1/groups/:group",
 } as const;
 
-/** A route's name. */
+/**
+ * A route's name.
+ *
+ * @example
+ * const name: RouteName = "groupSocket";
+ * ROUTE[name]; // "/v1/groups/:group/ws"
+ */
 export type RouteName = keyof typeof ROUTE;
 
 /**

@@ -14,13 +14,30 @@ import { TIMESTAMP_MS_MAX } from "./limits.ts";
 import type { StartPosition } from "./messages.ts";
 import { groupName } from "./names.ts";
 
-/** Where a committed start goes when the group has no usable commit. */
+/**
+ * Where a committed start goes when the group has no usable commit.
+ *
+ * @example
+ * const reset: OffsetReset = "earliest";
+ * committedStart(null, { logStartOffset: 3, highWatermark: 9 }, reset); // 3
+ */
 export type OffsetReset = "earliest" | "latest";
 
-/** Kafka's default `auto.offset.reset`. */
+/**
+ * Kafka's default `auto.offset.reset`.
+ *
+ * @example
+ * committedStart(null, { logStartOffset: 3, highWatermark: 9 }, undefined); // 9: "latest"
+ */
 export const OFFSET_RESET_DEFAULT: OffsetReset = "latest";
 
-/** The offsets that bound a partition's log. */
+/**
+ * The offsets that bound a partition's log.
+ *
+ * @example
+ * const log: LogBounds = { logStartOffset: 0, highWatermark: 120 };
+ * committedStart(42, log, "earliest"); // 42: the log still holds it
+ */
 export interface LogBounds {
   /** The first offset still stored. */
   logStartOffset: number;
@@ -28,7 +45,12 @@ export interface LogBounds {
   highWatermark: number;
 }
 
-/** A start position with what it needs: a group for "committed", and the reset to apply. */
+/**
+ * A start position with what it needs: a group for "committed", and the reset to apply.
+ *
+ * @example
+ * const start: SubscribeStart = parseStart({ from: "committed", group: "billing" }); // { from: "committed", group: "billing" }
+ */
 export interface SubscribeStart {
   from: StartPosition;
   group?: string;

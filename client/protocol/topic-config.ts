@@ -12,10 +12,21 @@ import { EdgelogError } from "./errors.ts";
 import { TOPIC_PARTITIONS_MAX } from "./limits.ts";
 import type { TopicConfig } from "./wire.ts";
 
-/** A config with every setting present. */
+/**
+ * A config with every setting present.
+ *
+ * @example
+ * const config: FullTopicConfig = parseTopicConfig({ "retention.ms": 86_400_000 });
+ * // { "retention.ms": 86400000, "message.timestamp.type": "CreateTime" }
+ */
 export type FullTopicConfig = Required<TopicConfig>;
 
-/** Defaults: keep records forever (offline apps replay from the start), producer's timestamps. */
+/**
+ * Defaults: keep records forever (offline apps replay from the start), producer's timestamps.
+ *
+ * @example
+ * parseTopicConfig(undefined); // a copy: { "retention.ms": -1, "message.timestamp.type": "CreateTime" }
+ */
 export const TOPIC_CONFIG_DEFAULT: FullTopicConfig = {
   "retention.ms": -1,
   "message.timestamp.type": "CreateTime",
@@ -60,7 +71,12 @@ export function parseCreateTopic(body: unknown): { partitions: number; config: F
   return { partitions, config: parseTopicConfig(request.config) };
 }
 
-/** Whether two full configs are the same settings. */
+/**
+ * Whether two full configs are the same settings.
+ *
+ * @example
+ * sameConfig(parseTopicConfig({}), TOPIC_CONFIG_DEFAULT); // true: a repeated create (same partitions) answers 200
+ */
 export function sameConfig(a: FullTopicConfig, b: FullTopicConfig): boolean {
   return a["retention.ms"] === b["retention.ms"] && a["message.timestamp.type"] === b["message.timestamp.type"];
 }

@@ -9,26 +9,51 @@
  */
 import type { AssignorName } from "./membership.ts";
 
-/** Any JSON value: what a record's `value` may be. */
+/**
+ * Any JSON value: what a record's `value` may be.
+ *
+ * @example
+ * const value: JsonValue = { item: "book", qty: 2, tags: ["gift"] };
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Whose clock a record's timestamp is: the producer's (default) or the log's at append. */
+/**
+ * Whose clock a record's timestamp is: the producer's (default) or the log's at append.
+ *
+ * @example
+ * const type: TimestampType = "LogAppendTime"; // records take the log's time at append
+ */
 export type TimestampType = "CreateTime" | "LogAppendTime";
 
-/** Per-topic settings; names follow Kafka's topic configs. */
+/**
+ * Per-topic settings; names follow Kafka's topic configs.
+ *
+ * @example
+ * const config: TopicConfig = { "retention.ms": 7 * 86_400_000 }; // keep a week
+ */
 export interface TopicConfig {
   /** Records older than this are deleted (whole batches, as Kafka deletes segments); -1 keeps all. */
   "retention.ms"?: number;
   "message.timestamp.type"?: TimestampType;
 }
 
-/** `PUT /v1/topics/:topic` body. */
+/**
+ * `PUT /v1/topics/:topic` body.
+ *
+ * @example
+ * const body: CreateTopicRequest = { partitions: 3, config: { "retention.ms": -1 } };
+ */
 export interface CreateTopicRequest {
   partitions: number;
   config?: TopicConfig;
 }
 
-/** One entry of `GET /v1/topics`. */
+/**
+ * One entry of `GET /v1/topics`.
+ *
+ * @example
+ * const { topics } = (await (await fetch(`${url}/v1/topics`)).json()) as { topics: TopicSummary[] };
+ */
 export interface TopicSummary {
   name: string;
   partitions: number;
@@ -37,7 +62,13 @@ export interface TopicSummary {
   createdAt: number;
 }
 
-/** The offsets that bound one partition's log. */
+/**
+ * The offsets that bound one partition's log.
+ *
+ * @example
+ * const { partitions } = await http.describeTopic("orders");
+ * const backlog = partitions.map((p: PartitionOffsets) => p.highWatermark - p.logStartOffset);
+ */
 export interface PartitionOffsets {
   partition: number;
   /** The first offset still stored. */
@@ -46,7 +77,13 @@ export interface PartitionOffsets {
   highWatermark: number;
 }
 
-/** `GET /v1/topics/:topic`. */
+/**
+ * `GET /v1/topics/:topic`.
+ *
+ * @example
+ * const topic: TopicDescription = await http.describeTopic("orders");
+ * topic.partitions.length; // the partition count
+ */
 export interface TopicDescription {
   name: string;
   /** The topic's incarnation: a topic deleted and created again gets a new one. */
@@ -56,7 +93,13 @@ export interface TopicDescription {
   partitions: PartitionOffsets[];
 }
 
-/** A record to produce. */
+/**
+ * A record to produce.
+ *
+ * @example
+ * const record: RecordInput = { key: "alice", value: { item: "book" }, headers: { source: "web" } };
+ * await client.produce("orders", record);
+ */
 export interface RecordInput {
   /** Records with one key go to one partition, in order. */
   key?: string | null;
@@ -71,6 +114,9 @@ export interface RecordInput {
 /**
  * An idempotent producer's identity on a request. `sequence` numbers the first record of the
  * request within its partition; the request's records take `sequence`, `sequence + 1`, ...
+ *
+ * @example
+ * const producer: ProducerInput = { id: "tab-1", epoch: 0, sequence: 10 }; // a request of 3 records: 10, 11, 12
  */
 export interface ProducerInput {
   id: string;
@@ -78,26 +124,47 @@ export interface ProducerInput {
   sequence: number;
 }
 
-/** `POST .../records` body. */
+/**
+ * `POST .../records` body.
+ *
+ * @example
+ * const body: ProduceRequest = { records: [{ value: 1 }], producer: { id: "tab-1", epoch: 0, sequence: 0 } };
+ * await http.produce("orders", 0, body);
+ */
 export interface ProduceRequest {
   records: RecordInput[];
   producer?: ProducerInput;
 }
 
-/** Where one produced record landed. */
+/**
+ * Where one produced record landed.
+ *
+ * @example
+ * const { partition, offset }: RecordPosition = await client.produce("orders", { key: "alice", value: 1 });
+ */
 export interface RecordPosition {
   partition: number;
   offset: number;
 }
 
-/** `POST .../records` answer: one position per record, in request order. */
+/**
+ * `POST .../records` answer: one position per record, in request order.
+ *
+ * @example
+ * const { offsets, duplicate }: ProduceResponse = await http.produce("orders", 0, body); // duplicate: a retry
+ */
 export interface ProduceResponse {
   offsets: RecordPosition[];
   /** True when an idempotent retry was recognised: nothing was appended, these are the originals. */
   duplicate?: boolean;
 }
 
-/** A record read back. */
+/**
+ * A record read back.
+ *
+ * @example
+ * const record: FetchedRecord = { offset: 7, timestamp: 1_700_000_000_000, key: null, value: 1, headers: {} };
+ */
 export interface FetchedRecord {
   offset: number;
   timestamp: number;
@@ -106,7 +173,13 @@ export interface FetchedRecord {
   headers: Record<string, string>;
 }
 
-/** `GET .../records` answer. */
+/**
+ * `GET .../records` answer.
+ *
+ * @example
+ * const page = (await (await fetch(`${url}/v1/topics/orders/partitions/0/records?offset=0`)).json()) as FetchResponse;
+ * // the next read asks for ?offset=${page.nextOffset}
+ */
 export interface FetchResponse {
   records: FetchedRecord[];
   /** The offset to ask for next: one past the last record returned, or the offset asked for. */
@@ -115,7 +188,12 @@ export interface FetchResponse {
   logStartOffset: number;
 }
 
-/** A partition's measured cost and sockets (the object's own counters, since it started). */
+/**
+ * A partition's measured cost and sockets (the object's own counters, since it started).
+ *
+ * @example
+ * const { rowsWritten, rowsRead, sockets }: PartitionStats = await partitionStub(env, meta.topicId, 0).stats();
+ */
 export interface PartitionStats {
   /** SQLite rows written and read, as the runtime counts them for billing. */
   rowsWritten: number;
@@ -128,12 +206,22 @@ export interface PartitionStats {
   startedAt: number;
 }
 
-/** `GET .../stats` answer. */
+/**
+ * `GET .../stats` answer.
+ *
+ * @example
+ * const stats = (await (await fetch(`${url}/v1/topics/orders/partitions/0/stats`)).json()) as PartitionStatsResponse;
+ */
 export interface PartitionStatsResponse extends PartitionStats {
   partition: number;
 }
 
-/** `GET .../offsets` answer. */
+/**
+ * `GET .../offsets` answer.
+ *
+ * @example
+ * const { offset, timestamp }: OffsetLookupResponse = await http.offsetForTimestamp("orders", 0, Date.now() - 3_600_000);
+ */
 export interface OffsetLookupResponse {
   /** For a timestamp: the first record at or after it, or highWatermark when there is none. */
   offset: number;
@@ -141,7 +229,12 @@ export interface OffsetLookupResponse {
   timestamp: number | null;
 }
 
-/** One offset to commit. */
+/**
+ * One offset to commit.
+ *
+ * @example
+ * const commit: OffsetCommit = { topic: "orders", partition: 0, offset: 43 }; // records up to 42 are done
+ */
 export interface OffsetCommit {
   topic: string;
   partition: number;
@@ -150,14 +243,24 @@ export interface OffsetCommit {
   metadata?: string;
 }
 
-/** `PUT /v1/groups/:group/offsets` body. A group member adds its memberId and generation. */
+/**
+ * `PUT /v1/groups/:group/offsets` body. A group member adds its memberId and generation.
+ *
+ * @example
+ * const body: CommitRequest = { offsets: [{ topic: "orders", partition: 0, offset: 43 }], memberId: "device-7", generation: 3 };
+ */
 export interface CommitRequest {
   offsets: OffsetCommit[];
   memberId?: string;
   generation?: number;
 }
 
-/** `POST /v1/groups/:group/members` body. */
+/**
+ * `POST /v1/groups/:group/members` body.
+ *
+ * @example
+ * const body: JoinGroupRequest = { topic: "orders", memberId: "device-7", assignor: "sticky", sessionTimeoutMs: 30_000 };
+ */
 export interface JoinGroupRequest {
   topic: string;
   /** Bring your own id (e.g. a device id) to rejoin as the same member; generated when absent. */
@@ -166,14 +269,26 @@ export interface JoinGroupRequest {
   sessionTimeoutMs?: number;
 }
 
-/** A member's view after join or heartbeat. */
+/**
+ * A member's view after join or heartbeat.
+ *
+ * @example
+ * const response = await fetch(`${url}/v1/groups/billing/members/device-7/heartbeat`, { method: "POST" });
+ * const { generation, partitions } = (await response.json()) as MemberAssignmentResponse;
+ */
 export interface MemberAssignmentResponse {
   memberId: string;
   generation: number;
   partitions: number[];
 }
 
-/** `GET /v1/groups/:group`. */
+/**
+ * `GET /v1/groups/:group`.
+ *
+ * @example
+ * const group = (await (await fetch(`${url}/v1/groups/billing`)).json()) as GroupDescription;
+ * group.members.map((m) => m.memberId);
+ */
 export interface GroupDescription {
   group: string;
   topic: string | null;
@@ -182,12 +297,22 @@ export interface GroupDescription {
   members: { memberId: string; partitions: number[]; sessionTimeoutMs: number; lastSeen: number; viaSocket: boolean }[];
 }
 
-/** `PUT /v1/groups/:group/offsets` answer. */
+/**
+ * `PUT /v1/groups/:group/offsets` answer.
+ *
+ * @example
+ * const { offsets }: CommitResponse = await http.commit("billing", { offsets: [{ topic: "orders", partition: 0, offset: 43 }] });
+ */
 export interface CommitResponse {
   offsets: { topic: string; partition: number; offset: number }[];
 }
 
-/** One partition's line of `GET /v1/groups/:group/offsets?topic=T`. */
+/**
+ * One partition's line of `GET /v1/groups/:group/offsets?topic=T`.
+ *
+ * @example
+ * for (const line of (await http.groupOffsets("billing", "orders")).partitions) console.log(line.partition, line.lag);
+ */
 export interface GroupPartitionOffset extends PartitionOffsets {
   /** The committed offset (the next to read), or null when the group never committed here. */
   committedOffset: number | null;
@@ -196,7 +321,12 @@ export interface GroupPartitionOffset extends PartitionOffsets {
   lag: number | null;
 }
 
-/** `GET /v1/groups/:group/offsets?topic=T` answer. */
+/**
+ * `GET /v1/groups/:group/offsets?topic=T` answer.
+ *
+ * @example
+ * const { totalLag }: GroupOffsetsResponse = await http.groupOffsets("billing", "orders");
+ */
 export interface GroupOffsetsResponse {
   group: string;
   topic: string;

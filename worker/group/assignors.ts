@@ -16,7 +16,12 @@
 
 import type { AssignorName } from "../../client/protocol/index.ts";
 
-/** A member id to its partitions, ascending. */
+/**
+ * A member id to its partitions, ascending.
+ *
+ * @example
+ * const previous: Assignment = new Map([["a", [0, 1, 2]], ["b", [3, 4, 5]]]);
+ */
 export type Assignment = Map<string, number[]>;
 
 function range(members: readonly string[], partitions: number): Assignment {
@@ -82,6 +87,10 @@ function sticky(members: readonly string[], partitions: number, previous: Assign
 /**
  * Assigns `partitions` partitions to `members` with the named assignor. Members are sorted by id
  * first, so every coordinator computes the same answer. No members: an empty assignment.
+ *
+ * @example
+ * assign("sticky", ["a", "b", "c"], 6, new Map([["a", [0, 1, 2]], ["b", [3, 4, 5]]]));
+ * // Map { a: [0, 1], b: [3, 4], c: [2, 5] }: a and b keep what they can
  */
 export function assign(name: AssignorName, members: readonly string[], partitions: number, previous: Assignment): Assignment {
   const sorted = [...members].sort();

@@ -14,6 +14,9 @@ import type { Group } from "./group.ts";
 /**
  * Handles one text frame from a group socket; throws EdgelogError for a refused one (the socket
  * layer answers it as an `error` message).
+ *
+ * @example
+ * await this.sockets.receive(ws, message, (text) => handleGroupSocketMessage(this, ws, text)); // Group.webSocketMessage
  */
 export async function handleGroupSocketMessage(group: Group, ws: WebSocket, text: string): Promise<void> {
   const message = parseGroupClientMessage(text);

@@ -24,14 +24,33 @@ import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.t
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
 
-/** A group socket's state in its attachment: the member it carries, if any. */
+/**
+ * A group socket's state in its attachment: the member it carries, if any.
+ *
+ * @example
+ * group.sockets.save(ws, { memberId: null } satisfies MemberSocket); // the socket carries no member now
+ */
 export interface MemberSocket {
   memberId: string | null;
 }
 
-/** The version of a group socket's attachment state (MemberSocket). */
+/**
+ * The version of a group socket's attachment state (MemberSocket).
+ *
+ * @example
+ * new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
+ */
 export const GROUP_SOCKET_VERSION = 1;
 
+/**
+ * The Group Durable Object, one per consumer group (named by it): membership, assignments and
+ * the vetting of commits, as this module's header says. Its RPC methods answer a Result.
+ *
+ * @example
+ * const coordinator = groupStub(env, "billing");
+ * const { memberId } = unwrap(await coordinator.join(parseJoin({ topic: "orders" })));
+ * unwrap(await coordinator.heartbeat(memberId));
+ */
 export class Group extends DurableObject<Env> implements Clocked {
   /** Where time comes from (a test sets another on the live object). */
   clock: Clock = systemClock;

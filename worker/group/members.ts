@@ -17,7 +17,12 @@ import { type AssignorName, EdgelogError, GROUP_MEMBERS_MAX } from "../../client
 import { invariant } from "../result.ts";
 import { type Assignment, assign } from "./assignors.ts";
 
-/** The group as a whole. */
+/**
+ * The group as a whole.
+ *
+ * @example
+ * const { topicId, generation }: GroupState = members.state(); // null and 0 before the first join
+ */
 export interface GroupState {
   topic: string | null;
   topicId: string | null;
@@ -26,7 +31,12 @@ export interface GroupState {
   generation: number;
 }
 
-/** One member as described. */
+/**
+ * One member as described.
+ *
+ * @example
+ * for (const m of members.list()) console.log(m.memberId, m.partitions, m.lastSeen + m.sessionTimeoutMs);
+ */
 export interface MemberInfo {
   memberId: string;
   partitions: number[];
@@ -35,7 +45,12 @@ export interface MemberInfo {
   viaSocket: boolean;
 }
 
-/** A join request, validated by the Worker (topic exists, timeout in range). */
+/**
+ * A join request, validated by the Worker (topic exists, timeout in range).
+ *
+ * @example
+ * const request: JoinRequest = { ...parseJoin(body), topicId: meta.topicId, partitions: meta.partitions, viaSocket: false };
+ */
 export interface JoinRequest {
   topic: string;
   topicId: string;
@@ -46,7 +61,12 @@ export interface JoinRequest {
   viaSocket?: boolean;
 }
 
-/** What a member learns: its id, the generation and its partitions. */
+/**
+ * What a member learns: its id, the generation and its partitions.
+ *
+ * @example
+ * const { generation, partitions }: MemberAssignment = members.heartbeat("device-7", clock.now());
+ */
 export interface MemberAssignment {
   memberId: string;
   generation: number;
@@ -55,6 +75,15 @@ export interface MemberAssignment {
 
 type MemberRow = { member_id: string; partitions: string; session_timeout_ms: number; last_seen: number; via_socket: number };
 
+/**
+ * A group's membership in the coordinator's SQLite (its tables are created on construction):
+ * joins, heartbeats, removals and expiry, each change of members a new generation.
+ *
+ * @example
+ * const members = new Members(ctx.storage.sql);
+ * const { memberId, generation } = members.join(request, clock.now());
+ * members.validate(memberId, generation); // passes: a member of the current generation
+ */
 export class Members {
   private readonly sql: SqlStorage;
 

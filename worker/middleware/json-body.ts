@@ -12,10 +12,20 @@
 import { createMiddleware } from "hono/factory";
 import { EdgelogError, REQUEST_BYTES_MAX } from "../../client/protocol/index.ts";
 
-/** What the middleware gives the route. */
+/**
+ * What the middleware gives the route.
+ *
+ * @example
+ * groupRoutes.post(ROUTE.groupMembers, groupParams(), jsonBody(), (c) => c.json(parseJoin(c.var.body))); // body: unknown
+ */
 export type JsonBodyVariables = { body: unknown };
 
-/** Options of `jsonBody`. */
+/**
+ * Options of `jsonBody`.
+ *
+ * @example
+ * app.post("/", jsonBody({ bytesMax: 1_024 }), handler); // REQUEST_TOO_LARGE past 1 KiB
+ */
 export interface JsonBodyOptions {
   /** The largest body accepted, in bytes (REQUEST_BYTES_MAX unless a test says less). */
   bytesMax?: number;

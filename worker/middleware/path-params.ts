@@ -13,13 +13,40 @@ import { createMiddleware } from "hono/factory";
 import { groupName, memberId, topicName } from "../../client/protocol/index.ts";
 import { partitionParam } from "../params.ts";
 
-/** `:topic`. */
+/**
+ * `:topic`.
+ *
+ * @example
+ * topicRoutes.delete(ROUTE.topic, topicParams(), async (c) => {
+ *   await deleteTopic(c.env, c.var.topic); // topic: string, a valid name
+ *   return c.body(null, 204);
+ * });
+ */
 export type TopicVariables = { topic: string };
-/** `:topic` and `:partition`. */
+
+/**
+ * `:topic` and `:partition`.
+ *
+ * @example
+ * partitionRoutes.get(ROUTE.partitionStats, partitionParams(), (c) => c.json({ partition: c.var.partition })); // a number
+ */
 export type PartitionVariables = { topic: string; partition: number };
-/** `:group`. */
+
+/**
+ * `:group`.
+ *
+ * @example
+ * groupRoutes.get(ROUTE.group, groupParams(), async (c) => c.json(await groupStub(c.env, c.var.group).describe()));
+ */
 export type GroupVariables = { group: string };
-/** `:group` and `:member`. */
+
+/**
+ * `:group` and `:member`.
+ *
+ * @example
+ * groupRoutes.post(ROUTE.groupHeartbeat, memberParams(), async (c) =>
+ *   c.json(unwrap(await groupStub(c.env, c.var.group).heartbeat(c.var.member))));
+ */
 export type MemberVariables = { group: string; member: string };
 
 /** Sets what `parse` reads from the path parameters as the route's variables. */

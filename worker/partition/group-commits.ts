@@ -10,13 +10,23 @@
 import { EdgelogError } from "../../client/protocol/index.ts";
 import type { PartitionLog } from "./log.ts";
 
-/** A group's committed position here, or nulls when it never committed. */
+/**
+ * A group's committed position here, or nulls when it never committed.
+ *
+ * @example
+ * committedOffset(ctx.storage.sql, "billing"); // { committedOffset: null, metadata: null } before its first commit
+ */
 export interface CommittedOffset {
   committedOffset: number | null;
   metadata: string | null;
 }
 
-/** A commit: `generation` is the group generation of a member's commit, null for a standalone one. */
+/**
+ * A commit: `generation` is the group generation of a member's commit, null for a standalone one.
+ *
+ * @example
+ * const commit: CommitInput = { group: "billing", offset: 43, metadata: null, generation: 3 };
+ */
 export interface CommitInput {
   group: string;
   offset: number;
@@ -28,6 +38,10 @@ export interface CommitInput {
  * Stores a commit. OFFSET_OUT_OF_RANGE past the high watermark (it could never be read);
  * ILLEGAL_GENERATION when a newer generation of the group has committed here (the coordinator
  * checks the generation first; this catches a zombie whose commit raced a rebalance).
+ *
+ * @example
+ * commitOffset(ctx.storage.sql, log, { group: "billing", offset: 43, metadata: null, generation: 3 }, clock.now());
+ * // then generation 2 committing here throws ILLEGAL_GENERATION
  */
 export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitInput, now: number): void {
   if (commit.offset > log.highWatermark) log.checkOffset(commit.offset);
@@ -52,7 +66,12 @@ export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitI
   );
 }
 
-/** Reads a group's committed offset. */
+/**
+ * Reads a group's committed offset.
+ *
+ * @example
+ * const { committedOffset: next, metadata } = committedOffset(ctx.storage.sql, "billing");
+ */
 export function committedOffset(sql: SqlStorage, group: string): CommittedOffset {
   const row = sql
     .exec<{ committed_offset: number; metadata: string | null }>(

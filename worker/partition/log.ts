@@ -15,7 +15,12 @@ import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, utf8Length } from "..
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
 
-/** The identity a partition is initialised with. */
+/**
+ * The identity a partition is initialised with.
+ *
+ * @example
+ * log.init({ topic: "orders", topicId: meta.topicId, partition: 0, config: meta.config });
+ */
 export interface PartitionIdentity {
   topic: string;
   topicId: string;
@@ -23,7 +28,12 @@ export interface PartitionIdentity {
   config: FullTopicConfig;
 }
 
-/** A page of records, already serialised as a JSON array. */
+/**
+ * A page of records, already serialised as a JSON array.
+ *
+ * @example
+ * const page: LogPage = log.read(log.logStartOffset, 100, FETCH_BYTES_DEFAULT); // recordsJson is served as it is
+ */
 export interface LogPage {
   /** `[{"offset":N,"timestamp":...}, ...]` */
   recordsJson: string;
@@ -33,7 +43,13 @@ export interface LogPage {
   logStartOffset: number;
 }
 
-/** A page read for a pushed frame: its records array and that array's UTF-8 bytes. */
+/**
+ * A page read for a pushed frame: its records array and that array's UTF-8 bytes.
+ *
+ * @example
+ * const page: FramedPage = log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: true });
+ * if (page.full) return; // the next record did not fit in bytesMax
+ */
 export interface FramedPage {
   recordsJson: string;
   count: number;
@@ -59,12 +75,26 @@ interface ScanBounds {
 /** Payload bytes one batch row may hold: every stored record plus a separator each. */
 const BATCH_PAYLOAD_BYTES_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX;
 
-/** Reads the timestamp at the head of a stored line (`"timestamp":T,...`). */
+/**
+ * Reads the timestamp at the head of a stored line (`"timestamp":T,...`).
+ *
+ * @example
+ * lineTimestamp('"timestamp":1700000000000,"key":null,"value":1,"headers":{}}'); // 1700000000000
+ */
 export function lineTimestamp(line: string): number {
   const start = '"timestamp":'.length;
   return Number(line.slice(start, line.indexOf(",", start)));
 }
 
+/**
+ * One partition's log over its object's SQLite (see this module's header), with its identity
+ * and bounds kept in memory.
+ *
+ * @example
+ * const log = new PartitionLog(ctx.storage.sql);
+ * const { baseOffset } = log.append([null], ['"key":null,"value":1,"headers":{}}'], Date.now());
+ * log.read(baseOffset, 10, FETCH_BYTES_DEFAULT).count; // 1
+ */
 export class PartitionLog {
   readonly sql: SqlStorage;
   /** Rows this log wrote and read since the object started (the priced units). */

@@ -7,10 +7,21 @@
  */
 import type { ProducerInput } from "../../client/protocol/index.ts";
 
-/** The header the Worker names the topic incarnation in when it forwards a socket upgrade. */
+/**
+ * The header the Worker names the topic incarnation in when it forwards a socket upgrade.
+ *
+ * @example
+ * headers.set(TOPIC_ID_HEADER, meta.topicId);
+ * await partitionStub(env, meta.topicId, partition).fetch(c.req.url, { headers });
+ */
 export const TOPIC_ID_HEADER = "x-edgelog-topic-id";
 
-/** An append: records encoded but for their timestamps. */
+/**
+ * An append: records encoded but for their timestamps.
+ *
+ * @example
+ * const request: AppendRequest = { topicId, timestamps: [null], tails: [encodeRecord({ value: 1 }, "records[0]").tail], producer: null };
+ */
 export interface AppendRequest {
   topicId: string;
   timestamps: (number | null)[];
@@ -18,17 +29,32 @@ export interface AppendRequest {
   producer: ProducerInput | null;
 }
 
-/** Where an append landed: records `baseOffset .. baseOffset + count - 1`. */
+/**
+ * Where an append landed: records `baseOffset .. baseOffset + count - 1`.
+ *
+ * @example
+ * const { baseOffset, count, duplicate }: AppendResult = unwrap(await stub.append(request));
+ */
 export interface AppendResult {
   baseOffset: number;
   count: number;
   duplicate: boolean;
 }
 
-/** A position: an offset, or the log's start or end. */
+/**
+ * A position: an offset, or the log's start or end.
+ *
+ * @example
+ * const offset: Position = offsetParam(c.req.query("offset")); // 42, "earliest" or "latest"
+ */
 export type Position = number | "earliest" | "latest";
 
-/** A read, with an optional long-poll. */
+/**
+ * A read, with an optional long-poll.
+ *
+ * @example
+ * await stub.read({ topicId, offset: 42, limit: 500, maxBytes: 1_048_576, maxWaitMs: 5_000 } satisfies ReadRequest);
+ */
 export interface ReadRequest {
   topicId: string;
   offset: Position;

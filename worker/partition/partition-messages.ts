@@ -26,7 +26,12 @@ import type { PartitionLog } from "./log.ts";
 import type { AppendRequest, AppendResult } from "./partition-api.ts";
 import type { SocketState, Subscribers } from "./subscribers.ts";
 
-/** What the handler needs from the Partition object. */
+/**
+ * What the handler needs from the Partition object (which implements it).
+ *
+ * @example
+ * await handlePartitionSocketMessage(this, this.env, ws, text); // in Partition: the object is its own host
+ */
 export interface SocketHost {
   log: PartitionLog;
   sockets: SocketLayer<SocketState, ServerMessage>;
@@ -120,6 +125,9 @@ function errorMessage(id: string | null, error: EdgelogError): ServerMessage {
 /**
  * Handles one text frame; throws EdgelogError for a refused one (the socket layer answers it as
  * an `error` message and turns anything else into INTERNAL).
+ *
+ * @example
+ * await this.sockets.receive(ws, message, (text) => handlePartitionSocketMessage(this, this.env, ws, text));
  */
 export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, text: string): Promise<void> {
   await handle(host, env, ws, parseClientMessage(text));

@@ -31,9 +31,22 @@ import { type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
 
-/** The version of a partition socket's attachment state (`{sub}`, see subscribers.ts). */
+/**
+ * The version of a partition socket's attachment state (`{sub}`, see subscribers.ts).
+ *
+ * @example
+ * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+ */
 export const PARTITION_SOCKET_VERSION = 1;
 
+/**
+ * The Partition Durable Object, one per partition of a topic incarnation (named `topicId/partition`),
+ * as this module's header says. Its RPC methods answer a Result; the Worker unwraps it.
+ *
+ * @example
+ * const stub = partitionStub(env, meta.topicId, 0);
+ * const page = unwrap(await stub.read({ topicId: meta.topicId, offset: "earliest", limit: 100, maxBytes: 65_536, maxWaitMs: 0 }));
+ */
 export class Partition extends DurableObject<Env> implements SocketHost, Clocked {
   /** Where time comes from (a test sets another on the live object). */
   clock: Clock = systemClock;

@@ -33,12 +33,24 @@ interface ProducerState {
 /**
  * What `check` decided: append (duplicateOf null) or answer a retained duplicate's offset. It
  * carries the state it read, so `record` writes the next state without reading it again.
+ *
+ * @example
+ * const verdict: ProducerVerdict = producers.check(producer, count);
+ * if (verdict.duplicateOf !== null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
  */
 export interface ProducerVerdict {
   duplicateOf: number | null;
   state: ProducerState | null;
 }
 
+/**
+ * The partition's idempotent producers, in its `producers` table (the rules are this module's header's).
+ *
+ * @example
+ * const producers = new ProducerTable(ctx.storage.sql, log.meter);
+ * const verdict = producers.check({ id: "tab-1", epoch: 0, sequence: 0 }, 2);
+ * producers.record({ id: "tab-1", epoch: 0, sequence: 0 }, 2, baseOffset, verdict, clock.now()); // next sequence: 2
+ */
 export class ProducerTable {
   private readonly sql: SqlStorage;
   private readonly meter: Meter;

@@ -15,7 +15,12 @@
 import { PUSH_RECORDS_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, utf8Length } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 
-/** One `records` message of a live append, with what the window needs to know of it. */
+/**
+ * One `records` message of a live append, with what the window needs to know of it.
+ *
+ * @example
+ * for (const page of appendPages(batch)) ws.send(page.message); // each costs the window page.bytes
+ */
 export interface PushPage {
   message: string;
   /** One past its last record's offset. */
@@ -25,14 +30,24 @@ export interface PushPage {
   count: number;
 }
 
-/** Where a records message goes and the log end it reports. */
+/**
+ * Where a records message goes and the log end it reports.
+ *
+ * @example
+ * recordsMessage({ topic: "orders", partition: 0, highWatermark: 9 }, page.recordsJson);
+ */
 export interface PageTarget {
   topic: string;
   partition: number;
   highWatermark: number;
 }
 
-/** What `appendPages` cuts: a just-appended batch's stored lines from `baseOffset`. */
+/**
+ * What `appendPages` cuts: a just-appended batch's stored lines from `baseOffset`.
+ *
+ * @example
+ * appendPages({ topic: "orders", partition: 0, baseOffset, lines, highWatermark: baseOffset + lines.length });
+ */
 export interface AppendedBatch extends PageTarget {
   baseOffset: number;
   lines: readonly string[];

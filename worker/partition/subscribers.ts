@@ -37,7 +37,12 @@ import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 
-/** One subscription's position and unconsumed window. */
+/**
+ * One subscription's position and unconsumed window.
+ *
+ * @example
+ * const sub: Subscription = { id: "s1", next: 42, window: [], live: false, paused: false }; // as subscribe starts one
+ */
 export interface Subscription {
   id: string;
   next: number;
@@ -48,14 +53,32 @@ export interface Subscription {
   paused: boolean;
 }
 
-/** A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below). */
+/**
+ * A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below).
+ *
+ * @example
+ * subscribers.stateOf(ws).sub?.next; // the next offset this socket's subscription is pushed
+ */
 export interface SocketState {
   sub: Subscription | null;
 }
 
-/** A subscribe request, to resolve against the log. */
+/**
+ * A subscribe request, to resolve against the log.
+ *
+ * @example
+ * subscribers.subscribe(ws, { id: "s1", from: "committed", group: "billing", reset: "earliest" });
+ */
 export type SubscribeRequest = SubscribeStart & { id: string };
 
+/**
+ * A partition's WebSocket subscribers and their flow control (see this module's header).
+ *
+ * @example
+ * const subscribers = new Subscribers(sockets, log);
+ * subscribers.subscribe(ws, { id: "s1", from: "earliest" }); // subscribed, records pages, then live or paused
+ * subscribers.afterAppend(baseOffset, lines); // the live push
+ */
 export class Subscribers {
   /** The object's sockets: attachments (read once per life, written through), sends, closes. */
   private readonly sockets: SocketLayer<SocketState, ServerMessage>;

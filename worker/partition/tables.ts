@@ -7,7 +7,12 @@
  * createSchema(ctx.storage.sql);
  */
 
-/** Creates the tables if they are missing (idempotent; run on every start and after a drop). */
+/**
+ * Creates the tables if they are missing (idempotent; run on every start and after a drop).
+ *
+ * @example
+ * createSchema(ctx.storage.sql); // in the Partition's constructor, and again after deleteAll in drop()
+ */
 export function createSchema(sql: SqlStorage): void {
   // meta: exactly one row once the topic's create call initialised this partition.
   sql.exec(`CREATE TABLE IF NOT EXISTS meta (

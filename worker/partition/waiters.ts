@@ -10,6 +10,13 @@
  */
 import { LONG_POLL_WAITERS_MAX } from "../../client/protocol/index.ts";
 
+/**
+ * The long-polls parked on one partition (see this module's header).
+ *
+ * @example
+ * const appended = await this.waiters.wait(request.maxWaitMs); // false at the deadline
+ * this.waiters.wakeAll(); // after each append, and on drop
+ */
 export class Waiters {
   private readonly parked = new Set<() => void>();
 

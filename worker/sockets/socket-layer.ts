@@ -22,16 +22,31 @@
 import { closeCodeToSend, EdgelogError, type ErrorCode, frameId, PING, PONG } from "../../client/protocol/index.ts";
 import { asEdgelogError } from "../result.ts";
 
-/** The answer to a refused frame, on both sockets. */
+/**
+ * The answer to a refused frame, on both sockets.
+ *
+ * @example
+ * sockets.send(ws, { type: "error", id: "c1", code: "ILLEGAL_GENERATION", message: "generation 2 is over" });
+ */
 export type SocketErrorMessage = { type: "error"; id: string | null; code: ErrorCode; message: string };
 
-/** What a socket's attachment holds: the format's version and the object's state for the socket. */
+/**
+ * What a socket's attachment holds: the format's version and the object's state for the socket.
+ *
+ * @example
+ * const attachment = ws.deserializeAttachment() as SocketAttachment<MemberSocket> | null; // { v: 1, state: { memberId } }
+ */
 export interface SocketAttachment<S> {
   v: number;
   state: S;
 }
 
-/** How an object's sockets are kept. */
+/**
+ * How an object's sockets are kept.
+ *
+ * @example
+ * const options: SocketLayerOptions<MemberSocket> = { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" };
+ */
 export interface SocketLayerOptions<S> {
   /** The version of the object's state format; an attachment of another version is not read. */
   version: number;
