@@ -7,9 +7,19 @@
  * @example
  * const value = parseFrame('{"type":"leave","id":"l1"}'); // { type: "leave", id: "l1" }
  */
-import { isObject } from "./checks.ts";
+import { isObject, utf8Length } from "./checks.ts";
 import { EdgelogError } from "./errors.ts";
 import { SOCKET_MESSAGE_BYTES_MAX } from "./limits.ts";
+
+/**
+ * A frame's UTF-8 size, measured only when it matters: a frame has at least as many bytes as
+ * UTF-16 units and at most three times as many, so only a frame between SOCKET_MESSAGE_BYTES_MAX / 3
+ * and SOCKET_MESSAGE_BYTES_MAX units is measured byte by byte.
+ */
+function frameBytes(text: string): number {
+  if (text.length > SOCKET_MESSAGE_BYTES_MAX || text.length * 3 <= SOCKET_MESSAGE_BYTES_MAX) return text.length;
+  return utf8Length(text);
+}
 
 /**
  * Parses a frame into an object with a string `type`, or throws REQUEST_TOO_LARGE, INVALID_JSON
@@ -19,8 +29,8 @@ import { SOCKET_MESSAGE_BYTES_MAX } from "./limits.ts";
  * parseFrame("[]"); // throws INVALID_REQUEST
  */
 export function parseFrame(text: string): Record<string, unknown> & { type: string } {
-  if (text.length > SOCKET_MESSAGE_BYTES_MAX) {
-    throw new EdgelogError("REQUEST_TOO_LARGE", `a message is at most ${SOCKET_MESSAGE_BYTES_MAX} bytes`);
+  if (frameBytes(text) > SOCKET_MESSAGE_BYTES_MAX) {
+    throw new EdgelogError("REQUEST_TOO_LARGE", `a message is at most ${SOCKET_MESSAGE_BYTES_MAX} bytes of UTF-8`);
   }
   let value: unknown;
   try {

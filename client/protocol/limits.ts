@@ -209,8 +209,8 @@ export const COMMIT_OFFSETS_MAX = 1_000;
 export const COMMIT_METADATA_BYTES_MAX = 4_096;
 
 /**
- * One WebSocket frame from a client, before parsing (the same as an HTTP body). parseFrame
- * measures a frame's length in UTF-16 units, the "characters" of PROTOCOL.md SOCKET-2.
+ * One WebSocket frame from a client, in UTF-8 bytes, before parsing (the same as an HTTP body,
+ * PROTOCOL.md SOCKET-2).
  *
  * @example
  * parseFrame("x".repeat(SOCKET_MESSAGE_BYTES_MAX + 1)); // throws REQUEST_TOO_LARGE
