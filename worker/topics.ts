@@ -39,7 +39,10 @@ export function forgetTopic(name: string): void {
   cache.delete(name);
 }
 
+/** Caches a topic as the newest entry; past the bound the least recently stored one goes. */
 function remember(meta: TopicMeta): void {
+  // Deleted first, so a refresh moves the entry to the end and never evicts another topic.
+  cache.delete(meta.name);
   if (cache.size >= METADATA_CACHE_ENTRIES_MAX) {
     const oldest = cache.keys().next();
     if (!oldest.done) cache.delete(oldest.value);
