@@ -97,7 +97,9 @@ function wireCompose(client: EdgelogClient, topic: string, status: StatusView, r
     const message = newMessage(author.value, text.value);
     remember(AUTHOR_STORAGE_KEY, author.value);
     const value = { author: message.author, text: message.text, id: message.id };
-    client.enqueue(topic, { key: message.author, value }).then(
+    // The record carries when it was written (CreateTime, PROTOCOL.md RECORD-4): a post queued
+    // offline shows the time it was written, not the time the network came back.
+    client.enqueue(topic, { key: message.author, value, timestamp: Date.now() }).then(
       (queued) => {
         text.value = "";
         refreshOutbox();

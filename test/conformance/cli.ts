@@ -3,10 +3,13 @@
  *
  *   npm run conformance -- --url http://127.0.0.1:8787 [--filter flow-] [--file sse] [--verbose]
  *                           [--declared-length]  (no proxy in front that waits for whole bodies)
+ *                           [--keep]             (keep the topics the cases created)
  *
  * Prints a line per case (ok, FAIL with every mismatch, skip with why) and a summary, and exits 1
  * when a case failed. Cases that need a fixture (state only the server's own test harness can
- * arrange) are skipped.
+ * arrange) are skipped. The cases create topics whose names carry each file's `${run}` value; at
+ * the end every topic of this run is deleted, so a run leaves the server as it found it (groups
+ * keep no data once their topics are gone).
  *
  * @example
  * // npm start  (in another terminal), then:
@@ -17,7 +20,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { nodeTransport } from "./node-transport.ts";
 import { errorTable } from "./protocol-doc.ts";
-import { type CaseResult, checkFiles, definedRules, type FileChecks, FileRun } from "./runner.ts";
+import { type CaseResult, checkFiles, definedRules, type FileChecks, FileRun, newRunId } from "./runner.ts";
+import type { Transport, WireAnswer } from "./streams.ts";
 import type { CaseFile } from "./types.ts";
 
 /** What the command line asked for. */
@@ -29,6 +33,7 @@ interface Options {
   file: string | undefined;
   verbose: boolean;
   declaredLength: boolean;
+  keep: boolean;
 }
 
 function options(): Options {
@@ -41,6 +46,7 @@ function options(): Options {
       file: { type: "string" },
       verbose: { type: "boolean", default: false },
       "declared-length": { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
     },
   });
   return {
@@ -51,6 +57,7 @@ function options(): Options {
     file: values.file,
     verbose: values.verbose ?? false,
     declaredLength: values["declared-length"] ?? false,
+    keep: values.keep ?? false,
   };
 }
 
@@ -79,7 +86,30 @@ function documentChecks(path: string): FileChecks {
 function report(result: CaseResult, verbose: boolean): void {
   const label = result.outcome === "pass" ? "ok  " : result.outcome === "fail" ? "FAIL" : "skip";
   console.log(`${label} ${result.file} ${result.id} (${result.ms} ms)`);
-  if (result.outcome === "fail" || (verbose && result.detail !== "")) console.log(`     ${result.detail.replaceAll("\n", "\n     ")}`);
+  if (result.outcome !== "pass" || (verbose && result.detail !== "")) console.log(`     ${result.detail.replaceAll("\n", "\n     ")}`);
+}
+
+/** Reads a whole answer as text. */
+async function answerText(answer: WireAnswer): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  // Bounded: the topic list is at most TOPICS_MAX entries; a read returns null at the end.
+  for (let chunk = await answer.read(); chunk !== null; chunk = await answer.read()) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Deletes every topic whose name carries one of `runIds`; answers how many went. */
+async function deleteRunTopics(transport: Transport, runIds: readonly string[]): Promise<number> {
+  const request = (method: string, path: string) => transport.request({ method, path, headers: {}, body: null });
+  const listed = JSON.parse(await answerText(await request("GET", "/v1/topics"))) as { topics?: { name: string }[] };
+  const ours = (listed.topics ?? []).map((t) => t.name).filter((name) => runIds.some((id) => name.includes(id)));
+  let deleted = 0;
+  for (const name of ours) {
+    const answer = await request("DELETE", `/v1/topics/${encodeURIComponent(name)}`);
+    await answer.cancel();
+    if (answer.status === 204) deleted++;
+    else console.log(`     could not delete topic ${name}: HTTP ${answer.status}`);
+  }
+  return deleted;
 }
 
 async function main(): Promise<number> {
@@ -92,11 +122,14 @@ async function main(): Promise<number> {
   }
   const transport = nodeTransport(opts.url, { declaredLength: opts.declaredLength });
   const results: CaseResult[] = [];
+  const runIds: string[] = [];
   for (const [name, file] of Object.entries(files)) {
     if (opts.file !== undefined && !name.includes(opts.file)) continue;
     const cases = file.cases.filter((c) => opts.filter === undefined || c.id.includes(opts.filter));
     if (cases.length === 0) continue;
-    const run = new FileRun(name, file, transport);
+    const runId = newRunId();
+    runIds.push(runId);
+    const run = new FileRun(name, file, transport, runId);
     await run.setup();
     for (const c of cases) {
       const result = await run.runCase(c);
@@ -104,10 +137,14 @@ async function main(): Promise<number> {
       report(result, opts.verbose);
     }
   }
+  if (!opts.keep) console.log(`\n${await deleteRunTopics(transport, runIds)} topics of this run deleted (--keep keeps them)`);
   const count = (outcome: CaseResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   console.log(
     `\n${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped of ${results.length} cases against ${opts.url}`,
   );
+  if (results.some((r) => r.outcome === "skip" && r.detail.includes('"declared-length"'))) {
+    console.log("(cases that need declared-length run with --declared-length, against a server no proxy fronts)");
+  }
   return count("fail") > 0 ? 1 : 0;
 }
 

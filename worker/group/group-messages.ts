@@ -24,7 +24,7 @@ export async function handleGroupSocketMessage(group: Group, ws: WebSocket, text
   if (message.type === "join") {
     const { join } = message;
     if (memberId !== null && join.memberId !== null && join.memberId !== memberId) {
-      throw new EdgelogError("INVALID_REQUEST", "a socket carries one member");
+      throw new EdgelogError("INVALID_REQUEST", `this socket carries member "${memberId}": leave first to join as "${join.memberId}"`);
     }
     // `joined` first, then the other members' assignments (Group.joinSocket).
     return group.joinSocket(ws, message.id, { ...join, memberId: join.memberId ?? memberId });

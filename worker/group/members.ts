@@ -192,10 +192,13 @@ export class Members {
   }
 
   /**
-   * ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID unless `memberId` is a member of `generation`. An
-   * older generation is over (a rebalance happened since); a newer one was never the group's.
+   * UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION unless `memberId` is a member of `generation`, checked
+   * in that order (as Kafka, and PROTOCOL.md ERROR-6: what a request names exists before its state
+   * is checked). An older generation is over (a rebalance happened since); a newer one was never
+   * the group's.
    */
   validate(memberId: string, generation: number): void {
+    if (this.get(memberId) === null) throw unknownMember(memberId);
     const current = this.state().generation;
     if (generation < current) {
       throw new EdgelogError("ILLEGAL_GENERATION", `generation ${generation} is over; the group is at generation ${current}`);
@@ -206,7 +209,6 @@ export class Members {
         `generation ${generation} is not the group's; the group is at generation ${current} (join again)`,
       );
     }
-    if (this.get(memberId) === null) throw unknownMember(memberId);
   }
 
   /** UNKNOWN_MEMBER_ID while the group has members: a commit must then carry memberId and generation. */

@@ -174,7 +174,7 @@ export const PAGE_SCRIPT = `
       return h("table", null,
         h("thead", null, h("tr", null, h("th", null, "Topic"), h("th", { class: "num" }, "Partitions"), h("th", { class: "num" }, "Records"))),
         h("tbody", null, rows.map(([name, parts, total, err]) => pickRow(name, name === state.topic, () => select(name, 0), [
-          h("td", { class: "mono" }, name), h("td", { class: "num" }, parts),
+          h("td", { class: "mono name" }, name), h("td", { class: "num" }, parts),
           h("td", { class: "num", title: err || (total === null ? "not counted: only the first " + DESCRIBE_TOPICS_MAX + " topics are" : null) }, total === null ? "?" : fmt(total)),
         ]))));
     });

@@ -41,7 +41,9 @@ main {
 aside, section.main { display: flex; flex-direction: column; gap: 16px; min-width: 0; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
 .panel h2 { margin: 0 0 8px; font-size: 13px; text-transform: uppercase; letter-spacing: .6px; color: var(--muted); }
-.panel h2 .name { text-transform: none; letter-spacing: 0; color: var(--fg); font-family: var(--mono); }
+.panel h2 .name { text-transform: none; letter-spacing: 0; color: var(--fg); font-family: var(--mono); overflow-wrap: anywhere; }
+/* Names may be 249 characters without a break (NAME-1): they wrap anywhere rather than widen the page. */
+td.name { overflow-wrap: anywhere; word-break: break-all; max-width: 0; width: 60%; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; font-weight: 600; color: var(--muted); white-space: nowrap; }
