@@ -62,7 +62,7 @@ export const ERROR_STATUS = {
   REQUEST_TOO_LARGE: 413,
   /** An offset below logStartOffset or past highWatermark. */
   OFFSET_OUT_OF_RANGE: 416,
-  /** A WebSocket route was called without `Upgrade: websocket`. */
+  /** A WebSocket route was called without a WebSocket handshake (`Upgrade: websocket`, version 13, a key). */
   UPGRADE_REQUIRED: 426,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,

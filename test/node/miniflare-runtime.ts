@@ -65,6 +65,8 @@ export interface MiniflareStart {
   persistDir: string;
   /** Port to listen on (0, the default, lets the OS pick). */
   port?: number;
+  /** The Worker's vars (wrangler.toml's [vars]), e.g. `{ EDGELOG_AUTH: "off" }`. */
+  bindings?: Record<string, string>;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
       GROUP: { className: "Group", useSQLite: true },
     },
     durableObjectsPersist: options.persistDir,
+    bindings: options.bindings ?? {},
     host: "127.0.0.1",
     port: options.port ?? 0,
     cf: false,

@@ -21,6 +21,7 @@ import { CASE_TIMEOUT_MS_DEFAULT, type CaseResult, checkFiles, definedRules, Fil
 import type { Transport, WireAnswer } from "../conformance/streams.ts";
 import type { Json } from "../conformance/types.ts";
 import { CASE_FILES, PROTOCOL_TEXT, SOURCE_TEXTS } from "../conformance/vite-sources.ts";
+import { UPGRADE_HEADERS } from "./socket.ts";
 
 const FILES = CASE_FILES;
 const PROTOCOL = PROTOCOL_TEXT;
@@ -99,7 +100,7 @@ const transport: Transport = {
     return wireAnswer(await send(path, { method, headers, body }));
   },
   async upgrade(path, headers, events) {
-    const response = await send(path, { headers: { ...headers, upgrade: "websocket" } });
+    const response = await send(path, { headers: { ...UPGRADE_HEADERS, ...headers } });
     const ws = response.webSocket;
     if (response.status !== 101 || ws === null || ws === undefined) return { answer: wireAnswer(response) };
     ws.addEventListener("message", (event) => {

@@ -12,6 +12,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { type GroupServerMessage, PING, PONG } from "../../client/protocol/index.ts";
 import { app } from "../../worker/app.ts";
+import { UPGRADE_HEADERS } from "./socket.ts";
 import { Wakeups } from "./wakeups.ts";
 
 /** A group-socket message of one type. */
@@ -42,7 +43,7 @@ export class GroupSocket {
 
   /** Opens a group's socket through the app and asserts the upgrade (101). */
   static async open(group: string): Promise<GroupSocket> {
-    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: { Upgrade: "websocket" } }, env);
+    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: UPGRADE_HEADERS }, env);
     expect(res.status).toBe(101);
     return new GroupSocket(res.webSocket!);
   }

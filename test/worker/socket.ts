@@ -177,9 +177,16 @@ export class TestSocket {
   }
 }
 
+/** The headers of a WebSocket handshake (RFC 6455 section 4.1), as a browser sends them. */
+export const UPGRADE_HEADERS: Readonly<Record<string, string>> = {
+  upgrade: "websocket",
+  "sec-websocket-version": "13",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+};
+
 /** Sends a WebSocket upgrade request for `path` through the app (its answer may be an error). */
 export function upgradeRequest(path: string): Promise<Response> {
-  return Promise.resolve(app.request(`http://x${path}`, { headers: { Upgrade: "websocket" } }, env));
+  return Promise.resolve(app.request(`http://x${path}`, { headers: UPGRADE_HEADERS }, env));
 }
 
 /** Opens a partition socket through the app and asserts the upgrade (101). */

@@ -1,6 +1,7 @@
 /**
- * Socket routes take a WebSocket only: a request without `Upgrade: websocket` is answered 426
- * UPGRADE_REQUIRED before the route runs (after its path parameters are checked).
+ * Socket routes take a WebSocket only: a request that is no WebSocket handshake (`Upgrade:
+ * websocket`, `Sec-WebSocket-Version: 13`, a `Sec-WebSocket-Key`) is answered 426 UPGRADE_REQUIRED
+ * before the route runs (after its path parameters are checked).
  *
  * Rules: PROTOCOL.md SOCKET-1, GSOCKET-1.
  *

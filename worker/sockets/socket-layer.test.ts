@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { EdgelogError, PING, PONG } from "../../client/protocol/index.ts";
+import { UPGRADE_HEADERS } from "../../test/worker/socket.ts";
 import { app } from "../app.ts";
 import { groupStub } from "../object-names.ts";
 import { type SocketAttachment, SocketLayer } from "./socket-layer.ts";
@@ -103,7 +104,7 @@ describe("SocketLayer", () => {
 
   it("is what a real object's socket carries: {v: 1, state} in its attachment", async () => {
     const group = `layer-${crypto.randomUUID()}`;
-    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: { Upgrade: "websocket" } }, env);
+    const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: UPGRADE_HEADERS }, env);
     expect(res.status).toBe(101);
     res.webSocket!.accept();
     try {
