@@ -8,6 +8,7 @@
  *   if (e instanceof EdgelogError && e.code === "PRODUCER_FENCED") stop();
  * }
  */
+import { ERROR_MESSAGE_LENGTH_MAX } from "./limits.ts";
 
 /**
  * Every code with the HTTP status it is answered with (PROTOCOL.md ERROR-5's table).
@@ -49,6 +50,8 @@ export const ERROR_STATUS = {
   INCONSISTENT_GROUP: 409,
   /** The group holds GROUP_MEMBERS_MAX members already. */
   GROUP_MAX_SIZE_REACHED: 409,
+  /** The partition socket has started SOCKET_SUBSCRIBES_MAX subscriptions: open another socket to seek again. */
+  TOO_MANY_SUBSCRIBES: 409,
   /** A newer epoch of this producer id has written: this one is a zombie. */
   PRODUCER_FENCED: 409,
   /** The sequence is not the next one: a gap (retry after the earlier request lands). */
@@ -105,8 +108,9 @@ export interface ErrorBody {
  */
 export class EdgelogError extends Error {
   readonly code: ErrorCode;
+  /** `message` is cut to ERROR_MESSAGE_LENGTH_MAX characters. */
   constructor(code: ErrorCode, message: string) {
-    super(message);
+    super(message.length > ERROR_MESSAGE_LENGTH_MAX ? `${message.slice(0, ERROR_MESSAGE_LENGTH_MAX - 1)}…` : message);
     this.name = "EdgelogError";
     this.code = code;
   }

@@ -248,6 +248,28 @@ export const SUBSCRIBER_WINDOW_BYTES_MAX = 1_048_576;
 export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
 
 /**
+ * Subscriptions one partition socket may start in its life (a seek is a new one). The window is
+ * the socket's, so a seek never frees it; this bounds how often a client that lies in `consumed`
+ * can make the partition replay its log into a socket it does not read (PROTOCOL.md FLOW-7).
+ * Past it a `subscribe` is refused with TOO_MANY_SUBSCRIBES; the running subscription goes on,
+ * and another socket may subscribe again. edgelog's client subscribes once per socket.
+ *
+ * @example
+ * // the 101st subscribe on one socket: {type: "error", id, code: "TOO_MANY_SUBSCRIBES"}
+ */
+export const SOCKET_SUBSCRIBES_MAX = 100;
+
+/**
+ * Characters of an error's `message`: a longer one is cut (ending in "…"), so an answer never
+ * echoes a large piece of what the client sent (an unknown field or message type of megabytes)
+ * and each refused socket frame costs the object at most about a kilobyte of answer.
+ *
+ * @example
+ * new EdgelogError("INVALID_REQUEST", "x".repeat(5_000)).message.length; // 1024
+ */
+export const ERROR_MESSAGE_LENGTH_MAX = 1_024;
+
+/**
  * Records in one pushed `records` message, catch-up and live alike: an append of 10,000 records
  * is pushed as 20 messages (as many as the window takes, the rest after `consumed`).
  *

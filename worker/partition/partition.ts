@@ -27,17 +27,18 @@ import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, reten
 import { type AppendRequest, type AppendResult, type Position, type ReadRequest, TOPIC_ID_HEADER } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable } from "./producers.ts";
-import { type SocketState, Subscribers } from "./subscribers.ts";
+import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
 
 /**
- * The version of a partition socket's attachment state (`{sub}`, see subscribers.ts).
+ * The version of a partition socket's attachment state (`{sub, window, subscribes}`, see
+ * subscribers.ts; 2 since the window became the socket's).
  *
  * @example
- * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+ * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
  */
-export const PARTITION_SOCKET_VERSION = 1;
+export const PARTITION_SOCKET_VERSION = 2;
 
 /**
  * The Partition Durable Object, one per partition of a topic incarnation (named `topicId/partition`),
@@ -65,7 +66,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
-    this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+    this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
   }
 
