@@ -16,12 +16,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import {
-  RECORD_TIMESTAMP_BYTES_MAX,
-  SOCKET_SUBSCRIBES_MAX,
-  SUBSCRIBER_WINDOW_BYTES_MAX,
-  utf8Length,
-} from "../../client/protocol/index.ts";
+import { RECORD_TIMESTAMP_BYTES_MAX, SOCKET_SUBSCRIBES_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, utf8Length } from "../../client/protocol/index.ts";
 import { bundleWorker, edgelogApi, type LocalRuntime, makeTempDir, removeDir, startMiniflare, withTimeout } from "./runtime.ts";
 
 /** The attack as reported. */
