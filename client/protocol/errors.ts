@@ -58,6 +58,8 @@ export const ERROR_STATUS = {
   OUT_OF_ORDER_SEQUENCE: 409,
   /** A retry of a batch appended long ago: it is stored, but its offsets are no longer remembered. */
   DUPLICATE_SEQUENCE: 409,
+  /** No state for this producer and a sequence other than 0: its first request has not landed yet, or it was forgotten. */
+  UNKNOWN_PRODUCER_ID: 409,
   RECORD_TOO_LARGE: 413,
   /** Too many records, or too many bytes, in one request. */
   BATCH_TOO_LARGE: 413,

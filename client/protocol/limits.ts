@@ -185,10 +185,13 @@ export const PRODUCER_SEQUENCE_MAX = 2_147_483_647;
 export const PRODUCER_BATCHES_RETAINED = 5;
 
 /**
- * Producers remembered per partition; past it the least recently used is forgotten.
+ * Producers a partition remembers beyond those with a batch in the log: past it, producers whose
+ * batches all left the log (retention, deleteRecords) are forgotten. A producer with a batch in
+ * the log is never forgotten, so past the limit each remembered producer has a stored batch of
+ * its own (PROTOCOL.md PRODUCER-9, PRODUCER-10).
  *
  * @example
- * producers.record(producer, count, baseOffset, verdict, now); // a 10001st id forgets the least recently used
+ * producers.record(producer, count, baseOffset, verdict, now); // a 10001st id forgets those with nothing left in the log
  */
 export const PRODUCERS_PER_PARTITION_MAX = 10_000;
 

@@ -15,6 +15,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as protocol from "../../client/protocol/index.ts";
 import worker from "../../worker/index.ts";
+import { partitionObjectName } from "../../worker/object-names.ts";
 import { SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX } from "../../worker/sse.ts";
 import { closeTable, errorTable, limitTable, routeTable } from "../conformance/protocol-doc.ts";
 import { CASE_TIMEOUT_MS_DEFAULT, type CaseResult, checkFiles, definedRules, FileRun } from "../conformance/runner.ts";
@@ -90,6 +91,26 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
         protocol.SESSION_TIMEOUT_MS_MAX,
         Date.now(),
       );
+    });
+  },
+  /**
+   * Adds `count` idempotent producers to partition 0 of `topic`, each as if it had appended one
+   * record at offset 0 (so each has a batch in the log until the log start passes 1).
+   */
+  async "producers-seed"(args) {
+    const described = await send(`/v1/topics/${String(args.topic)}`, {});
+    const { topicId } = (await described.json()) as { topicId: string };
+    const stub = env.PARTITION.get(env.PARTITION.idFromName(partitionObjectName(topicId, 0)));
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec(
+        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+         INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used)
+         SELECT ? || i, 0, 1, '[[0,1,0]]', 0 FROM seq`,
+        Number(args.count),
+        SEED_PREFIX,
+      );
+      // Written behind the object's back: it counts its producers again.
+      (instance as unknown as { producers: { reload(): void } }).producers.reload();
     });
   },
 };

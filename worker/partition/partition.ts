@@ -65,7 +65,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     super(ctx, env);
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
-    this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
+    this.producers = new ProducerTable(ctx.storage.sql, this.log);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
   }
@@ -124,6 +124,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     await this.ctx.storage.deleteAll();
     createSchema(this.ctx.storage.sql);
     this.log.reload();
+    this.producers.reload();
     this.waiters.wakeAll();
     return { ok: true, value: null };
   }
