@@ -50,6 +50,8 @@ export const ERROR_STATUS = {
   INCONSISTENT_GROUP: 409,
   /** The group holds GROUP_MEMBERS_MAX members already. */
   GROUP_MAX_SIZE_REACHED: 409,
+  /** The partition keeps the offsets of GROUPS_PER_PARTITION_MAX groups, none idle long enough to forget. */
+  GROUP_LIMIT_REACHED: 409,
   /** The partition socket has started SOCKET_SUBSCRIBES_MAX subscriptions: open another socket to seek again. */
   TOO_MANY_SUBSCRIBES: 409,
   /** A newer epoch of this producer id has written: this one is a zombie. */

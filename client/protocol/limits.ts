@@ -282,6 +282,26 @@ export const ERROR_MESSAGE_LENGTH_MAX = 1_024;
 export const PUSH_RECORDS_MAX = 500;
 
 /**
+ * Consumer groups whose committed offsets one partition keeps (each at most ~4.4 KB with its
+ * metadata, so ~4.4 MB a partition). A new group's commit past it is GROUP_LIMIT_REACHED, unless
+ * some group has been idle for GROUP_OFFSETS_RETENTION_MS (then that one is forgotten).
+ *
+ * @example
+ * commitOffset(sql, log, { group: "the-1001st", offset: 0, metadata: null, generation: null }, now); // throws GROUP_LIMIT_REACHED
+ */
+export const GROUPS_PER_PARTITION_MAX = 1_000;
+
+/**
+ * How long a group's committed offset on a partition is kept without a new commit, once the
+ * partition holds GROUPS_PER_PARTITION_MAX groups and another group needs room: 7 days, Kafka's
+ * offsets.retention.minutes default. Below the limit nothing is forgotten.
+ *
+ * @example
+ * sql.exec("DELETE FROM group_offsets WHERE commit_time < ?", now - GROUP_OFFSETS_RETENTION_MS);
+ */
+export const GROUP_OFFSETS_RETENTION_MS = 7 * 86_400_000;
+
+/**
  * Members in one consumer group.
  *
  * @example

@@ -113,6 +113,22 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
       (instance as unknown as { producers: { reload(): void } }).producers.reload();
     });
   },
+  /** Adds `count` groups' committed offsets (offset 0, committed now) to partition 0 of `topic`. */
+  async "group-offsets-seed"(args) {
+    const described = await send(`/v1/topics/${String(args.topic)}`, {});
+    const { topicId } = (await described.json()) as { topicId: string };
+    const stub = env.PARTITION.get(env.PARTITION.idFromName(partitionObjectName(topicId, 0)));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+         INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation)
+         SELECT ? || i, 0, NULL, ?, NULL FROM seq`,
+        Number(args.count),
+        SEED_PREFIX,
+        Date.now(),
+      );
+    });
+  },
 };
 
 const transport: Transport = {
