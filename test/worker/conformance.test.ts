@@ -55,6 +55,12 @@ function wireAnswer(response: Response): WireAnswer {
 
 const SEED_PREFIX = "zz-seed-";
 
+/** Partition 0's object of `topic` (looked up through the worker, as a client would). */
+async function partitionZero(topic: string) {
+  const { topicId } = (await (await send(`/v1/topics/${topic}`, {})).json()) as { topicId: string };
+  return env.PARTITION.get(env.PARTITION.idFromName(partitionObjectName(topicId, 0)));
+}
+
 /** Fixtures: state no request can make, arranged in the objects' SQLite (as bad-input's table did). */
 const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = {
   /** Fills the registry up to TOPICS_MAX with seeded rows. */
@@ -98,9 +104,7 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
    * record at offset 0 (so each has a batch in the log until the log start passes 1).
    */
   async "producers-seed"(args) {
-    const described = await send(`/v1/topics/${String(args.topic)}`, {});
-    const { topicId } = (await described.json()) as { topicId: string };
-    const stub = env.PARTITION.get(env.PARTITION.idFromName(partitionObjectName(topicId, 0)));
+    const stub = await partitionZero(String(args.topic));
     await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec(
         `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
@@ -115,9 +119,7 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
   },
   /** Adds `count` groups' committed offsets (offset 0, committed now) to partition 0 of `topic`. */
   async "group-offsets-seed"(args) {
-    const described = await send(`/v1/topics/${String(args.topic)}`, {});
-    const { topicId } = (await described.json()) as { topicId: string };
-    const stub = env.PARTITION.get(env.PARTITION.idFromName(partitionObjectName(topicId, 0)));
+    const stub = await partitionZero(String(args.topic));
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec(
         `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
