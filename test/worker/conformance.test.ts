@@ -55,6 +55,15 @@ function wireAnswer(response: Response): WireAnswer {
 
 const SEED_PREFIX = "zz-seed-";
 
+/** Inserts rows 1..`count` (`i` in `select`), one statement: `insert` is the INSERT head, `select` the SELECT list. */
+function seedRows(sql: SqlStorage, count: number, insert: string, select: string, ...params: SqlStorageValue[]): void {
+  sql.exec(
+    `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?) ${insert} SELECT ${select} FROM seq`,
+    count,
+    ...params,
+  );
+}
+
 /** Partition 0's object of `topic` (looked up through the worker, as a client would). */
 async function partitionZero(topic: string) {
   const { topicId } = (await (await send(`/v1/topics/${topic}`, {})).json()) as { topicId: string };
@@ -106,13 +115,8 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
   async "producers-seed"(args) {
     const stub = await partitionZero(String(args.topic));
     await runInDurableObject(stub, (instance, state) => {
-      state.storage.sql.exec(
-        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-         INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used)
-         SELECT ? || i, 0, 1, '[[0,1,0]]', 0 FROM seq`,
-        Number(args.count),
-        SEED_PREFIX,
-      );
+      const insert = "INSERT INTO producers (producer_id, epoch, next_sequence, recent, last_used)";
+      seedRows(state.storage.sql, Number(args.count), insert, "? || i, 0, 1, '[[0,1,0]]', 0", SEED_PREFIX);
       // Written behind the object's back: it counts its producers again.
       (instance as unknown as { producers: { reload(): void } }).producers.reload();
     });
@@ -121,14 +125,8 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
   async "group-offsets-seed"(args) {
     const stub = await partitionZero(String(args.topic));
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec(
-        `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-         INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation)
-         SELECT ? || i, 0, NULL, ?, NULL FROM seq`,
-        Number(args.count),
-        SEED_PREFIX,
-        Date.now(),
-      );
+      const insert = "INSERT INTO group_offsets (group_id, committed_offset, metadata, commit_time, generation)";
+      seedRows(state.storage.sql, Number(args.count), insert, "? || i, 0, NULL, ?, NULL", SEED_PREFIX, Date.now());
     });
   },
 };
