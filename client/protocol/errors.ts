@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   /** The group has no such member (it left or its session timed out): join again. */
   UNKNOWN_MEMBER_ID: 404,
   METHOD_NOT_ALLOWED: 405,
+  /** The HTTP body did not arrive, whole, within REQUEST_BODY_MS_MAX. */
+  REQUEST_TIMEOUT: 408,
   /** The topic exists with other settings. */
   TOPIC_ALREADY_EXISTS: 409,
   /** The deployment holds TOPICS_MAX topics already. */

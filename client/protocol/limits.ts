@@ -87,6 +87,17 @@ export const BATCH_BYTES_MAX = 1_048_576;
 export const REQUEST_BYTES_MAX = 4 * 1_048_576;
 
 /**
+ * How long an HTTP request body may take to arrive, whole, from when the server starts reading
+ * it: a declared Content-Length never sent, or a body trickled a byte a second, is refused with
+ * REQUEST_TIMEOUT (408) then instead of holding the request open. 30 s takes a REQUEST_BYTES_MAX
+ * body at 140 KB/s, and a produce batch of the client's (PRODUCE_BATCH_BYTES_MAX) at 35 KB/s.
+ *
+ * @example
+ * await readJson(c.req.raw); // throws REQUEST_TIMEOUT when the body is not whole within 30 s
+ */
+export const REQUEST_BODY_MS_MAX = 30_000;
+
+/**
  * Headers on one record.
  *
  * @example

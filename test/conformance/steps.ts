@@ -129,7 +129,7 @@ export async function sendRequest(context: CaseContext, spec: RequestSpec): Prom
   const headers = headersOf(spec.headers, context.vars);
   const body = bodyOf(spec, context.vars);
   if (body !== null && !("content-type" in headers)) headers["content-type"] = "application/json";
-  return seeAnswer(await context.transport.request({ method, path, headers, body }));
+  return seeAnswer(await context.transport.request({ method, path, headers, body, hold: spec.hold === true }));
 }
 
 /**

@@ -50,6 +50,11 @@ export interface RequestSpec {
   bodyText?: Json;
   /** Bytes: strings (sent as UTF-8) and arrays of byte values, joined. */
   bodyBytes?: Json[];
+  /**
+   * After its body the request is held open and never ends (a Content-Length never reached, a
+   * body that stops trickling); a case with one needs "held-body".
+   */
+  hold?: boolean;
 }
 
 /** What an HTTP answer must be. With no `expect`, a step needs a status from 200 to 299. */

@@ -10,7 +10,7 @@
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { compatibilityDate, compatibilityFlags, ROOT } from "./local-env.ts";
+import { compatibilityDate, compatibilityFlags, makeTempDir, ROOT, removeDir } from "./local-env.ts";
 import { withTimeout } from "./waits.ts";
 
 /**
@@ -108,4 +108,30 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     url: url.origin,
     stop: () => (stopped ??= withTimeout(miniflare.dispose(), 30_000, "Miniflare to stop")),
   };
+}
+
+/**
+ * A runtime of its own for one test file: a temporary directory, the bundle and Miniflare in it;
+ * `stop` ends the runtime and removes the directory.
+ *
+ * @example
+ * let scratch: LocalRuntime | null = null;
+ * beforeAll(async () => { scratch = await startScratchMiniflare("edgelog-demo-"); });
+ * afterAll(() => scratch?.stop());
+ */
+export async function startScratchMiniflare(prefix: string): Promise<LocalRuntime> {
+  const dir = await makeTempDir(prefix);
+  try {
+    const runtime = await startMiniflare({ scriptPath: await bundleWorker(join(dir, "bundle")), persistDir: join(dir, "state") });
+    return {
+      url: runtime.url,
+      stop: async () => {
+        await runtime.stop();
+        await removeDir(dir);
+      },
+    };
+  } catch (error) {
+    await removeDir(dir);
+    throw error;
+  }
 }

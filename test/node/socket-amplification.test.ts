@@ -13,11 +13,11 @@
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/socket-amplification.test.ts
  */
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RECORD_TIMESTAMP_BYTES_MAX, SOCKET_SUBSCRIBES_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, utf8Length } from "../../client/protocol/index.ts";
-import { bundleWorker, edgelogApi, type LocalRuntime, makeTempDir, removeDir, startMiniflare, withTimeout } from "./runtime.ts";
+import { edgelogApi, withTimeout } from "./runtime.ts";
+import { useScratchRuntime } from "./scratch-runtime.ts";
 
 /** The attack as reported. */
 const SUBSCRIBES = 600;
@@ -28,24 +28,15 @@ const REQUESTS = 3;
 /** What one answer frame (subscribed, paused, live, error) may cost at most: a generous bound. */
 const ANSWER_BYTES_MAX = 400;
 
-let dir = "";
-let runtime: LocalRuntime | null = null;
 const topic = "amplified";
+const runtime = useScratchRuntime("edgelog-amplification-", { [topic]: 1 });
 
 beforeAll(async () => {
-  dir = await makeTempDir("edgelog-amplification-");
-  runtime = await startMiniflare({ scriptPath: await bundleWorker(join(dir, "bundle")), persistDir: join(dir, "state") });
-  const api = edgelogApi(runtime.url);
-  await api.createTopic(topic, 1);
   const value = "v".repeat(VALUE_BYTES);
   for (let request = 0; request < REQUESTS; request++) {
-    await api.produce(topic, { records: Array.from({ length: RECORDS_PER_REQUEST }, () => ({ value })) }, 0);
+    const records = Array.from({ length: RECORDS_PER_REQUEST }, () => ({ value }));
+    await edgelogApi(runtime().url).produce(topic, { records }, 0);
   }
-});
-
-afterAll(async () => {
-  await runtime?.stop();
-  await removeDir(dir);
 });
 
 /** What the client got up to the barrier's answer: bytes of every frame and of `records` frames alone. */
@@ -62,7 +53,7 @@ interface Pushed {
  * before the barrier's `error`.
  */
 async function pushedFor(frames: readonly string[]): Promise<Pushed> {
-  const ws = new WebSocket(`${runtime!.url.replace("http", "ws")}/v1/topics/${topic}/partitions/0/ws`);
+  const ws = new WebSocket(`${runtime().url.replace("http", "ws")}/v1/topics/${topic}/partitions/0/ws`);
   ws.on("error", () => undefined);
   await withTimeout(new Promise<void>((resolve) => ws.once("message", () => resolve())), 10_000, "hello");
   ws.pause();

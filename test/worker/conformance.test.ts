@@ -131,9 +131,21 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<void>> = 
   },
 };
 
+/** A body that sends `bytes` and then never ends. */
+function heldBody(bytes: Uint8Array | null): ReadableStream<Uint8Array> {
+  let sent = false;
+  return new ReadableStream({
+    pull(controller) {
+      if (!sent && bytes !== null) controller.enqueue(bytes);
+      sent = true;
+      return new Promise<void>(() => undefined);
+    },
+  });
+}
+
 const transport: Transport = {
-  async request({ method, path, headers, body }) {
-    return wireAnswer(await send(path, { method, headers, body }));
+  async request({ method, path, headers, body, hold }) {
+    return wireAnswer(await send(path, { method, headers, body: hold === true ? heldBody(body) : body }));
   },
   async upgrade(path, headers, events) {
     const response = await send(path, { headers: { ...headers, upgrade: "websocket" } });
@@ -148,7 +160,7 @@ const transport: Transport = {
     ws.accept();
     return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
   },
-  supports: new Set([...Object.keys(FIXTURES), "declared-length"]),
+  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body"]),
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
