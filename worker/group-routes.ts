@@ -14,6 +14,7 @@ import type { GroupDescription } from "../client/protocol/index.ts";
 import { parseCommitRequest, parseJoin, ROUTE, topicName } from "../client/protocol/index.ts";
 import { requireGrant } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
+import { GROUP_NAME_HEADER } from "./group/group.ts";
 import { commitGroupOffsets, groupOffsets } from "./group-offsets.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { socketOrigin } from "./middleware/origins.ts";
@@ -62,7 +63,9 @@ groupRoutes.delete(ROUTE.groupMember, memberParams(), routeGrant("DELETE groupMe
 });
 
 groupRoutes.get(ROUTE.groupSocket, groupParams(), routeGrant("GET groupSocket"), requireUpgrade(), socketOrigin(), async (c) => {
-  return groupStub(c.env, c.var.group).fetch(c.req.raw);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(GROUP_NAME_HEADER, c.var.group);
+  return groupStub(c.env, c.var.group).fetch(c.req.url, { headers });
 });
 
 groupRoutes.get(ROUTE.group, groupParams(), routeGrant("GET group"), async (c) => {
