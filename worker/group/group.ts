@@ -17,9 +17,9 @@ import type { CommitMember, OffsetCommit } from "../../client/protocol/index.ts"
 import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput } from "../../client/protocol/index.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
+import { errorJson } from "../error-response.ts";
 import { partitionStub, registryStub } from "../object-names.ts";
 import { capture, captureAsync, type Result, unwrap } from "../result.ts";
-import { errorJson } from "../error-response.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";

@@ -8,7 +8,7 @@
  *   request without Origin (a non-browser client) and the page's own origin are allowed (the
  *   token protects the socket).
  *
- * Rules: PROTOCOL.md CORS-1, CORS-2, CORS-3, AUTH-15.
+ * Rules: PROTOCOL.md CORS-1, CORS-2, AUTH-15.
  *
  * @example
  * app.use("/v1/*", originCors());

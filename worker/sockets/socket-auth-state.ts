@@ -13,13 +13,7 @@
  * @example
  * const due = authDueAt(sockets.authOf(ws)); // the next time the object's alarm must look at it
  */
-import {
-  formatGrant,
-  type Principal,
-  parseScope,
-  SOCKET_REAUTH_LEAD_MS,
-  TOKEN_CLOCK_SKEW_MS_MAX,
-} from "../../client/protocol/index.ts";
+import { formatGrant, type Principal, parseScope, SOCKET_REAUTH_LEAD_MS, TOKEN_CLOCK_SKEW_MS_MAX } from "../../client/protocol/index.ts";
 import { type Access, OPEN_ACCESS } from "../auth/access.ts";
 
 /**

@@ -169,7 +169,12 @@ export class SocketAuth {
       const due = authDueAt(state);
       if (due === null || due > now) continue;
       if (state.phase === "waiting") {
-        this.refuse(ws, null, "UNAUTHENTICATED", `no auth message within ${SOCKET_AUTH_DEADLINE_MS} ms of the upgrade (PROTOCOL.md AUTH-10)`);
+        this.refuse(
+          ws,
+          null,
+          "UNAUTHENTICATED",
+          `no auth message within ${SOCKET_AUTH_DEADLINE_MS} ms of the upgrade (PROTOCOL.md AUTH-10)`,
+        );
       } else if (state.phase === "authenticated" && !state.reauthSent && now < expiryCloseAt(state)) {
         this.sockets.saveAuth(ws, { ...state, reauthSent: true });
         this.sockets.send(ws, { type: "reauth", expiresAt: state.expiresAt });
