@@ -92,6 +92,22 @@ export type GroupClientMessage =
   | { type: "leave"; id: string };
 
 /**
+ * Every type of message a client sends on the partition socket (the auth matrix has a row each).
+ *
+ * @example
+ * CLIENT_MESSAGE_TYPES.includes("produce"); // true
+ */
+export const CLIENT_MESSAGE_TYPES = ["auth", "hello", "subscribe", "unsubscribe", "consumed", "produce", "commit"] as const satisfies readonly ClientMessage["type"][];
+
+/**
+ * Every type of message a client sends on the group socket.
+ *
+ * @example
+ * GROUP_CLIENT_MESSAGE_TYPES; // ["auth", "join", "leave"]
+ */
+export const GROUP_CLIENT_MESSAGE_TYPES = ["auth", "join", "leave"] as const satisfies readonly GroupClientMessage["type"][];
+
+/**
  * A group coordinator's socket to its member. `assignment` is pushed on every rebalance.
  *
  * @example
