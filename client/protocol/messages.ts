@@ -97,7 +97,15 @@ export type GroupClientMessage =
  * @example
  * CLIENT_MESSAGE_TYPES.includes("produce"); // true
  */
-export const CLIENT_MESSAGE_TYPES = ["auth", "hello", "subscribe", "unsubscribe", "consumed", "produce", "commit"] as const satisfies readonly ClientMessage["type"][];
+export const CLIENT_MESSAGE_TYPES = [
+  "auth",
+  "hello",
+  "subscribe",
+  "unsubscribe",
+  "consumed",
+  "produce",
+  "commit",
+] as const satisfies readonly ClientMessage["type"][];
 
 /**
  * Every type of message a client sends on the group socket.

@@ -23,7 +23,10 @@ import { TEST_JWT_SECRET } from "./test-keys.ts";
  * @example
  * const reader = await tokenFor("read:orders");
  */
-export function tokenFor(scope: string, options: { sub?: string; ttlS?: number; nowMs?: number; badSignature?: boolean } = {}): Promise<string> {
+export function tokenFor(
+  scope: string,
+  options: { sub?: string; ttlS?: number; nowMs?: number; badSignature?: boolean } = {},
+): Promise<string> {
   return mintTestToken(TEST_JWT_SECRET, {
     sub: options.sub ?? "matrix",
     scope,

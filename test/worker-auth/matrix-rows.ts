@@ -53,7 +53,13 @@ const records = { records: [{ value: "matrix" }] };
  * HTTP_ROWS.map((row) => row.route); // "GET topics", "PUT topic", ...
  */
 export const HTTP_ROWS: HttpRow[] = [
-  { route: "GET topics", request: () => ({ route: "GET /v1/topics" }), right: (n) => `read:${T(n)}`, wrong: (n) => [`write:${T(n)} group:*`], ok: 200 },
+  {
+    route: "GET topics",
+    request: () => ({ route: "GET /v1/topics" }),
+    right: (n) => `read:${T(n)}`,
+    wrong: (n) => [`write:${T(n)} group:*`],
+    ok: 200,
+  },
   {
     route: "PUT topic",
     request: (n) => ({ route: `PUT /v1/topics/${T(n)}-new`, body: { partitions: 1 } }),
@@ -61,8 +67,20 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: (n) => ["read:* write:* group:*", `admin:${T(n)}`],
     ok: 201,
   },
-  { route: "GET topic", request: (n) => ({ route: `GET /v1/topics/${T(n)}` }), right: (n) => `read:${T(n)}`, wrong: (n) => [`write:${T(n)}`, "read:other"], ok: 200 },
-  { route: "DELETE topic", request: (n) => ({ route: `DELETE /v1/topics/${T(n)}` }), right: (n) => `admin:${T(n)}`, wrong: (n) => [`read:${T(n)} write:${T(n)} group:*`], ok: 204 },
+  {
+    route: "GET topic",
+    request: (n) => ({ route: `GET /v1/topics/${T(n)}` }),
+    right: (n) => `read:${T(n)}`,
+    wrong: (n) => [`write:${T(n)}`, "read:other"],
+    ok: 200,
+  },
+  {
+    route: "DELETE topic",
+    request: (n) => ({ route: `DELETE /v1/topics/${T(n)}` }),
+    right: (n) => `admin:${T(n)}`,
+    wrong: (n) => [`read:${T(n)} write:${T(n)} group:*`],
+    ok: 204,
+  },
   {
     route: "POST topicRecords",
     request: (n) => ({ route: `POST /v1/topics/${T(n)}/records`, body: records }),
@@ -77,7 +95,13 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: (n) => [`read:${T(n)} group:*`],
     ok: 200,
   },
-  { route: "GET partitionRecords", request: (n) => ({ route: `GET /v1/topics/${T(n)}/partitions/0/records` }), right: (n) => `read:${T(n)}`, wrong: (n) => [`write:${T(n)}`], ok: 200 },
+  {
+    route: "GET partitionRecords",
+    request: (n) => ({ route: `GET /v1/topics/${T(n)}/partitions/0/records` }),
+    right: (n) => `read:${T(n)}`,
+    wrong: (n) => [`write:${T(n)}`],
+    ok: 200,
+  },
   {
     route: "GET partitionRecords",
     form: "long-poll",
@@ -152,7 +176,13 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: () => ["admin:* read:* write:*"],
     ok: 204,
   },
-  { route: "GET group", request: (n) => ({ route: `GET /v1/groups/${G(n)}` }), right: (n) => `group:${G(n)}`, wrong: () => ["admin:*"], ok: 200 },
+  {
+    route: "GET group",
+    request: (n) => ({ route: `GET /v1/groups/${G(n)}` }),
+    right: (n) => `group:${G(n)}`,
+    wrong: () => ["admin:*"],
+    ok: 200,
+  },
 ];
 
 /**
@@ -180,7 +210,14 @@ export interface SocketRow {
  * SOCKET_ROWS.filter((row) => row.socket === "group").map((row) => row.type); // ["auth", "join", "leave"]
  */
 export const SOCKET_ROWS: SocketRow[] = [
-  { socket: "partition", type: "auth", message: (_n, token) => ({ type: "auth", id: "m", token }), answer: "authenticated", right: () => "", wrong: () => [] },
+  {
+    socket: "partition",
+    type: "auth",
+    message: (_n, token) => ({ type: "auth", id: "m", token }),
+    answer: "authenticated",
+    right: () => "",
+    wrong: () => [],
+  },
   { socket: "partition", type: "hello", message: () => ({ type: "hello", version: 1 }), answer: null, right: () => "", wrong: () => [] },
   {
     socket: "partition",
@@ -199,8 +236,22 @@ export const SOCKET_ROWS: SocketRow[] = [
     right: (n) => `read:${T(n)} group:${G(n)}`,
     wrong: (n) => [`read:${T(n)}`, `group:${G(n)}`],
   },
-  { socket: "partition", type: "unsubscribe", message: () => ({ type: "unsubscribe", id: "m" }), answer: "unsubscribed", right: () => "", wrong: () => [] },
-  { socket: "partition", type: "consumed", message: () => ({ type: "consumed", offset: 0 }), answer: null, right: () => "", wrong: () => [] },
+  {
+    socket: "partition",
+    type: "unsubscribe",
+    message: () => ({ type: "unsubscribe", id: "m" }),
+    answer: "unsubscribed",
+    right: () => "",
+    wrong: () => [],
+  },
+  {
+    socket: "partition",
+    type: "consumed",
+    message: () => ({ type: "consumed", offset: 0 }),
+    answer: null,
+    right: () => "",
+    wrong: () => [],
+  },
   {
     socket: "partition",
     type: "produce",
@@ -217,7 +268,14 @@ export const SOCKET_ROWS: SocketRow[] = [
     right: (n) => `group:${G(n)} read:${T(n)}`,
     wrong: (n) => [`group:${G(n)}`, `read:${T(n)} admin:${T(n)}`],
   },
-  { socket: "group", type: "auth", message: (_n, token) => ({ type: "auth", id: "m", token }), answer: "authenticated", right: () => "", wrong: () => [] },
+  {
+    socket: "group",
+    type: "auth",
+    message: (_n, token) => ({ type: "auth", id: "m", token }),
+    answer: "authenticated",
+    right: () => "",
+    wrong: () => [],
+  },
   {
     socket: "group",
     type: "join",
@@ -226,5 +284,12 @@ export const SOCKET_ROWS: SocketRow[] = [
     right: (n) => `group:${G(n)} read:${T(n)}`,
     wrong: (n) => [`group:${G(n)}`, `read:${T(n)}`, `group:other read:${T(n)}`],
   },
-  { socket: "group", type: "leave", message: () => ({ type: "leave", id: "m" }), answer: "left", right: (n) => `group:${G(n)}`, wrong: (n) => [`read:${T(n)} admin:*`] },
+  {
+    socket: "group",
+    type: "leave",
+    message: () => ({ type: "leave", id: "m" }),
+    answer: "left",
+    right: (n) => `group:${G(n)}`,
+    wrong: (n) => [`read:${T(n)} admin:*`],
+  },
 ];

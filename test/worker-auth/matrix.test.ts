@@ -159,7 +159,10 @@ async function refusedAttempt(row: SocketRow, names: RowNames, attempt: { token:
   const first = attempt.token === null ? row.message(names, "") : { type: "auth", id: "a", token: attempt.token };
   sock.send(first as unknown as ClientMessage);
   const answer = (await sock.nextFrame()).message;
-  expect(answer).toMatchObject({ type: "error", code: row.type === "auth" && attempt.token === null ? "INVALID_REQUEST" : "UNAUTHENTICATED" });
+  expect(answer).toMatchObject({
+    type: "error",
+    code: row.type === "auth" && attempt.token === null ? "INVALID_REQUEST" : "UNAUTHENTICATED",
+  });
   expect((await sock.closed()).code).toBe(4401);
 }
 
@@ -168,7 +171,10 @@ async function socketRow(row: SocketRow): Promise<void> {
   const before = await witness(names.topic, names.group, admin);
   for (const attempt of await failing(row.right(names), row.wrong(names))) {
     await refusedAttempt(row, names, attempt);
-    expect(await witness(names.topic, names.group, admin), `${row.type} with ${attempt.token ? "a token" : "no token"} stored something`).toEqual(before);
+    expect(
+      await witness(names.topic, names.group, admin),
+      `${row.type} with ${attempt.token ? "a token" : "no token"} stored something`,
+    ).toEqual(before);
   }
   const token = await tokenFor(row.right(names));
   const sock = await authenticated(row, names, token);

@@ -76,7 +76,7 @@ export class Group extends DurableObject<Env> implements Clocked {
     super(ctx, env);
     this.members = new Members(ctx.storage.sql);
     this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ group: "", memberId: null }), label: "group" });
-    this.auth = new SocketAuth(this.sockets, { env, clock: () => this.clock, schedule: () => this.scheduleAlarm() });
+    this.auth = new SocketAuth(this.sockets, { env, clock: () => this.clock, schedule: (dueMs) => this.scheduleAlarm(dueMs) });
   }
 
   /** Makes a socket carry `memberId` (or none). */
@@ -262,9 +262,12 @@ export class Group extends DurableObject<Env> implements Clocked {
     }
   }
 
-  /** Sets the alarm for the earliest of the next session expiry and the sockets' authentication. */
-  private async scheduleAlarm(): Promise<void> {
-    const dues = [this.members.nextExpiry(), this.auth.nextDue()].filter((due) => due !== null);
+  /**
+   * Sets the alarm for the earliest of the next session expiry, the sockets' authentication and
+   * `alsoMs` (a socket's deadline before the socket is accepted).
+   */
+  private async scheduleAlarm(alsoMs: number | null = null): Promise<void> {
+    const dues = [this.members.nextExpiry(), this.auth.nextDue(), alsoMs].filter((due) => due !== null);
     if (dues.length === 0) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(Math.min(...dues), this.clock.now() + 1));
   }
