@@ -15,14 +15,16 @@
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
 import { Hono } from "hono";
+import { authConfig } from "./auth/auth-config.ts";
 import type { AppEnv } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { originCors } from "./middleware/origins.ts";
 import { refuseOtherMethods } from "./middleware/other-methods.ts";
-import { TOPIC_BROWSER_HTML } from "./page.ts";
+import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
+import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
 const app = new Hono<AppEnv>();
@@ -33,7 +35,7 @@ app.use("/v1/*", refuseOtherMethods(app));
 app.onError(errorResponse);
 app.notFound(() => errorJson("NOT_FOUND", "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)"));
 
-app.get("/", (c) => c.html(TOPIC_BROWSER_HTML));
+app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode), 200, { ...HTML_SECURITY_HEADERS }));
 app.route("/", topicRoutes);
 app.route("/", partitionRoutes);
 app.route("/", groupRoutes);

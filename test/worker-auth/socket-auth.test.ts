@@ -11,7 +11,12 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { SOCKET_AUTH_DEADLINE_MS, SOCKET_REAUTH_LEAD_MS, TOKEN_CLOCK_SKEW_MS_MAX } from "../../client/protocol/index.ts";
+import {
+  type ClientMessage,
+  SOCKET_AUTH_DEADLINE_MS,
+  SOCKET_REAUTH_LEAD_MS,
+  TOKEN_CLOCK_SKEW_MS_MAX,
+} from "../../client/protocol/index.ts";
 import { groupStub, partitionStub } from "../../worker/object-names.ts";
 import { useClock } from "../worker/clock.ts";
 import { closeAllSockets, type TestSocket } from "../worker/socket.ts";
@@ -159,8 +164,9 @@ describe("the group socket", () => {
     const scope = `group:${group} read:${topic}`;
     sock.send({ type: "auth", id: "a1", token: await tokenFor(scope, { sub: "gina", ttlS: 600, nowMs: clock.now() }) });
     await sock.next("authenticated");
-    sock.send({ type: "join", id: "j1", topic, sessionTimeoutMs: 60_000 });
-    const joined = await sock.next("joined");
+    // TestSocket reads any socket's JSON; the group socket's messages are typed apart.
+    sock.send({ type: "join", id: "j1", topic, sessionTimeoutMs: 60_000 } as unknown as ClientMessage);
+    const joined = (await sock.next("joined" as "ack")) as unknown as { memberId: string };
     sock.send({ type: "auth", id: "a2", token: await tokenFor(scope, { sub: "gina", ttlS: 3_600, nowMs: clock.now() }) });
     await sock.next("authenticated");
     const described = (await expectCall(`GET /v1/groups/${group}`, { token: await adminToken() }, 200)) as {
