@@ -12,6 +12,7 @@ import http from "node:http";
 import https from "node:https";
 import WebSocket from "ws";
 import type { SocketEvents, Transport, WireAnswer, WireSocket } from "./streams.ts";
+import type { Json } from "./types.ts";
 
 /** How long a request may wait for its answer's head. */
 const ANSWER_HEAD_WAIT_MS = 30_000;
@@ -113,14 +114,26 @@ function upgrade(
  * @example
  * const transport = nodeTransport("http://127.0.0.1:8787");
  */
-export function nodeTransport(baseUrl: string, options: { declaredLength?: boolean } = {}): Transport {
+export function nodeTransport(
+  baseUrl: string,
+  options: {
+    declaredLength?: boolean;
+    /** More abilities (the server's auth mode, auth-fixtures.ts). */
+    abilities?: readonly string[];
+    /** Fixtures this runner can arrange from outside (tokens, when it knows the secret). */
+    fixtures?: Record<string, (args: Record<string, Json>) => Promise<Record<string, Json>>>;
+  } = {},
+): Transport {
   const base = new URL(baseUrl);
+  const fixtures = options.fixtures ?? {};
   return {
     request: ({ method, path, headers, body }) => request(base, method, path, headers, body),
     upgrade: (path, headers, events) => upgrade(base, path, headers, events),
-    supports: new Set(options.declaredLength ? ["declared-length"] : []),
-    fixture: async (name) => {
-      throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+    supports: new Set([...(options.declaredLength ? ["declared-length"] : []), ...(options.abilities ?? []), ...Object.keys(fixtures)]),
+    fixture: async (name, args) => {
+      const arrange = fixtures[name];
+      if (arrange === undefined) throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+      return arrange(args);
     },
   };
 }
