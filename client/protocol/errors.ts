@@ -33,6 +33,10 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   /** The `producer` object is malformed, or cannot be used as asked. */
   INVALID_PRODUCER: 400,
+  /** No token, or one that is malformed, badly signed, expired, not yet valid or for another audience or issuer. */
+  UNAUTHENTICATED: 401,
+  /** A valid token without the grant the request needs (or a browser Origin not allowed). */
+  FORBIDDEN: 403,
   UNKNOWN_TOPIC: 404,
   UNKNOWN_PARTITION: 404,
   /** No such route. */
@@ -75,6 +79,8 @@ export const ERROR_STATUS = {
   UPGRADE_REQUIRED: 426,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,
+  /** Authentication is required but no key is configured: the deployment refuses every request (fails closed). */
+  AUTH_NOT_CONFIGURED: 503,
 } as const;
 
 /**

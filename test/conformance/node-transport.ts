@@ -14,6 +14,7 @@ import https from "node:https";
 import WebSocket from "ws";
 import { REQUEST_BODY_MS_MAX } from "../../client/protocol/index.ts";
 import type { SocketEvents, Transport, WireAnswer, WireRequest, WireSocket } from "./streams.ts";
+import type { Json } from "./types.ts";
 
 /** How long a request may wait for its answer's head: past a held body's deadline, with room. */
 const ANSWER_HEAD_WAIT_MS = REQUEST_BODY_MS_MAX + 15_000;
@@ -123,14 +124,30 @@ function upgrade(
  * @example
  * const transport = nodeTransport("http://127.0.0.1:8787");
  */
-export function nodeTransport(baseUrl: string, options: { declaredLength?: boolean } = {}): Transport {
+export function nodeTransport(
+  baseUrl: string,
+  options: {
+    declaredLength?: boolean;
+    /** More abilities (the server's auth mode, auth-fixtures.ts). */
+    abilities?: readonly string[];
+    /** Fixtures this runner can arrange from outside (tokens, when it knows the secret). */
+    fixtures?: Record<string, (args: Record<string, Json>) => Promise<Record<string, Json>>>;
+  } = {},
+): Transport {
   const base = new URL(baseUrl);
+  const fixtures = options.fixtures ?? {};
   return {
     request: (wire) => request(base, wire),
     upgrade: (path, headers, events) => upgrade(base, path, headers, events),
-    supports: new Set(options.declaredLength ? ["declared-length", "held-body"] : []),
-    fixture: async (name) => {
-      throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+    supports: new Set([
+      ...(options.declaredLength ? ["declared-length", "held-body"] : []),
+      ...(options.abilities ?? []),
+      ...Object.keys(fixtures),
+    ]),
+    fixture: async (name, args) => {
+      const arrange = fixtures[name];
+      if (arrange === undefined) throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+      return arrange(args);
     },
   };
 }

@@ -54,7 +54,8 @@ export interface Transport {
    * open (WireRequest.hold) until the server answers.
    */
   supports: ReadonlySet<string>;
-  fixture(name: string, args: Record<string, Json>): Promise<void>;
+  /** Arranges a fixture; what it answers is bound as variables for later steps (a token). */
+  fixture(name: string, args: Record<string, Json>): Promise<Record<string, Json> | undefined>;
 }
 
 /** A frame as received. */

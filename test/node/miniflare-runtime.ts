@@ -65,6 +65,13 @@ export interface MiniflareStart {
   persistDir: string;
   /** Port to listen on (0, the default, lets the OS pick). */
   port?: number;
+  /**
+   * The worker's vars and secrets. Authentication is chosen explicitly: EDGELOG_AUTH is "off"
+   * unless these say otherwise (`{}` with `auth: "unset"` runs a deployment with no setting).
+   */
+  vars?: Record<string, string>;
+  /** "unset" leaves EDGELOG_AUTH out entirely (a production config: required, failing closed without a key). */
+  auth?: "off" | "unset";
 }
 
 /**
@@ -91,6 +98,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
       GROUP: { className: "Group", useSQLite: true },
     },
     durableObjectsPersist: options.persistDir,
+    bindings: { ...(options.auth === "unset" ? {} : { EDGELOG_AUTH: "off" }), ...options.vars },
     host: "127.0.0.1",
     port: options.port ?? 0,
     cf: false,
