@@ -15,6 +15,10 @@
  *   PRODUCE_RETRIES_MAX times, then the partition waits for the next pass (order is never broken);
  * - the network failing (or a timeout: the answer may be lost): the partition stops; its batch
  *   stays sealed in the outbox, so the next pass repeats it exactly and the server deduplicates;
+ * - UNKNOWN_PRODUCER_ID: one request in flight per partition, so the server forgot this producer
+ *   (PROTOCOL.md PRODUCER-9: only once all its batches left the log): the batch is sealed again
+ *   under a new producer id at sequence 0 and sent at once, and the error is reported (if the
+ *   batch had been appended before, its records were deleted since, and are appended again);
  * - PRODUCER_FENCED: another holder of this producer id has a newer epoch: stop everything;
  * - any other server error (UNKNOWN_TOPIC, UNKNOWN_PARTITION, ...): the batch can never be
  *   appended: removed, its sequences given back (the server appended nothing, so the next batch
@@ -79,6 +83,7 @@ export type PassRunnerFactory = (sender: SenderContext) => () => Promise<PassRes
 
 type Outcome =
   | { kind: "ok"; offsets: RecordPosition[] | null }
+  | { kind: "unknown-producer"; error: EdgelogError }
   | { kind: "retry-later"; error: EdgelogError | EdgelogClientError }
   | { kind: "fenced"; error: EdgelogError }
   | { kind: "fatal"; error: EdgelogError };
@@ -180,9 +185,11 @@ function sameBatch(a: SealedBatch | null, b: SealedBatch): boolean {
 }
 
 /** Sends one partition's entries, batch after batch, until done or stopped. */
-async function sendPartition(ctx: SenderContext, entries: readonly OutboxEntry[], result: PassResult): Promise<void> {
-  // Bounded: every turn consumes at least one entry or returns.
-  for (let start = 0; start < entries.length && result.fenced === null; ) {
+async function sendPartition(ctx: SenderContext, sending: readonly OutboxEntry[], result: PassResult): Promise<void> {
+  let entries = sending;
+  // Bounded: every turn consumes at least one entry, returns, or unseals a batch (at most once
+  // per entry: a batch sealed again starts a new producer at 0, which is never unknown).
+  for (let start = 0, turn = 0; start < entries.length && result.fenced === null && turn <= 2 * entries.length; turn++) {
     let batch: OutboxEntry[];
     let sealed: SealedBatch;
     try {
@@ -208,14 +215,22 @@ async function sendPartition(ctx: SenderContext, entries: readonly OutboxEntry[]
       result.fenced = outcome.error;
       return;
     }
+    const batchIds = batch.map((e) => e.id);
     try {
-      const batchIds = batch.map((e) => e.id);
       if (outcome.kind === "ok") await ctx.cache.outboxRemove(batchIds);
+      else if (outcome.kind === "unknown-producer") await ctx.cache.outboxUnseal(batchIds, batch[0]!.topic, batch[0]!.partition, sealed);
       else await ctx.cache.outboxDiscard(batchIds, batch[0]!.topic, batch[0]!.partition, sealed);
     } catch (error) {
       // Delivered but still queued: the next pass repeats the sealed batch and gets `duplicate`.
       result.failure = asError(error);
       return;
+    }
+    if (outcome.kind === "unknown-producer") {
+      // Not silent: the batch goes again under a new producer id, from this same place.
+      ctx.reportError(outcome.error);
+      const unsealed = new Set(batchIds);
+      entries = entries.map((entry) => (unsealed.has(entry.id) ? { ...entry, batch: null } : entry));
+      continue;
     }
     result.removed += batch.length;
     if (outcome.kind === "ok") ctx.delivered(batch, outcome.offsets);
@@ -243,6 +258,7 @@ async function sendBatch(ctx: SenderContext, batch: readonly OutboxEntry[], seal
     } catch (error) {
       if (!(error instanceof EdgelogError)) return { kind: "retry-later", error: asError(error) };
       if (error.code === "DUPLICATE_SEQUENCE") return { kind: "ok", offsets: null };
+      if (error.code === "UNKNOWN_PRODUCER_ID") return { kind: "unknown-producer", error };
       if (error.code === "PRODUCER_FENCED") return { kind: "fenced", error };
       if (error.code !== "OUT_OF_ORDER_SEQUENCE" && error.code !== "INTERNAL") return { kind: "fatal", error };
       last = error;

@@ -5,17 +5,20 @@
  * const stub = env.PARTITION.get(env.PARTITION.idFromName(name));
  */
 
+import type { AuthVars } from "./auth/auth-config.ts";
 import type { Group } from "./group/group.ts";
+import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { Registry } from "./registry.ts";
 
 /**
- * The bindings, one Durable Object namespace per class (wrangler.toml's durable_objects.bindings).
+ * The bindings, one Durable Object namespace per class (wrangler.toml's durable_objects.bindings),
+ * and the vars and secrets of authentication (auth/auth-config.ts reads them).
  *
  * @example
  * const coordinator = env.GROUP.get(env.GROUP.idFromName("billing")); // what groupStub(env, "billing") does
  */
-export interface EdgelogEnv {
+export interface EdgelogEnv extends AuthVars {
   PARTITION: DurableObjectNamespace<Partition>;
   REGISTRY: DurableObjectNamespace<Registry>;
   GROUP: DurableObjectNamespace<Group>;
@@ -28,6 +31,14 @@ export interface EdgelogEnv {
  * const groupRoutes = new Hono<{ Bindings: Env }>();
  */
 export type Env = EdgelogEnv;
+
+/**
+ * The Hono app's environment: the bindings, and the caller's access set by authenticate().
+ *
+ * @example
+ * const topicRoutes = new Hono<AppEnv>();
+ */
+export type AppEnv = { Bindings: Env; Variables: AuthVariables };
 
 declare global {
   namespace Cloudflare {

@@ -2,7 +2,7 @@
  * HTTP errors for every route: any failure becomes `{error: {code, message}}` with the code's
  * status (never a bare 500). The JSON body is read by middleware/json-body.ts.
  *
- * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4.
+ * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4, AUTH-6.
  *
  * @example
  * app.onError(errorResponse);
@@ -13,13 +13,15 @@ import { EdgelogError, ERROR_STATUS, type ErrorCode } from "../client/protocol/i
 import { asEdgelogError } from "./result.ts";
 
 /**
- * An error answer for a code: `{error: {code, message}}` with the code's status.
+ * An error answer for a code: `{error: {code, message}}` with the code's status; a 401 also says
+ * how to authenticate (`WWW-Authenticate: Bearer`, RFC 6750).
  *
  * @example
  * errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)"); // a 426 Response
  */
 export function errorJson(code: ErrorCode, message: string): Response {
-  return Response.json(new EdgelogError(code, message).toBody(), { status: ERROR_STATUS[code] });
+  const headers: Record<string, string> = code === "UNAUTHENTICATED" ? { "www-authenticate": 'Bearer realm="edgelog"' } : {};
+  return Response.json(new EdgelogError(code, message).toBody(), { status: ERROR_STATUS[code], headers });
 }
 
 /**

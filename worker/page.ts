@@ -2,43 +2,55 @@
  * The topic browser served at `GET /`: one self-contained HTML page (style and script inline, no
  * external resources, so it works offline) that lists topics, a topic's partitions and a
  * partition's latest records, and can create a topic and produce a record through the `/v1` API.
- * Its header links to the example app (examples/feed, served from the static assets).
- * A Content-Security-Policy forbids loading anything but the page's own API.
+ * Its header links to the example app (examples/feed, served from the static assets). Its
+ * Content-Security-Policy and other security headers are sent as headers (security-headers.ts).
+ * The deployment's auth mode is written into the page: with auth required it asks for an admin
+ * token (kept in sessionStorage, sent as a bearer header); with auth off a banner says so.
  *
  * @example
- * app.get("/", (c) => c.html(TOPIC_BROWSER_HTML));
+ * app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode), 200, HTML_SECURITY_HEADERS));
  */
+import type { AuthMode } from "./auth/auth-config.ts";
 import { PAGE_SCRIPT } from "./ui/page-script.ts";
 import { PAGE_STYLE } from "./ui/page-style.ts";
 
-const CSP = [
-  "default-src 'none'",
-  "connect-src 'self'",
-  "script-src 'unsafe-inline'",
-  "style-src 'unsafe-inline'",
-  "img-src data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+const BANNERS: Record<AuthMode, string> = {
+  required: "",
+  off: '<p class="banner" id="auth-banner" role="status">Authentication is off (EDGELOG_AUTH=off): anyone who can reach this server can read, write and delete every topic.</p>',
+  dev:
+    '<p class="banner" id="auth-banner" role="status">Development mode: authentication is off (npm start sets EDGELOG_AUTH=dev). ' +
+    "Anyone who can reach this server can read, write and delete every topic; a token you send is still checked.</p>",
+};
+
+const TOKEN_PANEL = `<div class="panel" id="token-panel" hidden>
+  <h2>Admin token</h2>
+  <form id="token-form" autocomplete="off">
+    <label>Token <input id="token-input" type="password" required spellcheck="false" placeholder="eyJhbGciOi..."></label>
+    <div class="row"><button type="submit">Use token</button><button type="button" class="ghost" id="token-forget">Forget</button></div>
+    <p class="hint">This deployment requires a token with admin on the topics to browse (scope admin:*). It is kept in this tab only (sessionStorage). An operator mints one with npm run token -- --sub you --scope 'admin:*'.</p>
+    <p class="error" id="token-error" role="alert" hidden></p>
+  </form>
+</div>`;
 
 /**
- * The whole topic browser page as one HTML string.
+ * The whole topic browser page as one HTML string, for a deployment in auth `mode`.
  *
  * @example
  * const res = await app.request("/", {}, env);
  * (await res.text()).includes("<title>edgelog"); // true
  */
-export const TOPIC_BROWSER_HTML = `<!doctype html>
+export function topicBrowserHtml(mode: AuthMode): string {
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>edgelog · topics</title>
 <link rel="icon" href="data:,">
 <style>${PAGE_STYLE}</style>
 </head>
-<body>
+<body data-auth="${mode}">
+${BANNERS[mode]}
 <header>
   <h1>edgelog</h1><span class="sub">topic browser</span>
   <a class="example" id="example-link" href="/examples/feed/">Example app: offline-first live feed →</a>
@@ -46,6 +58,7 @@ export const TOPIC_BROWSER_HTML = `<!doctype html>
 </header>
 <main>
   <aside>
+    ${TOKEN_PANEL}
     <div class="panel" id="topics-panel">
       <h2>Topics</h2>
       <div id="topics"></div>
@@ -102,3 +115,4 @@ export const TOPIC_BROWSER_HTML = `<!doctype html>
 </body>
 </html>
 `;
+}

@@ -3,7 +3,7 @@
  * delete records, look offsets up by time, stats, and the partition's WebSocket (forwarded to the
  * partition's object). Thin: path parameters and bodies come parsed from the middleware.
  *
- * Rules: PROTOCOL.md PRODUCE-2, FETCH-1 to FETCH-5, LOG-1 to LOG-3, SOCKET-1.
+ * Rules: PROTOCOL.md PRODUCE-2, FETCH-1 to FETCH-5, LOG-1 to LOG-3, SOCKET-1, AUTH-5, AUTH-15.
  *
  * @example
  * app.route("/", partitionRoutes);
@@ -20,10 +20,13 @@ import {
   parseProduceRequest,
   ROUTE,
 } from "../client/protocol/index.ts";
-import type { Env } from "./env.ts";
+import { producePrincipal } from "./auth/access.ts";
+import type { AppEnv } from "./env.ts";
 import { jsonBody } from "./middleware/json-body.ts";
+import { socketOrigin } from "./middleware/origins.ts";
 import { partitionParams } from "./middleware/path-params.ts";
 import { requireUpgrade } from "./middleware/require-upgrade.ts";
+import { routeGrant } from "./middleware/route-grant.ts";
 import { partitionStub } from "./object-names.ts";
 import { intParam, offsetParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition-api.ts";
@@ -33,13 +36,14 @@ import { sseResponse, sseStart } from "./sse.ts";
 import type { TopicMeta } from "./topic-meta.ts";
 import { checkPartition, onPartition, onTopic } from "./topics.ts";
 
-const partitionRoutes = new Hono<{ Bindings: Env }>();
+const partitionRoutes = new Hono<AppEnv>();
 
-partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), jsonBody(), async (c) => {
-  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition));
+partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), routeGrant("POST partitionRecords"), jsonBody(), async (c) => {
+  const principal = producePrincipal(c.var.access);
+  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition, principal));
 });
 
-partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), async (c) => {
+partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET partitionRecords"), async (c) => {
   const { topic, partition } = c.var;
   const live = c.req.query("live");
   if (live !== undefined && live !== "sse") throw new EdgelogError("INVALID_PARAMETER", 'live must be "sse"');
@@ -59,17 +63,17 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), async (c) => {
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });
 
-partitionRoutes.delete(ROUTE.partitionRecords, partitionParams(), async (c) => {
+partitionRoutes.delete(ROUTE.partitionRecords, partitionParams(), routeGrant("DELETE partitionRecords"), async (c) => {
   const before = intParam(requiredParam(c.req.query("before"), "before"), "before", 0, Number.MAX_SAFE_INTEGER, 0);
   return c.json(await onPartition(c.env, c.var.topic, c.var.partition, (stub, meta) => stub.deleteRecords(meta.topicId, before)));
 });
 
-partitionRoutes.get(ROUTE.partitionOffsets, partitionParams(), async (c) => {
+partitionRoutes.get(ROUTE.partitionOffsets, partitionParams(), routeGrant("GET partitionOffsets"), async (c) => {
   const timestamp = timestampParam(c.req.query("timestamp"));
   return c.json(await onPartition(c.env, c.var.topic, c.var.partition, (stub, meta) => stub.lookup(meta.topicId, timestamp)));
 });
 
-partitionRoutes.get(ROUTE.partitionStats, partitionParams(), async (c) => {
+partitionRoutes.get(ROUTE.partitionStats, partitionParams(), routeGrant("GET partitionStats"), async (c) => {
   const { topic, partition } = c.var;
   const stats = async (meta: TopicMeta): Promise<PartitionStatsResponse> => {
     checkPartition(meta, partition);
@@ -81,19 +85,26 @@ partitionRoutes.get(ROUTE.partitionStats, partitionParams(), async (c) => {
   return c.json(await onTopic(c.env, topic, stats));
 });
 
-partitionRoutes.get(ROUTE.partitionSocket, partitionParams(), requireUpgrade(), async (c) => {
-  const { topic, partition } = c.var;
-  // Forwarded to the partition's object, which accepts the socket with the Hibernation API. An
-  // unknown topic or partition is a plain 404 before any upgrade.
-  const forward = async (meta: TopicMeta) => {
-    checkPartition(meta, partition);
-    const headers = new Headers(c.req.raw.headers);
-    headers.set(TOPIC_ID_HEADER, meta.topicId);
-    const response = await partitionStub(c.env, meta.topicId, partition).fetch(c.req.url, { headers });
-    if (response.status === 404) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${topic}" does not exist`);
-    return response;
-  };
-  return onTopic(c.env, topic, forward);
-});
+partitionRoutes.get(
+  ROUTE.partitionSocket,
+  partitionParams(),
+  routeGrant("GET partitionSocket"),
+  requireUpgrade(),
+  socketOrigin(),
+  async (c) => {
+    const { topic, partition } = c.var;
+    // Forwarded to the partition's object, which accepts the socket with the Hibernation API. An
+    // unknown topic or partition is a plain 404 before any upgrade.
+    const forward = async (meta: TopicMeta) => {
+      checkPartition(meta, partition);
+      const headers = new Headers(c.req.raw.headers);
+      headers.set(TOPIC_ID_HEADER, meta.topicId);
+      const response = await partitionStub(c.env, meta.topicId, partition).fetch(c.req.url, { headers });
+      if (response.status === 404) throw new EdgelogError("UNKNOWN_TOPIC", `topic "${topic}" does not exist`);
+      return response;
+    };
+    return onTopic(c.env, topic, forward);
+  },
+);
 
 export { partitionRoutes };

@@ -17,7 +17,7 @@ import type { ParsedProduce, ProduceResponse, RecordPosition } from "../client/p
 import { EdgelogError, partitionForKey, stickyPartition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { partitionStub } from "./object-names.ts";
-import type { AppendRequest } from "./partition/partition-api.ts";
+import type { AppendRequest, ProducePrincipal } from "./partition/partition-api.ts";
 import { invariant, unwrap } from "./result.ts";
 import type { TopicMeta } from "./topic-meta.ts";
 import { checkPartition, onTopic } from "./topics.ts";
@@ -53,7 +53,12 @@ function assign(meta: TopicMeta, parsed: ParsedProduce, pathPartition: number | 
 }
 
 /** One partition's append: the timestamps and encoded tails of its share, in one pass. */
-function appendRequest(topicId: string, parsed: ParsedProduce, indexes: readonly number[]): AppendRequest {
+function appendRequest(
+  topicId: string,
+  parsed: ParsedProduce,
+  indexes: readonly number[],
+  principal: ProducePrincipal | null,
+): AppendRequest {
   const timestamps = new Array<number | null>(indexes.length);
   const tails = new Array<string>(indexes.length);
   for (let k = 0; k < indexes.length; k++) {
@@ -61,24 +66,31 @@ function appendRequest(topicId: string, parsed: ParsedProduce, indexes: readonly
     timestamps[k] = record.timestamp;
     tails[k] = record.tail;
   }
-  return { topicId, timestamps, tails, producer: parsed.producer };
+  return { topicId, timestamps, tails, producer: parsed.producer, principal };
 }
 
 /**
- * Appends a validated request to topic `name` (all to `pathPartition` when the path names one).
+ * Appends a validated request to topic `name` (all to `pathPartition` when the path names one),
+ * on behalf of `principal` (null when tokens are not checked).
  *
  * @example
  * await produce(env, "orders", parseProduceRequest(body), null); // { offsets: [{ partition, offset }, ...] }
- * await produce(env, "orders", parseProduceRequest(body), 2); // every record to partition 2
+ * await produce(env, "orders", parseProduceRequest(body), 2, { sub: "alice", quota: null }); // every record to partition 2
  */
-export async function produce(env: Env, name: string, parsed: ParsedProduce, pathPartition: number | null): Promise<ProduceResponse> {
+export async function produce(
+  env: Env,
+  name: string,
+  parsed: ParsedProduce,
+  pathPartition: number | null,
+  principal: ProducePrincipal | null = null,
+): Promise<ProduceResponse> {
   return onTopic(env, name, async (meta) => {
     const shares = assign(meta, parsed, pathPartition);
     const offsets = new Array<RecordPosition>(parsed.records.length);
     let duplicate = false;
     await Promise.all(
       [...shares].map(async ([partition, indexes]) => {
-        const result = await partitionStub(env, meta.topicId, partition).append(appendRequest(meta.topicId, parsed, indexes));
+        const result = await partitionStub(env, meta.topicId, partition).append(appendRequest(meta.topicId, parsed, indexes, principal));
         const appended = unwrap(result);
         invariant(appended.count === indexes.length, "a partition appends its whole share");
         duplicate ||= appended.duplicate;

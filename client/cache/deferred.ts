@@ -45,6 +45,7 @@ export function deferCache(ready: Promise<EventCache>, kind: EventCache["kind"])
     outboxSeal: (ids, topic, partition) => via((c) => c.outboxSeal(ids, topic, partition)),
     outboxRemove: (ids) => via((c) => c.outboxRemove(ids)),
     outboxDiscard: (ids, topic, partition, batch) => via((c) => c.outboxDiscard(ids, topic, partition, batch)),
+    outboxUnseal: (ids, topic, partition, batch) => via((c) => c.outboxUnseal(ids, topic, partition, batch)),
     close: () => {
       closed = true;
       resolved?.close();

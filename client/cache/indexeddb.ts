@@ -19,7 +19,7 @@ import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type Sto
 import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
 import { mergePosition } from "./positions.ts";
 import { planRun, sameIncarnation } from "./runs.ts";
-import { newProducerId, planSeal, rollBack } from "./sealing.ts";
+import { abandonProducer, newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type {
   CachedRun,
   EventCache,
@@ -268,6 +268,19 @@ class IndexedDbCache implements EventCache {
       const ops: Promise<unknown>[] = [];
       for (const id of ids) track(ops, tx.objectStore("outbox").delete(id));
       if (row !== undefined) track(ops, sequences.put(row));
+      await Promise.all(ops);
+    });
+  }
+
+  outboxUnseal(ids: readonly number[], topic: string, partition: number, batch: SealedBatch): Promise<void> {
+    return this.write(["outbox", "sequences"], "unsealing a batch", async (tx) => {
+      const outbox = tx.objectStore("outbox");
+      const sequences = tx.objectStore("sequences");
+      const row = abandonProducer(await sequences.get([topic, partition]), batch, topic, partition);
+      const stored = await Promise.all(ids.map((id) => outbox.get(id)));
+      const ops: Promise<unknown>[] = [];
+      for (const [i, value] of stored.entries()) if (value !== undefined) track(ops, outbox.put({ ...value, batch: null }, ids[i]!));
+      track(ops, sequences.put(row));
       await Promise.all(ops);
     });
   }

@@ -13,7 +13,7 @@ import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
 import { mergePosition } from "./positions.ts";
 import { planRun, sameIncarnation } from "./runs.ts";
-import { newProducerId, planSeal, rollBack } from "./sealing.ts";
+import { abandonProducer, newProducerId, planSeal, rollBack } from "./sealing.ts";
 import type {
   CachedRun,
   EventCache,
@@ -227,6 +227,16 @@ class MemoryCache implements EventCache {
     const row = rollBack(this.sequences.get(key), batch);
     for (const id of ids) this.outbox.delete(id);
     if (row !== undefined) this.sequences.set(key, row);
+  }
+
+  async outboxUnseal(ids: readonly number[], topic: string, partition: number, batch: SealedBatch): Promise<void> {
+    this.check();
+    const key = partitionKey(topic, partition);
+    for (const id of ids) {
+      const entry = this.outbox.get(id);
+      if (entry !== undefined) entry.batch = null;
+    }
+    this.sequences.set(key, abandonProducer(this.sequences.get(key), batch, topic, partition));
   }
 
   close(): void {

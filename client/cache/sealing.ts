@@ -9,7 +9,9 @@
  *
  * Each partition keeps its own producer id (the client's identity at first). Should a partition
  * ever exhaust PRODUCER_SEQUENCE_MAX, it moves to a fresh id at sequence 0, which the server
- * accepts as a new producer; batches sealed earlier keep the id they were sent with.
+ * accepts as a new producer; batches sealed earlier keep the id they were sent with. It moves to a
+ * fresh id too when the server has forgotten its producer (UNKNOWN_PRODUCER_ID, PROTOCOL.md
+ * PRODUCER-9): the batch is unsealed and sealed again under the new id (`abandonProducer`).
  *
  * @example
  * const { batch, sequence } = planSeal(entries, ids, row, identity, "orders", 0);
@@ -88,4 +90,22 @@ export function rollBack(row: PartitionSequence | undefined, batch: SealedBatch)
   if (row === undefined) return undefined;
   const last = row.producerId === batch.producerId && row.epoch === batch.epoch && row.next === batch.sequence + batch.count;
   return last ? { ...row, next: batch.sequence } : row;
+}
+
+/**
+ * The partition's sequence row after the server forgot `batch`'s producer (UNKNOWN_PRODUCER_ID):
+ * a fresh producer id at sequence 0 when the partition still uses the batch's id, else unchanged
+ * (it already moved on). The batch's entries are then sealed again under the row's id.
+ *
+ * @example
+ * abandonProducer(row, batch); // { ...row, producerId: "edgelog-<new>", epoch: 0, next: 0 }
+ */
+export function abandonProducer(
+  row: PartitionSequence | undefined,
+  batch: SealedBatch,
+  topic: string,
+  partition: number,
+): PartitionSequence {
+  if (row !== undefined && (row.producerId !== batch.producerId || row.epoch !== batch.epoch)) return row;
+  return { topic, partition, producerId: newProducerId(), epoch: 0, next: 0 };
 }

@@ -263,6 +263,12 @@ export interface EventCache {
    * starts where the server expects and is not refused as OUT_OF_ORDER_SEQUENCE.
    */
   outboxDiscard(ids: readonly number[], topic: string, partition: number, batch: SealedBatch): Promise<void>;
+  /**
+   * The server forgot the producer of a sealed batch (UNKNOWN_PRODUCER_ID): clears the batch from
+   * its entries, so the next pass seals them again, and moves the partition to a new producer id
+   * at sequence 0 if it still uses the batch's, in one atomic write.
+   */
+  outboxUnseal(ids: readonly number[], topic: string, partition: number, batch: SealedBatch): Promise<void>;
 
   /** Closes the cache; later calls reject with CLOSED. */
   close(): void;

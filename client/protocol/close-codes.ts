@@ -25,6 +25,16 @@ export const CLOSE_NORMAL = 1000;
 export const CLOSE_UNSUPPORTED_VERSION = 4400;
 
 /**
+ * The socket did not authenticate in time (no `auth` within SOCKET_AUTH_DEADLINE_MS of the upgrade),
+ * its `auth` or first message was refused, or its token expired with no fresh one sent (AUTH-9 to
+ * AUTH-12): reconnect with a fresh token.
+ *
+ * @example
+ * sockets.close(ws, CLOSE_UNAUTHENTICATED, "token expired"); // at the token's exp, unless re-authenticated
+ */
+export const CLOSE_UNAUTHENTICATED = 4401;
+
+/**
  * The topic was deleted under the socket. Do not reconnect: the topic is gone (UNKNOWN_TOPIC).
  *
  * @example

@@ -8,6 +8,7 @@
  *   if (e instanceof EdgelogError && e.code === "PRODUCER_FENCED") stop();
  * }
  */
+import { ERROR_MESSAGE_LENGTH_MAX } from "./limits.ts";
 
 /**
  * Every code with the HTTP status it is answered with (PROTOCOL.md ERROR-5's table).
@@ -32,6 +33,10 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   /** The `producer` object is malformed, or cannot be used as asked. */
   INVALID_PRODUCER: 400,
+  /** No token, or one that is malformed, badly signed, expired, not yet valid or for another audience or issuer. */
+  UNAUTHENTICATED: 401,
+  /** A valid token without the grant the request needs (or a browser Origin not allowed). */
+  FORBIDDEN: 403,
   UNKNOWN_TOPIC: 404,
   UNKNOWN_PARTITION: 404,
   /** No such route. */
@@ -39,6 +44,8 @@ export const ERROR_STATUS = {
   /** The group has no such member (it left or its session timed out): join again. */
   UNKNOWN_MEMBER_ID: 404,
   METHOD_NOT_ALLOWED: 405,
+  /** The HTTP body did not arrive, whole, within REQUEST_BODY_MS_MAX. */
+  REQUEST_TIMEOUT: 408,
   /** The topic exists with other settings. */
   TOPIC_ALREADY_EXISTS: 409,
   /** The deployment holds TOPICS_MAX topics already. */
@@ -49,12 +56,18 @@ export const ERROR_STATUS = {
   INCONSISTENT_GROUP: 409,
   /** The group holds GROUP_MEMBERS_MAX members already. */
   GROUP_MAX_SIZE_REACHED: 409,
+  /** The partition keeps the offsets of GROUPS_PER_PARTITION_MAX groups, none idle long enough to forget. */
+  GROUP_LIMIT_REACHED: 409,
+  /** The partition socket has started SOCKET_SUBSCRIBES_MAX subscriptions: open another socket to seek again. */
+  TOO_MANY_SUBSCRIBES: 409,
   /** A newer epoch of this producer id has written: this one is a zombie. */
   PRODUCER_FENCED: 409,
   /** The sequence is not the next one: a gap (retry after the earlier request lands). */
   OUT_OF_ORDER_SEQUENCE: 409,
   /** A retry of a batch appended long ago: it is stored, but its offsets are no longer remembered. */
   DUPLICATE_SEQUENCE: 409,
+  /** No state for this producer and a sequence other than 0: its first request has not landed yet, or it was forgotten. */
+  UNKNOWN_PRODUCER_ID: 409,
   RECORD_TOO_LARGE: 413,
   /** Too many records, or too many bytes, in one request. */
   BATCH_TOO_LARGE: 413,
@@ -66,6 +79,8 @@ export const ERROR_STATUS = {
   UPGRADE_REQUIRED: 426,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,
+  /** Authentication is required but no key is configured: the deployment refuses every request (fails closed). */
+  AUTH_NOT_CONFIGURED: 503,
 } as const;
 
 /**
@@ -105,8 +120,9 @@ export interface ErrorBody {
  */
 export class EdgelogError extends Error {
   readonly code: ErrorCode;
+  /** `message` is cut to ERROR_MESSAGE_LENGTH_MAX characters. */
   constructor(code: ErrorCode, message: string) {
-    super(message);
+    super(message.length > ERROR_MESSAGE_LENGTH_MAX ? `${message.slice(0, ERROR_MESSAGE_LENGTH_MAX - 1)}…` : message);
     this.name = "EdgelogError";
     this.code = code;
   }

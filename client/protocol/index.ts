@@ -1,6 +1,6 @@
 /**
  * edgelog's wire contract, the one door to it: error codes and statuses, limits, wire shapes,
- * names, value checks, record/commit/topic-config parsing, socket messages and their parser,
+ * names, value checks, token claims and grants, record/commit/topic-config parsing, socket messages and their parser,
  * close codes, route paths, the start rule, murmur2 and the partitioner. The worker and the
  * browser client import this module and nothing else of this folder, so the two sides can never
  * drift. It has no DOM, no IndexedDB and no Workers types (its own tsconfig refuses them);
@@ -10,11 +10,14 @@
  * import { parseProduceRequest, partitionForKey, EdgelogError } from "edgelog/protocol";
  */
 
+export * from "./auth-limits.ts";
 export * from "./checks.ts";
+export * from "./claims.ts";
 export * from "./close-codes.ts";
 export * from "./commits.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
+export * from "./grants.ts";
 export * from "./limits.ts";
 export * from "./membership.ts";
 export * from "./messages.ts";

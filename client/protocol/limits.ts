@@ -87,6 +87,17 @@ export const BATCH_BYTES_MAX = 1_048_576;
 export const REQUEST_BYTES_MAX = 4 * 1_048_576;
 
 /**
+ * How long an HTTP request body may take to arrive, whole, from when the server starts reading
+ * it: a declared Content-Length never sent, or a body trickled a byte a second, is refused with
+ * REQUEST_TIMEOUT (408) then instead of holding the request open. 30 s takes a REQUEST_BYTES_MAX
+ * body at 140 KB/s, and a produce batch of the client's (PRODUCE_BATCH_BYTES_MAX) at 35 KB/s.
+ *
+ * @example
+ * await readJson(c.req.raw); // throws REQUEST_TIMEOUT when the body is not whole within 30 s
+ */
+export const REQUEST_BODY_MS_MAX = 30_000;
+
+/**
  * Headers on one record.
  *
  * @example
@@ -185,10 +196,13 @@ export const PRODUCER_SEQUENCE_MAX = 2_147_483_647;
 export const PRODUCER_BATCHES_RETAINED = 5;
 
 /**
- * Producers remembered per partition; past it the least recently used is forgotten.
+ * Producers a partition remembers beyond those with a batch in the log: past it, producers whose
+ * batches all left the log (retention, deleteRecords) are forgotten. A producer with a batch in
+ * the log is never forgotten, so past the limit each remembered producer has a stored batch of
+ * its own (PROTOCOL.md PRODUCER-9, PRODUCER-10).
  *
  * @example
- * producers.record(producer, count, baseOffset, verdict, now); // a 10001st id forgets the least recently used
+ * producers.record(producer, count, baseOffset, verdict, now); // a 10001st id forgets those with nothing left in the log
  */
 export const PRODUCERS_PER_PARTITION_MAX = 10_000;
 
@@ -248,6 +262,28 @@ export const SUBSCRIBER_WINDOW_BYTES_MAX = 1_048_576;
 export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
 
 /**
+ * Subscriptions one partition socket may start in its life (a seek is a new one). The window is
+ * the socket's, so a seek never frees it; this bounds how often a client that lies in `consumed`
+ * can make the partition replay its log into a socket it does not read (PROTOCOL.md FLOW-7).
+ * Past it a `subscribe` is refused with TOO_MANY_SUBSCRIBES; the running subscription goes on,
+ * and another socket may subscribe again. edgelog's client subscribes once per socket.
+ *
+ * @example
+ * // the 101st subscribe on one socket: {type: "error", id, code: "TOO_MANY_SUBSCRIBES"}
+ */
+export const SOCKET_SUBSCRIBES_MAX = 100;
+
+/**
+ * Characters of an error's `message`: a longer one is cut (ending in "…"), so an answer never
+ * echoes a large piece of what the client sent (an unknown field or message type of megabytes)
+ * and each refused socket frame costs the object at most about a kilobyte of answer.
+ *
+ * @example
+ * new EdgelogError("INVALID_REQUEST", "x".repeat(5_000)).message.length; // 1024
+ */
+export const ERROR_MESSAGE_LENGTH_MAX = 1_024;
+
+/**
  * Records in one pushed `records` message, catch-up and live alike: an append of 10,000 records
  * is pushed as 20 messages (as many as the window takes, the rest after `consumed`).
  *
@@ -255,6 +291,26 @@ export const SUBSCRIBER_WINDOW_MESSAGES_MAX = 64;
  * appendPages({ topic: "orders", partition: 0, baseOffset: 0, lines, highWatermark: 1_200 }); // 500, 500, 200 records
  */
 export const PUSH_RECORDS_MAX = 500;
+
+/**
+ * Consumer groups whose committed offsets one partition keeps (each at most ~4.4 KB with its
+ * metadata, so ~4.4 MB a partition). A new group's commit past it is GROUP_LIMIT_REACHED, unless
+ * some group has been idle for GROUP_OFFSETS_RETENTION_MS (then that one is forgotten).
+ *
+ * @example
+ * commitOffset(sql, log, { group: "the-1001st", offset: 0, metadata: null, generation: null }, now); // throws GROUP_LIMIT_REACHED
+ */
+export const GROUPS_PER_PARTITION_MAX = 1_000;
+
+/**
+ * How long a group's committed offset on a partition is kept without a new commit, once the
+ * partition holds GROUPS_PER_PARTITION_MAX groups and another group needs room: 7 days, Kafka's
+ * offsets.retention.minutes default. Below the limit nothing is forgotten.
+ *
+ * @example
+ * sql.exec("DELETE FROM group_offsets WHERE commit_time < ?", now - GROUP_OFFSETS_RETENTION_MS);
+ */
+export const GROUP_OFFSETS_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * Members in one consumer group.

@@ -8,9 +8,11 @@
  * // { topic: "orders", memberId: null, assignor: "sticky", sessionTimeoutMs: 45000 }
  */
 import { objectWithKeys, wholeNumber } from "./checks.ts";
+import { parseAuthMessage } from "./claims.ts";
 import { EdgelogError } from "./errors.ts";
 import { parseFrame } from "./frames.ts";
 import { SESSION_TIMEOUT_MS_DEFAULT, SESSION_TIMEOUT_MS_MAX, SESSION_TIMEOUT_MS_MIN } from "./limits.ts";
+import type { AuthMessage } from "./messages.ts";
 import { memberId, messageId, topicName } from "./names.ts";
 
 /**
@@ -88,7 +90,7 @@ export function parseJoin(body: unknown, extra: readonly string[] = []): JoinInp
  * @example
  * const message: ReceivedGroupMessage = parseGroupClientMessage('{"type":"leave","id":"l1"}'); // { type: "leave", id: "l1" }
  */
-export type ReceivedGroupMessage = { type: "join"; id: string; join: JoinInput } | { type: "leave"; id: string };
+export type ReceivedGroupMessage = AuthMessage | { type: "join"; id: string; join: JoinInput } | { type: "leave"; id: string };
 
 /**
  * Parses one text frame from a group socket. Throws EdgelogError (INVALID_JSON, INVALID_REQUEST,
@@ -99,6 +101,7 @@ export type ReceivedGroupMessage = { type: "join"; id: string; join: JoinInput }
  */
 export function parseGroupClientMessage(text: string): ReceivedGroupMessage {
   const value = parseFrame(text);
+  if (value.type === "auth") return parseAuthMessage(value);
   if (value.type === "join") {
     const { type: _type, id, ...fields } = value;
     return { type: "join", id: messageId(id), join: parseJoin(fields) };
@@ -107,5 +110,5 @@ export function parseGroupClientMessage(text: string): ReceivedGroupMessage {
     objectWithKeys(value, "leave", ["type", "id"], "INVALID_REQUEST");
     return { type: "leave", id: messageId(value.id) };
   }
-  throw new EdgelogError("INVALID_REQUEST", `unknown message type "${value.type}" (join, leave)`);
+  throw new EdgelogError("INVALID_REQUEST", `unknown message type "${value.type}" (auth, join, leave)`);
 }

@@ -45,12 +45,34 @@ export const PONG = '{"type":"pong"}';
 export type StartPosition = "earliest" | "latest" | "committed" | { offset: number } | { timestamp: number };
 
 /**
+ * A socket's authentication, on both sockets (AUTH-9, AUTH-11): the first message when auth is
+ * required, and again later with a fresh token of the same `sub` (re-auth).
+ *
+ * @example
+ * ws.send(JSON.stringify({ type: "auth", id: "a1", token } satisfies AuthMessage));
+ */
+export type AuthMessage = { type: "auth"; id: string; token: string };
+
+/**
+ * The server's side of a socket's authentication, on both sockets: `authenticated` answers an
+ * accepted `auth` (`sub` and `expiresAt` null when the server does not check tokens, AUTH-13);
+ * `reauth` asks for a fresh token SOCKET_REAUTH_LEAD_MS before the socket's expires (AUTH-12).
+ *
+ * @example
+ * if (message.type === "reauth") ws.send(JSON.stringify({ type: "auth", id: "a2", token: await freshToken() }));
+ */
+export type AuthServerMessage =
+  | { type: "authenticated"; id: string; sub: string | null; expiresAt: number | null }
+  | { type: "reauth"; expiresAt: number };
+
+/**
  * Client to server.
  *
  * @example
  * ws.send(JSON.stringify({ type: "consumed", offset: 42 } satisfies ClientMessage));
  */
 export type ClientMessage =
+  | AuthMessage
   | { type: "hello"; version: number }
   | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: OffsetReset }
   | { type: "unsubscribe"; id: string }
@@ -65,8 +87,33 @@ export type ClientMessage =
  * ws.send(JSON.stringify({ type: "join", id: "j1", topic: "orders", assignor: "sticky" } satisfies GroupClientMessage));
  */
 export type GroupClientMessage =
+  | AuthMessage
   | { type: "join"; id: string; topic: string; memberId?: string; assignor?: AssignorName; sessionTimeoutMs?: number }
   | { type: "leave"; id: string };
+
+/**
+ * Every type of message a client sends on the partition socket (the auth matrix has a row each).
+ *
+ * @example
+ * CLIENT_MESSAGE_TYPES.includes("produce"); // true
+ */
+export const CLIENT_MESSAGE_TYPES = [
+  "auth",
+  "hello",
+  "subscribe",
+  "unsubscribe",
+  "consumed",
+  "produce",
+  "commit",
+] as const satisfies readonly ClientMessage["type"][];
+
+/**
+ * Every type of message a client sends on the group socket.
+ *
+ * @example
+ * GROUP_CLIENT_MESSAGE_TYPES; // ["auth", "join", "leave"]
+ */
+export const GROUP_CLIENT_MESSAGE_TYPES = ["auth", "join", "leave"] as const satisfies readonly GroupClientMessage["type"][];
 
 /**
  * A group coordinator's socket to its member. `assignment` is pushed on every rebalance.
@@ -76,6 +123,7 @@ export type GroupClientMessage =
  * if (message.type === "assignment") consume(message.partitions);
  */
 export type GroupServerMessage =
+  | AuthServerMessage
   | { type: "joined"; id: string; memberId: string; generation: number; partitions: number[] }
   | { type: "assignment"; memberId: string; generation: number; partitions: number[] }
   | { type: "left"; id: string }
@@ -89,6 +137,7 @@ export type GroupServerMessage =
  * if (message.type === "records") for (const record of message.records) show(record.offset, record.value);
  */
 export type ServerMessage =
+  | AuthServerMessage
   | {
       type: "hello";
       version: number;

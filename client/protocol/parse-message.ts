@@ -1,12 +1,13 @@
 /**
  * Validates a client's WebSocket frame into a typed ClientMessage, with the same stable error
  * codes as HTTP (the socket answers them as `{type:"error"}` messages).
- * Rules: PROTOCOL.md SOCKET-2, SOCKET-4 to SOCKET-13.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-4 to SOCKET-13, AUTH-9.
  *
  * @example
  * const message = parseClientMessage('{"type":"subscribe","id":"s1","from":"earliest"}');
  */
 import { objectWithKeys, offsetNumber, wholeNumber } from "./checks.ts";
+import { parseAuthMessage } from "./claims.ts";
 import { parseCommitMember, parseCommitMetadata } from "./commits.ts";
 import { EdgelogError } from "./errors.ts";
 import { parseFrame } from "./frames.ts";
@@ -61,6 +62,8 @@ export type ReceivedMessage = Exclude<ClientMessage, { type: "produce" }> | { ty
 export function parseClientMessage(text: string): ReceivedMessage {
   const value = parseFrame(text);
   switch (value.type) {
+    case "auth":
+      return parseAuthMessage(value);
     case "hello":
       objectWithKeys(value, "hello", ["type", "version"], "INVALID_REQUEST");
       return { type: "hello", version: wholeNumber(value.version, "version", 0, 1_000_000, "INVALID_REQUEST") };

@@ -96,7 +96,30 @@ function valueJson(value: unknown, where: string): string {
     throw new EdgelogError("INVALID_RECORD", `${where}.value is not JSON: ${(error as Error)?.message ?? String(error)}`);
   }
   if (json === undefined) throw new EdgelogError("INVALID_RECORD", `${where}.value is not JSON (${typeof value}); null is a valid value`);
+  // stringify writes a non-finite number as null, so only a value whose JSON holds "null" can hide one.
+  if (json.includes("null") && holdsNonFinite(value)) {
+    throw new EdgelogError("INVALID_RECORD", `${where}.value holds a number JSON cannot carry (Infinity or NaN; 1e999 parses as Infinity)`);
+  }
   return json;
+}
+
+/**
+ * Whether a JSON-shaped value holds a non-finite number anywhere (RECORD-6). An explicit stack, so
+ * a deeply nested value cannot overflow the call stack; stringify already walked it, so it is finite.
+ */
+function holdsNonFinite(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const entry of item) stack.push(entry);
+    } else if (item !== null && typeof item === "object") {
+      for (const entry of Object.values(item)) stack.push(entry);
+    }
+  }
+  return false;
 }
 
 /**

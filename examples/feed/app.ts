@@ -38,14 +38,26 @@ function pageTopic(): string {
   return new URL(location.href).searchParams.get("topic") || "feed";
 }
 
-/** Creates the topic if it is missing (answered 200 when it exists); failures are fine: offline, the cache serves. */
-async function ensureTopic(topic: string): Promise<void> {
-  await fetch(`/v1/topics/${encodeURIComponent(topic)}`, {
+/**
+ * Creates the topic if it is missing (answered 200 when it exists); failures are fine: offline, the
+ * cache serves. Answers the server's `edgelog-auth` header: set when authentication is off.
+ */
+async function ensureTopic(topic: string): Promise<string | null> {
+  const res = await fetch(`/v1/topics/${encodeURIComponent(topic)}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ partitions: FEED_PARTITIONS }),
     signal: AbortSignal.timeout(TOPIC_CREATE_WAIT_MS),
-  }).catch(() => undefined);
+  }).catch(() => null);
+  return res?.headers.get("edgelog-auth") ?? null;
+}
+
+/** Says loudly that the server runs without authentication (PROTOCOL.md AUTH-13). */
+function showAuthBanner(mode: string | null): void {
+  if (mode === null) return;
+  const banner = byId("auth-banner");
+  banner.textContent = `Authentication is off on this server (edgelog-auth: ${mode}): anyone who can reach it can read and write every topic.`;
+  banner.hidden = false;
 }
 
 function remember(key: string, value: string | null): string {
@@ -130,7 +142,7 @@ async function main(): Promise<void> {
   wireCompose(client, topic, status, refreshOutbox);
   refreshOutbox();
   setInterval(refreshOutbox, OUTBOX_REFRESH_MS);
-  await ensureTopic(topic);
+  showAuthBanner(await ensureTopic(topic));
   // "cached": what this browser has shows at once (a reload offline too), then the rest from the
   // server. A feed is for each tab to show in full, so no `name` (that is a once-per-device cursor).
   client.subscribe(topic, { from: "cached" }, (record) => {

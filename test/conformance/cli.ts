@@ -4,6 +4,9 @@
  *   npm run conformance -- --url http://127.0.0.1:8787 [--filter flow-] [--file sse] [--verbose]
  *                           [--declared-length]  (no proxy in front that waits for whole bodies)
  *                           [--keep]             (keep the topics the cases created)
+ *                           [--secret S]         (the server's EDGELOG_JWT_SECRET, default from the
+ *                                                 environment: mints the auth cases' tokens)
+ *                           [--allowed-origin O] (an origin the server's EDGELOG_ALLOWED_ORIGINS lists)
  *
  * Prints a line per case (ok, FAIL with every mismatch, skip with why) and a summary, and exits 1
  * when a case failed. Cases that need a fixture (state only the server's own test harness can
@@ -18,6 +21,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { authFixtures, authModeOf, mintTestToken } from "./auth-fixtures.ts";
 import { nodeTransport } from "./node-transport.ts";
 import { errorTable } from "./protocol-doc.ts";
 import { type CaseResult, checkFiles, definedRules, type FileChecks, FileRun, newRunId } from "./runner.ts";
@@ -34,6 +38,8 @@ interface Options {
   verbose: boolean;
   declaredLength: boolean;
   keep: boolean;
+  secret: string | null;
+  allowedOrigin: string | null;
 }
 
 function options(): Options {
@@ -47,6 +53,8 @@ function options(): Options {
       verbose: { type: "boolean", default: false },
       "declared-length": { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      secret: { type: "string" },
+      "allowed-origin": { type: "string" },
     },
   });
   return {
@@ -58,6 +66,8 @@ function options(): Options {
     verbose: values.verbose ?? false,
     declaredLength: values["declared-length"] ?? false,
     keep: values.keep ?? false,
+    secret: values.secret ?? process.env.EDGELOG_JWT_SECRET ?? null,
+    allowedOrigin: values["allowed-origin"] ?? null,
   };
 }
 
@@ -98,8 +108,9 @@ async function answerText(answer: WireAnswer): Promise<string> {
 }
 
 /** Deletes every topic whose name carries one of `runIds`; answers how many went. */
-async function deleteRunTopics(transport: Transport, runIds: readonly string[]): Promise<number> {
-  const request = (method: string, path: string) => transport.request({ method, path, headers: {}, body: null });
+async function deleteRunTopics(transport: Transport, runIds: readonly string[], token: string | null): Promise<number> {
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  const request = (method: string, path: string) => transport.request({ method, path, headers, body: null });
   const listed = JSON.parse(await answerText(await request("GET", "/v1/topics"))) as { topics?: { name: string }[] };
   const ours = (listed.topics ?? []).map((t) => t.name).filter((name) => runIds.some((id) => name.includes(id)));
   let deleted = 0;
@@ -120,7 +131,14 @@ async function main(): Promise<number> {
     console.error(`the case files have problems:\n  ${problems.join("\n  ")}`);
     return 2;
   }
-  const transport = nodeTransport(opts.url, { declaredLength: opts.declaredLength });
+  // The server's auth mode decides which files run; tokens need its secret.
+  const probe = await nodeTransport(opts.url).request({ method: "GET", path: "/v1/topics", headers: {}, body: null });
+  await probe.cancel();
+  const mode = authModeOf(probe.status, probe.headers);
+  const fixtures = authFixtures({ secret: opts.secret, allowedOrigin: opts.allowedOrigin });
+  const transport = nodeTransport(opts.url, { declaredLength: opts.declaredLength, abilities: mode === null ? [] : [mode], fixtures });
+  console.log(`server mode: ${mode ?? "unknown"}${opts.secret === null ? "" : " (tokens minted with --secret)"}`);
+  const admin = opts.secret === null ? null : await mintTestToken(opts.secret, { sub: "conformance", scope: "admin:* group:*" });
   const results: CaseResult[] = [];
   const runIds: string[] = [];
   for (const [name, file] of Object.entries(files)) {
@@ -137,7 +155,7 @@ async function main(): Promise<number> {
       report(result, opts.verbose);
     }
   }
-  if (!opts.keep) console.log(`\n${await deleteRunTopics(transport, runIds)} topics of this run deleted (--keep keeps them)`);
+  if (!opts.keep) console.log(`\n${await deleteRunTopics(transport, runIds, admin)} topics of this run deleted (--keep keeps them)`);
   const count = (outcome: CaseResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   console.log(
     `\n${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped of ${results.length} cases against ${opts.url}`,

@@ -2,7 +2,8 @@
  * A transport to any edgelog server from Node: HTTP with node:http (which sends headers and bodies
  * exactly as given, a wrong Content-Length included, where fetch refuses) and WebSockets with the
  * `ws` package. It arranges no fixtures: cases that need one are skipped. It claims
- * "declared-length" only when told to (no proxy between it and the server waits for whole bodies).
+ * "declared-length" and "held-body" only when told to (no proxy between it and the server waits
+ * for whole bodies).
  *
  * @example
  * const transport = nodeTransport("http://127.0.0.1:8787");
@@ -11,10 +12,12 @@
 import http from "node:http";
 import https from "node:https";
 import WebSocket from "ws";
-import type { SocketEvents, Transport, WireAnswer, WireSocket } from "./streams.ts";
+import { REQUEST_BODY_MS_MAX } from "../../client/protocol/index.ts";
+import type { SocketEvents, Transport, WireAnswer, WireRequest, WireSocket } from "./streams.ts";
+import type { Json } from "./types.ts";
 
-/** How long a request may wait for its answer's head. */
-const ANSWER_HEAD_WAIT_MS = 30_000;
+/** How long a request may wait for its answer's head: past a held body's deadline, with room. */
+const ANSWER_HEAD_WAIT_MS = REQUEST_BODY_MS_MAX + 15_000;
 
 /** A Node response read as chunks, the next one on each `read()` (null at the end). */
 function answerOf(response: http.IncomingMessage): WireAnswer {
@@ -62,8 +65,10 @@ function answerOf(response: http.IncomingMessage): WireAnswer {
   };
 }
 
-/** One HTTP request; the answer is handed over as soon as its head arrives. */
-function request(base: URL, method: string, path: string, headers: Record<string, string>, body: Uint8Array | null): Promise<WireAnswer> {
+/** One HTTP request; the answer is handed over as soon as its head arrives. A held request is ended only by its answer. */
+function request(base: URL, wire: WireRequest): Promise<WireAnswer> {
+  const { method, path, body } = wire;
+  let { headers } = wire;
   const url = new URL(path, base);
   const client = url.protocol === "https:" ? https : http;
   // A body always goes with its length (a chunked DELETE body can be left unread and poison the connection).
@@ -72,6 +77,12 @@ function request(base: URL, method: string, path: string, headers: Record<string
     const outgoing = client.request(url, { method, headers, timeout: ANSWER_HEAD_WAIT_MS }, (response) => resolve(answerOf(response)));
     outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer to ${method} ${path} within ${ANSWER_HEAD_WAIT_MS} ms`)));
     outgoing.on("error", reject);
+    if (wire.hold === true) {
+      // Held: the body goes, the request never ends; the answer's end closes the connection.
+      if (body !== null) outgoing.write(Buffer.from(body));
+      outgoing.on("response", (response) => response.on("close", () => outgoing.destroy()));
+      return;
+    }
     // A declared Content-Length longer than the body is sent as declared: the server answers first.
     outgoing.end(body === null ? undefined : Buffer.from(body));
   });
@@ -113,14 +124,30 @@ function upgrade(
  * @example
  * const transport = nodeTransport("http://127.0.0.1:8787");
  */
-export function nodeTransport(baseUrl: string, options: { declaredLength?: boolean } = {}): Transport {
+export function nodeTransport(
+  baseUrl: string,
+  options: {
+    declaredLength?: boolean;
+    /** More abilities (the server's auth mode, auth-fixtures.ts). */
+    abilities?: readonly string[];
+    /** Fixtures this runner can arrange from outside (tokens, when it knows the secret). */
+    fixtures?: Record<string, (args: Record<string, Json>) => Promise<Record<string, Json>>>;
+  } = {},
+): Transport {
   const base = new URL(baseUrl);
+  const fixtures = options.fixtures ?? {};
   return {
-    request: ({ method, path, headers, body }) => request(base, method, path, headers, body),
+    request: (wire) => request(base, wire),
     upgrade: (path, headers, events) => upgrade(base, path, headers, events),
-    supports: new Set(options.declaredLength ? ["declared-length"] : []),
-    fixture: async (name) => {
-      throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+    supports: new Set([
+      ...(options.declaredLength ? ["declared-length", "held-body"] : []),
+      ...(options.abilities ?? []),
+      ...Object.keys(fixtures),
+    ]),
+    fixture: async (name, args) => {
+      const arrange = fixtures[name];
+      if (arrange === undefined) throw new Error(`fixture "${name}" cannot be arranged from outside the server`);
+      return arrange(args);
     },
   };
 }

@@ -9,6 +9,7 @@
  * await run.setup();
  * for (const c of file.cases) console.log(await run.runCase(c));
  */
+import { withAuthNeed } from "./auth-fixtures.ts";
 import { sameJson } from "./match.ts";
 import { CaseContext, runStep, type SeenAnswer, StepFailure, sendRequest, unsupportedFixture } from "./steps.ts";
 import type { Transport } from "./streams.ts";
@@ -41,6 +42,28 @@ export function newRunId(): string {
   let id = "";
   for (let i = 0; i < 8; i++) id += "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(Math.random() * 36)];
   return id;
+}
+
+/**
+ * The error codes a case expects (`"error": CODE` on an answer, `"code": CODE` in a frame), read
+ * from its steps without running it.
+ *
+ * @example
+ * expectedCodesOf({ id: "x", rules: [], steps: [{ http: "GET /v1/topics", expect: { error: "UNAUTHENTICATED" } }] }); // ["UNAUTHENTICATED"]
+ */
+export function expectedCodesOf(c: Case): string[] {
+  const codes = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) walk(item);
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if ((key === "error" || key === "code") && typeof item === "string" && /^[A-Z_]+$/.test(item)) codes.add(item);
+        else walk(item);
+      }
+    }
+  };
+  walk([c.setup, c.steps]);
+  return [...codes];
 }
 
 /** What `unchanged` compares: the status and the body. */
@@ -113,6 +136,11 @@ export class FileRun {
 
   /** Runs the file's setup and takes its `unchanged` snapshots; a failure fails every case. */
   async setup(): Promise<void> {
+    const lacking = withAuthNeed(this.file.needs ?? []).find((need) => !this.transport.supports.has(need));
+    if (lacking !== undefined) {
+      this.setupError = `skip: the file needs "${lacking}", which this server or transport is not`;
+      return;
+    }
     const missing = missingFixture(this.file.setup ?? [], this.transport);
     if (missing !== null) {
       this.setupError = `skip: the file's setup needs fixture "${missing}"`;
@@ -144,7 +172,7 @@ export class FileRun {
     if (this.setupError !== null) return result(this.setupError.startsWith("skip") ? "skip" : "fail", this.setupError);
     const missing = missingFixture([...(c.setup ?? []), ...c.steps, ...(c.cleanup ?? [])], this.transport);
     if (missing !== null) return result("skip", `needs fixture "${missing}", which this runner cannot arrange`);
-    const lacking = (c.needs ?? []).find((need) => !this.transport.supports.has(need));
+    const lacking = withAuthNeed([...(this.file.needs ?? []), ...(c.needs ?? [])]).find((need) => !this.transport.supports.has(need));
     if (lacking !== undefined) return result("skip", `needs "${lacking}", which this transport cannot do`);
     const context = new CaseContext(this.transport, { ...this.vars });
     let failure: string | null = null;

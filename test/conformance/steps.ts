@@ -129,7 +129,7 @@ export async function sendRequest(context: CaseContext, spec: RequestSpec): Prom
   const headers = headersOf(spec.headers, context.vars);
   const body = bodyOf(spec, context.vars);
   if (body !== null && !("content-type" in headers)) headers["content-type"] = "application/json";
-  return seeAnswer(await context.transport.request({ method, path, headers, body }));
+  return seeAnswer(await context.transport.request({ method, path, headers, body, hold: spec.hold === true }));
 }
 
 /**
@@ -388,6 +388,10 @@ export async function runStep(context: CaseContext, step: Step, what: string): P
   if ("read" in step) return read(context, step, what);
   if ("ended" in step) return streamOf(context, step.ended).ended(step.withinMs ?? WAIT_MS_DEFAULT);
   if ("sleep" in step) return new Promise((done) => setTimeout(done, step.sleep));
-  if ("fixture" in step) return context.transport.fixture(step.fixture, resolve(step.args ?? {}, context.vars) as Record<string, Json>);
+  if ("fixture" in step) {
+    const bound = await context.transport.fixture(step.fixture, resolve(step.args ?? {}, context.vars) as Record<string, Json>);
+    Object.assign(context.vars, bound ?? {});
+    return;
+  }
   throw new CaseError(`unknown step ${JSON.stringify(step).slice(0, 100)}`);
 }

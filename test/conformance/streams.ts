@@ -16,6 +16,8 @@ export interface WireRequest {
   path: string;
   headers: Record<string, string>;
   body: Uint8Array | null;
+  /** Send the body, then hold the request open: its end never comes. */
+  hold?: boolean;
 }
 
 /** An HTTP answer whose body is read in chunks (null at its end). */
@@ -48,10 +50,12 @@ export interface Transport {
    * The fixtures this transport can arrange and the abilities it has (cases that use or need others
    * are skipped). One ability is named: "declared-length", sending a Content-Length larger than the
    * body and getting the server's answer (a proxy that waits for the whole body, as wrangler dev's
-   * does, makes that impossible).
+   * does, makes that impossible); another, "held-body", sending a body and then holding the request
+   * open (WireRequest.hold) until the server answers.
    */
   supports: ReadonlySet<string>;
-  fixture(name: string, args: Record<string, Json>): Promise<void>;
+  /** Arranges a fixture; what it answers is bound as variables for later steps (a token). */
+  fixture(name: string, args: Record<string, Json>): Promise<Record<string, Json> | undefined>;
 }
 
 /** A frame as received. */

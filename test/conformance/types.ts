@@ -18,6 +18,8 @@ export interface CaseFile {
   setup?: Step[];
   /** Requests whose answers must be the same after every case of the file as after `setup`. */
   unchanged?: RequestSpec[];
+  /** What every case of the file needs (see Case.needs). */
+  needs?: string[];
   cases: Case[];
 }
 
@@ -36,7 +38,11 @@ export interface Case {
   cleanup?: Step[];
   /** Steps must finish within this many ms (default 30,000). */
   timeoutMs?: number;
-  /** What the transport must be able to do (see Transport.supports); else the case is skipped. */
+  /**
+   * What the transport must be able to do (see Transport.supports); else the case is skipped. The
+   * server's authentication mode is one (`auth-off`, `auth-required`, `auth-unconfigured`);
+   * a case that names none, in it or in its file, needs `auth-off` (auth-fixtures.ts).
+   */
   needs?: string[];
 }
 
@@ -50,6 +56,11 @@ export interface RequestSpec {
   bodyText?: Json;
   /** Bytes: strings (sent as UTF-8) and arrays of byte values, joined. */
   bodyBytes?: Json[];
+  /**
+   * After its body the request is held open and never ends (a Content-Length never reached, a
+   * body that stops trickling); a case with one needs "held-body".
+   */
+  hold?: boolean;
 }
 
 /** What an HTTP answer must be. With no `expect`, a step needs a status from 200 to 299. */

@@ -16,8 +16,8 @@
 import { parseArgs } from "node:util";
 import { bundleWorker, makeTempDir, removeDir, startMiniflare } from "../node/runtime.ts";
 import { type AuthMode, fuzzAuth } from "./auth-mode.ts";
-import { closeConnections } from "./fuzz-wire.ts";
 import { formatReport, LANES, type LaneName, runFuzz } from "./fuzz-run.ts";
+import { closeConnections } from "./fuzz-wire.ts";
 
 /** What the command line asked for. */
 function options() {
@@ -34,7 +34,8 @@ function options() {
   const mode = values.auth as AuthMode;
   if (mode !== "off" && mode !== "required") throw new Error(`--auth is off or required, not ${values.auth}`);
   if (values.lane !== undefined && !LANES.includes(values.lane as LaneName)) throw new Error(`--lane is one of ${LANES.join(", ")}`);
-  if (values.url !== undefined && mode !== "off") throw new Error("--url runs with --auth off only (the harness holds the secret it starts workerd with)");
+  if (values.url !== undefined && mode !== "off")
+    throw new Error("--url runs with --auth off only (the harness holds the secret it starts workerd with)");
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 10_000_000) throw new Error("--runs is a whole number from 1 to 10,000,000");
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
@@ -45,10 +46,15 @@ function options() {
 
 async function main(): Promise<number> {
   const o = options();
-  console.log(`fuzz: seed ${o.seed}, ${o.runs} cases, auth ${o.mode}${o.lanes ? `, lane ${o.lanes[0]}` : ""}${o.path ? `, path ${o.path}` : ""}`);
+  console.log(
+    `fuzz: seed ${o.seed}, ${o.runs} cases, auth ${o.mode}${o.lanes ? `, lane ${o.lanes[0]}` : ""}${o.path ? `, path ${o.path}` : ""}`,
+  );
   const auth = fuzzAuth(o.mode);
   const dir = await makeTempDir("edgelog-fuzz-");
-  const runtime = o.url === undefined ? await startMiniflare({ scriptPath: await bundleWorker(dir), persistDir: `${dir}/do`, bindings: auth.bindings }) : null;
+  const runtime =
+    o.url === undefined
+      ? await startMiniflare({ scriptPath: await bundleWorker(dir), persistDir: `${dir}/do`, vars: auth.bindings })
+      : null;
   try {
     const report = await runFuzz({
       baseUrl: o.url ?? runtime!.url,

@@ -46,7 +46,10 @@ function partitionMessages(space: NameSpace): fc.Arbitrary<DocObject> {
     {
       weight: 6,
       arbitrary: fc
-        .record({ type: fc.constant("subscribe"), id: idArb, from: fromArb, group, reset: fc.constantFrom("earliest", "latest") }, { requiredKeys: ["type", "id", "from"] })
+        .record(
+          { type: fc.constant("subscribe"), id: idArb, from: fromArb, group, reset: fc.constantFrom("earliest", "latest") },
+          { requiredKeys: ["type", "id", "from"] },
+        )
         .map((m) => m as DocObject),
     },
     { weight: 2, arbitrary: fc.record({ type: fc.constant("unsubscribe"), id: idArb }) },
@@ -55,7 +58,15 @@ function partitionMessages(space: NameSpace): fc.Arbitrary<DocObject> {
       weight: 8,
       arbitrary: fc
         .record(
-          { type: fc.constant("produce"), id: idArb, records: fc.array(recordDoc.map((r) => ({ ...r, partition: 0 }) as DocObject), { minLength: 1, maxLength: 4 }), producer: producerDoc },
+          {
+            type: fc.constant("produce"),
+            id: idArb,
+            records: fc.array(
+              recordDoc.map((r) => ({ ...r, partition: 0 }) as DocObject),
+              { minLength: 1, maxLength: 4 },
+            ),
+            producer: producerDoc,
+          },
           { requiredKeys: ["type", "id", "records"] },
         )
         .map((m) => m as DocObject),
@@ -64,7 +75,15 @@ function partitionMessages(space: NameSpace): fc.Arbitrary<DocObject> {
       weight: 5,
       arbitrary: fc
         .record(
-          { type: fc.constant("commit"), id: idArb, group, offset: fc.nat(20), metadata: anyString(10), memberId: memberArb, generation: fc.nat(3) },
+          {
+            type: fc.constant("commit"),
+            id: idArb,
+            group,
+            offset: fc.nat(20),
+            metadata: anyString(10),
+            memberId: memberArb,
+            generation: fc.nat(3),
+          },
           { requiredKeys: ["type", "id", "group", "offset"] },
         )
         .map((m) => m as DocObject),
@@ -88,10 +107,29 @@ function authMessages(auth: FuzzAuth): fc.Arbitrary<DocObject> {
 
 /** Frames that are not a message's shape at all. */
 const oddFrames: fc.Arbitrary<Frame> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(PING, '{"type": "ping"}', '{"type":"ping","id":"x"}', "ping", "", "{}", "[]", "null", '{"type":7}', '{"type":"nope","id":"n1"}').map((text) => ({ text })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom(
+        PING,
+        '{"type": "ping"}',
+        '{"type":"ping","id":"x"}',
+        "ping",
+        "",
+        "{}",
+        "[]",
+        "null",
+        '{"type":7}',
+        '{"type":"nope","id":"n1"}',
+      )
+      .map((text) => ({ text })),
+  },
   { weight: 4, arbitrary: anyString(30).map((text) => ({ text })) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 30 }).map((binary) => ({ binary })) },
-  { weight: 1, arbitrary: fc.constant({ text: `{"type":"produce","id":"big","records":[{"value":"${"x".repeat(SOCKET_MESSAGE_BYTES_MAX)}"}]}` }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant({ text: `{"type":"produce","id":"big","records":[{"value":"${"x".repeat(SOCKET_MESSAGE_BYTES_MAX)}"}]}` }),
+  },
 );
 
 /** A message mutated and written; damaged text that is no longer UTF-8 goes as a binary frame. */
@@ -129,5 +167,7 @@ export function frameCaseArb(kind: "partition" | "group", space: NameSpace, auth
     { weight: 1, arbitrary: writtenFrame(kind === "partition" ? groupMessages(space) : partitionMessages(space)) },
     { weight: 1, arbitrary: oddFrames },
   );
-  return fc.array(frame, { minLength: 1, maxLength: 3 }).map((frames) => Object.assign(frames, { [fc.toStringMethod]: () => describeFrames(frames) }));
+  return fc
+    .array(frame, { minLength: 1, maxLength: 3 })
+    .map((frames) => Object.assign(frames, { [fc.toStringMethod]: () => describeFrames(frames) }));
 }

@@ -9,7 +9,7 @@
  * const lane = httpLane({ baseUrl, auth, space });
  * await fc.assert(fc.asyncProperty(lane.cases, lane.check), { seed: 1, numRuns: 100 });
  */
-import fc from "fast-check";
+import type fc from "fast-check";
 import type { FuzzAuth } from "./auth-mode.ts";
 import { describeFrames, type Frame, frameCaseArb } from "./frame-cases.ts";
 import type { NameSpace } from "./fuzz-names.ts";
@@ -95,13 +95,25 @@ interface ProducedRecord {
 
 /** Whether a topic stamps records with the time of the append (RECORD-4): a producer's timestamp is then ignored. */
 async function logAppendTime(at: LaneAt, topic: string): Promise<boolean> {
-  const read = await sendHttp(at.baseUrl, { route: "readBack", method: "GET", path: `/v1/topics/${topic}`, headers: at.auth.headers("fuzz"), body: null, upgrade: false });
-  return read.status === 200 && read.text !== null && (JSON.parse(read.text) as { config: Record<string, unknown> }).config["message.timestamp.type"] === "LogAppendTime";
+  const read = await sendHttp(at.baseUrl, {
+    route: "readBack",
+    method: "GET",
+    path: `/v1/topics/${topic}`,
+    headers: at.auth.headers("fuzz"),
+    body: null,
+    upgrade: false,
+  });
+  return (
+    read.status === 200 &&
+    read.text !== null &&
+    (JSON.parse(read.text) as { config: Record<string, unknown> }).config["message.timestamp.type"] === "LogAppendTime"
+  );
 }
 
 /** Reads back (the first 10) records an accepted produce acknowledged and compares them with what was sent. */
 async function readBack(at: LaneAt, c: HttpCase, answer: HttpAnswer): Promise<Finding[]> {
-  if (answer.status !== 200 || answer.text === null || c.body === null || c.method !== "POST" || asGet(c) || !c.path.includes("/records")) return [];
+  if (answer.status !== 200 || answer.text === null || c.body === null || c.method !== "POST" || asGet(c) || !c.path.includes("/records"))
+    return [];
   const acked = JSON.parse(answer.text) as { offsets?: { partition: number; offset: number }[]; duplicate?: boolean };
   // A retry is answered with the first request's offsets, whatever this one holds.
   if (acked.duplicate === true || !Array.isArray(acked.offsets)) return [];
@@ -110,7 +122,14 @@ async function readBack(at: LaneAt, c: HttpCase, answer: HttpAnswer): Promise<Fi
   const topic = c.path.split("?")[0]!.split("/")[3]!;
   for (const [i, position] of acked.offsets.slice(0, 10).entries()) {
     const path = `/v1/topics/${topic}/partitions/${position.partition}/records?offset=${position.offset}&limit=1`;
-    const read = await sendHttp(at.baseUrl, { route: "readBack", method: "GET", path, headers: at.auth.headers("fuzz"), body: null, upgrade: false });
+    const read = await sendHttp(at.baseUrl, {
+      route: "readBack",
+      method: "GET",
+      path,
+      headers: at.auth.headers("fuzz"),
+      body: null,
+      upgrade: false,
+    });
     if (read.status === 416) continue; // deleted since (deleteRecords, a short retention.ms)
     const stored = read.text === null ? undefined : (parseCanonical(read.text) as { records: ProducedRecord[] }).records[0];
     const want = sent[i]!;
@@ -123,7 +142,12 @@ async function readBack(at: LaneAt, c: HttpCase, answer: HttpAnswer): Promise<Fi
       (want.timestamp === undefined || stored.timestamp === want.timestamp || (await logAppendTime(at, topic)));
     if (!same) {
       const kind = holdsNonFinite(body) ? "nonfinite-accepted" : "readback-mismatch";
-      return [finding(kind, `${describeCase(c)}: record ${i} acknowledged at ${position.partition}/${position.offset} reads back as ${read.text?.slice(0, 300)}`)];
+      return [
+        finding(
+          kind,
+          `${describeCase(c)}: record ${i} acknowledged at ${position.partition}/${position.offset} reads back as ${read.text?.slice(0, 300)}`,
+        ),
+      ];
     }
   }
   return [];
@@ -150,7 +174,6 @@ export function httpLane(at: LaneAt): Lane<HttpCase> {
   };
   return { name: "http", cases: httpCaseArb(at.space, at.auth), ...laneCheck("http", run), outcomes, close: () => undefined };
 }
-
 
 /** True when a frame is a `hello` (whose other version closes the socket with 4400, SOCKET-4). */
 const isHello = (f: Frame): boolean => f.text !== undefined && /"type"\s*:\s*"hello"/.test(f.text);
@@ -224,7 +247,8 @@ export function socketLane(kind: "partition" | "group", at: LaneAt): Lane<Frame[
       return [finding("no-answer", `${kind} socket: ${sent}: ${(error as Error).message}`)];
     }
     const received = socket.frames.splice(0, socket.frames.length);
-    for (const f of received.slice(0, index ?? received.length)) count(outcomes, f.message?.type === "error" ? `error ${String(f.message.code)}` : String(f.message?.type));
+    for (const f of received.slice(0, index ?? received.length))
+      count(outcomes, f.message?.type === "error" ? `error ${String(f.message.code)}` : String(f.message?.type));
     if (index === null) count(outcomes, `close ${socket.closed!.code}`);
     const findings = frameFindings(kind, index === null ? received : received.slice(0, index), sent);
     if (index === null && !closeAllowed(kind, frames, socket.closed!.code, at.auth)) {

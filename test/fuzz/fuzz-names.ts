@@ -134,9 +134,9 @@ export function encodedText(text: string): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.constant(encodeAll(text).toLowerCase()) },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom(...BROKEN_ESCAPES), fc.nat(40)).map(([escape, at]) => {
+      arbitrary: fc.tuple(fc.constantFrom(...BROKEN_ESCAPES), fc.nat(40)).map(([broken, at]) => {
         const encoded = encodeNeeded(text);
-        return encoded.slice(0, at) + escape + encoded.slice(at);
+        return encoded.slice(0, at) + broken + encoded.slice(at);
       }),
     },
   );
@@ -161,7 +161,10 @@ export function segment(space: NameSpace, kind: "topic" | "group" | "partition" 
  * @example
  * fc.sample(queryArb({ offset: numberText }, {}), 1); // e.g. ["?offset=01&offset=2&zz"]
  */
-export function queryArb(params: Record<string, fc.Arbitrary<string>>, clamp: Record<string, (value: string) => string>): fc.Arbitrary<string> {
+export function queryArb(
+  params: Record<string, fc.Arbitrary<string>>,
+  clamp: Record<string, (value: string) => string>,
+): fc.Arbitrary<string> {
   const one = (name: string, values: fc.Arbitrary<string>) =>
     fc
       .tuple(values, fc.nat(9))
@@ -173,10 +176,8 @@ export function queryArb(params: Record<string, fc.Arbitrary<string>>, clamp: Re
     fc.tuple(anyString(6), anyString(6)).chain(([n, v]) => fc.tuple(encodedText(n), encodedText(v)).map(([a, b]) => `${a}=${b}`)),
     { maxLength: 2 },
   );
-  return fc
-    .tuple(fc.tuple(...known), unknown, fc.boolean())
-    .map(([lists, extra, question]) => {
-      const parts = [...lists.flat(), ...extra];
-      return parts.length === 0 ? (question ? "?" : "") : `?${parts.join("&")}`;
-    });
+  return fc.tuple(fc.tuple(...known), unknown, fc.boolean()).map(([lists, extra, question]) => {
+    const parts = [...lists.flat(), ...extra];
+    return parts.length === 0 ? (question ? "?" : "") : `?${parts.join("&")}`;
+  });
 }

@@ -88,8 +88,13 @@ async function arrangePlayground(at: LaneAt): Promise<void> {
   const headers = { ...at.auth.headers("fuzz"), "content-type": "application/json" };
   const put = await fetch(`${at.baseUrl}/v1/topics/${at.space.topic}`, { method: "PUT", headers, body: '{"partitions":4}' });
   const records = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: { i }, timestamp: 1_000 + i }));
-  const post = await fetch(`${at.baseUrl}/v1/topics/${at.space.topic}/records`, { method: "POST", headers, body: JSON.stringify({ records }) });
-  if (put.status >= 300 || post.status !== 200) throw new Error(`playground ${at.space.topic}: ${put.status} ${await put.text()} / ${post.status} ${await post.text()}`);
+  const post = await fetch(`${at.baseUrl}/v1/topics/${at.space.topic}/records`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ records }),
+  });
+  if (put.status >= 300 || post.status !== 200)
+    throw new Error(`playground ${at.space.topic}: ${put.status} ${await put.text()} / ${post.status} ${await post.text()}`);
 }
 
 /** The first line where two snapshots differ, for the report. */
@@ -114,14 +119,23 @@ async function runLane<C>(lane: Lane<C>, seed: number, numRuns: number, path: st
 }
 
 /** One round: every lane at once, between two snapshots of the witness. */
-async function runRound(options: FuzzOptions, witness: Witness, round: number, runs: number, report: FuzzReport, run: string): Promise<void> {
+async function runRound(
+  options: FuzzOptions,
+  witness: Witness,
+  round: number,
+  runs: number,
+  report: FuzzReport,
+  run: string,
+): Promise<void> {
   const log = options.log ?? (() => undefined);
   const names = options.lanes ?? LANES;
   if (round > 0) await refreshWitness(witness);
   const before = await snapshotWitness(witness);
   const lanes = names.map((name) => {
     const at: LaneAt = { baseUrl: options.baseUrl, auth: options.auth, space: spaceOf(name, `${run}r${round}`, witness) };
-    return { name, at, lane: name === "http" ? httpLane(at) : socketLane(name, at) };
+    // A lane of either case type: runLane only hands a lane's own cases back to its check.
+    const lane = (name === "http" ? httpLane(at) : socketLane(name, at)) as Lane<unknown>;
+    return { name, at, lane };
   });
   for (const { at } of lanes) await arrangePlayground(at);
   const results = await Promise.all(
@@ -153,7 +167,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const run = Math.random().toString(36).slice(2, 7);
   const witness = await arrangeWitness(options.baseUrl, options.auth, run);
-  const report: FuzzReport = { seed: options.seed, cases: { http: 0, partition: 0, group: 0 }, durationMs: 0, failures: [], known: [], outcomes: { http: {}, partition: {}, group: {} } };
+  const report: FuzzReport = {
+    seed: options.seed,
+    cases: { http: 0, partition: 0, group: 0 },
+    durationMs: 0,
+    failures: [],
+    known: [],
+    outcomes: { http: {}, partition: {}, group: {} },
+  };
   try {
     const rounds = Math.max(1, Math.ceil(options.runs / ROUND_RUNS_MAX));
     for (let round = 0; round < rounds; round++) {
@@ -183,13 +204,21 @@ export function formatReport(report: FuzzReport, mode: string): string {
   ];
   for (const lane of LANES) {
     const top = Object.entries(report.outcomes[lane]).sort((a, b) => b[1] - a[1]);
-    if (top.length > 0) lines.push(`  ${lane}: ${top.slice(0, 14).map(([outcome, n]) => `${outcome} ×${n}`).join(", ")}${top.length > 14 ? ", …" : ""}`);
+    if (top.length > 0)
+      lines.push(
+        `  ${lane}: ${top
+          .slice(0, 14)
+          .map(([outcome, n]) => `${outcome} ×${n}`)
+          .join(", ")}${top.length > 14 ? ", …" : ""}`,
+      );
   }
   for (const failure of report.failures) lines.push(`FAIL ${failure}`);
   const kinds = new Map<string, FuzzReport["known"]>();
   for (const k of report.known) kinds.set(k.kind, [...(kinds.get(k.kind) ?? []), k]);
   for (const [kind, found] of kinds) {
-    lines.push(`known (another branch fixes it): ${kind}, ${found.length} cases; replay one: npm run fuzz -- --auth ${mode} --lane ${found[0]!.lane} --seed ${found[0]!.seed} --path ${found[0]!.path}`);
+    lines.push(
+      `known (another branch fixes it): ${kind}, ${found.length} cases; replay one: npm run fuzz -- --auth ${mode} --lane ${found[0]!.lane} --seed ${found[0]!.seed} --path ${found[0]!.path}`,
+    );
     for (const k of found.slice(0, 3)) lines.push(`  ${k.lane} seed ${k.seed} path ${k.path}: ${k.detail.slice(0, 400)}`);
   }
   return lines.join("\n");

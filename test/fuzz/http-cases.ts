@@ -46,7 +46,8 @@ interface Template {
 /** The longest a generated long-poll may wait: a valid `maxWaitMs` above it is lowered to it. */
 export const FUZZ_WAIT_MS_MAX = 50;
 
-const clampWait = (value: string): string => (/^[0-9]+$/.test(value) && Number(value) > FUZZ_WAIT_MS_MAX ? String(FUZZ_WAIT_MS_MAX) : value);
+const clampWait = (value: string): string =>
+  /^[0-9]+$/.test(value) && Number(value) > FUZZ_WAIT_MS_MAX ? String(FUZZ_WAIT_MS_MAX) : value;
 
 /** Every route's template, for one lane. */
 function templates(space: NameSpace): fc.WeightedArbitrary<Template>[] {
@@ -56,7 +57,10 @@ function templates(space: NameSpace): fc.WeightedArbitrary<Template>[] {
   const member = segment(space, "member");
   const p = ["/v1/topics/", topic, "/partitions/", partition];
   const g = ["/v1/groups/", group];
-  const fetchQuery = queryArb({ offset: numberText, limit: numberText, maxBytes: numberText, maxWaitMs: numberText, live: numberText }, { maxWaitMs: clampWait });
+  const fetchQuery = queryArb(
+    { offset: numberText, limit: numberText, maxBytes: numberText, maxWaitMs: numberText, live: numberText },
+    { maxWaitMs: clampWait },
+  );
   const t = (weight: number, template: Template): fc.WeightedArbitrary<Template> => ({ weight, arbitrary: fc.constant(template) });
   return [
     t(2, { route: "topics", method: "GET", parts: ["/v1/topics"] }),
@@ -98,7 +102,12 @@ const pathDamage = fc.oneof(
       (path: string) => path.replaceAll("/", "%2F").replace("%2Fv1", "/v1"),
     ),
   },
-  { weight: 1, arbitrary: anyString(12).chain(encodedText).map((junk) => (path: string) => `${path}/${junk}`) },
+  {
+    weight: 1,
+    arbitrary: anyString(12)
+      .chain(encodedText)
+      .map((junk) => (path: string) => `${path}/${junk}`),
+  },
 );
 
 /** A header value: printable ASCII and Latin-1 (what node:http lets a client send). */
@@ -125,11 +134,17 @@ function headersArb(auth: FuzzAuth): fc.Arbitrary<Record<string, string>> {
     fc.oneof({ weight: rarity - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
   return fc
     .record({
-      "content-type": some(3, fc.constantFrom("application/json", "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x", "")),
+      "content-type": some(
+        3,
+        fc.constantFrom("application/json", "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x", ""),
+      ),
       origin: some(6, fc.constantFrom("https://example.com", "null", "http://127.0.0.1:1", "https://evil.example")),
       "access-control-request-method": some(8, fc.constantFrom("POST", "PUT", "DELETE", "X")),
       "access-control-request-headers": some(8, fc.constantFrom("content-type", "authorization, content-type", "x-a, x-b")),
-      "last-event-id": some(6, numberText.map((v) => v.replace(/[^\x20-\x7e]/g, "?"))),
+      "last-event-id": some(
+        6,
+        numberText.map((v) => v.replace(/[^\x20-\x7e]/g, "?")),
+      ),
       upgrade: some(10, fc.constantFrom("websocket", "WebSocket", "h2c", "")),
       "sec-websocket-version": some(6, fc.constantFrom("13", "8")),
       "sec-websocket-key": some(6, fc.constantFrom("dGhlIHNhbXBsZSBub25jZQ==", "x", "")),
@@ -146,7 +161,10 @@ function headersArb(auth: FuzzAuth): fc.Arbitrary<Record<string, string>> {
 /** A body for a route that takes one (mutated, written, perhaps damaged), or sometimes for one that does not. */
 function bodyArb(template: Template): fc.Arbitrary<Uint8Array | null> {
   if (template.body === undefined) {
-    return fc.oneof({ weight: 10, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constant(new TextEncoder().encode('{"x":1}')) });
+    return fc.oneof(
+      { weight: 10, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.constant(new TextEncoder().encode('{"x":1}')) },
+    );
   }
   return template.body.chain(mutatedDoc).chain((doc) => textDamage.map((damage) => damagedBytes(writeDoc(doc), damage)));
 }
@@ -178,13 +196,23 @@ export function httpCaseArb(space: NameSpace, auth: FuzzAuth): fc.Arbitrary<Http
         parts: fc.tuple(...template.parts.map((part) => (typeof part === "string" ? fc.constant(part) : part))),
         query: template.query ?? fc.constant(""),
         damage: pathDamage,
-        method: fc.oneof({ weight: 19, arbitrary: fc.constant(template.method) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_METHODS) }),
+        method: fc.oneof(
+          { weight: 19, arbitrary: fc.constant(template.method) },
+          { weight: 1, arbitrary: fc.constantFrom(...OTHER_METHODS) },
+        ),
         headers: headersArb(auth),
         body: bodyArb(template),
         upgrade: template.socket === true ? fc.boolean() : fc.constant(false),
       })
       .map(({ parts, query, damage, method, headers, body, upgrade }) => {
-        const c: HttpCase = { route: template.route, method: upgrade ? "GET" : method, path: damage(parts.join("")) + query, headers, body, upgrade };
+        const c: HttpCase = {
+          route: template.route,
+          method: upgrade ? "GET" : method,
+          path: damage(parts.join("")) + query,
+          headers,
+          body,
+          upgrade,
+        };
         // fast-check prints a counterexample with this (readable, unlike a Uint8Array's bytes).
         return Object.assign(c, { [fc.toStringMethod]: () => describeCase(c) });
       }),

@@ -98,9 +98,9 @@ const replacement: fc.Arbitrary<Doc> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom<Doc>(2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 8.64e15, 8.64e15 + 1, 1e300, -1e300, Number.MIN_VALUE) },
   {
     weight: 4,
-    arbitrary: fc.constantFrom("1e999", "-1e999", "-0", "1E2", "1.0", "0e0", "1e-999", "123456789012345678901234567890").map(
-      (text) => new RawText(text),
-    ),
+    arbitrary: fc
+      .constantFrom("1e999", "-1e999", "-0", "1E2", "1.0", "0e0", "1e-999", "123456789012345678901234567890")
+      .map((text) => new RawText(text)),
   },
   { weight: 6, arbitrary: fc.constantFrom<Doc>("", "x", "1", "0", "earliest", "latest", "committed", "range", "sticky", "null", "true") },
   { weight: 4, arbitrary: anyString(12) },
@@ -125,8 +125,9 @@ type DocPath = (string | number)[];
 function pathsOf(doc: Doc, at: DocPath = [], out: DocPath[] = []): DocPath[] {
   if (out.length >= 200) return out;
   out.push(at);
-  if (Array.isArray(doc)) doc.forEach((child, i) => pathsOf(child, [...at, i], out));
-  else if (doc !== null && typeof doc === "object" && !(doc instanceof RawText)) {
+  if (Array.isArray(doc)) {
+    for (const [i, child] of doc.entries()) pathsOf(child, [...at, i], out);
+  } else if (doc !== null && typeof doc === "object" && !(doc instanceof RawText)) {
     for (const [key, child] of Object.entries(doc)) pathsOf(child, [...at, key], out);
   }
   return out;
@@ -165,7 +166,8 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 /** A number moved just past an edge, or a string made just invalid. */
 function nudged(node: Doc, pick: number): Doc {
   if (typeof node === "number") return [node + 1, node - 1, -node - 1, node + 0.5, node * 1e6, node + 2 ** 53][pick % 6]!;
-  if (typeof node === "string") return [`${node}/`, node.toUpperCase(), `${node} `, node.slice(0, 100).repeat(60), `${node}\ud800`][pick % 5]!;
+  if (typeof node === "string")
+    return [`${node}/`, node.toUpperCase(), `${node} `, node.slice(0, 100).repeat(60), `${node}\ud800`][pick % 5]!;
   return node;
 }
 
@@ -235,13 +237,16 @@ export type TextDamage =
   | { kind: "bom" }
   | { kind: "quotes" }
   | { kind: "empty" }
-  | { kind: "bytes"; at: number; bytes: number[] };
+  | { kind: "bytes"; at: number; bytes: readonly number[] };
 
 /** Damage arbitrary: about one body in six is damaged. */
 export const textDamage: fc.Arbitrary<TextDamage> = fc.oneof(
   { weight: 30, arbitrary: fc.constant({ kind: "none" as const }) },
   { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((at) => ({ kind: "truncate" as const, at })) },
-  { weight: 1, arbitrary: fc.constantFrom("x", ",", "}", "]", " {}", "\u0000", "//", "null").map((text) => ({ kind: "append" as const, text })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("x", ",", "}", "]", " {}", "\u0000", "//", "null").map((text) => ({ kind: "append" as const, text })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: "bom" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "quotes" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "empty" as const }) },

@@ -10,8 +10,8 @@
  * if (findings.some((f) => !f.known)) throw new Error(findings[0].detail);
  */
 import { ERROR_STATUS } from "../../client/protocol/index.ts";
-import { describeCase, type HttpCase } from "./http-cases.ts";
 import type { HttpAnswer, ServerFrame } from "./fuzz-wire.ts";
+import { describeCase, type HttpCase } from "./http-cases.ts";
 
 /**
  * Finding kinds reported with their seeds but not failed: another branch is fixing them, or they
@@ -140,7 +140,20 @@ export function httpFindings(c: HttpCase, answer: HttpAnswer): Finding[] {
  * SERVER_TYPES.partition.has("ack"); // true
  */
 export const SERVER_TYPES = {
-  partition: new Set(["hello", "subscribed", "records", "live", "paused", "unsubscribed", "ack", "committed", "error", "pong", "authenticated", "reauth"]),
+  partition: new Set([
+    "hello",
+    "subscribed",
+    "records",
+    "live",
+    "paused",
+    "unsubscribed",
+    "ack",
+    "committed",
+    "error",
+    "pong",
+    "authenticated",
+    "reauth",
+  ]),
   group: new Set(["joined", "assignment", "left", "error", "pong", "authenticated", "reauth"]),
 } as const;
 
@@ -161,7 +174,10 @@ export function frameFindings(kind: "partition" | "group", frames: readonly Serv
     if (type !== "error") continue;
     const { type: _type, id, ...rest } = frame.message;
     const problem = id !== null && typeof id !== "string" ? "id is neither a string nor null" : errorShapeProblem({ error: rest }, null);
-    if (problem !== null) findings.push(finding(problem.startsWith("INTERNAL") ? "internal" : "bad-error-frame", `${sent}: ${problem} in ${frame.text.slice(0, 300)}`));
+    if (problem !== null)
+      findings.push(
+        finding(problem.startsWith("INTERNAL") ? "internal" : "bad-error-frame", `${sent}: ${problem} in ${frame.text.slice(0, 300)}`),
+      );
   }
   return findings;
 }

@@ -42,7 +42,12 @@ const SESSION_TIMEOUT_MS = 300_000;
 const WAIT_MS = 10_000;
 
 /** One request as the witness's principal: its status and exact body text. */
-async function call(witness: Pick<Witness, "baseUrl" | "auth">, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+async function call(
+  witness: Pick<Witness, "baseUrl" | "auth">,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = { ...witness.auth.headers("witness") };
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(`${witness.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(WAIT_MS) });
@@ -69,7 +74,8 @@ async function openWatcher(witness: Pick<Witness, "baseUrl" | "auth">, topic: st
   const socket = await FuzzSocket.open(`${witness.baseUrl}/v1/topics/${topic}/partitions/0/ws`, {});
   const authFrame = witness.auth.authFrame("witness");
   if (authFrame !== null) socket.send(authFrame);
-  if ((await socket.until((f) => f.message?.type === "hello", WAIT_MS)) === null) throw new Error("witness: the watcher closed before hello");
+  if ((await socket.until((f) => f.message?.type === "hello", WAIT_MS)) === null)
+    throw new Error("witness: the watcher closed before hello");
   socket.send(JSON.stringify({ type: "subscribe", id: "watch", from: "earliest" }));
   if ((await socket.until((f) => f.message?.type === "live", WAIT_MS)) === null) throw new Error("witness: the watcher closed before live");
   return socket;
@@ -89,11 +95,15 @@ export async function arrangeWitness(baseUrl: string, auth: FuzzAuth, run: strin
   await must(at, "PUT", `/v1/topics/${topic}`, { partitions: PARTITIONS });
   await must(at, "POST", `/v1/topics/${topic}/partitions/0/records`, { records: RECORDS });
   await must(at, "POST", `/v1/topics/${topic}/partitions/1/records`, { records: RECORDS.slice(1) });
-  const producer = (sequence: number) => ({ records: [{ value: { s: sequence } }, { value: { s: sequence + 1 } }], producer: { id: "zz-producer", epoch: 0, sequence } });
+  const producer = (sequence: number) => ({
+    records: [{ value: { s: sequence } }, { value: { s: sequence + 1 } }],
+    producer: { id: "zz-producer", epoch: 0, sequence },
+  });
   await must(at, "POST", `/v1/topics/${topic}/partitions/2/records`, producer(0));
   await must(at, "POST", `/v1/topics/${topic}/partitions/2/records`, producer(2));
   const members = ["zz-w-1", "zz-w-2"];
-  for (const memberId of members) await must(at, "POST", `/v1/groups/${group}/members`, { topic, memberId, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+  for (const memberId of members)
+    await must(at, "POST", `/v1/groups/${group}/members`, { topic, memberId, sessionTimeoutMs: SESSION_TIMEOUT_MS });
   const { generation } = JSON.parse(await must(at, "GET", `/v1/groups/${group}`)) as { generation: number };
   const offsets = [0, 1, 2].map((partition) => ({ topic, partition, offset: partition + 1, metadata: `witness ${partition} é` }));
   await must(at, "PUT", `/v1/groups/${group}/offsets`, { offsets, memberId: members[0], generation });

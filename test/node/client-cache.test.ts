@@ -155,6 +155,23 @@ describe.each(implementations)("%s cache", (_kind, open) => {
     expect((await cache.outboxSeal([other], "t", 1)).sequence).toBe(0);
   });
 
+  it("unseals a batch whose producer the server forgot, and moves its partition to a new producer id at 0", async () => {
+    const cache = await fresh();
+    const ids = [await cache.outboxAdd(entry("t", 0, 0), 10), await cache.outboxAdd(entry("t", 0, 1), 10)];
+    const first = await cache.outboxSeal(ids.slice(0, 1), "t", 0);
+    await cache.outboxRemove(ids.slice(0, 1));
+    const forgotten = await cache.outboxSeal(ids.slice(1), "t", 0);
+    expect(forgotten).toMatchObject({ producerId: first.producerId, sequence: 1 });
+    await cache.outboxUnseal(ids.slice(1), "t", 0, forgotten);
+    expect((await cache.outboxList(10)).map((e) => e.batch)).toEqual([null]);
+    const resealed = await cache.outboxSeal(ids.slice(1), "t", 0);
+    expect(resealed).toMatchObject({ epoch: 0, sequence: 0, count: 1 });
+    expect(resealed.producerId).not.toBe(first.producerId);
+    // A second unseal of a batch of the old id leaves the new id alone.
+    await cache.outboxUnseal(ids.slice(1), "t", 0, forgotten);
+    expect((await cache.outboxSeal(ids.slice(1), "t", 0)).producerId).toBe(resealed.producerId);
+  });
+
   it("places unresolved entries", async () => {
     const cache = await fresh();
     const id = await cache.outboxAdd(entry("t", PARTITION_UNRESOLVED, 0), 10);

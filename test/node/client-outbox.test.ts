@@ -30,6 +30,8 @@ interface Harness {
   sent: Sent[];
   delivered: { ids: number[]; offsets: readonly RecordPosition[] | null }[];
   rejected: { ids: number[]; code: string }[];
+  /** Codes of the errors the sender reported. */
+  reported: string[];
   context: SenderContext;
 }
 
@@ -40,6 +42,7 @@ function harness(script: Answer[], partitions = 2): Harness {
   const logEnd = new Map<number, number>();
   const delivered: Harness["delivered"] = [];
   const rejected: Harness["rejected"] = [];
+  const reported: string[] = [];
   const fetchFn = async (url: string, init: RequestInit): Promise<Response> => {
     const partition = Number(/partitions\/(\d+)\/records/.exec(url)?.[1]);
     const body = JSON.parse(String(init.body)) as ProduceRequest;
@@ -60,11 +63,11 @@ function harness(script: Answer[], partitions = 2): Harness {
     fetchPartitionCount: async () => partitions,
     delivered: (entries, offsets) => delivered.push({ ids: entries.map((e) => e.id), offsets }),
     undeliverable: (entries, error) => rejected.push({ ids: entries.map((e) => e.id), code: error.code }),
-    reportError: () => undefined,
+    reportError: (error) => reported.push(error.code),
     sleep: async () => undefined,
     random: () => 0,
   };
-  return { cache, sent, delivered, rejected, context };
+  return { cache, sent, delivered, rejected, reported, context };
 }
 
 async function queue(
@@ -154,6 +157,27 @@ describe("outbox sender", () => {
     expect(await h.cache.outboxCount()).toBe(0);
     // The server appended nothing for the refused batch, so the next one starts at its sequence.
     expect(h.sent.map((s) => s.body.producer?.sequence)).toEqual([0, 0]);
+  });
+
+  it("seals a batch again under a new producer id at sequence 0 after UNKNOWN_PRODUCER_ID, sends it and says so", async () => {
+    const h = harness(["ok", "UNKNOWN_PRODUCER_ID"]);
+    await queue(h.cache, 2);
+    await sendOutbox(h.context);
+    const later = await queue(h.cache, 3);
+    const result = await sendOutbox(h.context);
+    expect(result.failure).toBeNull();
+    const [first, forgotten, resent] = h.sent;
+    expect(forgotten?.body.producer).toEqual({ ...first?.body.producer, sequence: 2 });
+    expect(resent?.body.producer?.id).not.toBe(first?.body.producer?.id);
+    expect(resent?.body.producer).toMatchObject({ epoch: 0, sequence: 0 });
+    expect(resent?.body.records).toEqual(forgotten?.body.records);
+    expect(h.delivered.map((d) => d.ids)).toEqual([expect.any(Array), later]);
+    expect(h.reported).toEqual(["UNKNOWN_PRODUCER_ID"]);
+    // The partition goes on under the new id.
+    await queue(h.cache, 1);
+    await sendOutbox(h.context);
+    expect(h.sent[3]?.body.producer).toEqual({ ...resent?.body.producer, sequence: 3 });
+    expect(await h.cache.outboxCount()).toBe(0);
   });
 
   it("stops when the producer is fenced, keeping everything", async () => {

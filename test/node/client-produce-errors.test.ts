@@ -38,11 +38,11 @@ describe("records that can never be sent", () => {
     expect(stored.records.map((r) => r.value)).toEqual(["kept", "later"]);
   });
 
-  it("refuses a value JSON drops or cannot hold with INVALID_RECORD, and storage stays ok", async () => {
+  it("refuses a value JSON drops or cannot hold (RECORD-6: Infinity and NaN too) with INVALID_RECORD, and storage stays ok", async () => {
     const c = client({ cache: "indexeddb", dbName: `produce-errors-${++dbCounter}`, tabs: false });
     const storage: string[] = [];
     c.onStorage((state) => storage.push(state));
-    const values: unknown[] = [() => 1, Symbol("s"), { toJSON: () => undefined }, 10n];
+    const values: unknown[] = [() => 1, Symbol("s"), { toJSON: () => undefined }, 10n, Number.POSITIVE_INFINITY, { a: [null, Number.NaN] }];
     for (const value of values) {
       expect(await outcome(c.enqueue("json", { value: value as JsonValue }))).toBe("INVALID_RECORD");
     }

@@ -10,7 +10,7 @@
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { compatibilityDate, compatibilityFlags, ROOT } from "./local-env.ts";
+import { compatibilityDate, compatibilityFlags, makeTempDir, ROOT, removeDir } from "./local-env.ts";
 import { withTimeout } from "./waits.ts";
 
 /**
@@ -65,8 +65,13 @@ export interface MiniflareStart {
   persistDir: string;
   /** Port to listen on (0, the default, lets the OS pick). */
   port?: number;
-  /** The Worker's vars (wrangler.toml's [vars]), e.g. `{ EDGELOG_AUTH: "off" }`. */
-  bindings?: Record<string, string>;
+  /**
+   * The worker's vars and secrets. Authentication is chosen explicitly: EDGELOG_AUTH is "off"
+   * unless these say otherwise (`{}` with `auth: "unset"` runs a deployment with no setting).
+   */
+  vars?: Record<string, string>;
+  /** "unset" leaves EDGELOG_AUTH out entirely (a production config: required, failing closed without a key). */
+  auth?: "off" | "unset";
 }
 
 /**
@@ -93,7 +98,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
       GROUP: { className: "Group", useSQLite: true },
     },
     durableObjectsPersist: options.persistDir,
-    bindings: options.bindings ?? {},
+    bindings: { ...(options.auth === "unset" ? {} : { EDGELOG_AUTH: "off" }), ...options.vars },
     host: "127.0.0.1",
     port: options.port ?? 0,
     cf: false,
@@ -111,4 +116,30 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     url: url.origin,
     stop: () => (stopped ??= withTimeout(miniflare.dispose(), 30_000, "Miniflare to stop")),
   };
+}
+
+/**
+ * A runtime of its own for one test file: a temporary directory, the bundle and Miniflare in it;
+ * `stop` ends the runtime and removes the directory.
+ *
+ * @example
+ * let scratch: LocalRuntime | null = null;
+ * beforeAll(async () => { scratch = await startScratchMiniflare("edgelog-demo-"); });
+ * afterAll(() => scratch?.stop());
+ */
+export async function startScratchMiniflare(prefix: string): Promise<LocalRuntime> {
+  const dir = await makeTempDir(prefix);
+  try {
+    const runtime = await startMiniflare({ scriptPath: await bundleWorker(join(dir, "bundle")), persistDir: join(dir, "state") });
+    return {
+      url: runtime.url,
+      stop: async () => {
+        await runtime.stop();
+        await removeDir(dir);
+      },
+    };
+  } catch (error) {
+    await removeDir(dir);
+    throw error;
+  }
 }

@@ -30,6 +30,11 @@ export interface WranglerStart {
   readyTimeoutMs?: number;
   /** Where wrangler writes its debug logs and dev registry (default: inside persistDir's parent). */
   sideDir?: string;
+  /**
+   * `--var NAME:value` for each (visible in the process list: test values only). Authentication
+   * is chosen explicitly: EDGELOG_AUTH is "off" unless these name another mode.
+   */
+  vars?: Record<string, string>;
 }
 
 /**
@@ -147,6 +152,7 @@ export async function startWrangler(options: WranglerStart): Promise<WranglerRun
     "--persist-to",
     persistDir,
     "--show-interactive-dev-session=false",
+    ...Object.entries({ EDGELOG_AUTH: "off", ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, {
     cwd: ROOT,
@@ -214,9 +220,10 @@ export async function startWrangler(options: WranglerStart): Promise<WranglerRun
       `wrangler dev to answer on ${url}`,
       async () => {
         if (exitedEarly) return "exited";
+        // The worker answers: a list, or (with auth on) its own refusal with an error body.
         const res = await fetch(`${url}/v1/topics`, { signal: AbortSignal.timeout(5_000) });
-        await res.arrayBuffer();
-        return res.ok ? "ready" : undefined;
+        const text = await res.text();
+        return res.ok || ([401, 503].includes(res.status) && text.startsWith('{"error"')) ? "ready" : undefined;
       },
       options.readyTimeoutMs ?? 60_000,
       200,

@@ -111,13 +111,14 @@ describe("idempotent produce", () => {
     expect(offsetsOf(retry)).toEqual([4]);
   });
 
-  it("lets an unknown producer id start at any sequence, and keeps ids apart", async () => {
+  it("starts an unknown producer id at sequence 0 only (UNKNOWN_PRODUCER_ID), and keeps ids apart", async () => {
     const topic = uniqueTopic("ids");
     await createTopic(topic, 1);
-    expect(offsetsOf(await send(topic, { id: "a", epoch: 0, sequence: 7 }, 1))).toEqual([0]);
-    expect(offsetsOf(await send(topic, { id: "b", epoch: 0, sequence: 0 }, 1))).toEqual([1]);
-    expectError(await send(topic, { id: "a", epoch: 0, sequence: 0 }, 1), 409, "DUPLICATE_SEQUENCE");
-    expect(offsetsOf(await send(topic, { id: "a", epoch: 0, sequence: 8 }, 1))).toEqual([2]);
+    expectError(await send(topic, { id: "a", epoch: 0, sequence: 7 }, 1), 409, "UNKNOWN_PRODUCER_ID");
+    expect(offsetsOf(await send(topic, { id: "a", epoch: 0, sequence: 0 }, 8))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(offsetsOf(await send(topic, { id: "b", epoch: 0, sequence: 0 }, 1))).toEqual([8]);
+    expect(offsetsOf(await send(topic, { id: "a", epoch: 0, sequence: 8 }, 1))).toEqual([9]);
+    expectError(await send(topic, { id: "b", epoch: 0, sequence: 5 }, 1), 409, "OUT_OF_ORDER_SEQUENCE");
   });
 
   it("keeps sequences per partition", async () => {

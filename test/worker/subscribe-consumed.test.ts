@@ -125,7 +125,7 @@ describe("seek, refused subscribe, unknown unsubscribe (D4)", () => {
     expect(await settled(sock)).toEqual(["records"]);
   });
 
-  it("pushes nothing of the old subscription after `subscribed`, and the new one gets a whole window", async () => {
+  it("pushes nothing of the old subscription after `subscribed`; the window is the socket's, so the new one waits for a `consumed` (FLOW-6)", async () => {
     const topic = uniqueTopic("seek-paused");
     await createTopic(topic, 1);
     for (let r = 0; r < 6; r++) await produce(topic, { records: [{ value: filler(399_999, r % 2 === 0 ? "x" : "世") }] }, 0);
@@ -133,6 +133,10 @@ describe("seek, refused subscribe, unknown unsubscribe (D4)", () => {
     expect(await readRound(sock)).toMatchObject({ perMessage: [2], end: "paused", endId: "a", endOffset: 2 });
     sock.send({ type: "subscribe", id: "b", from: { offset: 3 } });
     expect(await sock.nextFrame()).toMatchObject({ message: { type: "subscribed", id: "b", offset: 3 } });
+    // a's unconsumed message still fills the socket's window: b is paused before any push.
+    expect(await readRound(sock)).toMatchObject({ perMessage: [], end: "paused", endId: "b", endOffset: 3 });
+    // A consumed covering a's message (offsets 0-1, end 2) frees it, though a is gone.
+    sock.send({ type: "consumed", offset: 2 });
     const b = await readRound(sock);
     expectWithinWindow(b);
     expect(b).toMatchObject({ perMessage: [2], end: "paused", endId: "b", endOffset: 5 });

@@ -6,7 +6,7 @@
  * reaches the partitions: a member's by its generation, a standalone one by the group being empty.
  * The class only hands runtime events to those.
  *
- * Rules: PROTOCOL.md GROUP-4, GROUP-10, GSOCKET-4, GSOCKET-6, GSOCKET-7, COMMIT-4, COMMIT-5, CLOSE-4.
+ * Rules: PROTOCOL.md GROUP-4, GROUP-10, GSOCKET-4, GSOCKET-6, GSOCKET-7, COMMIT-4, COMMIT-5, CLOSE-4, AUTH-9, AUTH-12.
  *
  * @example
  * const group = groupStub(env, "billing");
@@ -17,30 +17,43 @@ import type { CommitMember, OffsetCommit } from "../../client/protocol/index.ts"
 import { CLOSE_SESSION_EXPIRED, EdgelogError, type GroupServerMessage, type JoinInput } from "../../client/protocol/index.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
+import { errorJson } from "../error-response.ts";
 import { partitionStub, registryStub } from "../object-names.ts";
 import { capture, captureAsync, type Result, unwrap } from "../result.ts";
+import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
 
 /**
- * A group socket's state in its attachment: the member it carries, if any.
+ * A group socket's state in its attachment: the group it is for (its grants are checked on it)
+ * and the member it carries, if any.
  *
  * @example
- * group.sockets.save(ws, { memberId: null } satisfies MemberSocket); // the socket carries no member now
+ * group.sockets.save(ws, { group: "billing", memberId: null } satisfies MemberSocket); // the socket carries no member now
  */
 export interface MemberSocket {
+  group: string;
   memberId: string | null;
 }
+
+/**
+ * The header the Worker names the group in when it forwards a socket upgrade (the object is
+ * named by the group but does not know the name).
+ *
+ * @example
+ * headers.set(GROUP_NAME_HEADER, group);
+ */
+export const GROUP_NAME_HEADER = "x-edgelog-group";
 
 /**
  * The version of a group socket's attachment state (MemberSocket).
  *
  * @example
- * new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
+ * new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ group: "", memberId: null }), label: "group" });
  */
-export const GROUP_SOCKET_VERSION = 1;
+export const GROUP_SOCKET_VERSION = 2;
 
 /**
  * The Group Durable Object, one per consumer group (named by it): membership, assignments and
@@ -56,11 +69,19 @@ export class Group extends DurableObject<Env> implements Clocked {
   clock: Clock = systemClock;
   readonly members: Members;
   readonly sockets: SocketLayer<MemberSocket, GroupServerMessage>;
+  /** Socket authentication (the first message, re-auth, expiry), on the alarm shared with session expiry. */
+  readonly auth: SocketAuth;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.members = new Members(ctx.storage.sql);
-    this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ memberId: null }), label: "group" });
+    this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ group: "", memberId: null }), label: "group" });
+    this.auth = new SocketAuth(this.sockets, { env, clock: () => this.clock, schedule: (dueMs) => this.scheduleAlarm(dueMs) });
+  }
+
+  /** Makes a socket carry `memberId` (or none). */
+  setMember(ws: WebSocket, memberId: string | null): void {
+    this.sockets.save(ws, { ...this.sockets.stateOf(ws), memberId });
   }
 
   /** Joins (or rejoins) a member over HTTP; the topic is resolved in the registry. */
@@ -89,7 +110,7 @@ export class Group extends DurableObject<Env> implements Clocked {
       this.sockets.send(via.ws, { type: "joined", id: via.id, ...assignment });
     }
     if (assignment.generation !== before) this.pushAssignments(via?.ws ?? null);
-    await this.scheduleExpiry();
+    await this.scheduleAlarm();
     return assignment;
   }
 
@@ -100,9 +121,9 @@ export class Group extends DurableObject<Env> implements Clocked {
    */
   private bind(ws: WebSocket, memberId: string): void {
     for (const other of this.sockets.all()) {
-      if (other !== ws && this.socketMember(other) === memberId) this.sockets.save(other, { memberId: null });
+      if (other !== ws && this.socketMember(other) === memberId) this.setMember(other, null);
     }
-    this.sockets.save(ws, { memberId });
+    this.setMember(ws, memberId);
   }
 
   heartbeat(memberId: string): Result<MemberAssignment> {
@@ -165,7 +186,11 @@ export class Group extends DurableObject<Env> implements Clocked {
 
   override async fetch(request: Request): Promise<Response> {
     if (!isWebSocketUpgrade(request)) return upgradeRequired();
-    return this.sockets.accept().response;
+    const group = request.headers.get(GROUP_NAME_HEADER);
+    if (group === null) return errorJson("INVALID_REQUEST", `a group socket is forwarded with ${GROUP_NAME_HEADER}`);
+    const { socket, response } = this.sockets.accept(await this.auth.initial());
+    this.sockets.save(socket, { group, memberId: null });
+    return response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -182,21 +207,22 @@ export class Group extends DurableObject<Env> implements Clocked {
     this.sockets.errored(ws);
   }
 
-  /** Session expiry: removes silent members, rebalances, and sets the next check. */
+  /** Session expiry and the sockets' authentication: removes silent members, rebalances, closes what is due. */
   override async alarm(): Promise<void> {
     const now = this.clock.now();
+    this.auth.fire(now);
     this.recordPings();
     const expired = this.members.expired(now);
     if (expired.length > 0) {
       for (const ws of this.sockets.all()) {
         if (!expired.includes(this.socketMember(ws) ?? "")) continue;
-        this.sockets.save(ws, { memberId: null });
+        this.setMember(ws, null);
         this.sockets.close(ws, CLOSE_SESSION_EXPIRED, "session timed out");
       }
       this.members.remove(expired);
       this.pushAssignments();
     }
-    await this.scheduleExpiry();
+    await this.scheduleAlarm();
   }
 
   /** The member a socket carries, or null. */
@@ -236,9 +262,13 @@ export class Group extends DurableObject<Env> implements Clocked {
     }
   }
 
-  private async scheduleExpiry(): Promise<void> {
-    const due = this.members.nextExpiry();
-    if (due === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(due, this.clock.now() + 1));
+  /**
+   * Sets the alarm for the earliest of the next session expiry, the sockets' authentication and
+   * `alsoMs` (a socket's deadline before the socket is accepted).
+   */
+  private async scheduleAlarm(alsoMs: number | null = null): Promise<void> {
+    const dues = [this.members.nextExpiry(), this.auth.nextDue(), alsoMs].filter((due) => due !== null);
+    if (dues.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(Math.min(...dues), this.clock.now() + 1));
   }
 }

@@ -1,16 +1,18 @@
 /**
  * The JSON body middleware: reads the request body under a byte limit while it streams (a
- * Content-Length header is not trusted alone, so a huge body never fills the isolate's memory),
- * decodes strict UTF-8 and parses JSON, then hands the value to the route as `c.var.body`.
- * Refusals: REQUEST_TOO_LARGE, INVALID_JSON (empty, not UTF-8, not JSON).
+ * Content-Length header is not trusted alone, so a huge body never fills the isolate's memory)
+ * and within a deadline (REQUEST_BODY_MS_MAX for the whole body, so a declared length never sent
+ * or a body trickled a byte a second cannot hold a request open), decodes strict UTF-8 and parses
+ * JSON, then hands the value to the route as `c.var.body`.
+ * Refusals: REQUEST_TOO_LARGE, REQUEST_TIMEOUT, INVALID_JSON (empty, not UTF-8, not JSON).
  *
- * Rules: PROTOCOL.md JSON-1, HTTP-2.
+ * Rules: PROTOCOL.md JSON-1, HTTP-2, HTTP-5.
  *
  * @example
  * app.post(ROUTE.topicRecords, topicParams(), jsonBody(), (c) => c.json(parseProduceRequest(c.var.body)));
  */
 import { createMiddleware } from "hono/factory";
-import { EdgelogError, REQUEST_BYTES_MAX } from "../../client/protocol/index.ts";
+import { EdgelogError, REQUEST_BODY_MS_MAX, REQUEST_BYTES_MAX } from "../../client/protocol/index.ts";
 
 /**
  * What the middleware gives the route.
@@ -29,6 +31,17 @@ export type JsonBodyVariables = { body: unknown };
 export interface JsonBodyOptions {
   /** The largest body accepted, in bytes (REQUEST_BYTES_MAX unless a test says less). */
   bytesMax?: number;
+  /** How long the whole body may take to arrive, in ms (REQUEST_BODY_MS_MAX unless a test says less). */
+  readMsMax?: number;
+  /** The signal that ends the read: `AbortSignal.timeout(readMsMax)` unless a test aborts its own. */
+  deadline?: () => AbortSignal;
+}
+
+/** How `readBytes` bounds a body. */
+interface ReadLimits {
+  bytesMax: number;
+  readMsMax: number;
+  deadline: AbortSignal;
 }
 
 /** Decodes UTF-8, refusing invalid bytes; stateless between calls (no `stream` option is used). */
@@ -46,35 +59,54 @@ function concatChunks(chunks: readonly Uint8Array[], bytes: number): Uint8Array 
   return joined;
 }
 
-/** The body's bytes, refusing more than `bytesMax` while streaming. */
-async function readBytes(request: Request, bytesMax: number): Promise<Uint8Array> {
+/** A promise that rejects with REQUEST_TIMEOUT when `signal` aborts (already handled, so never unhandled). */
+function expiry(signal: AbortSignal, readMsMax: number): Promise<never> {
+  const expired = new Promise<never>((_, reject) => {
+    const fail = (): void => reject(new EdgelogError("REQUEST_TIMEOUT", `the body did not arrive within ${readMsMax} ms`));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+  expired.catch(() => undefined);
+  return expired;
+}
+
+/** The body's bytes, refusing more than `bytesMax` while streaming, and a body not whole by the deadline. */
+async function readBytes(request: Request, limits: ReadLimits): Promise<Uint8Array> {
+  const { bytesMax } = limits;
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > bytesMax) throw new EdgelogError("REQUEST_TOO_LARGE", `the body is ${declared} bytes; at most ${bytesMax}`);
   if (request.body === null) throw new EdgelogError("INVALID_JSON", "the body is empty; JSON was expected");
   const reader = request.body.getReader();
+  const expired = expiry(limits.deadline, limits.readMsMax);
   const chunks: Uint8Array[] = [];
   let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > bytesMax) {
-      await reader.cancel();
-      throw new EdgelogError("REQUEST_TOO_LARGE", `the body is over ${bytesMax} bytes`);
+  try {
+    // Bounded: each turn takes at least a byte of at most bytesMax, or ends by the deadline.
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > bytesMax) throw new EdgelogError("REQUEST_TOO_LARGE", `the body is over ${bytesMax} bytes`);
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    // Not awaited: a stalled body may never settle its cancel.
+    reader.cancel().catch(() => undefined);
+    throw error;
   }
   return concatChunks(chunks, bytes);
 }
 
 /**
- * Reads and parses a JSON body of at most `bytesMax` bytes.
+ * Reads and parses a JSON body of at most `bytesMax` bytes that arrives within `readMsMax`.
  *
  * @example
  * const value = await readJson(request); // throws INVALID_JSON for "{not json"
  */
-export async function readJson(request: Request, bytesMax = REQUEST_BYTES_MAX): Promise<unknown> {
-  const bytes = await readBytes(request, bytesMax);
+export async function readJson(request: Request, options: JsonBodyOptions = {}): Promise<unknown> {
+  const readMsMax = options.readMsMax ?? REQUEST_BODY_MS_MAX;
+  const deadline = options.deadline?.() ?? AbortSignal.timeout(readMsMax);
+  const bytes = await readBytes(request, { bytesMax: options.bytesMax ?? REQUEST_BYTES_MAX, readMsMax, deadline });
   let text: string;
   try {
     text = UTF8_STRICT.decode(bytes);
@@ -95,9 +127,8 @@ export async function readJson(request: Request, bytesMax = REQUEST_BYTES_MAX): 
  * app.put(ROUTE.topic, topicParams(), jsonBody(), (c) => c.json(parseCreateTopic(c.var.body)));
  */
 export function jsonBody(options: JsonBodyOptions = {}) {
-  const bytesMax = options.bytesMax ?? REQUEST_BYTES_MAX;
   return createMiddleware<{ Variables: JsonBodyVariables }>(async (c, next) => {
-    c.set("body", await readJson(c.req.raw, bytesMax));
+    c.set("body", await readJson(c.req.raw, options));
     await next();
   });
 }

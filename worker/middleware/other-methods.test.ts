@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { ROUTE } from "../../client/protocol/index.ts";
@@ -37,7 +38,8 @@ describe("refuseOtherMethods", () => {
     // A path of each pattern, asked with a method none of the routes take.
     for (const pattern of Object.values(ROUTE)) {
       const path = pattern.replace(":topic", "t").replace(":partition", "0").replace(":group", "g").replace(":member", "m");
-      const res = await edgelog.request(path, { method: "PATCH" });
+      // The worker's env (auth off in this project): the app reads its settings from it.
+      const res = await edgelog.request(path, { method: "PATCH" }, env);
       expect([path, res.status]).toEqual([path, 405]);
       expect(res.headers.get("allow")).toMatch(/^[A-Z, ]+$/);
     }

@@ -2,12 +2,18 @@
  * Consumer-group offsets committed on this partition. The committed offset is the next offset the
  * group will read (Kafka's convention), so lag = highWatermark - committed.
  *
- * Rules: PROTOCOL.md COMMIT-1, COMMIT-3, COMMIT-6.
+ * Bounded: at most GROUPS_PER_PARTITION_MAX groups. A new group's commit past that first forgets
+ * the groups that have not committed here for GROUP_OFFSETS_RETENTION_MS (Kafka's
+ * offsets.retention.minutes), and is refused with GROUP_LIMIT_REACHED when none has. Refusing,
+ * rather than evicting the least recently used, means a flood of group names can never push a
+ * live group's position out (a silent reset): it is a loud error for the newcomer instead.
+ *
+ * Rules: PROTOCOL.md COMMIT-1, COMMIT-3, COMMIT-6, COMMIT-8.
  *
  * @example
  * commitOffset(sql, log, { group: "billing", offset: 42, metadata: null, generation: null }, clock.now());
  */
-import { EdgelogError } from "../../client/protocol/index.ts";
+import { EdgelogError, GROUP_OFFSETS_RETENTION_MS, GROUPS_PER_PARTITION_MAX } from "../../client/protocol/index.ts";
 import type { PartitionLog } from "./log.ts";
 
 /**
@@ -45,9 +51,9 @@ export interface CommitInput {
  */
 export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitInput, now: number): void {
   if (commit.offset > log.highWatermark) log.checkOffset(commit.offset);
-  const stored =
-    sql.exec<{ generation: number | null }>("SELECT generation FROM group_offsets WHERE group_id = ?", commit.group).toArray()[0]
-      ?.generation ?? null;
+  const row = sql.exec<{ generation: number | null }>("SELECT generation FROM group_offsets WHERE group_id = ?", commit.group).toArray()[0];
+  if (row === undefined) makeRoom(sql, log, now);
+  const stored = row?.generation ?? null;
   if (commit.generation !== null && stored !== null && commit.generation < stored) {
     throw new EdgelogError("ILLEGAL_GENERATION", `generation ${commit.generation} is over; generation ${stored} has committed`);
   }
@@ -63,6 +69,22 @@ export function commitOffset(sql: SqlStorage, log: PartitionLog, commit: CommitI
       now,
       generation < 0 ? null : generation,
     ),
+  );
+}
+
+/**
+ * Before a new group's first commit here: past GROUPS_PER_PARTITION_MAX groups, forgets those idle
+ * for GROUP_OFFSETS_RETENTION_MS, or throws GROUP_LIMIT_REACHED when none is.
+ */
+function makeRoom(sql: SqlStorage, log: PartitionLog, now: number): void {
+  const count = (): number => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM group_offsets").one().n;
+  if (count() < GROUPS_PER_PARTITION_MAX) return;
+  log.meter.count(sql.exec("DELETE FROM group_offsets WHERE commit_time < ?", now - GROUP_OFFSETS_RETENTION_MS));
+  if (count() < GROUPS_PER_PARTITION_MAX) return;
+  throw new EdgelogError(
+    "GROUP_LIMIT_REACHED",
+    `this partition holds the offsets of ${GROUPS_PER_PARTITION_MAX} groups, the most it keeps, and none has been idle for ` +
+      `${GROUP_OFFSETS_RETENTION_MS / 86_400_000} days; commit under one of them, or once one has been idle that long`,
   );
 }
 

@@ -27,6 +27,20 @@ export interface AppendRequest {
   timestamps: (number | null)[];
   tails: string[];
   producer: ProducerInput | null;
+  /** Who produces (for per-principal quotas), or null when tokens are not checked. */
+  principal?: ProducePrincipal | null;
+}
+
+/**
+ * The principal of a produce, over HTTP (the request's token) and the socket (the socket's):
+ * its `sub` and its token's `quota` claim as JSON text (opaque here; at most QUOTA_CLAIM_BYTES_MAX).
+ *
+ * @example
+ * const principal: ProducePrincipal = { sub: "alice", quota: '{"eventsPerS":100}' };
+ */
+export interface ProducePrincipal {
+  sub: string;
+  quota: string | null;
 }
 
 /**

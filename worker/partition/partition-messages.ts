@@ -1,10 +1,13 @@
 /**
- * Handles one frame on a partition socket: hello (version check), subscribe / unsubscribe /
- * consumed (subscribers.ts), produce (the same append and idempotence as HTTP, answered with an
- * `ack`) and commit (fenced by the group's generation when it carries one). Failures throw; the
- * socket layer answers `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
+ * Handles one frame on a partition socket: auth (socket-auth.ts, which also refuses what comes
+ * before it), hello (version check), subscribe / unsubscribe / consumed (subscribers.ts), produce
+ * (the same append and idempotence as HTTP, answered with an `ack`) and commit (fenced by the
+ * group's generation when it carries one). Each message is checked against the socket's grants
+ * (AUTH-8): subscribe needs read (and group, from a group's committed offset), produce write,
+ * commit group and read. Failures throw; the socket layer answers
+ * `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
  *
- * Rules: PROTOCOL.md SOCKET-2, SOCKET-4, SOCKET-10, SOCKET-11, SOCKET-12, SOCKET-15.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-4, SOCKET-10, SOCKET-11, SOCKET-12, SOCKET-15, AUTH-8.
  *
  * @example
  * await sockets.receive(ws, frame, (text) => handlePartitionSocketMessage(host, env, ws, text));
@@ -17,9 +20,11 @@ import {
   type ReceivedMessage,
   type ServerMessage,
 } from "../../client/protocol/index.ts";
+import { type Access, producePrincipal, requireGrant } from "../auth/access.ts";
 import type { Env } from "../env.ts";
 import { groupStub } from "../object-names.ts";
 import { unwrap } from "../result.ts";
+import type { SocketAuth } from "../sockets/socket-auth.ts";
 import type { SocketLayer } from "../sockets/socket-layer.ts";
 import type { CommitInput } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
@@ -36,11 +41,14 @@ export interface SocketHost {
   log: PartitionLog;
   sockets: SocketLayer<SocketState, ServerMessage>;
   subscribers: Subscribers;
+  auth: SocketAuth;
   appendNow(request: AppendRequest): AppendResult;
   commitNow(topicId: string, commit: CommitInput): null;
 }
 
-async function handle(host: SocketHost, env: Env, ws: WebSocket, message: ReceivedMessage): Promise<void> {
+type Handled = Exclude<ReceivedMessage, { type: "auth" }>;
+
+async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handled, access: Access): Promise<void> {
   const { log, subscribers } = host;
   const identity = log.identity;
   if (identity === null) throw new EdgelogError("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
@@ -55,12 +63,15 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
       }
       return;
     case "subscribe":
+      requireGrant(access, "read", identity.topic);
+      if (message.from === "committed" && message.group !== undefined) requireGrant(access, "group", message.group);
       return subscribers.subscribe(ws, message);
     case "unsubscribe":
       return subscribers.unsubscribe(ws, message.id);
     case "consumed":
       return subscribers.consumed(ws, message.offset);
     case "produce": {
+      requireGrant(access, "write", identity.topic);
       const { records, producer } = message.parsed;
       const timestamps = new Array<number | null>(records.length);
       const tails = new Array<string>(records.length);
@@ -75,10 +86,13 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Receiv
         timestamps[i] = record.timestamp;
         tails[i] = record.tail;
       }
-      const appended = host.appendNow({ topicId: identity.topicId, timestamps, tails, producer });
+      const principal = producePrincipal(access);
+      const appended = host.appendNow({ topicId: identity.topicId, timestamps, tails, producer, principal });
       return subscribers.send(ws, ackMessage(message.id, identity.partition, appended));
     }
     case "commit": {
+      requireGrant(access, "group", message.group);
+      requireGrant(access, "read", identity.topic);
       // The parser let through both fields or neither (parseCommitMember).
       const { memberId, generation } = message;
       const member = memberId !== undefined && generation !== undefined ? { memberId, generation } : null;
@@ -130,5 +144,6 @@ function errorMessage(id: string | null, error: EdgelogError): ServerMessage {
  * await this.sockets.receive(ws, message, (text) => handlePartitionSocketMessage(this, this.env, ws, text));
  */
 export async function handlePartitionSocketMessage(host: SocketHost, env: Env, ws: WebSocket, text: string): Promise<void> {
-  await handle(host, env, ws, parseClientMessage(text));
+  const admitted = await host.auth.admit(ws, text, parseClientMessage);
+  if (admitted !== null) await handle(host, env, ws, admitted.message, admitted.access);
 }

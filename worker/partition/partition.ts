@@ -7,7 +7,7 @@
  * and the runtime's output gate holds the answer until storage confirms the write; an answered
  * offset therefore survives any restart.
  *
- * Rules: PROTOCOL.md SOCKET-3, SOCKET-14, TOPIC-6, PRODUCE-6, FETCH-4, LOG-3.
+ * Rules: PROTOCOL.md SOCKET-3, SOCKET-14, TOPIC-6, PRODUCE-6, FETCH-4, LOG-3, AUTH-9, AUTH-12.
  *
  * @example
  * const stub = partitionStub(env, topicId, 0);
@@ -16,10 +16,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { OffsetLookupResponse, PartitionOffsets, PartitionStats } from "../../client/protocol/index.ts";
 import { CLOSE_TOPIC_DELETED, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
+import { AlarmSchedule } from "../alarms.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
 import { capture, captureAsync, invariant, type Result } from "../result.ts";
+import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
@@ -27,17 +29,18 @@ import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, reten
 import { type AppendRequest, type AppendResult, type Position, type ReadRequest, TOPIC_ID_HEADER } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable } from "./producers.ts";
-import { type SocketState, Subscribers } from "./subscribers.ts";
+import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
 
 /**
- * The version of a partition socket's attachment state (`{sub}`, see subscribers.ts).
+ * The version of a partition socket's attachment state (`{sub, window, subscribes}`, see
+ * subscribers.ts; 2 since the window became the socket's).
  *
  * @example
- * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+ * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
  */
-export const PARTITION_SOCKET_VERSION = 1;
+export const PARTITION_SOCKET_VERSION = 2;
 
 /**
  * The Partition Durable Object, one per partition of a topic incarnation (named `topicId/partition`),
@@ -53,6 +56,10 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   readonly log: PartitionLog;
   readonly sockets: SocketLayer<SocketState, ServerMessage>;
   readonly subscribers: Subscribers;
+  /** Socket authentication (the first message, re-auth, expiry), on the shared alarm. */
+  readonly auth: SocketAuth;
+  /** The one alarm, shared by retention and the sockets' authentication. */
+  private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
   /** When this instance started: hibernation evicts it and the next event starts another. */
@@ -64,9 +71,16 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     super(ctx, env);
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
-    this.producers = new ProducerTable(ctx.storage.sql, this.log.meter);
-    this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: () => ({ sub: null }), label: "partition" });
+    this.producers = new ProducerTable(ctx.storage.sql, this.log);
+    this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
+    this.alarms = new AlarmSchedule(ctx.storage);
+    this.auth = new SocketAuth(this.sockets, {
+      env,
+      clock: () => this.clock,
+      schedule: (dueMs) => this.alarms.atMost(dueMs),
+      greet: (ws) => this.sockets.send(ws, this.hello()),
+    });
   }
 
   /** Accepts a subscriber's WebSocket (forwarded by the Worker with the topic incarnation). */
@@ -76,8 +90,17 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     if (identity === null || identity.topicId !== request.headers.get(TOPIC_ID_HEADER)) {
       return errorJson("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
     }
-    const { socket, response } = this.sockets.accept();
-    const hello: ServerMessage = {
+    const auth = await this.auth.initial();
+    const { socket, response } = this.sockets.accept(auth);
+    // When auth is required, nothing is sent before the socket authenticates (AUTH-9).
+    if (auth.phase === "open") this.sockets.send(socket, this.hello());
+    return response;
+  }
+
+  /** The socket's greeting (SOCKET-3). */
+  private hello(): ServerMessage {
+    const identity = this.log.identity!;
+    return {
       type: "hello",
       version: PROTOCOL_VERSION,
       topic: identity.topic,
@@ -86,8 +109,6 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       logStartOffset: this.log.logStartOffset,
       highWatermark: this.log.highWatermark,
     };
-    this.sockets.send(socket, hello);
-    return response;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -120,9 +141,11 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       this.sockets.close(ws, CLOSE_TOPIC_DELETED, "topic deleted");
     }
     await this.ctx.storage.deleteAlarm();
+    this.alarms.cleared();
     await this.ctx.storage.deleteAll();
     createSchema(this.ctx.storage.sql);
     this.log.reload();
+    this.producers.reload();
     this.waiters.wakeAll();
     return { ok: true, value: null };
   }
@@ -223,14 +246,20 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     };
   }
 
-  /** Retention: deletes expired batches and sets the alarm for the next one to expire. */
+  /**
+   * The shared alarm: retention deletes expired batches, the sockets' authentication closes and
+   * notifies what is due; then the alarm is set for the earliest next time either needs.
+   */
   override async alarm(): Promise<void> {
-    const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
-    if (retentionMs <= 0) return;
+    this.alarms.cleared();
     const now = this.clock.now();
-    const nextDue = expireBefore(this.log, now - retentionMs, retentionMs);
-    this.retentionAlarmSet = nextDue !== null;
-    if (nextDue !== null) await this.ctx.storage.setAlarm(Math.max(nextDue, now + 1));
+    this.auth.fire(now);
+    const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
+    const retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
+    this.retentionAlarmSet = retentionDue !== null;
+    const socketsDue = this.auth.nextDue();
+    const dues = [retentionDue, socketsDue].filter((due) => due !== null);
+    if (dues.length > 0) await this.alarms.atMost(Math.max(Math.min(...dues), now + 1));
   }
 
   private scheduleRetention(identity: PartitionIdentity, now: number): void {
@@ -243,7 +272,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       .toArray()[0];
     const due = Math.max(retentionDueMs(oldest?.max_timestamp ?? now, retentionMs), now + 1);
     // Not awaited: the output gate still holds the answer until the alarm is stored.
-    void this.ctx.storage.setAlarm(due);
+    void this.alarms.atMost(due);
   }
 
   private resolve(position: Position): number {

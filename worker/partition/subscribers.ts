@@ -1,11 +1,17 @@
 /**
  * A partition's WebSocket subscribers, on the Hibernation API. Each socket carries at most one
- * subscription, whose whole state lives in the socket's attachment (so it survives the object
- * being evicted from memory):
- * - `next`: the next offset to push; everything below was sent.
- * - `window`: pushed messages not yet covered by a `consumed`, as [endOffset, bytes], a message's
- *   bytes being the UTF-8 length of its whole frame, envelope included (not `string.length`,
- *   which counts UTF-16 units: CJK text would pass 3x the window).
+ * subscription at a time; the socket's whole state lives in its attachment (so it survives the
+ * object being evicted from memory):
+ * - `sub.next`: the next offset to push to the subscription; everything below was sent.
+ * - `window`: the socket's pushed messages not yet covered by a `consumed`, as [endOffset, bytes],
+ *   a message's bytes being the UTF-8 length of its whole frame, envelope included (not
+ *   `string.length`, which counts UTF-16 units: CJK text would pass 3x the window). The window is
+ *   the socket's, not the subscription's: a seek (another `subscribe`) or an `unsubscribe` frees
+ *   nothing, because the server cannot see what is still unsent (workerd has no bufferedAmount),
+ *   so an earlier subscription's messages count until a `consumed` covers them. Entries are in
+ *   push order, not offset order (a seek may go back), so `consumed` frees by end offset.
+ * - `subscribes`: how many subscriptions the socket started; at most SOCKET_SUBSCRIBES_MAX, so a
+ *   client that lies in `consumed` replays the log a bounded number of times (FLOW-7).
  *
  * Flow control (decisions D1-D3): the window never holds more than SUBSCRIBER_WINDOW_MESSAGES_MAX
  * messages or SUBSCRIBER_WINDOW_BYTES_MAX bytes, except one message of a single record pushed
@@ -18,7 +24,7 @@
  * The object is single-threaded and an append is synchronous, so a catch-up read and the live
  * tail meet at exactly `highWatermark`: no gap, no duplicate.
  *
- * Rules: PROTOCOL.md SOCKET-5 to SOCKET-9, FLOW-2 to FLOW-5.
+ * Rules: PROTOCOL.md SOCKET-5 to SOCKET-9, SOCKET-17, FLOW-2 to FLOW-7.
  *
  * @example
  * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
@@ -27,7 +33,9 @@
 import type { ServerMessage, SubscribeStart } from "../../client/protocol/index.ts";
 import {
   committedStart,
+  EdgelogError,
   PUSH_RECORDS_MAX,
+  SOCKET_SUBSCRIBES_MAX,
   SUBSCRIBER_WINDOW_BYTES_MAX,
   SUBSCRIBER_WINDOW_MESSAGES_MAX,
 } from "../../client/protocol/index.ts";
@@ -38,20 +46,27 @@ import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 
 /**
- * One subscription's position and unconsumed window.
+ * One subscription's position.
  *
  * @example
- * const sub: Subscription = { id: "s1", next: 42, window: [], live: false, paused: false }; // as subscribe starts one
+ * const sub: Subscription = { id: "s1", next: 42, live: false, paused: false }; // as subscribe starts one
  */
 export interface Subscription {
   id: string;
   next: number;
-  window: [endOffset: number, bytes: number][];
   /** Whether `live` was sent since the subscriber last fell behind. */
   live: boolean;
   /** Whether `paused` was sent and nothing pushed since (one `paused` per stop). */
   paused: boolean;
 }
+
+/**
+ * A pushed message not yet consumed: one past its last record's offset, and its frame's bytes.
+ *
+ * @example
+ * const entry: WindowEntry = [500, 36_912]; // offsets up to 499, a 36,912-byte frame
+ */
+export type WindowEntry = [endOffset: number, bytes: number];
 
 /**
  * A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below).
@@ -61,6 +76,20 @@ export interface Subscription {
  */
 export interface SocketState {
   sub: Subscription | null;
+  /** The socket's unconsumed messages, of this subscription and earlier ones (see the header). */
+  window: WindowEntry[];
+  /** Subscriptions started on this socket (at most SOCKET_SUBSCRIBES_MAX). */
+  subscribes: number;
+}
+
+/**
+ * The state of a socket just accepted.
+ *
+ * @example
+ * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
+ */
+export function initialSocketState(): SocketState {
+  return { sub: null, window: [], subscribes: 0 };
 }
 
 /**
@@ -103,7 +132,8 @@ export class Subscribers {
 
   private save(ws: WebSocket, state: SocketState): void {
     // Bounded: the id is at most 64 characters and the window 64 pairs of numbers (< 16 KiB).
-    invariant(state.sub === null || state.sub.window.length <= SUBSCRIBER_WINDOW_MESSAGES_MAX, "the window holds its messages");
+    invariant(state.window.length <= SUBSCRIBER_WINDOW_MESSAGES_MAX, "the window holds its messages");
+    invariant(state.subscribes <= SOCKET_SUBSCRIBES_MAX, "subscribes bounded");
     this.sockets.save(ws, state);
   }
 
@@ -128,11 +158,22 @@ export class Subscribers {
     return this.subscribed;
   }
 
-  /** Starts (or moves) the socket's subscription and pushes the catch-up. */
+  /**
+   * Starts (or moves) the socket's subscription and pushes the catch-up, within what the socket's
+   * window has left. Past SOCKET_SUBSCRIBES_MAX it is refused (TOO_MANY_SUBSCRIBES) and the
+   * running subscription runs on.
+   */
   subscribe(ws: WebSocket, request: SubscribeRequest): void {
     const start = this.resolveStart(request);
     const state = this.stateOf(ws);
-    state.sub = { id: request.id, next: start, window: [], live: false, paused: false };
+    if (state.subscribes >= SOCKET_SUBSCRIBES_MAX) {
+      throw new EdgelogError(
+        "TOO_MANY_SUBSCRIBES",
+        `this socket has subscribed ${SOCKET_SUBSCRIBES_MAX} times, the most one socket may; open another socket to subscribe again`,
+      );
+    }
+    state.subscribes += 1;
+    state.sub = { id: request.id, next: start, live: false, paused: false };
     this.subscribed?.add(ws);
     this.send(ws, {
       type: "subscribed",
@@ -156,19 +197,17 @@ export class Subscribers {
   }
 
   /**
-   * The subscriber has processed everything below `offset`: free the messages it covers wholly
-   * (one it falls inside stays; an offset past everything pushed frees it all) and push on.
-   * Without a subscription it is ignored.
+   * The subscriber has processed everything below `offset`: free every unconsumed message of the
+   * socket, of any of its subscriptions, that it covers wholly (one it falls inside stays; an
+   * offset past everything pushed frees it all) and push on. Without a subscription it only frees.
    */
   consumed(ws: WebSocket, offset: number): void {
     const state = this.stateOf(ws);
-    const sub = state.sub;
-    if (sub === null) return;
-    // Window entries are in offset order; drop those wholly consumed.
-    let drop = 0;
-    while (drop < sub.window.length && sub.window[drop]![0] <= offset) drop++;
-    if (drop > 0) sub.window.splice(0, drop);
-    this.pump(ws, state);
+    const kept = state.window.filter(([endOffset]) => endOffset > offset);
+    const freed = kept.length < state.window.length;
+    state.window = kept;
+    if (state.sub !== null) this.pump(ws, state);
+    else if (freed) this.save(ws, state);
   }
 
   private resolveStart(request: SubscribeRequest): number {
@@ -188,10 +227,10 @@ export class Subscribers {
     return log.offsetForTimestamp(from.timestamp).offset;
   }
 
-  /** Bytes pushed to `sub` and not yet consumed (at most SUBSCRIBER_WINDOW_MESSAGES_MAX entries). */
-  private windowBytes(sub: Subscription): number {
+  /** Bytes pushed to the socket and not yet consumed (at most SUBSCRIBER_WINDOW_MESSAGES_MAX entries). */
+  private windowBytes(state: SocketState): number {
     let bytes = 0;
-    for (const [, size] of sub.window) bytes += size;
+    for (const [, size] of state.window) bytes += size;
     return bytes;
   }
 
@@ -205,18 +244,18 @@ export class Subscribers {
    * Whether a message of `bytes` holding `count` records fits a window already holding
    * `usedBytes` (D1): a free message place, and the bytes, or a single record into an empty window.
    */
-  private fits(sub: Subscription, usedBytes: number, bytes: number, count: number): boolean {
-    if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) return false;
-    return usedBytes + bytes <= SUBSCRIBER_WINDOW_BYTES_MAX || (sub.window.length === 0 && count === 1);
+  private fits(state: SocketState, usedBytes: number, bytes: number, count: number): boolean {
+    if (state.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) return false;
+    return usedBytes + bytes <= SUBSCRIBER_WINDOW_BYTES_MAX || (state.window.length === 0 && count === 1);
   }
 
   /** Sends one records message (it fits: see `fits`) and moves the subscription past it. */
-  private push(ws: WebSocket, sub: Subscription, page: PushPage): void {
+  private push(ws: WebSocket, state: SocketState, sub: Subscription, page: PushPage): void {
     invariant(page.count > 0 && page.count <= PUSH_RECORDS_MAX, "a page holds 1 to PUSH_RECORDS_MAX records");
     invariant(page.endOffset === sub.next + page.count && page.endOffset <= this.log.highWatermark, "pages are contiguous");
-    invariant(this.fits(sub, this.windowBytes(sub), page.bytes, page.count), "the window holds (D1)");
+    invariant(this.fits(state, this.windowBytes(state), page.bytes, page.count), "the window holds (D1)");
     this.send(ws, page.message);
-    sub.window.push([page.endOffset, page.bytes]);
+    state.window.push([page.endOffset, page.bytes]);
     sub.next = page.endOffset;
     sub.paused = false;
   }
@@ -226,24 +265,24 @@ export class Subscribers {
     const sub = state.sub;
     if (sub === null) return;
     // A caught-up subscriber (most `consumed` of a live one) has nothing to read.
-    if (sub.next < this.log.highWatermark) this.catchUp(ws, sub);
+    if (sub.next < this.log.highWatermark) this.catchUp(ws, state, sub);
     this.settle(ws, state, sub);
   }
 
-  /** Reads pages from the log into the window while they fit (D1). */
-  private catchUp(ws: WebSocket, sub: Subscription): void {
+  /** Reads pages from the log into the socket's window while they fit (D1). */
+  private catchUp(ws: WebSocket, state: SocketState, sub: Subscription): void {
     const target = this.target();
     const envelope = envelopeBytes(target);
     // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
     for (let turn = 0; turn <= SUBSCRIBER_WINDOW_MESSAGES_MAX && sub.next < target.highWatermark; turn++) {
-      if (sub.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) break;
-      const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(sub) - envelope;
-      const page = this.log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: sub.window.length === 0 });
+      if (state.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) break;
+      const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(state) - envelope;
+      const page = this.log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: state.window.length === 0 });
       // Nothing fits beside what is unconsumed: stop here.
       if (page.count === 0) break;
       invariant(page.nextOffset === sub.next + page.count, "a page below the high watermark moves forward");
       const message = recordsMessage(target, page.recordsJson);
-      this.push(ws, sub, { message, endOffset: page.nextOffset, bytes: envelope + page.bytes, count: page.count });
+      this.push(ws, state, sub, { message, endOffset: page.nextOffset, bytes: envelope + page.bytes, count: page.count });
       // The next record did not fit in this page, so it cannot fit in what is left of the window:
       // stop without reading it again.
       if (page.full) break;
@@ -276,12 +315,12 @@ export class Subscribers {
       const state = this.stateOf(ws);
       const sub = state.sub;
       if (sub === null || sub.next !== baseOffset) continue;
-      let used = this.windowBytes(sub);
-      if (sub.window.length < SUBSCRIBER_WINDOW_MESSAGES_MAX && used < SUBSCRIBER_WINDOW_BYTES_MAX) {
+      let used = this.windowBytes(state);
+      if (state.window.length < SUBSCRIBER_WINDOW_MESSAGES_MAX && used < SUBSCRIBER_WINDOW_BYTES_MAX) {
         pages ??= appendPages({ ...this.target(), baseOffset, lines });
         for (const page of pages) {
-          if (!this.fits(sub, used, page.bytes, page.count)) break;
-          this.push(ws, sub, page);
+          if (!this.fits(state, used, page.bytes, page.count)) break;
+          this.push(ws, state, sub, page);
           used += page.bytes;
         }
       }

@@ -52,18 +52,22 @@ describe("SocketLayer", () => {
     expect(pairs.map((p) => [p.request, p.response])).toEqual([[PING, PONG]]);
   });
 
-  it("writes state through to a versioned attachment and reads it once per life", () => {
+  it("writes state and authentication through to a versioned attachment and reads it once per life", () => {
     const { sockets, ctx, options } = layer();
     const ws = fake();
     sockets.save(ws, { memberId: "m1" });
-    expect(ws.attachment).toEqual({ v: 1, state: { memberId: "m1" } } satisfies SocketAttachment<State>);
+    sockets.saveAuth(ws, { phase: "open" });
+    expect(ws.attachment).toEqual({ v: 1, state: { memberId: "m1" }, auth: { phase: "open" } } satisfies SocketAttachment<State>);
     // Cached: a change made behind the layer's back is not read again in this life.
-    ws.attachment = { v: 1, state: { memberId: "elsewhere" } };
+    ws.attachment = { v: 1, state: { memberId: "elsewhere" }, auth: { phase: "waiting", deadlineAt: 5 } };
     expect(sockets.stateOf(ws)).toEqual({ memberId: "m1" });
-    // A new life (a new layer) reads the attachment; one of another version starts afresh.
-    expect(new SocketLayer<State, never>(ctx, options).stateOf(ws)).toEqual({ memberId: "elsewhere" });
+    // A new life (a new layer) reads the attachment; one of another version starts afresh, and
+    // closed: its authentication cannot be read, so it is refused rather than trusted.
+    const next = new SocketLayer<State, never>(ctx, options);
+    expect([next.stateOf(ws), next.authOf(ws)]).toEqual([{ memberId: "elsewhere" }, { phase: "waiting", deadlineAt: 5 }]);
     ws.attachment = { v: 2, state: { memberId: "future" } };
-    expect(new SocketLayer<State, never>(ctx, options).stateOf(ws)).toEqual({ memberId: null });
+    const later = new SocketLayer<State, never>(ctx, options);
+    expect([later.stateOf(ws), later.authOf(ws)]).toEqual([{ memberId: null }, { phase: "closed" }]);
   });
 
   it("sends and closes without throwing when the socket is gone, and never sends a reserved code", () => {
@@ -102,7 +106,7 @@ describe("SocketLayer", () => {
     ]);
   });
 
-  it("is what a real object's socket carries: {v: 1, state} in its attachment", async () => {
+  it("is what a real object's socket carries: {v: 2, state, auth} in its attachment", async () => {
     const group = `layer-${crypto.randomUUID()}`;
     const res = await app.request(`http://x/v1/groups/${group}/ws`, { headers: UPGRADE_HEADERS }, env);
     expect(res.status).toBe(101);
@@ -111,7 +115,8 @@ describe("SocketLayer", () => {
       const attachments = await runInDurableObject(groupStub(env, group), (_, state) =>
         state.getWebSockets().map((ws) => ws.deserializeAttachment()),
       );
-      expect(attachments).toEqual([{ v: 1, state: { memberId: null } }]);
+      // Auth is off in this project: the socket is open from the start.
+      expect(attachments).toEqual([{ v: 2, state: { group, memberId: null }, auth: { phase: "open" } }]);
     } finally {
       res.webSocket!.close(1000, "done");
     }

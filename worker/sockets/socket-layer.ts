@@ -2,7 +2,8 @@
  * The Durable Object socket plumbing both socket objects (Partition, Group) use, on the
  * Hibernation API:
  * - accept: the upgrade check, then `acceptWebSocket` with a versioned attachment
- *   `{v, state}`; the object's per-socket state lives in it, so it survives eviction;
+ *   `{v, state, auth}`; the object's per-socket state and the socket's authentication
+ *   (socket-auth.ts) live in it, so they survive eviction;
  * - one caching policy: a socket's attachment is read once per life of the object, then served
  *   from memory; every `save` writes through to the attachment;
  * - the ping auto-response (PING answered PONG by the runtime, without waking the object);
@@ -21,6 +22,7 @@
  */
 import { closeCodeToSend, EdgelogError, type ErrorCode, frameId, PING, PONG } from "../../client/protocol/index.ts";
 import { asEdgelogError } from "../result.ts";
+import type { SocketAuthState } from "./socket-auth-state.ts";
 
 /**
  * The answer to a refused frame, on both sockets.
@@ -39,6 +41,8 @@ export type SocketErrorMessage = { type: "error"; id: string | null; code: Error
 export interface SocketAttachment<S> {
   v: number;
   state: S;
+  /** The socket's authentication (absent in an attachment of another version: then refused). */
+  auth?: SocketAuthState;
 }
 
 /**
@@ -68,7 +72,7 @@ export class SocketLayer<S, M extends { type: string }> {
   private readonly ctx: DurableObjectState;
   private readonly options: SocketLayerOptions<S>;
   /** Attachments already read in this life of the object (bounded by the object's sockets). */
-  private readonly states = new Map<WebSocket, S>();
+  private readonly states = new Map<WebSocket, { state: S; auth: SocketAuthState }>();
 
   constructor(ctx: DurableObjectState, options: SocketLayerOptions<S>) {
     this.ctx = ctx;
@@ -77,11 +81,14 @@ export class SocketLayer<S, M extends { type: string }> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** Accepts a new socket with the initial state; answers the 101 to return and the server's end. */
-  accept(): { socket: WebSocket; response: Response } {
+  /**
+   * Accepts a new socket with the initial state and its authentication; answers the 101 to
+   * return and the server's end.
+   */
+  accept(auth: SocketAuthState): { socket: WebSocket; response: Response } {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
-    this.save(server, this.options.initial());
+    this.write(server, { state: this.options.initial(), auth });
     return { socket: server, response: new Response(null, { status: 101, webSocket: client }) };
   }
 
@@ -90,22 +97,46 @@ export class SocketLayer<S, M extends { type: string }> {
     return this.ctx.getWebSockets();
   }
 
+  /** The attachment: read the first time in this life of the object, then from memory. */
+  private read(ws: WebSocket): { state: S; auth: SocketAuthState } {
+    let kept = this.states.get(ws);
+    if (kept === undefined) {
+      const attachment = ws.deserializeAttachment() as SocketAttachment<S> | null;
+      // Deploys drop every socket, so another version is not met in practice; it starts afresh,
+      // and unauthenticated: a socket whose authentication cannot be read is closed (4401).
+      const current = attachment?.v === this.options.version;
+      kept = {
+        state: current ? attachment.state : this.options.initial(),
+        auth: current && attachment.auth !== undefined ? attachment.auth : { phase: "closed" },
+      };
+      this.states.set(ws, kept);
+    }
+    return kept;
+  }
+
+  private write(ws: WebSocket, kept: { state: S; auth: SocketAuthState }): void {
+    ws.serializeAttachment({ v: this.options.version, ...kept } satisfies SocketAttachment<S>);
+    this.states.set(ws, kept);
+  }
+
   /** A socket's state: from its attachment the first time in this life of the object, then from memory. */
   stateOf(ws: WebSocket): S {
-    let state = this.states.get(ws);
-    if (state === undefined) {
-      const attachment = ws.deserializeAttachment() as SocketAttachment<S> | null;
-      // Deploys drop every socket, so another version is not met in practice; it starts afresh.
-      state = attachment?.v === this.options.version ? attachment.state : this.options.initial();
-      this.states.set(ws, state);
-    }
-    return state;
+    return this.read(ws).state;
   }
 
   /** Stores a socket's state: into its attachment (at most 16 KiB) and the memory cache. */
   save(ws: WebSocket, state: S): void {
-    ws.serializeAttachment({ v: this.options.version, state } satisfies SocketAttachment<S>);
-    this.states.set(ws, state);
+    this.write(ws, { state, auth: this.read(ws).auth });
+  }
+
+  /** A socket's authentication (socket-auth.ts), read as its state is. */
+  authOf(ws: WebSocket): SocketAuthState {
+    return this.read(ws).auth;
+  }
+
+  /** Stores a socket's authentication beside its state. */
+  saveAuth(ws: WebSocket, auth: SocketAuthState): void {
+    this.write(ws, { state: this.read(ws).state, auth });
   }
 
   /** Sends a message, ignoring a socket that closed meanwhile (its close event cleans up). */

@@ -27,9 +27,19 @@ export const PAGE_SCRIPT = `
   };
 
   const apiError = (code, message) => Object.assign(new Error(message), { code });
+  // The admin token (when auth is required): pasted once, kept in this tab's sessionStorage.
+  const TOKEN_KEY = "edgelog.token";
+  const tokenStore = { get: () => { try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; } },
+    set: (t) => { try { if (t) sessionStorage.setItem(TOKEN_KEY, t); else sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* storage off */ } } };
+  function askToken(message) {
+    $("token-panel").hidden = false;
+    const el = $("token-error"); el.textContent = message || ""; el.hidden = !message;
+  }
   // Calls the API; any failure throws an error with the server's code (or NETWORK, TIMEOUT, HTTP_<status>).
   async function api(method, path, body) {
     const init = { method, headers: { accept: "application/json" }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    const token = tokenStore.get();
+    if (token) init.headers.authorization = "Bearer " + token;
     if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
     let res, text;
     try { res = await fetch(path, init); text = await res.text(); } catch (e) {
@@ -39,6 +49,7 @@ export const PAGE_SCRIPT = `
     try { data = text ? JSON.parse(text) : null; } catch (e) { /* not JSON: reported below */ }
     if (!res.ok || (text && data === null)) {
       const err = data && typeof data === "object" && data.error;
+      if (err && err.code === "UNAUTHENTICATED") askToken(String(err.message || ""));
       if (err && err.code) throw apiError(String(err.code), String(err.message || ""));
       throw apiError("HTTP_" + res.status, text.slice(0, 200) || res.statusText);
     }
@@ -313,6 +324,15 @@ export const PAGE_SCRIPT = `
   }
   document.addEventListener("visibilitychange", () => { if (document.hidden) { clearTimeout(timer); setStatus(); } else tick(); });
   window.addEventListener("hashchange", () => { const v = readHash(); select(v.topic, v.partition); });
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    tokenStore.set($("token-input").value.trim());
+    $("token-input").value = "";
+    $("token-panel").hidden = true;
+    tick();
+  });
+  $("token-forget").addEventListener("click", () => { tokenStore.set(null); askToken(""); });
+  if (document.body.dataset.auth === "required" && !tokenStore.get()) askToken("");
   Object.assign(state, readHash());
   renderAll();
   tick();

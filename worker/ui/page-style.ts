@@ -21,6 +21,7 @@ export const PAGE_STYLE = `
   }
 }
 * { box-sizing: border-box; }
+.banner { margin: 0; padding: 8px 20px; background: #fef0c7; color: #7a2e0e; font-weight: 600; border-bottom: 1px solid #f5c16c; }
 body {
   margin: 0; background: var(--bg); color: var(--fg);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;

@@ -1,0 +1,66 @@
+/**
+ * The grant every /v1 route needs, in one table (PROTOCOL.md AUTH-5 is this table in prose):
+ * `action` on the path's topic or group, checked by middleware/route-grant.ts before the body is
+ * read or anything is looked up (so a 403 says nothing of what exists). `andRead` names the
+ * topics a group route also needs `read` on, checked by the route once its body or query is
+ * parsed. Socket routes need nothing at the upgrade: the socket authenticates in its first
+ * message and each message is checked (socket-grants.ts).
+ *
+ * Rules: PROTOCOL.md AUTH-4, AUTH-5.
+ *
+ * @example
+ * topicRoutes.delete(ROUTE.topic, topicParams(), routeGrant("DELETE topic"), handler); // admin on :topic
+ */
+import type { GrantAction, RouteName } from "../../client/protocol/index.ts";
+
+/**
+ * A route as the table names it: its method and its ROUTE name.
+ *
+ * @example
+ * const key: RouteKey = "POST topicRecords";
+ */
+export type RouteKey = `${"GET" | "PUT" | "POST" | "DELETE"} ${RouteName}`;
+
+/**
+ * What a route needs: `action` on the path's `on` (a topic or group; `any` for the topic list,
+ * which needs one grant of the action and lists what it allows), or `socket` (in-band auth).
+ *
+ * @example
+ * const rule: RouteGrantRule = { action: "group", on: "group", andRead: "the joined topic" };
+ */
+export type RouteGrantRule = { action: GrantAction; on: "topic" | "group" | "any"; andRead?: string } | { action: null; on: "socket" };
+
+/**
+ * The table.
+ *
+ * @example
+ * ROUTE_GRANTS["GET partitionStats"]; // { action: "admin", on: "topic" }
+ */
+export const ROUTE_GRANTS = {
+  "GET topics": { action: "read", on: "any" },
+  "PUT topic": { action: "admin", on: "topic" },
+  "GET topic": { action: "read", on: "topic" },
+  "DELETE topic": { action: "admin", on: "topic" },
+  "POST topicRecords": { action: "write", on: "topic" },
+  "POST partitionRecords": { action: "write", on: "topic" },
+  "GET partitionRecords": { action: "read", on: "topic" },
+  "DELETE partitionRecords": { action: "admin", on: "topic" },
+  "GET partitionOffsets": { action: "read", on: "topic" },
+  "GET partitionStats": { action: "admin", on: "topic" },
+  "GET partitionSocket": { action: null, on: "socket" },
+  "PUT groupOffsets": { action: "group", on: "group", andRead: "each topic committed" },
+  "GET groupOffsets": { action: "group", on: "group", andRead: "the topic parameter" },
+  "POST groupMembers": { action: "group", on: "group", andRead: "the topic joined" },
+  "POST groupHeartbeat": { action: "group", on: "group" },
+  "DELETE groupMember": { action: "group", on: "group" },
+  "GET groupSocket": { action: null, on: "socket" },
+  "GET group": { action: "group", on: "group" },
+} as const satisfies Partial<Record<RouteKey, RouteGrantRule>>;
+
+/**
+ * A route the table has.
+ *
+ * @example
+ * const key: GrantedRoute = "GET group";
+ */
+export type GrantedRoute = keyof typeof ROUTE_GRANTS;
