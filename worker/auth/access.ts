@@ -8,7 +8,7 @@
  * @example
  * requireGrant(access, "write", "orders"); // throws FORBIDDEN unless the token allows it
  */
-import { allows, allowsAny, EdgelogError, type GrantAction, type Principal } from "../../client/protocol/index.ts";
+import { allows, allowsAny, bearerToken, EdgelogError, type GrantAction, type Principal } from "../../client/protocol/index.ts";
 import type { ProducePrincipal } from "../partition/partition-api.ts";
 import { type AuthConfig, verifiesTokens } from "./auth-config.ts";
 import { verifyToken } from "./verify-token.ts";
@@ -78,12 +78,28 @@ export function requireAnyGrant(access: Access, action: GrantAction): void {
 }
 
 /**
+ * The token an `Authorization` header carries, read only where tokens are checked: with auth off
+ * (or dev mode without a key) the header is not read at all, whatever its form; in dev mode a
+ * header of another scheme than `Bearer` is no token sent; otherwise a header that is not
+ * `Bearer <token>` is UNAUTHENTICATED (AUTH-1). Found by the fuzzer: `Authorization: Basic ...`
+ * was 401 with auth off.
+ *
+ * @example
+ * const access = await accessOf(config, requestToken(config, c.req.header("authorization")), Date.now());
+ */
+export function requestToken(config: AuthConfig, header: string | undefined): string | null {
+  if (!verifiesTokens(config) || config.keys === null || header === undefined) return null;
+  if (config.mode === "dev" && !/^bearer(?: |$)/i.test(header)) return null;
+  return bearerToken(header);
+}
+
+/**
  * The access a token (or none) gives under `config` at `nowMs`: open when tokens are not checked
  * or none is sent in dev mode; else the verified principal (UNAUTHENTICATED when the token is
  * missing where one is required, or invalid).
  *
  * @example
- * const access = await accessOf(config, bearerToken(c.req.header("authorization")), Date.now());
+ * const access = await accessOf(config, requestToken(config, c.req.header("authorization")), Date.now());
  */
 export async function accessOf(config: AuthConfig, token: string | null, nowMs: number): Promise<Access> {
   if (!verifiesTokens(config) || config.keys === null) return OPEN_ACCESS;

@@ -67,4 +67,26 @@ describe("authenticate", () => {
     const keyless = await ask({ EDGELOG_AUTH: "dev" }, await bearer({ sub: "a", badSignature: true }));
     expect([keyless.status, await keyless.json()]).toEqual([200, { sub: null }]);
   });
+
+  it("off, and dev without a key: an Authorization header of any form is not read (found by the fuzzer: it was 401)", async () => {
+    const headers = ["Basic Zm9vOmJhcg==", "Bearer", "Bearer ", "bearer a b", `Bearer ${"x".repeat(20_000)}`];
+    for (const vars of [{ EDGELOG_AUTH: "off", EDGELOG_JWT_SECRET: SECRET }, { EDGELOG_AUTH: "dev" }]) {
+      for (const authorization of headers) {
+        const res = await ask(vars, { authorization });
+        expect([vars.EDGELOG_AUTH, authorization.slice(0, 12), res.status, await res.json()]).toEqual([
+          vars.EDGELOG_AUTH,
+          authorization.slice(0, 12),
+          200,
+          { sub: null },
+        ]);
+      }
+    }
+  });
+
+  it("dev with a key: a header of another scheme than Bearer is no token sent (ignored); a malformed Bearer one is 401", async () => {
+    const dev = { EDGELOG_AUTH: "dev", EDGELOG_JWT_SECRET: SECRET };
+    const basic = await ask(dev, { authorization: "Basic Zm9vOmJhcg==" });
+    expect([basic.status, await basic.json()]).toEqual([200, { sub: null }]);
+    for (const authorization of ["Bearer", "Bearer ", "bearer a b"]) expect((await ask(dev, { authorization })).status).toBe(401);
+  });
 });

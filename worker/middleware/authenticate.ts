@@ -14,8 +14,7 @@
  * app.get(ROUTE.topic, topicParams(), routeGrant("GET topic"), (c) => describe(c.var.topic));
  */
 import { createMiddleware } from "hono/factory";
-import { bearerToken } from "../../client/protocol/index.ts";
-import { type Access, accessOf, OPEN_ACCESS } from "../auth/access.ts";
+import { type Access, accessOf, OPEN_ACCESS, requestToken } from "../auth/access.ts";
 import { type AuthConfig, authConfig } from "../auth/auth-config.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
@@ -51,7 +50,7 @@ export function authenticate() {
     c.set("authConfig", config);
     // Browsers cannot set headers on an upgrade: the socket authenticates in its first message.
     const upgrade = c.req.method === "GET" && isWebSocketUpgrade(c.req.raw);
-    c.set("access", upgrade ? OPEN_ACCESS : await accessOf(config, bearerToken(c.req.header("authorization")), Date.now()));
+    c.set("access", upgrade ? OPEN_ACCESS : await accessOf(config, requestToken(config, c.req.header("authorization")), Date.now()));
     await next();
   });
 }
