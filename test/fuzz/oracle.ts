@@ -17,17 +17,15 @@ import { describeCase, type HttpCase } from "./http-cases.ts";
  * Finding kinds reported with their seeds but not failed: another branch is fixing them, or they
  * are the runtime's and no Worker can answer otherwise. Remove a kind here when its fix lands, and
  * the fuzzer fails on it from then on.
- * - `nonfinite-accepted`: a number such as `1e999` (Infinity to JSON.parse) accepted and stored as
- *   null (issue 10, branch `harden`).
  * - `workerd-upgrade-method`: a WebSocket handshake with another method than GET on a socket
  *   route: workerd hands it to the Worker as a GET, the Worker accepts the socket, and workerd
  *   then fails its own check ("WebSocket must be initiated with a GET request") with a plain 500.
  *   The Worker never sees the method (PROTOCOL.md SOCKET-1 tells clients not to send one).
  *
  * @example
- * KNOWN_OPEN.has("nonfinite-accepted"); // true until the harden branch lands
+ * KNOWN_OPEN.has("nonfinite-accepted"); // false: refused since RECORD-6 landed, so the fuzzer fails on it
  */
-export const KNOWN_OPEN: ReadonlySet<string> = new Set(["nonfinite-accepted", "workerd-upgrade-method"]);
+export const KNOWN_OPEN: ReadonlySet<string> = new Set(["workerd-upgrade-method"]);
 
 /**
  * Something the server answered that it must not.
