@@ -87,8 +87,12 @@ process.once("exit", () => {
 /**
  * True while any process of group `pgid` is still running. Zombies (dead, waiting for a parent,
  * possibly PID 1, to reap them) do not count; on Linux /proc tells them apart.
+ *
+ * @example
+ * process.kill(-pgid, "SIGKILL");
+ * await waitFor("the group to die", () => (groupAlive(pgid) ? undefined : true), 10_000, 50);
  */
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
