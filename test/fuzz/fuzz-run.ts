@@ -35,8 +35,14 @@ export const LANES: readonly LaneName[] = ["http", "partition", "group"];
 /** Each lane's share of the cases. */
 const SHARE: Record<LaneName, number> = { http: 0.5, partition: 0.3, group: 0.2 };
 
-/** Cases per round at most: a round must end well within the witness members' 300 s sessions. */
-export const ROUND_RUNS_MAX = 12_000;
+/**
+ * Cases per round at most: a round must end well within the witness members' 300 s sessions (a
+ * 12,000-case round took over 5 minutes on a loaded machine, and the members' sessions expired).
+ */
+export const ROUND_RUNS_MAX = 3_000;
+
+/** A round that takes longer stops the run: the witness members' sessions (300 s) would expire in the next. */
+const ROUND_MS_MAX = 200_000;
 
 /**
  * What a run takes.
@@ -157,6 +163,16 @@ async function runRound(
   if (after !== before) report.failures.push(`the witness changed in round ${round}:\n${firstDifference(before, after)}`);
 }
 
+/** Whether a round that started at `startedMs` leaves the next one time within the witness members' sessions. */
+function roundInTime(startedMs: number, round: number, report: FuzzReport): boolean {
+  const ms = Date.now() - startedMs;
+  if (ms <= ROUND_MS_MAX) return true;
+  report.failures.push(
+    `round ${round} took ${(ms / 1000).toFixed(0)} s (over ${ROUND_MS_MAX / 1000} s): the run stops before the witness members' sessions expire; the machine is too loaded for this many cases`,
+  );
+  return false;
+}
+
 /**
  * Runs the fuzzer: the witness, then rounds of at most ROUND_RUNS_MAX cases, then the watcher's check.
  *
@@ -179,7 +195,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const rounds = Math.max(1, Math.ceil(options.runs / ROUND_RUNS_MAX));
     for (let round = 0; round < rounds; round++) {
       const runs = Math.min(ROUND_RUNS_MAX, options.runs - round * ROUND_RUNS_MAX);
+      const roundStarted = Date.now();
       await runRound(options, witness, round, runs, report, run);
+      if (!roundInTime(roundStarted, round, report)) break;
     }
     report.failures.push(...watcherProblems(witness));
   } finally {
