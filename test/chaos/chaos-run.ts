@@ -1,6 +1,7 @@
 /**
  * One chaos run: a killable runtime (runtime-process.ts), a topic of 4 partitions, 8 producers
- * (HTTP and socket, idempotent and not: two kinds per partition), then `cycles` times: let them
+ * (HTTP and socket, idempotent and not: two kinds per partition; all but plain HTTP two batches
+ * deep), then `cycles` times: let them
  * produce for a while (seeded: 0.8 to 2.5 s), `kill -9` the runtime under them, start it again on
  * the same state. Then the producers stop (idempotent ones deliver their last batch) and every
  * partition is read back and checked (check.ts).
@@ -49,6 +50,8 @@ export interface ChaosReport {
   /** Tries that got no answer (a crash, the runtime down), and 5xx answers. */
   failedTries: number;
   serverErrors: number;
+  /** Idempotent batches refused for overtaking an earlier one (OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER_ID), then resent. */
+  overtaken: number;
   /** Records acknowledged in each cycle (a cycle with none means the runtime did not come back). */
   ackedPerCycle: number[];
   /** Per producer: its kind, partition, records acknowledged and tries with no answer. */
@@ -143,6 +146,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicateAnswers: producers.reduce((sum, p) => sum + p.acked.filter((b) => b.duplicate).length, 0),
       failedTries: producers.reduce((sum, p) => sum + p.failedTries, 0),
       serverErrors: producers.reduce((sum, p) => sum + p.serverErrors, 0),
+      overtaken: producers.reduce((sum, p) => sum + p.overtaken, 0),
       ackedPerCycle,
       producers: producers.map(
         (p) => `#${p.kind.index} ${label(p)} p${p.kind.partition}: ${p.ackedRecords} acked, ${p.failedTries} tries unanswered`,
@@ -170,7 +174,7 @@ export function formatChaos(report: ChaosReport): string {
       .map(([kind, n]) => `${kind} ${n}`)
       .join(", ")})`,
     `  read back: ${report.verdict.recordsRead} records; unacknowledged but stored (non-idempotent, at most once): ${report.verdict.lostStored}`,
-    `  idempotent retries answered duplicate (stored before a crash, answer lost): ${report.duplicateAnswers}; tries with no answer: ${report.failedTries}; 5xx answers: ${report.serverErrors}`,
+    `  idempotent retries answered duplicate (stored before a crash, answer lost): ${report.duplicateAnswers}; batches resent after overtaking an earlier one: ${report.overtaken}; tries with no answer: ${report.failedTries}; 5xx answers: ${report.serverErrors}`,
     `  producers: ${report.producers.join("; ")}`,
     `  acknowledged per cycle: ${report.ackedPerCycle.join(", ")}; restarts took ${report.restartMs.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s`,
     report.verdict.problems.length === 0

@@ -18,8 +18,25 @@ export const BATCH_RECORDS = 10;
 const ANSWER_MS_MAX = 10_000;
 /** Back-off between tries while the runtime is down. */
 const RETRY_MS = 100;
-/** Batches a socket producer has in flight at once (pipelined). */
-const SOCKET_WINDOW = 2;
+/** How often one batch may be resent after being overtaken before that is a problem. */
+const RESENDS_MAX = 100;
+/** The refusals of a batch that overtook an earlier one of its producer (PRODUCER-5, PRODUCER-7). */
+const OVERTAKEN = /OUT_OF_ORDER_SEQUENCE|UNKNOWN_PRODUCER_ID/;
+
+/**
+ * Batches in flight at once: two on the socket (pipelined, answered in order) and for an
+ * idempotent HTTP producer (two requests that may overtake each other); one for a plain HTTP one.
+ */
+function windowOf(kind: ProducerKind): number {
+  return kind.wire === "http" && !kind.idempotent ? 1 : 2;
+}
+
+/** A batch in flight: its first record's number, its answer (null: to be sent), its resends. */
+interface InFlight {
+  n0: number;
+  answer: Promise<Answer> | null;
+  resends: number;
+}
 /** How long a stopping idempotent producer may keep retrying its last batches. */
 const DRAIN_MS_MAX = 60_000;
 
@@ -78,11 +95,14 @@ export class Producer {
   /** Tries that got no answer (a crash, the runtime down) and how many answers were 5xx. */
   failedTries = 0;
   serverErrors = 0;
+  /** Batches refused because they overtook an earlier one, then resent. */
+  overtaken = 0;
   private next = 0;
   private stopping = false;
   /** When a stopping idempotent producer gives up retrying its last batches. */
   private drainBy = Number.POSITIVE_INFINITY;
-  private socket: ProducerSocket | null = null;
+  /** The producer's socket, or its opening (shared by the batches sent meanwhile, so all go on one socket). */
+  private socket: Promise<ProducerSocket | null> | null = null;
 
   constructor(kind: ProducerKind) {
     this.kind = kind;
@@ -99,9 +119,50 @@ export class Producer {
     this.drainBy = Date.now() + DRAIN_MS_MAX;
   }
 
-  /** Sends batches until stopped: over HTTP one at a time, over the socket pipelined. */
-  run(): Promise<void> {
-    return this.kind.wire === "http" ? this.runHttp() : this.runSocket();
+  /** Sends batches until stopped, up to `window` in flight (windowOf). */
+  async run(): Promise<void> {
+    const window: InFlight[] = [];
+    while (window.length > 0 || !this.stopping) {
+      while (!this.stopping && window.length < windowOf(this.kind)) window.push({ n0: this.take(), answer: null, resends: 0 });
+      for (const batch of window) batch.answer ??= this.send(batch.n0);
+      const head = window[0]!;
+      const answer = await head.answer!;
+      if ("acked" in answer) {
+        window.shift();
+        this.acked.push({ n0: head.n0, count: BATCH_RECORDS, ...answer.acked });
+      } else if ("refused" in answer) {
+        // Overtaken: the head went while an earlier batch was not yet stored (PRODUCER-5, PRODUCER-7);
+        // every earlier one is acknowledged now, so it goes again.
+        if (this.kind.idempotent && OVERTAKEN.test(answer.refused) && head.resends++ < RESENDS_MAX) {
+          this.overtaken++;
+          head.answer = null;
+          continue;
+        }
+        window.shift();
+        this.refusals.push(`batch ${head.n0}: ${answer.refused}`);
+      } else {
+        await this.lose(window);
+      }
+    }
+    void this.socket?.then((socket) => socket?.close());
+  }
+
+  /**
+   * The head of the window had no answer (a crash, the runtime down). On the socket every later
+   * batch had none either (answers come in order, SOCKET-10): the socket goes and all of them are
+   * resent in order on the next one. Over HTTP only the head is resent (the others have answers of
+   * their own). A producer that is not idempotent gives them up instead.
+   */
+  private async lose(window: InFlight[]): Promise<void> {
+    this.failedTries++;
+    const unanswered = this.kind.wire === "socket" ? window.length : 1;
+    if (this.kind.wire === "socket") {
+      void this.socket?.then((socket) => socket?.close());
+      this.socket = null;
+    }
+    await sleep(RETRY_MS);
+    for (const batch of window.slice(0, unanswered)) batch.answer = null;
+    if (this.givesUp()) for (const batch of window.splice(0, unanswered)) this.lost.push({ n0: batch.n0, count: BATCH_RECORDS });
   }
 
   /** The next batch's first record number. */
@@ -116,78 +177,30 @@ export class Producer {
     return !this.kind.idempotent || (this.stopping && Date.now() > this.drainBy);
   }
 
-  /** Keeps an answer: an acknowledgement or a refusal. */
-  private keep(n0: number, answer: Exclude<Answer, { lost: string }>): void {
-    if ("acked" in answer) this.acked.push({ n0, count: BATCH_RECORDS, ...answer.acked });
-    else this.refusals.push(`batch ${n0}: ${answer.refused}`);
+  /** Sends the batch starting at `n0` once, over the producer's wire. */
+  private send(n0: number): Promise<Answer> {
+    return this.kind.wire === "http" ? this.sendHttp(JSON.stringify(this.body(n0))) : this.sendFrame(n0);
   }
 
-  private async runHttp(): Promise<void> {
-    while (!this.stopping) {
-      const n0 = this.take();
-      const body = JSON.stringify(this.body(n0));
-      for (;;) {
-        const answer = await this.sendHttp(body);
-        if (!("lost" in answer)) {
-          this.keep(n0, answer);
-          break;
-        }
-        this.failedTries++;
-        await sleep(RETRY_MS);
-        if (this.givesUp()) {
-          this.lost.push({ n0, count: BATCH_RECORDS });
-          break;
-        }
-      }
-    }
-  }
-
-  /**
-   * Up to SOCKET_WINDOW batches in flight on one socket, answered in order (SOCKET-10). When the
-   * socket goes (a crash), an idempotent producer resends every unanswered batch in order on the
-   * next socket (PRODUCER-3, PRODUCER-5); another gives them up.
-   */
-  private async runSocket(): Promise<void> {
-    const window: { n0: number; frame: string; answer: Promise<Record<string, unknown> | null> | null }[] = [];
-    while (window.length > 0 || !this.stopping) {
-      while (!this.stopping && window.length < SOCKET_WINDOW) {
-        const n0 = this.take();
-        window.push({ n0, frame: JSON.stringify({ type: "produce", id: `b${n0}`, ...this.body(n0) }), answer: null });
-      }
-      const socket = await this.openSocket();
-      const head = window[0]!;
-      if (socket !== null) for (const batch of window) batch.answer ??= socket.request(batch.frame, `b${batch.n0}`);
-      const answer = socket === null ? null : await head.answer;
-      if (answer !== null) {
-        window.shift();
-        const offsets = answer.offsets as { offset: number }[] | undefined;
-        this.keep(
-          head.n0,
-          answer.type === "ack" && offsets
-            ? { acked: { offsets: offsets.map((o) => o.offset), duplicate: answer.duplicate === true } }
-            : { refused: JSON.stringify(answer).slice(0, 300) },
-        );
-        continue;
-      }
-      // The socket closed before the head's answer, so before every later one (answers come in order).
-      this.socket?.close();
-      this.socket = null;
-      this.failedTries++;
-      await sleep(RETRY_MS);
-      for (const batch of window) batch.answer = null;
-      if (this.givesUp()) for (const batch of window.splice(0)) this.lost.push({ n0: batch.n0, count: BATCH_RECORDS });
-    }
-    this.socket?.close();
+  private async sendFrame(n0: number): Promise<Answer> {
+    const socket = await this.openSocket();
+    if (socket === null) return { lost: "no socket" };
+    const answer = await socket.request(JSON.stringify({ type: "produce", id: `b${n0}`, ...this.body(n0) }), `b${n0}`);
+    if (answer === null) return { lost: "the socket closed before the answer" };
+    const offsets = answer.offsets as { offset: number }[] | undefined;
+    if (answer.type !== "ack" || offsets === undefined) return { refused: JSON.stringify(answer).slice(0, 300) };
+    return { acked: { offsets: offsets.map((o) => o.offset), duplicate: answer.duplicate === true } };
   }
 
   /** The producer's socket, opened when there is none (null when it cannot be). */
-  private async openSocket(): Promise<ProducerSocket | null> {
-    try {
-      this.socket ??= await ProducerSocket.open(`${this.kind.baseUrl}/v1/topics/${this.kind.topic}/partitions/${this.kind.partition}/ws`);
-      return this.socket;
-    } catch {
-      return null;
-    }
+  private openSocket(): Promise<ProducerSocket | null> {
+    this.socket ??= ProducerSocket.open(`${this.kind.baseUrl}/v1/topics/${this.kind.topic}/partitions/${this.kind.partition}/ws`).catch(
+      () => {
+        this.socket = null;
+        return null;
+      },
+    );
+    return this.socket;
   }
 
   /** The produce body of the batch starting at record `n0`. */
