@@ -6,11 +6,14 @@
  * the same state. Then the producers stop (idempotent ones deliver their last batch) and every
  * partition is read back and checked (check.ts).
  *
+ * Rules: PROTOCOL.md PRODUCE-6, PRODUCER-3, PRODUCER-5, PRODUCER-7, SOCKET-10.
+ *
  * @example
  * const report = await runChaos({ cycles: 20, seed: 1, log: console.log });
  * report.verdict.problems; // [] when every acknowledged record was read back exactly once at its offset
  */
 import { makeTempDir, removeDir, sleep } from "../node/runtime.ts";
+import { seededRandom as random } from "../worker/seeded-random.ts";
 import { checkLog, type Verdict } from "./check.ts";
 import { Producer, type ProducerKind } from "./producers.ts";
 import { killableRuntime } from "./runtime-process.ts";
@@ -59,18 +62,6 @@ export interface ChaosReport {
   /** How long each restart took (the kill to the runtime's ready line). */
   restartMs: number[];
   verdict: Verdict;
-}
-
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The 8 producers: producer i writes to partition i % 4; kinds cycle through the four wire × idempotence pairs. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { ASSIGNORS } from "../../client/protocol/index.ts";
 import { type Assignment, assign } from "../../worker/group/assignors.ts";
+import { seededRandom as random } from "./seeded-random.ts";
 
 /** Member ids that sort in their numeric order: m00, m01, ... */
 function memberIds(count: number, prefix = "m"): string[] {
@@ -59,18 +60,6 @@ function minimumMoves(before: Assignment, members: readonly string[], partitions
   const keepable = owned.reduce((sum, n) => sum + Math.min(n, share), 0) + Math.min(extra, owned.filter((n) => n > share).length);
   const previouslyOwned = [...before.values()].reduce((sum, list) => sum + list.filter((p) => p < partitions).length, 0);
   return previouslyOwned - keepable;
-}
-
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function shuffled<T>(list: readonly T[], next: () => number): T[] {

@@ -1,0 +1,18 @@
+/**
+ * A small deterministic generator (mulberry32) for tests, so failures reproduce from a seed:
+ * the assignor properties and the crash test's kill times.
+ *
+ * @example
+ * const next = seededRandom(42);
+ * next(); // a number in [0, 1), the same for the same seed
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
