@@ -32,6 +32,9 @@ export type LaneName = "http" | "partition" | "group";
  */
 export const LANES: readonly LaneName[] = ["http", "partition", "group"];
 
+/** Outcomes a report lists per lane, most frequent first (all of them, mostly: a few dozen kinds). */
+const OUTCOMES_SHOWN_MAX = 60;
+
 /** Each lane's share of the cases. */
 const SHARE: Record<LaneName, number> = { http: 0.5, partition: 0.3, group: 0.2 };
 
@@ -225,9 +228,9 @@ export function formatReport(report: FuzzReport, mode: string): string {
     if (top.length > 0)
       lines.push(
         `  ${lane}: ${top
-          .slice(0, 14)
+          .slice(0, OUTCOMES_SHOWN_MAX)
           .map(([outcome, n]) => `${outcome} ×${n}`)
-          .join(", ")}${top.length > 14 ? ", …" : ""}`,
+          .join(", ")}${top.length > OUTCOMES_SHOWN_MAX ? ", …" : ""}`,
       );
   }
   for (const failure of report.failures) lines.push(`FAIL ${failure}`);

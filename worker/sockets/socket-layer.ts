@@ -9,10 +9,11 @@
  * - the ping auto-response (PING answered PONG by the runtime, without waking the object);
  * - a send and a close that tolerate a socket that closed meanwhile;
  * - the close reply, which never answers with a reserved code (1005, 1006, 1015);
+ * - each socket's frames handled one after another, in arrival order;
  * - each frame's handler run under one translation of failures: an EdgelogError is answered as
  *   `{type:"error", id, code, message}`, anything else is logged and answered INTERNAL.
  *
- * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, PING-1, PING-4, CLOSE-1, CLOSE-2.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, SOCKET-15, GSOCKET-2, PING-1, PING-4, CLOSE-1, CLOSE-2.
  *
  * @example
  * const sockets = new SocketLayer<{ memberId: string | null }, GroupServerMessage>(ctx, {
@@ -73,6 +74,8 @@ export class SocketLayer<S, M extends { type: string }> {
   private readonly options: SocketLayerOptions<S>;
   /** Attachments already read in this life of the object (bounded by the object's sockets). */
   private readonly states = new Map<WebSocket, { state: S; auth: SocketAuthState }>();
+  /** Each socket's frames in flight, chained so they are handled in arrival order (SOCKET-15); an entry lives while one is. */
+  private readonly chains = new Map<WebSocket, Promise<void>>();
 
   constructor(ctx: DurableObjectState, options: SocketLayerOptions<S>) {
     this.ctx = ctx;
@@ -158,10 +161,28 @@ export class SocketLayer<S, M extends { type: string }> {
   }
 
   /**
-   * Runs `handle` on a text frame. A binary frame is INVALID_REQUEST; a thrown EdgelogError is
-   * answered as an `error` message naming the frame's id; anything else is logged and INTERNAL.
+   * Runs `handle` on a text frame, after every earlier frame of the socket is handled: a handler
+   * that awaits something other than storage (an RPC to another object, token verification)
+   * lets the runtime deliver the socket's next frame meanwhile, and without the chain that frame
+   * ran and was answered first (found by the fuzzer: a group socket's `leave` overtook its
+   * `join`, which waits on the registry, and the member stayed). A binary frame is
+   * INVALID_REQUEST; a thrown EdgelogError is answered as an `error` message naming the frame's
+   * id; anything else is logged and INTERNAL.
    */
   async receive(ws: WebSocket, frame: string | ArrayBuffer, handle: (text: string) => Promise<void> | void): Promise<void> {
+    const previous = this.chains.get(ws);
+    // No frame in flight (the usual case): handled at once, with no extra turn.
+    const run = previous === undefined ? this.handleFrame(ws, frame, handle) : previous.then(() => this.handleFrame(ws, frame, handle));
+    this.chains.set(ws, run);
+    try {
+      await run;
+    } finally {
+      if (this.chains.get(ws) === run) this.chains.delete(ws);
+    }
+  }
+
+  /** One frame's handling under the one translation of failures (never rejects). */
+  private async handleFrame(ws: WebSocket, frame: string | ArrayBuffer, handle: (text: string) => Promise<void> | void): Promise<void> {
     const text = typeof frame === "string" ? frame : null;
     try {
       if (text === null) throw new EdgelogError("INVALID_REQUEST", "frames are JSON text, not binary");
