@@ -140,7 +140,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       overtaken: producers.reduce((sum, p) => sum + p.overtaken, 0),
       ackedPerCycle,
       producers: producers.map(
-        (p) => `#${p.kind.index} ${label(p)} p${p.kind.partition}: ${p.ackedRecords} acked, ${p.failedTries} tries unanswered`,
+        (p) =>
+          `#${p.kind.index} ${label(p)} p${p.kind.partition}: ${p.ackedRecords} acked, ${p.failedTries} tries unanswered, ${p.overtaken} resent after overtaking`,
       ),
       restartMs,
       verdict,

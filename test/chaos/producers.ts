@@ -132,8 +132,9 @@ export class Producer {
         this.acked.push({ n0: head.n0, count: BATCH_RECORDS, ...answer.acked });
       } else if ("refused" in answer) {
         // Overtaken: the head went while an earlier batch was not yet stored (PRODUCER-5, PRODUCER-7);
-        // every earlier one is acknowledged now, so it goes again.
-        if (this.kind.idempotent && OVERTAKEN.test(answer.refused) && head.resends++ < RESENDS_MAX) {
+        // every earlier one is acknowledged now, so it goes again. Only HTTP requests may overtake
+        // each other: on the socket frames are handled in order (SOCKET-15), so there it is a problem.
+        if (this.kind.wire === "http" && this.kind.idempotent && OVERTAKEN.test(answer.refused) && head.resends++ < RESENDS_MAX) {
           this.overtaken++;
           head.answer = null;
           continue;
