@@ -2,8 +2,8 @@
  * A transport to any edgelog server from Node: HTTP with node:http (which sends headers and bodies
  * exactly as given, a wrong Content-Length included, where fetch refuses) and WebSockets with the
  * `ws` package. It arranges no fixtures: cases that need one are skipped. It claims
- * "ordered-frames" always, and "declared-length" and "held-body" only when told to (no proxy
- * between it and the server waits for whole bodies).
+ * "ordered-frames" always, and "declared-length", "held-body" and "bare-upgrade" only when told to
+ * (no proxy between it and the server waits for whole bodies or answers handshakes itself).
  *
  * @example
  * const transport = nodeTransport("http://127.0.0.1:8787");
@@ -142,7 +142,7 @@ export function nodeTransport(
     supports: new Set([
       // A ws socket over TCP delivers frames in the order they are sent.
       "ordered-frames",
-      ...(options.declaredLength ? ["declared-length", "held-body"] : []),
+      ...(options.declaredLength ? ["declared-length", "held-body", "bare-upgrade"] : []),
       ...(options.abilities ?? []),
       ...Object.keys(fixtures),
     ]),

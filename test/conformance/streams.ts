@@ -53,7 +53,9 @@ export interface Transport {
    * does, makes that impossible); another, "held-body", sending a body and then holding the request
    * open (WireRequest.hold) until the server answers; a third, "ordered-frames", frames sent back
    * to back reaching the server in that order (a TCP socket does; the workerd runner's in-isolate
-   * sockets do not always: 6 of 40 pipelined triples were reordered there).
+   * sockets do not always: 6 of 40 pipelined triples were reordered there); a fourth,
+   * "bare-upgrade", getting the server's own answer to an `Upgrade: websocket` that is no
+   * handshake (wrangler dev's proxy answers it with a plain-text 400 of its own).
    */
   supports: ReadonlySet<string>;
   /** Arranges a fixture; what it answers is bound as variables for later steps (a token). */

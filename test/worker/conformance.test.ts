@@ -183,7 +183,7 @@ const transport: Transport = {
     ws.accept();
     return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
   },
-  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", MODE]),
+  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", "bare-upgrade", MODE]),
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
