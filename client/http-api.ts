@@ -20,7 +20,7 @@ import type {
   ProduceResponse,
   TopicDescription,
 } from "./protocol/index.ts";
-import { EdgelogError, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
+import { errorFromBody, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -128,7 +128,7 @@ export class HttpApi {
     }
     if (isErrorBody(parsed)) {
       this.onReach(true);
-      throw new EdgelogError(parsed.error.code, parsed.error.message);
+      throw errorFromBody(parsed.error); // retryAfterMs kept (QUOTA_EXCEEDED)
     }
     if (status >= 200 && status < 300 && parsed !== undefined) {
       this.onReach(true);

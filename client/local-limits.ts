@@ -111,6 +111,42 @@ export const PRODUCE_BATCH_BYTES_MAX = BATCH_BYTES_MAX;
 export const PRODUCE_RETRIES_MAX = 5;
 
 /**
+ * The longest wait after a QUOTA_EXCEEDED before a batch is sent again: the server's
+ * `retryAfterMs`, but never more than this (a later refusal says again how long).
+ *
+ * @example
+ * await sleep(Math.min(error.retryAfterMs ?? backoff, QUOTA_WAIT_MS_MAX));
+ */
+export const QUOTA_WAIT_MS_MAX = 60_000;
+
+/**
+ * How long one outbox pass waits, in all, for a partition's quota before it leaves the batch
+ * for the next pass (which the producer schedules after `retryAfterMs`); below the leader tab's
+ * TAB_PASS_TIMEOUT_MS, so a shared pass is never taken for a lost one.
+ *
+ * @example
+ * // a partition refused with retryAfterMs 30,000: the pass ends, the next one starts 30 s later
+ */
+export const QUOTA_PASS_WAIT_MS_MAX = 20_000;
+
+/**
+ * Waits for a quota in one pass, per partition, whatever their lengths (a bound on the loop).
+ *
+ * @example
+ * // 100 refusals of 1 ms each: the pass leaves the batch to the next one
+ */
+export const QUOTA_PASS_WAITS_MAX = 100;
+
+/**
+ * The least wait before a socket closed with 4429 (its principal holds too many sockets on the
+ * partition, PROTOCOL.md QUOTA-9) is opened again; the usual backoff comes on top of it.
+ *
+ * @example
+ * quotaReconnectDelayMs(0); // 5,000 + 250 .. 5,000 + 250
+ */
+export const QUOTA_RECONNECT_DELAY_MS_MIN = 5_000;
+
+/**
  * Records waiting in the outbox; past it `produce` fails with OUTBOX_FULL.
  *
  * @example

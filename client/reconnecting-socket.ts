@@ -5,7 +5,8 @@
  * HEARTBEAT_PONGS_MISSED_MAX pongs in a row is dead (a half-open TCP connection, a frozen tab),
  * so it is closed and replaced. A close with a final code (CLOSE_CODES_FINAL: 4400, the protocol
  * version; 4404, the topic deleted) ends it for good: the server would refuse it again, so it
- * never reconnects. It knows nothing of topics: the partition link above it speaks the protocol.
+ * never reconnects. A close with 4429 (too many sockets of the principal on the partition) waits
+ * at least QUOTA_RECONNECT_DELAY_MS_MIN more than the backoff. It knows nothing of topics: the partition link above it speaks the protocol.
  *
  * The WebSocket class is injected (the browser's by default, the `ws` package in Node), and only
  * the small surface below is used.
@@ -15,9 +16,9 @@
  * socket.start();
  * socket.send({ type: "subscribe", id: "s1", from: "earliest" });
  */
-import { reconnectDelayMs } from "./backoff.ts";
+import { quotaReconnectDelayMs, reconnectDelayMs } from "./backoff.ts";
 import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
-import { CLOSE_CODES_FINAL, type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
+import { CLOSE_CODES_FINAL, CLOSE_QUOTA_EXCEEDED, type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
 
 /**
  * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's
@@ -257,7 +258,9 @@ export class ReconnectingSocket {
       this.handlers.down({ opened, code, reason, retryInMs: null });
       return;
     }
-    const retryInMs = reconnectDelayMs(this.failed, this.options.random);
+    // 4429: the principal holds too many sockets on the partition; come back later (QUOTA-9).
+    const backoff = code === CLOSE_QUOTA_EXCEEDED ? quotaReconnectDelayMs : reconnectDelayMs;
+    const retryInMs = backoff(this.failed, this.options.random);
     this.failed++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
