@@ -3,16 +3,19 @@
  * worker in Miniflare with authentication required: a token whose `quota` claim allows a few
  * events a second makes the server answer 429 QUOTA_EXCEEDED; the client keeps its outbox, waits
  * the `retryAfterMs` it is told, sends the same batches again, and every record is delivered
- * exactly once, in order. And the socket's 4429 close backs off by at least
- * QUOTA_RECONNECT_DELAY_MS_MIN (a fake socket: the client's socket auth is not this module's).
+ * exactly once, in order. And a socket closed with 4429 (its principal holds its bound of sockets
+ * on the partition) is opened again only after at least QUOTA_RECONNECT_DELAY_MS_MIN, against the
+ * server (a WebSocket class that sends the `auth` message itself: the client's own socket auth
+ * comes with another branch) and on a fake socket.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-quota.test.ts
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { quotaReconnectDelayMs, quotaWaitMs } from "../../client/backoff.ts";
-import { createClient, type EdgelogClient, type FetchFunction } from "../../client/index.ts";
+import { createClient, type EdgelogClient, type FetchFunction, type TopicRecord, type WebSocketClass } from "../../client/index.ts";
 import { QUOTA_RECONNECT_DELAY_MS_MIN, QUOTA_WAIT_MS_MAX, RECONNECT_DELAY_MS_MIN } from "../../client/local-limits.ts";
 import { CLOSE_QUOTA_EXCEEDED } from "../../client/protocol/index.ts";
 import { ReconnectingSocket, type SocketDown, type WebSocketLike } from "../../client/reconnecting-socket.ts";
@@ -148,5 +151,69 @@ describe("the client's socket closed with 4429", () => {
     } finally {
       socket.close();
     }
+  });
+});
+
+/**
+ * A `ws` WebSocket that authenticates itself with `token` as its first message and holds what the
+ * client sends until the server answers `authenticated`; `opened` logs when each was made.
+ */
+function authenticatingWebSocket(token: string, opened: number[]): WebSocketClass {
+  return class AuthenticatingWebSocket extends WebSocket {
+    private held: string[] | null = [];
+    constructor(url: string) {
+      super(url);
+      opened.push(Date.now());
+      this.on("open", () => super.send(JSON.stringify({ type: "auth", id: "a1", token })));
+      this.on("message", (data) => {
+        if (this.held === null || !String(data).includes('"type":"authenticated"')) return;
+        for (const text of this.held) super.send(text);
+        this.held = null;
+      });
+    }
+    override send(data: unknown): void {
+      if (this.held !== null) this.held.push(String(data));
+      else super.send(data as string);
+    }
+  };
+}
+
+describe("the client's socket over its principal's bound", () => {
+  it("is closed with 4429, waits at least QUOTA_RECONNECT_DELAY_MS_MIN, and subscribes once a place is free", async () => {
+    const topic = `quota-sockets-${Date.now()}`;
+    await admin("PUT", `/v1/topics/${topic}`, { partitions: 1 });
+    await admin("POST", `/v1/topics/${topic}/partitions/0/records`, { records: [{ value: 0 }, { value: 1 }, { value: 2 }] });
+    const token = await mintTestToken(SECRET, { sub: "one-socket", scope: `read:${topic}`, quota: { socketsMax: 1 } });
+    // Another socket of the same principal holds the one place.
+    const holder = new WebSocket(`${runtime!.url.replace("http", "ws")}/v1/topics/${topic}/partitions/0/ws`);
+    const holderReady = new Promise<void>((resolve) => holder.on("message", (data) => String(data).includes('"hello"') && resolve()));
+    holder.on("open", () => holder.send(JSON.stringify({ type: "auth", id: "h1", token })));
+    await holderReady;
+    const opened: number[] = [];
+    const errors: string[] = [];
+    const client = createClient({
+      url: runtime!.url,
+      cache: "memory",
+      WebSocket: authenticatingWebSocket(token, opened),
+      fetch: bearerFetch(token, []),
+      heartbeatIntervalMs: 1_000,
+    });
+    clients.push(client);
+    client.onError((error) => errors.push(String((error as { code?: unknown }).code)));
+    const got: TopicRecord[] = [];
+    client.subscribe(topic, { from: "earliest" }, (record) => {
+      got.push(record);
+    });
+    await waitFor("the 4429 refusal", () => (errors.includes("QUOTA_EXCEEDED") ? true : undefined), 10_000, 20);
+    holder.close();
+    await waitFor(
+      "the records once a place is free",
+      () => (got.length >= 3 ? true : undefined),
+      QUOTA_RECONNECT_DELAY_MS_MIN + 30_000,
+      50,
+    );
+    expect(opened.length).toBeGreaterThanOrEqual(2);
+    expect(opened[1]! - opened[0]!).toBeGreaterThanOrEqual(QUOTA_RECONNECT_DELAY_MS_MIN);
+    expect(got.map((r) => r.value)).toEqual([0, 1, 2]);
   });
 });
