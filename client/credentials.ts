@@ -101,6 +101,21 @@ export class Credentials {
     return this.call();
   }
 
+  /**
+   * The server refused a fresh token too: reported as AUTH_FAILED (the answer is what to fix), and
+   * counted as a failure, so the next call waits for the backoff. Answers the error to throw.
+   *
+   * @example
+   * throw credentials.refused("POST /v1/...: the token's signature does not verify", serverError);
+   */
+  refused(message: string, cause: unknown): EdgelogClientError {
+    this.failures++;
+    this.held = null;
+    const error = new EdgelogClientError("AUTH_FAILED", `the server refused the auth option's token: ${message}`, { cause });
+    this.options.report(error);
+    return error;
+  }
+
   /** Stops: waiting callers reject with CLOSED, and nothing calls `auth` again. */
   close(): void {
     this.closed = true;

@@ -80,9 +80,9 @@ export class EdgelogClientError extends Error {
     this.code = code;
   }
 
-  /** Whether trying again later may succeed (the network, a timeout, a server hiccup). */
+  /** Whether trying again later may succeed (the network, a timeout, a server hiccup, the auth option). */
   get retriable(): boolean {
-    return this.code === "NETWORK" || this.code === "TIMEOUT" || this.code === "BAD_RESPONSE";
+    return this.code === "NETWORK" || this.code === "TIMEOUT" || this.code === "BAD_RESPONSE" || this.code === "AUTH_FAILED";
   }
 }
 
