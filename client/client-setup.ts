@@ -22,6 +22,7 @@ import { type LinkFactory, socketLinkFactory } from "./link.ts";
 import { cacheError } from "./local-errors.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { WebSocketClass } from "./reconnecting-socket.ts";
+import { principalName, principalTabs } from "./tabs/principal-tabs.ts";
 import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 
 /**
@@ -78,13 +79,22 @@ export interface ClientOptions {
  * @example
  * const cache = clientCache({ url, cache: "memory" }, report);
  */
-export function clientCache(options: ClientOptions, report: (error: ClientError) => void): EventCache {
+export function clientCache(
+  options: ClientOptions,
+  report: (error: ClientError) => void,
+  credentials: Credentials | null = null,
+): EventCache {
   const choice = {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
     ...(options.cacheRecordsPerPartitionMax === undefined ? {} : { recordsPerPartitionMax: options.cacheRecordsPerPartitionMax }),
   };
-  const ready = openCache(choice).catch((error: unknown) => {
+  // With `auth`, an IndexedDB database per principal (tabs/principal-tabs.ts): opened once the first token named it.
+  const perPrincipal = credentials !== null && (options.cache ?? "indexeddb") === "indexeddb";
+  const named = perPrincipal
+    ? credentials.principal().then((sub) => ({ ...choice, dbName: principalName(options.dbName ?? DB_NAME_DEFAULT, sub) }))
+    : Promise.resolve(choice);
+  const ready = named.then(openCache).catch((error: unknown) => {
     report(cacheError(error, "opening the cache"));
     return createMemoryCache(choice);
   });
@@ -137,5 +147,10 @@ export function clientTabs(options: ClientOptions, http: HttpApi, credentials: C
   const socketLinks = clientLinks(options, credentials);
   if (environment === null || socketLinks === null) return null;
   const name = `${options.dbName ?? DB_NAME_DEFAULT}@${options.url}`;
-  return createTabs({ environment, name, socketLinks, http, ...(options.random ? { random: options.random } : {}) });
+  const random = options.random ? { random: options.random } : {};
+  if (credentials === null) return createTabs({ environment, name, socketLinks, http, ...random });
+  // Shared only with the tabs of the same principal, whose leader sends with the same `sub`.
+  return principalTabs(credentials.principal(), (sub) =>
+    createTabs({ environment, name: principalName(name, sub), socketLinks, http, ...random }),
+  );
 }

@@ -59,7 +59,6 @@ export class EdgelogClient {
 
   constructor(options: ClientOptions) {
     this.options = options;
-    this.cache = clientCache(options, (error) => this.events.reportError(error));
     this.credentials =
       options.auth === undefined
         ? null
@@ -68,6 +67,7 @@ export class EdgelogClient {
             report: (error) => this.events.reportError(error),
             ...(options.random ? { random: options.random } : {}),
           });
+    this.cache = clientCache(options, (error) => this.events.reportError(error), this.credentials);
     this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached), this.credentials);
     this.tabs = clientTabs(options, this.http, this.credentials);
     this.makeLink = this.tabs?.makeLink ?? clientLinks(options, this.credentials);

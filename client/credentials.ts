@@ -82,6 +82,20 @@ export class Credentials {
     return this.first;
   }
 
+  /**
+   * The principal, once the first token came: asked for until one does (each failure reported,
+   * the next call after the backoff); null when the client closed first or the token has no `sub`.
+   *
+   * @example
+   * const sub = await credentials.principal(); // names the tab group and the database
+   */
+  async principal(): Promise<string | null> {
+    while (this.held === null && typeof this.options.auth !== "string" && !this.closed) {
+      await this.token().catch(() => undefined);
+    }
+    return this.first;
+  }
+
   /** A token to send now: the one held unless it is within the lead time of its `exp`. */
   token(): Promise<string> {
     if (this.closed) return Promise.reject(closedError());
