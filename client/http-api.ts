@@ -105,7 +105,14 @@ export class HttpApi {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const credentials = this.credentials;
     if (credentials === null) return this.send<T>(method, path, body, null);
-    const token = await credentials.token();
+    let token: string;
+    try {
+      token = await credentials.token();
+    } catch (error) {
+      // No token, no request: the status counts it as a failed exchange (AUTH-21).
+      this.onReach(false);
+      throw error;
+    }
     const first = await this.send<T | Unauthenticated>(method, path, body, token);
     if (!(first instanceof Unauthenticated)) return first;
     const fresh = await credentials.fresh(token);
