@@ -18,25 +18,15 @@ import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir, sleep, waitFor } from "../node/runtime.ts";
 import { AUTH_REQUIRED_VARS, adminRequest, mintToken } from "../node/test-tokens.ts";
 import type { AuthPageState, AuthTestApi } from "./auth-page.ts";
-import { describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
+import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
 
 const TOPIC = "page-auth";
 const SCOPE = "read:* write:*";
 /** Past its exp by this much the server still accepts a token (30 s of skew) and closes its socket 30 s - this later. */
 const EXPIRED_BY_S = 15;
 
-function call<K extends keyof AuthTestApi>(
-  page: Page,
-  name: K,
-  ...args: Parameters<AuthTestApi[K]>
-): Promise<Awaited<ReturnType<AuthTestApi[K]>>> {
-  return page.evaluate(
-    ([method, params]) => {
-      const target = (globalThis as unknown as { authTest: Record<string, (...a: unknown[]) => unknown> }).authTest;
-      return target[method as string]!(...(params as unknown[]));
-    },
-    [name, args] as const,
-  ) as Promise<Awaited<ReturnType<AuthTestApi[K]>>>;
+function call<K extends keyof AuthTestApi & string>(page: Page, name: K, ...args: Parameters<AuthTestApi[K]>) {
+  return callPage<AuthTestApi, K>(page, "authTest", name, ...args);
 }
 
 function state(page: Page): Promise<AuthPageState> {
