@@ -232,6 +232,25 @@ describe("the client with auth required", () => {
     expect(String((errors[0] as Error).message)).toContain("the session endpoint is down (1)");
   });
 
+  it("says offline while the auth function fails, with each failure reported", async () => {
+    await createTopic("c-no-token", 1);
+    let calls = 0;
+    const errors: ClientError[] = [];
+    const client = rig.client({
+      auth: () => {
+        calls++;
+        throw new Error("signed out");
+      },
+    });
+    client.onError((error) => errors.push(error));
+    client.subscribe("c-no-token", { from: "earliest" }, () => undefined);
+    await waitForStatus(client, "offline");
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((error) => errorCode(error) === "AUTH_FAILED")).toBe(true);
+    // One report per call of the function, however many requests and sockets waited on it.
+    expect(errors.length).toBe(calls);
+  });
+
   it("asks a server that keeps refusing at a bounded rate, reports it, and keeps the outbox", async () => {
     await createTopic("c-refused", 1);
     let calls = 0;

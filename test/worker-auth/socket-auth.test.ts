@@ -71,7 +71,7 @@ describe("the partition socket", () => {
     expect(attachments).toEqual([
       {
         v: 2,
-        state: { sub: null },
+        state: { sub: null, subscribes: 0, window: [] },
         auth: { phase: "authenticated", sub: "erin", scope: "read:*", quota: null, expiresAt: authenticated.expiresAt, reauthSent: false },
       },
     ]);
