@@ -35,6 +35,35 @@ export const RECONNECT_DELAY_MS_MAX = 30_000;
 export const RECONNECT_ATTEMPTS_EXPONENT_MAX = 16;
 
 /**
+ * How long before a token's `exp` (read from its payload, unverified) the client asks the `auth`
+ * option for a fresh one before an HTTP request or a new socket: the server's SOCKET_REAUTH_LEAD_MS,
+ * so a token is refreshed as a socket would be told to.
+ *
+ * @example
+ * const due = claims.expiresAt !== null && claims.expiresAt - Date.now() <= TOKEN_REFRESH_LEAD_MS;
+ */
+export const TOKEN_REFRESH_LEAD_MS = 60_000;
+
+/**
+ * The shortest time between two calls of the `auth` function that succeeded: a token that lives
+ * less than the lead time (or a server that keeps answering 401) makes at most one call per this,
+ * never a tight loop. Failed calls wait for the reconnect backoff instead (reconnectDelayMs).
+ *
+ * @example
+ * // a token of 10 s: refreshed at most every 2 s, however many requests and notices ask
+ */
+export const TOKEN_REFRESH_INTERVAL_MS_MIN = 2_000;
+
+/**
+ * How many fresh tokens a socket asks for after one `reauth` notice when `auth` keeps answering
+ * the token the socket already has; then it waits for the server's 4401 close and reconnects.
+ *
+ * @example
+ * // auth returns the same token 10 times after a reauth: the socket stops asking
+ */
+export const REAUTH_ATTEMPTS_MAX = 10;
+
+/**
  * How often a socket sends PING (PROTOCOL.md PING-1 asks for every 30 s).
  *
  * @example
