@@ -9,7 +9,13 @@
  * const delay = reconnectDelayMs(attempt); // attempt 0: 250 ms; attempt 10: 250..30000 ms
  * setTimeout(connect, delay);
  */
-import { RECONNECT_ATTEMPTS_EXPONENT_MAX, RECONNECT_DELAY_MS_MAX, RECONNECT_DELAY_MS_MIN } from "./local-limits.ts";
+import {
+  QUOTA_RECONNECT_DELAY_MS_MIN,
+  QUOTA_WAIT_MS_MAX,
+  RECONNECT_ATTEMPTS_EXPONENT_MAX,
+  RECONNECT_DELAY_MS_MAX,
+  RECONNECT_DELAY_MS_MIN,
+} from "./local-limits.ts";
 
 /**
  * The ceiling of the delay after `attempt` failures (0 for the first retry): MIN x 2^attempt,
@@ -37,4 +43,29 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
   const draw = random();
   const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 1) : 0;
   return Math.round(RECONNECT_DELAY_MS_MIN + fraction * (ceiling - RECONNECT_DELAY_MS_MIN));
+}
+
+/**
+ * The delay before reconnecting a socket closed with 4429 (too many sockets of its principal on
+ * the partition, PROTOCOL.md QUOTA-9): QUOTA_RECONNECT_DELAY_MS_MIN on top of the usual backoff,
+ * so it grows with each such close and never comes back within seconds.
+ *
+ * @example
+ * quotaReconnectDelayMs(0, () => 0); // 5250
+ */
+export function quotaReconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  return QUOTA_RECONNECT_DELAY_MS_MIN + reconnectDelayMs(attempt, random);
+}
+
+/**
+ * How long to wait after a QUOTA_EXCEEDED: the server's `retryAfterMs` (the backoff for
+ * `attempt` when it sent none), at most QUOTA_WAIT_MS_MAX (PROTOCOL.md QUOTA-6).
+ *
+ * @example
+ * quotaWaitMs(1_200, 0); // 1200
+ * quotaWaitMs(3_600_000, 0); // 60000
+ */
+export function quotaWaitMs(retryAfterMs: number | null, attempt: number, random: () => number = Math.random): number {
+  const wait = retryAfterMs ?? reconnectDelayMs(attempt, random);
+  return Math.min(Math.max(0, wait), QUOTA_WAIT_MS_MAX);
 }

@@ -8,18 +8,21 @@
  * const makeLink = clientLinks({ url, WebSocket });
  */
 
+import type { AuthOption } from "./auth-token.ts";
 import { DB_NAME_DEFAULT } from "./cache/db-schema.ts";
 import { deferCache } from "./cache/deferred.ts";
 import { createMemoryCache } from "./cache/memory.ts";
 import { openCache } from "./cache/open.ts";
 import type { CacheKind, EventCache } from "./cache/types.ts";
 import type { ClientError } from "./client-events.ts";
+import type { Credentials } from "./credentials.ts";
 import type { ClientEnvironment } from "./environment.ts";
 import type { FetchFunction, HttpApi } from "./http-api.ts";
 import { type LinkFactory, socketLinkFactory } from "./link.ts";
 import { cacheError } from "./local-errors.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { WebSocketClass } from "./reconnecting-socket.ts";
+import { principalName, principalTabs } from "./tabs/principal-tabs.ts";
 import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 
 /**
@@ -32,6 +35,15 @@ import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs
 export interface ClientOptions {
   /** The edgelog server, e.g. "https://events.example.com" (a path prefix is kept). */
   url: string;
+  /**
+   * The credential, when the server requires one (PROTOCOL.md AUTH-17 to AUTH-22): a token, or a
+   * function (sync or async) answering a fresh one. It is called before the first request and
+   * socket, TOKEN_REFRESH_LEAD_MS before the token's `exp`, after a 401, on a socket's `reauth`
+   * notice and after a 4401 close; at most once per TOKEN_REFRESH_INTERVAL_MS_MIN, with backoff
+   * when it fails (each failure reported to `onError` as AUTH_FAILED). Tabs share a connection
+   * only with tabs whose token has the same `sub`.
+   */
+  auth?: AuthOption;
   /** "indexeddb" (default: persistent), "memory", or your own EventCache. */
   cache?: CacheKind | EventCache;
   /** The IndexedDB database name (default "edgelog"). */
@@ -67,13 +79,22 @@ export interface ClientOptions {
  * @example
  * const cache = clientCache({ url, cache: "memory" }, report);
  */
-export function clientCache(options: ClientOptions, report: (error: ClientError) => void): EventCache {
+export function clientCache(
+  options: ClientOptions,
+  report: (error: ClientError) => void,
+  credentials: Credentials | null = null,
+): EventCache {
   const choice = {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
     ...(options.cacheRecordsPerPartitionMax === undefined ? {} : { recordsPerPartitionMax: options.cacheRecordsPerPartitionMax }),
   };
-  const ready = openCache(choice).catch((error: unknown) => {
+  // With `auth`, an IndexedDB database per principal (tabs/principal-tabs.ts): opened once the first token named it.
+  const perPrincipal = credentials !== null && (options.cache ?? "indexeddb") === "indexeddb";
+  const named = perPrincipal
+    ? credentials.principal().then((sub) => ({ ...choice, dbName: principalName(options.dbName ?? DB_NAME_DEFAULT, sub) }))
+    : Promise.resolve(choice);
+  const ready = named.then(openCache).catch((error: unknown) => {
     report(cacheError(error, "opening the cache"));
     return createMemoryCache(choice);
   });
@@ -89,7 +110,7 @@ export function clientCache(options: ClientOptions, report: (error: ClientError)
  * @example
  * const makeLink = clientLinks({ url, WebSocket });
  */
-export function clientLinks(options: ClientOptions): LinkFactory | null {
+export function clientLinks(options: ClientOptions, credentials: Credentials | null = null): LinkFactory | null {
   if (options.makeLink !== undefined) return options.makeLink;
   // Typed through the DOM's WebSocket, so the compiler checks that the browser's class fits.
   const WebSocketImpl: WebSocketClass | undefined =
@@ -98,7 +119,7 @@ export function clientLinks(options: ClientOptions): LinkFactory | null {
   const requested = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
   const heartbeatIntervalMs = Math.min(Math.max(requested, HEARTBEAT_INTERVAL_MS_MIN), HEARTBEAT_INTERVAL_MS_MAX);
   const random = options.random ? { random: options.random } : {};
-  return socketLinkFactory({ url: options.url, WebSocket: WebSocketImpl, heartbeatIntervalMs, ...random });
+  return socketLinkFactory({ url: options.url, WebSocket: WebSocketImpl, heartbeatIntervalMs, credentials, ...random });
 }
 
 /**
@@ -119,12 +140,17 @@ export function clientFetch(options: ClientOptions): FetchFunction {
  * @example
  * const tabs = clientTabs({ url }, http); // in a browser: shares with the other tabs
  */
-export function clientTabs(options: ClientOptions, http: HttpApi): Tabs | null {
+export function clientTabs(options: ClientOptions, http: HttpApi, credentials: Credentials | null = null): Tabs | null {
   if (options.tabs === false || options.makeLink !== undefined) return null;
   if ((options.cache ?? "indexeddb") !== "indexeddb") return null;
   const environment = typeof options.tabs === "object" ? options.tabs : browserTabs();
-  const socketLinks = clientLinks(options);
+  const socketLinks = clientLinks(options, credentials);
   if (environment === null || socketLinks === null) return null;
   const name = `${options.dbName ?? DB_NAME_DEFAULT}@${options.url}`;
-  return createTabs({ environment, name, socketLinks, http, ...(options.random ? { random: options.random } : {}) });
+  const random = options.random ? { random: options.random } : {};
+  if (credentials === null) return createTabs({ environment, name, socketLinks, http, ...random });
+  // Shared only with the tabs of the same principal, whose leader sends with the same `sub`.
+  return principalTabs(credentials.principal(), (sub) =>
+    createTabs({ environment, name: principalName(name, sub), socketLinks, http, ...random }),
+  );
 }

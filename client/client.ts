@@ -16,6 +16,7 @@ import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
 import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTabs } from "./client-setup.ts";
+import { Credentials } from "./credentials.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 import { HttpApi } from "./http-api.ts";
 import type { LinkFactory, PartitionLink } from "./link.ts";
@@ -43,6 +44,7 @@ export class EdgelogClient {
   private readonly events = new ClientEvents();
   private readonly cache: EventCache;
   private readonly http: HttpApi;
+  private readonly credentials: Credentials | null;
   private readonly producer: Producer;
   private readonly makeLink: LinkFactory | null;
   private readonly tabs: Tabs | null;
@@ -57,10 +59,18 @@ export class EdgelogClient {
 
   constructor(options: ClientOptions) {
     this.options = options;
-    this.cache = clientCache(options, (error) => this.events.reportError(error));
-    this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached));
-    this.tabs = clientTabs(options, this.http);
-    this.makeLink = this.tabs?.makeLink ?? clientLinks(options);
+    this.credentials =
+      options.auth === undefined
+        ? null
+        : new Credentials({
+            auth: options.auth,
+            report: (error) => this.events.reportError(error),
+            ...(options.random ? { random: options.random } : {}),
+          });
+    this.cache = clientCache(options, (error) => this.events.reportError(error), this.credentials);
+    this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached), this.credentials);
+    this.tabs = clientTabs(options, this.http, this.credentials);
+    this.makeLink = this.tabs?.makeLink ?? clientLinks(options, this.credentials);
     this.environment = options.environment ?? browserEnvironment();
     this.online = this.environment.isOnline();
     this.stopWatching = this.environment.watch((event) => this.heard(event));
@@ -203,6 +213,7 @@ export class EdgelogClient {
     this.tabs?.close();
     this.stopWatching();
     for (const wake of this.sleepers) wake();
+    this.credentials?.close();
     this.cache.close();
     this.events.close();
   }

@@ -5,10 +5,17 @@
  * (NETWORK, TIMEOUT, or BAD_RESPONSE for an answer that is not edgelog's). Each exchange is
  * reported to `onReach`, which the client's status uses when it has no sockets.
  *
+ * With credentials (the `auth` option), every call carries `Authorization: Bearer <token>` (never
+ * a token in the URL); a `401` is answered by asking for a fresh token and sending the request
+ * once more (the server appended nothing: authentication comes first). A second `401` fails the
+ * call with AUTH_FAILED, retriable, so the outbox keeps its records and tries again after its
+ * backoff. Rules: PROTOCOL.md AUTH-1, AUTH-18.
+ *
  * @example
  * const http = new HttpApi("http://127.0.0.1:8787", fetch, (reached) => console.log(reached));
  * const topic = await http.describeTopic("orders"); // topic.partitions.length
  */
+import type { Credentials } from "./credentials.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { HTTP_TIMEOUT_MS } from "./local-limits.ts";
 import type {
@@ -20,7 +27,7 @@ import type {
   ProduceResponse,
   TopicDescription,
 } from "./protocol/index.ts";
-import { EdgelogError, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
+import { type EdgelogError, errorFromBody, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -61,11 +68,13 @@ export class HttpApi {
   private readonly base: string;
   private readonly fetchFn: FetchFunction;
   private readonly onReach: (reached: boolean) => void;
+  private readonly credentials: Credentials | null;
 
-  constructor(base: string, fetchFn: FetchFunction, onReach: (reached: boolean) => void) {
+  constructor(base: string, fetchFn: FetchFunction, onReach: (reached: boolean) => void, credentials: Credentials | null = null) {
     this.base = base;
     this.fetchFn = fetchFn;
     this.onReach = onReach;
+    this.credentials = credentials;
   }
 
   /** GET /v1/topics/:topic: its partitions (the count is `partitions.length`). */
@@ -94,13 +103,35 @@ export class HttpApi {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const credentials = this.credentials;
+    if (credentials === null) return this.send<T>(method, path, body, null);
+    let token: string;
+    try {
+      token = await credentials.token();
+    } catch (error) {
+      // No token, no request: the status counts it as a failed exchange (AUTH-21).
+      this.onReach(false);
+      throw error;
+    }
+    const first = await this.send<T | Unauthenticated>(method, path, body, token);
+    if (!(first instanceof Unauthenticated)) return first;
+    const fresh = await credentials.fresh(token);
+    const second = await this.send<T | Unauthenticated>(method, path, body, fresh);
+    if (!(second instanceof Unauthenticated)) return second;
+    throw credentials.refused(`${method} ${path}: ${second.error.message} (twice, the second time with a fresh token)`, second.error);
+  }
+
+  /** One exchange; with a token, a 401 is answered as Unauthenticated rather than thrown. */
+  private async send<T>(method: string, path: string, body: unknown, token: string | null): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), HTTP_TIMEOUT_MS);
-    const init: RequestInit = { method, signal: controller.signal };
+    const headers: Record<string, string> = {};
+    const init: RequestInit = { method, signal: controller.signal, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { "content-type": "application/json" };
+      headers["content-type"] = "application/json";
     }
+    if (token !== null) headers.authorization = `Bearer ${token}`;
     let status: number;
     let text: string;
     try {
@@ -116,6 +147,13 @@ export class HttpApi {
     } finally {
       clearTimeout(timer);
     }
+    if (token !== null && status === 401) {
+      const refused = errorOf(text);
+      if (refused?.code === "UNAUTHENTICATED") {
+        this.onReach(true);
+        return new Unauthenticated(refused) as T;
+      }
+    }
     return this.parse<T>(method, path, status, text);
   }
 
@@ -128,7 +166,7 @@ export class HttpApi {
     }
     if (isErrorBody(parsed)) {
       this.onReach(true);
-      throw new EdgelogError(parsed.error.code, parsed.error.message);
+      throw errorFromBody(parsed.error); // retryAfterMs kept (QUOTA_EXCEEDED)
     }
     if (status >= 200 && status < 300 && parsed !== undefined) {
       this.onReach(true);
@@ -136,5 +174,23 @@ export class HttpApi {
     }
     this.onReach(false);
     throw new EdgelogClientError("BAD_RESPONSE", `${method} ${path} answered ${status} with ${text.slice(0, 120) || "no body"}`);
+  }
+}
+
+/** The error an answer's body holds, if it is edgelog's error body. */
+function errorOf(text: string): EdgelogError | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isErrorBody(parsed) ? errorFromBody(parsed.error) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A 401 UNAUTHENTICATED answer to a request that carried a token: the caller asks for a fresh one. */
+class Unauthenticated {
+  readonly error: EdgelogError;
+  constructor(error: EdgelogError) {
+    this.error = error;
   }
 }

@@ -20,6 +20,7 @@
  * link.start();
  */
 
+import type { Credentials } from "./credentials.ts";
 import { socketUrl } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { SOCKET_REQUEST_TIMEOUT_MS, SOCKET_REQUESTS_PENDING_MAX } from "./local-limits.ts";
@@ -102,6 +103,8 @@ export interface SocketLinkOptions {
   WebSocket: WebSocketClass;
   heartbeatIntervalMs: number;
   random?: () => number;
+  /** The client's credentials: each socket authenticates with its first message (ReconnectingSocket). */
+  credentials?: Credentials | null;
 }
 
 interface Pending {
@@ -132,7 +135,12 @@ class SocketLink implements PartitionLink {
     this.partition = partition;
     this.handlers = handlers;
     const url = socketUrl(options.url, `${partitionPath(topic, partition)}/ws`);
-    const socketOptions = { url, WebSocket: options.WebSocket, heartbeatIntervalMs: options.heartbeatIntervalMs };
+    const socketOptions = {
+      url,
+      WebSocket: options.WebSocket,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      credentials: options.credentials ?? null,
+    };
     this.socket = new ReconnectingSocket(options.random ? { ...socketOptions, random: options.random } : socketOptions, {
       connecting: () => this.to("connecting"),
       open: () => {

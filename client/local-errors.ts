@@ -40,6 +40,11 @@ export const CLIENT_ERROR_CODES = {
   CALLBACK_FAILED: "a subscriber's callback threw",
   /** The client or subscription was closed. */
   CLOSED: "closed",
+  /**
+   * The `auth` option gave no usable token: the function threw or answered something that is not
+   * a token, or a token of another `sub` than the client's first. Retried with backoff.
+   */
+  AUTH_FAILED: "no usable token from the auth option",
   /** The client was used wrongly (e.g. `sub.commit()` without a group). */
   INVALID_USE: "the client was used wrongly",
 } as const;
@@ -75,9 +80,9 @@ export class EdgelogClientError extends Error {
     this.code = code;
   }
 
-  /** Whether trying again later may succeed (the network, a timeout, a server hiccup). */
+  /** Whether trying again later may succeed (the network, a timeout, a server hiccup, the auth option). */
   get retriable(): boolean {
-    return this.code === "NETWORK" || this.code === "TIMEOUT" || this.code === "BAD_RESPONSE";
+    return this.code === "NETWORK" || this.code === "TIMEOUT" || this.code === "BAD_RESPONSE" || this.code === "AUTH_FAILED";
   }
 }
 

@@ -35,6 +35,35 @@ export const RECONNECT_DELAY_MS_MAX = 30_000;
 export const RECONNECT_ATTEMPTS_EXPONENT_MAX = 16;
 
 /**
+ * How long before a token's `exp` (read from its payload, unverified) the client asks the `auth`
+ * option for a fresh one before an HTTP request or a new socket: the server's SOCKET_REAUTH_LEAD_MS,
+ * so a token is refreshed as a socket would be told to.
+ *
+ * @example
+ * const due = claims.expiresAt !== null && claims.expiresAt - Date.now() <= TOKEN_REFRESH_LEAD_MS;
+ */
+export const TOKEN_REFRESH_LEAD_MS = 60_000;
+
+/**
+ * The shortest time between two calls of the `auth` function that succeeded: a token that lives
+ * less than the lead time (or a server that keeps answering 401) makes at most one call per this,
+ * never a tight loop. Failed calls wait for the reconnect backoff instead (reconnectDelayMs).
+ *
+ * @example
+ * // a token of 10 s: refreshed at most every 2 s, however many requests and notices ask
+ */
+export const TOKEN_REFRESH_INTERVAL_MS_MIN = 2_000;
+
+/**
+ * How many fresh tokens a socket asks for after one `reauth` notice when `auth` keeps answering
+ * the token the socket already has; then it waits for the server's 4401 close and reconnects.
+ *
+ * @example
+ * // auth returns the same token 10 times after a reauth: the socket stops asking
+ */
+export const REAUTH_ATTEMPTS_MAX = 10;
+
+/**
  * How often a socket sends PING (PROTOCOL.md PING-1 asks for every 30 s).
  *
  * @example
@@ -109,6 +138,42 @@ export const PRODUCE_BATCH_BYTES_MAX = BATCH_BYTES_MAX;
  * // a batch answered OUT_OF_ORDER_SEQUENCE each time is sent 1 + PRODUCE_RETRIES_MAX = 6 times in a pass
  */
 export const PRODUCE_RETRIES_MAX = 5;
+
+/**
+ * The longest wait after a QUOTA_EXCEEDED before a batch is sent again: the server's
+ * `retryAfterMs`, but never more than this (a later refusal says again how long).
+ *
+ * @example
+ * await sleep(Math.min(error.retryAfterMs ?? backoff, QUOTA_WAIT_MS_MAX));
+ */
+export const QUOTA_WAIT_MS_MAX = 60_000;
+
+/**
+ * How long one outbox pass waits, in all, for a partition's quota before it leaves the batch
+ * for the next pass (which the producer schedules after `retryAfterMs`); below the leader tab's
+ * TAB_PASS_TIMEOUT_MS, so a shared pass is never taken for a lost one.
+ *
+ * @example
+ * // a partition refused with retryAfterMs 30,000: the pass ends, the next one starts 30 s later
+ */
+export const QUOTA_PASS_WAIT_MS_MAX = 20_000;
+
+/**
+ * Waits for a quota in one pass, per partition, whatever their lengths (a bound on the loop).
+ *
+ * @example
+ * // 100 refusals of 1 ms each: the pass leaves the batch to the next one
+ */
+export const QUOTA_PASS_WAITS_MAX = 100;
+
+/**
+ * The least wait before a socket closed with 4429 (its principal holds too many sockets on the
+ * partition, PROTOCOL.md QUOTA-9) is opened again; the usual backoff comes on top of it.
+ *
+ * @example
+ * quotaReconnectDelayMs(0); // 5,000 + 250 .. 5,000 + 250
+ */
+export const QUOTA_RECONNECT_DELAY_MS_MIN = 5_000;
 
 /**
  * Records waiting in the outbox; past it `produce` fails with OUTBOX_FULL.

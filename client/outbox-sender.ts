@@ -13,6 +13,10 @@
  * - DUPLICATE_SEQUENCE: delivered long ago, offsets forgotten: removed, offset OFFSET_UNKNOWN;
  * - OUT_OF_ORDER_SEQUENCE or INTERNAL: the same batch again after a backoff, at most
  *   PRODUCE_RETRIES_MAX times, then the partition waits for the next pass (order is never broken);
+ * - QUOTA_EXCEEDED (nothing was stored): the same batch again after the server's `retryAfterMs`
+ *   (at most QUOTA_WAIT_MS_MAX), within the pass's budget (QUOTA_PASS_WAIT_MS_MAX); past it the
+ *   partition stops, the batch stays sealed, and the producer starts the next pass after the wait
+ *   (PROTOCOL.md QUOTA-6: the outbox is kept);
  * - the network failing (or a timeout: the answer may be lost): the partition stops; its batch
  *   stays sealed in the outbox, so the next pass repeats it exactly and the server deduplicates;
  * - UNKNOWN_PRODUCER_ID: one request in flight per partition, so the server forgot this producer
@@ -28,11 +32,18 @@
  * const result = await sendOutbox(context);
  * if (result.failure) scheduleRetry();
  */
-import { reconnectDelayMs } from "./backoff.ts";
+import { quotaWaitMs, reconnectDelayMs } from "./backoff.ts";
 import { type EventCache, type OutboxEntry, PARTITION_UNRESOLVED, type SealedBatch } from "./cache/types.ts";
 import type { HttpApi } from "./http-api.ts";
 import { EdgelogClientError } from "./local-errors.ts";
-import { OUTBOX_RECORDS_MAX, PRODUCE_BATCH_BYTES_MAX, PRODUCE_BATCH_RECORDS_MAX, PRODUCE_RETRIES_MAX } from "./local-limits.ts";
+import {
+  OUTBOX_RECORDS_MAX,
+  PRODUCE_BATCH_BYTES_MAX,
+  PRODUCE_BATCH_RECORDS_MAX,
+  PRODUCE_RETRIES_MAX,
+  QUOTA_PASS_WAIT_MS_MAX,
+  QUOTA_PASS_WAITS_MAX,
+} from "./local-limits.ts";
 import type { RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, partitionForKey, stickyPartition } from "./protocol/index.ts";
 
@@ -250,8 +261,10 @@ async function sendBatch(ctx: SenderContext, batch: readonly OutboxEntry[], seal
     producer: { id: sealed.producerId, epoch: sealed.epoch, sequence: sealed.sequence },
   };
   let last: EdgelogError | null = null;
-  for (let attempt = 0; attempt <= PRODUCE_RETRIES_MAX; attempt++) {
-    if (last !== null) await ctx.sleep(reconnectDelayMs(attempt - 1, ctx.random));
+  let retries = 0;
+  const quota = { waits: 0, waitedMs: 0 };
+  // Bounded: each turn answers, or counts a retry (PRODUCE_RETRIES_MAX) or a quota wait (QUOTA_PASS_WAITS_MAX).
+  for (let turn = 0; turn <= PRODUCE_RETRIES_MAX + QUOTA_PASS_WAITS_MAX; turn++) {
     try {
       const answer = await ctx.http.produce(first.topic, first.partition, body);
       return { kind: "ok", offsets: answer.offsets };
@@ -260,11 +273,32 @@ async function sendBatch(ctx: SenderContext, batch: readonly OutboxEntry[], seal
       if (error.code === "DUPLICATE_SEQUENCE") return { kind: "ok", offsets: null };
       if (error.code === "UNKNOWN_PRODUCER_ID") return { kind: "unknown-producer", error };
       if (error.code === "PRODUCER_FENCED") return { kind: "fenced", error };
+      if (error.code === "QUOTA_EXCEEDED") {
+        if (!(await waitForQuota(ctx, error, quota))) return { kind: "retry-later", error };
+        continue;
+      }
       if (error.code !== "OUT_OF_ORDER_SEQUENCE" && error.code !== "INTERNAL") return { kind: "fatal", error };
       last = error;
+      if (retries >= PRODUCE_RETRIES_MAX) break;
+      await ctx.sleep(reconnectDelayMs(retries++, ctx.random));
     }
   }
   return { kind: "retry-later", error: last ?? new EdgelogClientError("NETWORK", "the batch was not sent") };
+}
+
+/**
+ * After QUOTA_EXCEEDED (nothing was stored, PROTOCOL.md QUOTA-4): waits the server's
+ * `retryAfterMs` (at most QUOTA_WAIT_MS_MAX) so the same batch, same sequence, goes again; false
+ * when this pass has waited its budget (QUOTA_PASS_WAIT_MS_MAX, QUOTA_PASS_WAITS_MAX): then the
+ * batch stays sealed in the outbox and the producer starts the next pass after the wait.
+ */
+async function waitForQuota(ctx: SenderContext, error: EdgelogError, spent: { waits: number; waitedMs: number }): Promise<boolean> {
+  const waitMs = quotaWaitMs(error.retryAfterMs, spent.waits, ctx.random);
+  if (spent.waits >= QUOTA_PASS_WAITS_MAX || spent.waitedMs + waitMs > QUOTA_PASS_WAIT_MS_MAX) return false;
+  spent.waits++;
+  spent.waitedMs += waitMs;
+  await ctx.sleep(waitMs);
+  return true;
 }
 
 function asError(error: unknown): EdgelogError | EdgelogClientError {

@@ -4,14 +4,15 @@
  * when the topic's partition count is known (cached), written to the persistent outbox, and sent
  * after PRODUCE_LINGER_MS in batches by outbox-sender.ts as an idempotent producer. A pass that
  * fails for the network leaves the outbox intact and is retried with bounded backoff, or at once
- * when the network comes back; a reloaded page's outbox is sent by the next client on the same
+ * when the network comes back; one stopped by a quota (QUOTA_EXCEEDED) is retried after the
+ * server's `retryAfterMs` (at most QUOTA_WAIT_MS_MAX), and `flush` waits it out; a reloaded page's outbox is sent by the next client on the same
  * database, exactly once, because its sealed batches are retried as they were.
  *
  * @example
  * const producer = new Producer(context);
  * const { partition, offset } = await producer.produce("orders", { key: "alice", value: { qty: 1 } });
  */
-import { reconnectDelayMs } from "./backoff.ts";
+import { quotaWaitMs, reconnectDelayMs } from "./backoff.ts";
 import { type OutboxEntry, type OutboxRecord, PARTITION_UNRESOLVED } from "./cache/types.ts";
 import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./local-limits.ts";
@@ -158,6 +159,11 @@ export class Producer {
       const left = await this.ctx.cache.outboxList(OUTBOX_RECORDS_MAX);
       if (!left.some((entry) => entry.id <= lastId)) return;
       if (result.fenced !== null) throw result.fenced;
+      // Throttled, nothing lost: wait as the server says, then pass again (bounded by the passes).
+      if (isQuotaExceeded(result.failure)) {
+        await this.ctx.sleep(quotaWaitMs(result.failure.retryAfterMs, pass, this.ctx.random));
+        continue;
+      }
       if (result.failure !== null) throw result.failure;
       if (result.removed === 0) throw new EdgelogClientError("NETWORK", "the outbox made no progress; it will be retried");
     }
@@ -251,15 +257,18 @@ export class Producer {
       this.retryAttempt = 0;
       return;
     }
-    if (result.failure instanceof EdgelogError || !result.failure.retriable) this.ctx.reportError(result.failure);
+    // A quota refusal is a wait the server asked for (QUOTA-6), not a failure to report.
+    const { failure } = result;
+    const quota = isQuotaExceeded(failure);
+    if (!quota && (failure instanceof EdgelogError || !failure.retriable)) this.ctx.reportError(failure);
     if (this.closed || this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = null;
-        if (!this.closed) void this.pass();
-      },
-      reconnectDelayMs(this.retryAttempt++, this.ctx.random),
-    );
+    const delayMs = quota
+      ? quotaWaitMs(failure.retryAfterMs, this.retryAttempt, this.ctx.random)
+      : reconnectDelayMs(this.retryAttempt++, this.ctx.random);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) void this.pass();
+    }, delayMs);
   }
 
   private senderContext(): SenderContext {
@@ -289,6 +298,11 @@ export class Producer {
       deferred.reject(error);
     }
   }
+}
+
+/** Whether a pass stopped on a quota (the server stored nothing and said how long to wait). */
+function isQuotaExceeded(failure: EdgelogError | EdgelogClientError | null): failure is EdgelogError {
+  return failure instanceof EdgelogError && failure.code === "QUOTA_EXCEEDED";
 }
 
 /** encodeRecord, with a value JSON cannot encode (a BigInt, a cycle) refused as INVALID_RECORD too. */

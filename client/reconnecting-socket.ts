@@ -5,7 +5,15 @@
  * HEARTBEAT_PONGS_MISSED_MAX pongs in a row is dead (a half-open TCP connection, a frozen tab),
  * so it is closed and replaced. A close with a final code (CLOSE_CODES_FINAL: 4400, the protocol
  * version; 4404, the topic deleted) ends it for good: the server would refuse it again, so it
- * never reconnects. It knows nothing of topics: the partition link above it speaks the protocol.
+ * never reconnects. A close with 4429 (too many sockets of the principal on the partition) waits
+ * at least QUOTA_RECONNECT_DELAY_MS_MIN more than the backoff. It knows nothing of topics: the partition link above it speaks the protocol.
+ *
+ * With credentials (the `auth` option) it gets a token before each socket and sends
+ * `{type: "auth", id, token}` as the socket's first message (a browser cannot set headers on a
+ * WebSocket; never a token in the URL); the server answers `authenticated`, then `hello`. A
+ * `reauth` notice is answered on the open socket with a fresh token (the subscription above never
+ * notices); a 4401 close makes the next socket ask for a fresh token. A failing `auth` counts as a
+ * failed attempt (backoff). Rules: PROTOCOL.md AUTH-9, AUTH-11, AUTH-12, AUTH-19, AUTH-20.
  *
  * The WebSocket class is injected (the browser's by default, the `ws` package in Node), and only
  * the small surface below is used.
@@ -15,9 +23,18 @@
  * socket.start();
  * socket.send({ type: "subscribe", id: "s1", from: "earliest" });
  */
-import { reconnectDelayMs } from "./backoff.ts";
-import { HEARTBEAT_PONGS_MISSED_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
-import { CLOSE_CODES_FINAL, type ClientMessage, PING, PONG, type ServerMessage } from "./protocol/index.ts";
+import { quotaReconnectDelayMs, reconnectDelayMs } from "./backoff.ts";
+import type { Credentials } from "./credentials.ts";
+import { HEARTBEAT_PONGS_MISSED_MAX, REAUTH_ATTEMPTS_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
+import {
+  CLOSE_CODES_FINAL,
+  CLOSE_QUOTA_EXCEEDED,
+  CLOSE_UNAUTHENTICATED,
+  type ClientMessage,
+  PING,
+  PONG,
+  type ServerMessage,
+} from "./protocol/index.ts";
 
 /**
  * The part of a WebSocket the client uses. Handlers take `never` so that both the DOM's
@@ -90,6 +107,8 @@ export interface ReconnectingSocketOptions {
   heartbeatIntervalMs: number;
   /** For the backoff's jitter (Math.random by default). */
   random?: () => number;
+  /** Where tokens come from; without, sockets send no `auth`. */
+  credentials?: Credentials | null;
 }
 
 /**
@@ -113,6 +132,13 @@ export class ReconnectingSocket {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private openTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  /** Getting a token for the next socket. */
+  private authorizing = false;
+  /** The token the current socket authenticated with. */
+  private token: string | null = null;
+  /** The token a 4401 close refused: the next socket asks for another. */
+  private refusedToken: string | null = null;
+  private authCounter = 0;
 
   constructor(options: ReconnectingSocketOptions, handlers: SocketHandlers) {
     this.options = options;
@@ -126,7 +152,7 @@ export class ReconnectingSocket {
 
   /** Opens the first socket. */
   start(): void {
-    if (this.closed || this.ws !== null || this.retryTimer !== null) return;
+    if (this.closed || this.ws !== null || this.retryTimer !== null || this.authorizing) return;
     this.connect();
   }
 
@@ -180,6 +206,28 @@ export class ReconnectingSocket {
 
   private connect(): void {
     this.handlers.connecting();
+    const credentials = this.options.credentials;
+    if (credentials === null || credentials === undefined) {
+      this.open(null);
+      return;
+    }
+    this.authorizing = true;
+    const refused = this.refusedToken;
+    (refused === null ? credentials.token() : credentials.fresh(refused)).then(
+      (token) => {
+        this.authorizing = false;
+        this.refusedToken = null;
+        if (!this.closed) this.open(token);
+      },
+      (error: unknown) => {
+        this.authorizing = false;
+        // Reported by the credentials; a failed attempt here, retried after the backoff.
+        this.lost(false, null, `no token: ${(error as Error)?.message ?? String(error)}`);
+      },
+    );
+  }
+
+  private open(token: string | null): void {
     let ws: WebSocketLike;
     try {
       ws = new this.options.WebSocket(this.options.url);
@@ -197,6 +245,9 @@ export class ReconnectingSocket {
       this.missedPongs = 0;
       this.awaitingPong = false;
       this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+      this.token = token;
+      // First, before anything the owner sends: the server answers `authenticated`, then `hello`.
+      if (token !== null) this.send({ type: "auth", id: `a${++this.authCounter}`, token });
       this.handlers.open();
     };
     ws.onmessage = (event: { data: unknown }) => {
@@ -224,8 +275,40 @@ export class ReconnectingSocket {
     } catch {
       return; // Not the protocol: ignored, as a server ignores nothing it can't parse silently either.
     }
-    if (typeof message === "object" && message !== null && typeof (message as { type?: unknown }).type === "string") {
-      this.handlers.message(message as ServerMessage);
+    if (typeof message !== "object" || message === null || typeof (message as { type?: unknown }).type !== "string") return;
+    const type = (message as { type: string }).type;
+    // The socket's own business: the owner sees neither.
+    if (type === "authenticated") return;
+    if (type === "reauth") {
+      if (this.ws !== null) void this.reauthenticate(this.ws);
+      return;
+    }
+    this.handlers.message(message as ServerMessage);
+  }
+
+  /**
+   * A `reauth` notice: a fresh token, sent as `auth` on this same socket (AUTH-11). When `auth`
+   * keeps answering the token the socket has, it asks again (rate-limited by the credentials) at
+   * most REAUTH_ATTEMPTS_MAX times, then leaves it to the server's 4401 close.
+   */
+  private async reauthenticate(ws: WebSocketLike): Promise<void> {
+    const credentials = this.options.credentials;
+    const stale = this.token;
+    if (credentials === null || credentials === undefined || stale === null) return;
+    for (let attempt = 0; attempt < REAUTH_ATTEMPTS_MAX; attempt++) {
+      let token: string;
+      try {
+        token = await credentials.fresh(stale);
+      } catch {
+        // Reported by the credentials; asked again after their backoff.
+        continue;
+      }
+      if (this.ws !== ws || this.token !== stale) return;
+      if (token !== stale) {
+        this.token = token;
+        this.send({ type: "auth", id: `a${++this.authCounter}`, token });
+        return;
+      }
     }
   }
 
@@ -251,13 +334,18 @@ export class ReconnectingSocket {
 
   private lost(opened: boolean, code: number | null, reason: string): void {
     if (this.closed) return;
+    // The server refused the socket's token (AUTH-9, AUTH-10, AUTH-12): the next one asks for another.
+    if (code === CLOSE_UNAUTHENTICATED) this.refusedToken = this.token;
+    this.token = null;
     if (code !== null && CLOSE_CODES_FINAL.includes(code)) {
       // Final: the server will refuse this socket again (PROTOCOL.md, close codes).
       this.closed = true;
       this.handlers.down({ opened, code, reason, retryInMs: null });
       return;
     }
-    const retryInMs = reconnectDelayMs(this.failed, this.options.random);
+    // 4429: the principal holds too many sockets on the partition; come back later (QUOTA-9).
+    const backoff = code === CLOSE_QUOTA_EXCEEDED ? quotaReconnectDelayMs : reconnectDelayMs;
+    const retryInMs = backoff(this.failed, this.options.random);
     this.failed++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -2,14 +2,14 @@
  * HTTP errors for every route: any failure becomes `{error: {code, message}}` with the code's
  * status (never a bare 500). The JSON body is read by middleware/json-body.ts.
  *
- * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4, AUTH-6.
+ * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4, AUTH-6, QUOTA-5.
  *
  * @example
  * app.onError(errorResponse);
  * return errorJson("NOT_FOUND", "no such route");
  */
 import type { Context } from "hono";
-import { EdgelogError, ERROR_STATUS, type ErrorCode } from "../client/protocol/index.ts";
+import { EdgelogError, ERROR_STATUS, type ErrorCode, retryAfterSeconds } from "../client/protocol/index.ts";
 import { asEdgelogError } from "./result.ts";
 
 /**
@@ -20,8 +20,20 @@ import { asEdgelogError } from "./result.ts";
  * errorJson("UPGRADE_REQUIRED", "this route takes a WebSocket (Upgrade: websocket)"); // a 426 Response
  */
 export function errorJson(code: ErrorCode, message: string): Response {
-  const headers: Record<string, string> = code === "UNAUTHENTICATED" ? { "www-authenticate": 'Bearer realm="edgelog"' } : {};
-  return Response.json(new EdgelogError(code, message).toBody(), { status: ERROR_STATUS[code], headers });
+  return errorAnswer(new EdgelogError(code, message));
+}
+
+/**
+ * The answer to an EdgelogError: its body with the code's status; a 401 says how to authenticate,
+ * and a wait (QUOTA_EXCEEDED) is also `Retry-After` in whole seconds, rounded up (QUOTA-5).
+ *
+ * @example
+ * errorAnswer(new EdgelogError("QUOTA_EXCEEDED", "wait", { retryAfterMs: 1_200 })); // 429, Retry-After: 2
+ */
+export function errorAnswer(error: EdgelogError): Response {
+  const headers: Record<string, string> = error.code === "UNAUTHENTICATED" ? { "www-authenticate": 'Bearer realm="edgelog"' } : {};
+  if (error.retryAfterMs !== null) headers["retry-after"] = String(retryAfterSeconds(error.retryAfterMs));
+  return Response.json(error.toBody(), { status: ERROR_STATUS[error.code], headers });
 }
 
 /**
@@ -31,6 +43,5 @@ export function errorJson(code: ErrorCode, message: string): Response {
  * app.onError(errorResponse); // a route throwing EdgelogError("UNKNOWN_TOPIC", ...) answers 404 with that code
  */
 export function errorResponse(error: Error, _c: Context): Response {
-  const failure = asEdgelogError(error, "a request");
-  return errorJson(failure.code, failure.message);
+  return errorAnswer(asEdgelogError(error, "a request"));
 }

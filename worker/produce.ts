@@ -7,7 +7,7 @@
  * `producer`) must therefore land on one partition, where its sequence is checked; keyless
  * records of a producer always go to the partition its id hashes to, so a retry lands there too.
  *
- * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCER-8.
+ * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCER-8, QUOTA-4.
  *
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
@@ -88,9 +88,19 @@ export async function produce(
     const shares = assign(meta, parsed, pathPartition);
     const offsets = new Array<RecordPosition>(parsed.records.length);
     let duplicate = false;
+    // Spanning partitions, a principal's request is admitted by each first (QUOTA-4): refused,
+    // it stores nothing anywhere; admitted, each append charges without refusing.
+    const admitted = principal !== null && shares.size > 1;
+    if (admitted) {
+      const verdicts = await Promise.all(
+        [...shares.keys()].map((p) => partitionStub(env, meta.topicId, p).admitProduce(meta.topicId, principal)),
+      );
+      for (const verdict of verdicts) unwrap(verdict);
+    }
     await Promise.all(
       [...shares].map(async ([partition, indexes]) => {
-        const result = await partitionStub(env, meta.topicId, partition).append(appendRequest(meta.topicId, parsed, indexes, principal));
+        const request = { ...appendRequest(meta.topicId, parsed, indexes, principal), admitted };
+        const result = await partitionStub(env, meta.topicId, partition).append(request);
         const appended = unwrap(result);
         invariant(appended.count === indexes.length, "a partition appends its whole share");
         duplicate ||= appended.duplicate;

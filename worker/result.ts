@@ -6,7 +6,7 @@
  * const result = await stub.read(request);
  * const value = unwrap(result); // throws the EdgelogError the object reported
  */
-import { EdgelogError, type ErrorCode } from "../client/protocol/index.ts";
+import { EdgelogError, type ErrorCode, errorFromBody } from "../client/protocol/index.ts";
 
 /**
  * A Durable Object RPC method's answer: its value, or the EdgelogError it failed with as data.
@@ -15,7 +15,23 @@ import { EdgelogError, type ErrorCode } from "../client/protocol/index.ts";
  * const result: Result<PartitionOffsets> = await stub.offsets(meta.topicId);
  * if (!result.ok) console.log(result.error.code); // "UNKNOWN_TOPIC" for a dropped partition
  */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ResultError };
+
+/**
+ * An error as a Result carries it: its code, message and wait (QUOTA_EXCEEDED's `retryAfterMs`).
+ *
+ * @example
+ * const error: ResultError = { code: "QUOTA_EXCEEDED", message: "wait", retryAfterMs: 900 };
+ */
+export interface ResultError {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+function asResultError(error: EdgelogError): { ok: false; error: ResultError } {
+  return { ok: false, error: error.toBody().error };
+}
 
 /**
  * Runs `body`, turning a thrown EdgelogError into an error result; anything else is a bug and rethrows.
@@ -28,7 +44,7 @@ export function capture<T>(body: () => T): Result<T> {
   try {
     return { ok: true, value: body() };
   } catch (error) {
-    if (error instanceof EdgelogError) return { ok: false, error: { code: error.code, message: error.message } };
+    if (error instanceof EdgelogError) return asResultError(error);
     throw error;
   }
 }
@@ -43,7 +59,7 @@ export async function captureAsync<T>(body: () => Promise<T>): Promise<Result<T>
   try {
     return { ok: true, value: await body() };
   } catch (error) {
-    if (error instanceof EdgelogError) return { ok: false, error: { code: error.code, message: error.message } };
+    if (error instanceof EdgelogError) return asResultError(error);
     throw error;
   }
 }
@@ -77,7 +93,7 @@ export function asEdgelogError(error: unknown, where: string): EdgelogError {
  */
 export function unwrap<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw new EdgelogError(result.error.code, result.error.message);
+  throw errorFromBody(result.error);
 }
 
 /**

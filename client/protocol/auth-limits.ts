@@ -41,7 +41,7 @@ export const SCOPE_BYTES_MAX = 4_096;
 export const SCOPE_GRANTS_MAX = 64;
 
 /**
- * Longest `quota` claim, as the bytes of its JSON text (kept opaque for the quotas to come).
+ * Longest `quota` claim, as the bytes of its JSON text (its members: quota.ts, PROTOCOL.md QUOTA-2).
  *
  * @example
  * principalFromClaims({ sub: "a", exp, quota: { note: "x".repeat(2_000) } }); // throws UNAUTHENTICATED

@@ -1,9 +1,9 @@
 /**
  * A token's claims as edgelog reads them, once its signature and times are verified (the worker
  * does that with Web Crypto): `sub` the principal, `exp` when it ends, `scope` its grants, and an
- * optional `quota` object kept opaque. Other claims are ignored. Pure, so a client can read the
+ * optional `quota` object (quota.ts: `{eventsPerS?, bytesPerS?, socketsMax?}`). Other claims are ignored. Pure, so a client can read the
  * expiry of its own token to refresh it in time. Also the `Authorization: Bearer` header's parse.
- * Rules: PROTOCOL.md AUTH-1, AUTH-2.
+ * Rules: PROTOCOL.md AUTH-1, AUTH-2, QUOTA-2.
  *
  * @example
  * const principal = principalFromClaims({ sub: "alice", exp: 1_900_000_000, scope: "read:orders" });
@@ -15,6 +15,7 @@ import { EdgelogError } from "./errors.ts";
 import { type Grant, parseScope } from "./grants.ts";
 import type { AuthMessage } from "./messages.ts";
 import { messageId } from "./names.ts";
+import { parseQuotaClaim, type QuotaClaim } from "./quota.ts";
 
 /**
  * Who a verified token speaks for, and what it allows until when.
@@ -29,8 +30,8 @@ export interface Principal {
   expiresAt: number;
   /** The `scope` claim's grants (none when it is absent). */
   grants: Grant[];
-  /** The `quota` claim, an object of at most QUOTA_CLAIM_BYTES_MAX bytes of JSON, or null. */
-  quota: Record<string, unknown> | null;
+  /** The `quota` claim (at most QUOTA_CLAIM_BYTES_MAX bytes of JSON; QUOTA-2), or null. */
+  quota: QuotaClaim | null;
 }
 
 function refuse(message: string): never {
@@ -56,7 +57,7 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   if (quota !== undefined && utf8Length(JSON.stringify(quota)) > QUOTA_CLAIM_BYTES_MAX) {
     refuse(`the token's quota must be at most ${QUOTA_CLAIM_BYTES_MAX} bytes of JSON`);
   }
-  return { sub, expiresAt: exp * 1000, grants: parseScope(scope ?? ""), quota: quota ?? null };
+  return { sub, expiresAt: exp * 1000, grants: parseScope(scope ?? ""), quota: quota === undefined ? null : parseQuotaClaim(quota) };
 }
 
 /**

@@ -2,7 +2,7 @@
  * WebSocket close codes: the ones edgelog sends (4000-4999 are the application's, RFC 6455
  * section 7.4.2) and the reserved ones no endpoint may put in a close frame. PROTOCOL.md lists
  * what each means for a client (which ones to reconnect after).
- * Rules: PROTOCOL.md section 20, CLOSE-1 to CLOSE-4.
+ * Rules: PROTOCOL.md section 20, CLOSE-1 to CLOSE-4, QUOTA-7.
  *
  * @example
  * if (event.code === CLOSE_TOPIC_DELETED) stopReconnecting("UNKNOWN_TOPIC");
@@ -41,6 +41,16 @@ export const CLOSE_UNAUTHENTICATED = 4401;
  * sockets.close(ws, CLOSE_TOPIC_DELETED, "topic deleted"); // Partition.drop, on each of its sockets
  */
 export const CLOSE_TOPIC_DELETED = 4404;
+
+/**
+ * The principal already holds its bound of sockets on this partition (QUOTA-7; `socketsMax`):
+ * sent after an `error` QUOTA_EXCEEDED when the socket authenticates. Reconnect only after a
+ * back-off (at least QUOTA_RECONNECT_DELAY_MS_MIN, growing), or close another socket first.
+ *
+ * @example
+ * sockets.close(ws, CLOSE_QUOTA_EXCEEDED, "too many sockets"); // the principal's socketsMax+1st
+ */
+export const CLOSE_QUOTA_EXCEEDED = 4429;
 
 /**
  * A group member's session ran out (no ping or join within sessionTimeoutMs, GSOCKET-7): join again.

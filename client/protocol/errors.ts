@@ -1,7 +1,7 @@
 /**
  * The one list of error codes. Every failure the worker reports, over HTTP or (later) a socket,
  * carries one of these stable strings; clients branch on `code`, never on `message`.
- * Rules: PROTOCOL.md ERROR-1, ERROR-5 (the table of codes and statuses).
+ * Rules: PROTOCOL.md ERROR-1, ERROR-5 (the table of codes and statuses), QUOTA-5 (`retryAfterMs`).
  *
  * @example
  * try { await produce(); } catch (e) {
@@ -77,6 +77,8 @@ export const ERROR_STATUS = {
   OFFSET_OUT_OF_RANGE: 416,
   /** A WebSocket route was called without a WebSocket handshake (`Upgrade: websocket`, version 13, a key). */
   UPGRADE_REQUIRED: 426,
+  /** The principal's quota on this partition is used up: wait `retryAfterMs`, then send again (nothing was stored). */
+  QUOTA_EXCEEDED: 429,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,
   /** Authentication is required but no key is configured: the deployment refuses every request (fails closed). */
@@ -101,14 +103,15 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /**
- * The JSON body of every error answer: `{error: {code, message}}`.
+ * The JSON body of every error answer: `{error: {code, message}}`, and `retryAfterMs` (a whole
+ * number of ms to wait before sending again) on QUOTA_EXCEEDED.
  *
  * @example
  * const body: ErrorBody = new EdgelogError("NOT_FOUND", "no such route").toBody();
  * // { error: { code: "NOT_FOUND", message: "no such route" } }
  */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; retryAfterMs?: number };
 }
 
 /**
@@ -120,11 +123,14 @@ export interface ErrorBody {
  */
 export class EdgelogError extends Error {
   readonly code: ErrorCode;
+  /** How long to wait before sending again (QUOTA_EXCEEDED), in whole ms; null when the code says nothing of it. */
+  readonly retryAfterMs: number | null;
   /** `message` is cut to ERROR_MESSAGE_LENGTH_MAX characters. */
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, options: { retryAfterMs?: number | null } = {}) {
     super(message.length > ERROR_MESSAGE_LENGTH_MAX ? `${message.slice(0, ERROR_MESSAGE_LENGTH_MAX - 1)}…` : message);
     this.name = "EdgelogError";
     this.code = code;
+    this.retryAfterMs = options.retryAfterMs ?? null;
   }
 
   /** The HTTP status this code is answered with. */
@@ -134,8 +140,23 @@ export class EdgelogError extends Error {
 
   /** The wire form. */
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message } };
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.retryAfterMs !== null) error.retryAfterMs = this.retryAfterMs;
+    return { error };
   }
+}
+
+/**
+ * The EdgelogError an error body (or a socket's `error` message) carries, `retryAfterMs` kept
+ * when it is a whole number of ms.
+ *
+ * @example
+ * throw errorFromBody(json.error); // in a client, after isErrorBody(json)
+ */
+export function errorFromBody(error: { code: ErrorCode; message: string; retryAfterMs?: unknown }): EdgelogError {
+  const { retryAfterMs } = error;
+  const wait = typeof retryAfterMs === "number" && Number.isSafeInteger(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : null;
+  return new EdgelogError(error.code, error.message, { retryAfterMs: wait });
 }
 
 /**

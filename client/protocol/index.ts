@@ -25,6 +25,8 @@ export * from "./murmur2.ts";
 export * from "./names.ts";
 export * from "./parse-message.ts";
 export * from "./partitioner.ts";
+export * from "./quota.ts";
+export * from "./quota-limits.ts";
 export * from "./records.ts";
 export * from "./routes.ts";
 export * from "./start.ts";

@@ -155,7 +155,8 @@ export type ServerMessage =
   | { type: "unsubscribed"; id: string }
   | { type: "ack"; id: string; offsets: RecordPosition[]; duplicate?: boolean }
   | { type: "committed"; id: string; group: string; offset: number }
-  | { type: "error"; id: string | null; code: ErrorCode; message: string };
+  /** `retryAfterMs` on QUOTA_EXCEEDED only (QUOTA-5). */
+  | { type: "error"; id: string | null; code: ErrorCode; message: string; retryAfterMs?: number };
 
 /**
  * A server message of one type.

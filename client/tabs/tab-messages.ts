@@ -17,7 +17,7 @@ import type { CommitMessage } from "../link.ts";
 import { type ClientErrorCode, EdgelogClientError } from "../local-errors.ts";
 import type { PassResult } from "../outbox-sender.ts";
 import type { RecordPosition, ServerMessageOf } from "../protocol/index.ts";
-import { EdgelogError, type ErrorCode } from "../protocol/index.ts";
+import { EdgelogError, type ErrorCode, errorFromBody } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 
 /**
@@ -34,7 +34,9 @@ export const TAB_PROTOCOL_VERSION = 1;
  * @example
  * const wire: WireError = { server: true, code: "UNKNOWN_TOPIC", message: "no such topic" };
  */
-export type WireError = { server: true; code: ErrorCode; message: string } | { server: false; code: ClientErrorCode; message: string };
+export type WireError =
+  | { server: true; code: ErrorCode; message: string; retryAfterMs?: number }
+  | { server: false; code: ClientErrorCode; message: string };
 
 /**
  * A pass result as it crosses to another tab.
@@ -116,7 +118,7 @@ export function isTabMessage(data: unknown): data is TabMessage {
  * post({ type: "link-error", to, link, error: toWire(error) });
  */
 export function toWire(error: unknown): WireError {
-  if (error instanceof EdgelogError) return { server: true, code: error.code, message: error.message };
+  if (error instanceof EdgelogError) return { server: true, ...error.toBody().error }; // retryAfterMs kept
   if (error instanceof EdgelogClientError) return { server: false, code: error.code, message: error.message };
   return { server: false, code: "CACHE_FAILED", message: (error as Error)?.message ?? String(error) };
 }
@@ -128,7 +130,7 @@ export function toWire(error: unknown): WireError {
  * throw fromWire(answer.error);
  */
 export function fromWire(error: WireError): EdgelogError | EdgelogClientError {
-  return error.server ? new EdgelogError(error.code, error.message) : new EdgelogClientError(error.code, error.message);
+  return error.server ? errorFromBody(error) : new EdgelogClientError(error.code, error.message);
 }
 
 /**

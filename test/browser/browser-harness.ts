@@ -270,5 +270,31 @@ export function contiguityProblems(entries: readonly FeedEntry[], highWatermarks
   return problems;
 }
 
+/**
+ * Calls `name` on the API a page script put on `globalThis[global]` (a page served by
+ * servePageScript), with `args`, and answers its (awaited) result: a typed page.evaluate.
+ *
+ * @example
+ * const read = await callPage<CacheTestApi, "openAndRead">(page, "cacheTest", "openAndRead", "db", "t", 0);
+ */
+export function callPage<Api extends Record<string, PageFunction>, K extends keyof Api & string>(
+  page: Page,
+  global: string,
+  name: K,
+  ...args: Parameters<Api[K]>
+): Promise<Awaited<ReturnType<Api[K]>>> {
+  return page.evaluate(
+    ([where, method, params]) => {
+      const target = (globalThis as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>)[where]!;
+      return target[method]!(...(params as unknown[]));
+    },
+    [global, name, args] as const,
+  ) as Promise<Awaited<ReturnType<Api[K]>>>;
+}
+
+/** A function a page script exposes (its arguments and result cross as structured clones). */
+// biome-ignore lint/suspicious/noExplicitAny: any function's parameters, as Parameters<> needs
+type PageFunction = (...args: any[]) => unknown;
+
 /** Re-exported for the tests that import them from here. */
 export { CHROMIUM_ARGS, CHROMIUM_PATH };

@@ -14,21 +14,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { CACHE_PAGE_GROW_RECORDS_MAX } from "../../client/local-limits.ts";
 import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir } from "../node/runtime.ts";
-import { describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
+import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
 import { type CacheTestApi, testRecords } from "./cache-page.ts";
 
-function call<K extends keyof CacheTestApi>(
-  page: Page,
-  name: K,
-  ...args: Parameters<CacheTestApi[K]>
-): Promise<Awaited<ReturnType<CacheTestApi[K]>>> {
-  return page.evaluate(
-    ([method, params]) => {
-      const target = (globalThis as unknown as { cacheTest: Record<string, (...a: unknown[]) => unknown> }).cacheTest;
-      return target[method as string]!(...(params as unknown[]));
-    },
-    [name, args] as const,
-  ) as Promise<Awaited<ReturnType<CacheTestApi[K]>>>;
+function call<K extends keyof CacheTestApi & string>(page: Page, name: K, ...args: Parameters<CacheTestApi[K]>) {
+  return callPage<CacheTestApi, K>(page, "cacheTest", name, ...args);
 }
 
 describeInChromium("the IndexedDB cache in Chromium", () => {

@@ -3,7 +3,7 @@
  * an ability (`auth-off`, `auth-required`, `auth-unconfigured`: a case or file that names none
  * needs `auth-off`, a server with authentication off or in dev mode), and two fixtures that bind
  * variables: `token` (a token minted with the server's HS256 secret, or a badly signed or expired
- * one) and `allowed-origin` (an origin the server's EDGELOG_ALLOWED_ORIGINS lists). A runner that
+ * one, with a `quota` claim when the args give one) and `allowed-origin` (an origin the server's EDGELOG_ALLOWED_ORIGINS lists). A runner that
  * does not know the secret or the list cannot arrange them, and skips those cases.
  *
  * @example
@@ -71,6 +71,7 @@ export function authFixtures(known: { secret: string | null; allowedOrigin: stri
         ...(typeof args.scope === "string" ? { scope: args.scope } : {}),
         ...(typeof args.ttlS === "number" ? { ttlS: args.ttlS } : {}),
         badSignature: args.signature === "bad",
+        ...(isJsonObject(args.quota) ? { quota: args.quota } : {}),
       });
       return { [String(args.name ?? "token")]: token };
     };
@@ -80,6 +81,10 @@ export function authFixtures(known: { secret: string | null; allowedOrigin: stri
     fixtures["allowed-origin"] = async () => ({ allowedOrigin: origin });
   }
   return fixtures;
+}
+
+function isJsonObject(value: Json | undefined): value is Record<string, Json> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

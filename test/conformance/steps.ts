@@ -151,7 +151,10 @@ export function checkAnswer(context: CaseContext, seen: SeenAnswer, expect: Http
     actual.headers = seen.headers;
   }
   if (expect?.error !== undefined) {
-    expected.body = { $exact: { error: { code: resolve(expect.error, vars), message: { $regex: "." } } } };
+    const code = resolve(expect.error, vars);
+    // QUOTA_EXCEEDED alone also says how long to wait (PROTOCOL.md ERROR-1, QUOTA-5).
+    const wait: Record<string, Json> = code === "QUOTA_EXCEEDED" ? { retryAfterMs: { $range: [1, Number.MAX_SAFE_INTEGER] } } : {};
+    expected.body = { $exact: { error: { code, message: { $regex: "." }, ...wait } } };
     if (expect.body !== undefined) expected.body.$match = resolve(expect.body, vars);
     expected.contentType = { $regex: "^application/json" };
     actual.contentType = seen.headers["content-type"];

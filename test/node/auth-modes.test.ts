@@ -130,7 +130,8 @@ describe("npm start's dev mode", () => {
 describe("npm start", () => {
   it("runs wrangler with EDGELOG_AUTH=dev and prints the banner first", async () => {
     const scripts = (JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.start).toContain("--var EDGELOG_AUTH:dev");
+    expect(scripts.start).toContain("tools/start.ts");
+    expect(await readFile(join(ROOT, "tools", "start.ts"), "utf8")).toMatch(/"--var",\s*"EDGELOG_AUTH:dev"/);
     expect(scripts.prestart).toContain("banner:dev");
     const { stderr } = await run("npm", ["run", "--silent", "banner:dev"], { cwd: ROOT, timeout: 60_000 });
     expect(stderr).toContain("Authentication is OFF (EDGELOG_AUTH=dev)");

@@ -42,13 +42,24 @@ export interface TestServer {
 }
 
 /**
+ * How a test server runs.
+ *
+ * @example
+ * const options: ServerOptions = { vars: { EDGELOG_AUTH: "required", EDGELOG_JWT_SECRET: secret } };
+ */
+export interface ServerOptions {
+  /** The worker's vars (authentication is off unless these say otherwise). */
+  vars?: Record<string, string>;
+}
+
+/**
  * Bundles the worker and starts it on a free 127.0.0.1 port.
  *
  * @example
  * const server = await startServer();
  * await server.api.createTopic("t", 2);
  */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const dir = await makeTempDir("edgelog-client-");
   const scriptPath = await bundleWorker(dir);
   const port = await freePort();
@@ -57,7 +68,12 @@ export async function startServer(): Promise<TestServer> {
   const start = async (): Promise<void> => {
     if (runtime !== null) return;
     // The port was just released by the previous runtime; a few tries cover a slow release.
-    runtime = await waitFor("Miniflare to start on its port", () => startMiniflare({ scriptPath, persistDir, port }), WAIT_MS, 200);
+    runtime = await waitFor(
+      "Miniflare to start on its port",
+      () => startMiniflare({ scriptPath, persistDir, port, ...(options.vars ? { vars: options.vars } : {}) }),
+      WAIT_MS,
+      200,
+    );
   };
   const stop = async (): Promise<void> => {
     await runtime?.stop();
@@ -218,11 +234,11 @@ export interface TestRig {
  * @example
  * const rig = testRig();
  */
-export function testRig(): TestRig {
+export function testRig(options: ServerOptions = {}): TestRig {
   let server: TestServer | null = null;
   const clients: EdgelogClient[] = [];
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(options);
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
@@ -236,9 +252,15 @@ export function testRig(): TestRig {
       if (server === null) throw new Error("the server starts in beforeAll");
       return server;
     },
-    client(options = {}) {
+    client(clientOptions = {}) {
       if (server === null) throw new Error("the server starts in beforeAll");
-      const made = createClient({ url: server.url, cache: "memory", WebSocket: NodeWebSocket, heartbeatIntervalMs: 1_000, ...options });
+      const made = createClient({
+        url: server.url,
+        cache: "memory",
+        WebSocket: NodeWebSocket,
+        heartbeatIntervalMs: 1_000,
+        ...clientOptions,
+      });
       clients.push(made);
       return made;
     },

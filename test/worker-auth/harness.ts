@@ -25,7 +25,7 @@ import { TEST_JWT_SECRET } from "./test-keys.ts";
  */
 export function tokenFor(
   scope: string,
-  options: { sub?: string; ttlS?: number; nowMs?: number; badSignature?: boolean } = {},
+  options: { sub?: string; ttlS?: number; nowMs?: number; badSignature?: boolean; quota?: Record<string, number> } = {},
 ): Promise<string> {
   return mintTestToken(TEST_JWT_SECRET, {
     sub: options.sub ?? "matrix",
@@ -33,6 +33,7 @@ export function tokenFor(
     ttlS: options.ttlS ?? 600,
     nowS: Math.floor((options.nowMs ?? Date.now()) / 1000),
     badSignature: options.badSignature ?? false,
+    ...(options.quota === undefined ? {} : { quota: options.quota }),
   });
 }
 

@@ -189,7 +189,7 @@ const transport: Transport = {
 
 /** A rule id as the code cites one: a PROTOCOL.md section prefix and a number. */
 const RULE_ID =
-  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|LIMIT)-[0-9]+\b/g;
+  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|AUTH|QUOTA|LIMIT)-[0-9]+\b/g;
 
 const results: CaseResult[] = [];
 const caseCount = Object.values(FILES).reduce((n, file) => n + file.cases.length, 0);

@@ -31,7 +31,7 @@ export interface Access {
  */
 export function producePrincipal(access: Access): ProducePrincipal | null {
   const { principal } = access;
-  return principal === null ? null : { sub: principal.sub, quota: principal.quota === null ? null : JSON.stringify(principal.quota) };
+  return principal === null ? null : { sub: principal.sub, quota: principal.quota };
 }
 
 /**

@@ -4,15 +4,17 @@
  * (EDGELOG_JWT_SECRET for HS256, EDGELOG_JWT_PUBLIC_KEY or EDGELOG_JWKS for ES256 and RS256), the
  * audience and issuer to check, and the allowed origins (EDGELOG_ALLOWED_ORIGINS). Anything wrong
  * with them is a `problem`: every /v1 request is then refused with AUTH_NOT_CONFIGURED (503) and
- * the problem as its message, so a deployment fails closed and says what to set.
+ * the problem as its message, so a deployment fails closed and says what to set. The quota vars
+ * (quota/quota-config.ts) are checked here too, for the same reason.
  *
- * Rules: PROTOCOL.md AUTH-13, AUTH-14, AUTH-15.
+ * Rules: PROTOCOL.md AUTH-13, AUTH-14, AUTH-15, QUOTA-1.
  *
  * @example
  * const config = await authConfig(env);
  * if (config.problem !== null) return errorJson("AUTH_NOT_CONFIGURED", config.problem);
  */
 import type { Env } from "../env.ts";
+import { type QuotaVars, quotaDefaults } from "../quota/quota-config.ts";
 import { type KeySet, keySetFrom } from "./key-set.ts";
 
 /**
@@ -58,7 +60,7 @@ export interface AuthConfig {
  * @example
  * const vars: AuthVars = { EDGELOG_AUTH: "required", EDGELOG_JWT_SECRET: "..." };
  */
-export interface AuthVars {
+export interface AuthVars extends QuotaVars {
   EDGELOG_AUTH?: string;
   EDGELOG_JWT_SECRET?: string;
   EDGELOG_JWT_PUBLIC_KEY?: string;
@@ -76,6 +78,9 @@ const VAR_NAMES = [
   "EDGELOG_JWT_AUDIENCE",
   "EDGELOG_JWT_ISSUER",
   "EDGELOG_ALLOWED_ORIGINS",
+  "EDGELOG_QUOTA_EVENTS_PER_S",
+  "EDGELOG_QUOTA_BYTES_PER_S",
+  "EDGELOG_QUOTA_SOCKETS_MAX",
 ] as const;
 
 /** Settings read, by their vars' text: an isolate sees one set, tests a few. */
@@ -120,6 +125,9 @@ async function readConfig(vars: AuthVars): Promise<AuthConfig> {
   const closed = (problem: string): AuthConfig => ({ mode: mode ?? "required", keys: null, origins: { any: false, list: [] }, problem });
   if (mode === null)
     return closed(`EDGELOG_AUTH is "${String(vars.EDGELOG_AUTH).slice(0, 40)}"; it takes required (the default), off or dev`);
+  // Quota vars are the deployment's settings too: a malformed one fails closed (QUOTA-1).
+  const quotas = quotaDefaults(vars);
+  if (typeof quotas === "string") return closed(quotas);
   const origins = parseOrigins(vars.EDGELOG_ALLOWED_ORIGINS, mode);
   if (typeof origins === "string") return closed(origins);
   if (mode === "off") return { mode, keys: null, origins, problem: null };

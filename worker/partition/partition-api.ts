@@ -5,7 +5,7 @@
  * @example
  * const request: ReadRequest = { topicId, offset: "earliest", limit: 100, maxBytes: 65_536, maxWaitMs: 0 };
  */
-import type { ProducerInput } from "../../client/protocol/index.ts";
+import type { ProducerInput, QuotaClaim } from "../../client/protocol/index.ts";
 
 /**
  * The header the Worker names the topic incarnation in when it forwards a socket upgrade.
@@ -29,18 +29,20 @@ export interface AppendRequest {
   producer: ProducerInput | null;
   /** Who produces (for per-principal quotas), or null when tokens are not checked. */
   principal?: ProducePrincipal | null;
+  /** Already admitted by `admitProduce` (a request spanning partitions): charged, never refused. */
+  admitted?: boolean;
 }
 
 /**
  * The principal of a produce, over HTTP (the request's token) and the socket (the socket's):
- * its `sub` and its token's `quota` claim as JSON text (opaque here; at most QUOTA_CLAIM_BYTES_MAX).
+ * its `sub` and its token's `quota` claim (QUOTA-2), which overrides the deployment's defaults.
  *
  * @example
- * const principal: ProducePrincipal = { sub: "alice", quota: '{"eventsPerS":100}' };
+ * const principal: ProducePrincipal = { sub: "alice", quota: { eventsPerS: 100 } };
  */
 export interface ProducePrincipal {
   sub: string;
-  quota: string | null;
+  quota: QuotaClaim | null;
 }
 
 /**

@@ -7,7 +7,11 @@
  * and the runtime's output gate holds the answer until storage confirms the write; an answered
  * offset therefore survives any restart.
  *
- * Rules: PROTOCOL.md SOCKET-3, SOCKET-14, TOPIC-6, PRODUCE-6, FETCH-4, LOG-3, AUTH-9, AUTH-12.
+ * Quotas: a produce by a principal (HTTP or socket) is admitted by its buckets (quota/quota-buckets.ts)
+ * before anything is stored and charged after; a socket that authenticates is checked against
+ * its principal's socket bound (quota/socket-quota.ts).
+ *
+ * Rules: PROTOCOL.md SOCKET-3, SOCKET-14, TOPIC-6, PRODUCE-6, FETCH-4, LOG-3, AUTH-9, AUTH-12, QUOTA-3, QUOTA-4, QUOTA-6, QUOTA-7.
  *
  * @example
  * const stub = partitionStub(env, topicId, 0);
@@ -15,18 +19,36 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { OffsetLookupResponse, PartitionOffsets, PartitionStats } from "../../client/protocol/index.ts";
-import { CLOSE_TOPIC_DELETED, PROTOCOL_VERSION, type ServerMessage } from "../../client/protocol/index.ts";
+import {
+  CLOSE_TOPIC_DELETED,
+  EdgelogError,
+  PROTOCOL_VERSION,
+  type Principal,
+  RECORD_TIMESTAMP_BYTES_MAX,
+  type ServerMessage,
+  utf8Length,
+} from "../../client/protocol/index.ts";
 import { AlarmSchedule } from "../alarms.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import { errorJson } from "../error-response.ts";
+import { QuotaBuckets } from "../quota/quota-buckets.ts";
+import { type QuotaLimits, quotaDefaults, quotaLimits } from "../quota/quota-config.ts";
+import { requireSocketRoom } from "../quota/socket-quota.ts";
 import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
 import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, retentionDueMs } from "./log.ts";
-import { type AppendRequest, type AppendResult, type Position, type ReadRequest, TOPIC_ID_HEADER } from "./partition-api.ts";
+import {
+  type AppendRequest,
+  type AppendResult,
+  type Position,
+  type ProducePrincipal,
+  type ReadRequest,
+  TOPIC_ID_HEADER,
+} from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
@@ -58,6 +80,10 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   readonly subscribers: Subscribers;
   /** Socket authentication (the first message, re-auth, expiry), on the shared alarm. */
   readonly auth: SocketAuth;
+  /** Produce quotas per principal, in memory (bounded: QUOTA_BUCKETS_MAX). */
+  readonly quotas = new QuotaBuckets();
+  /** The deployment's default quotas (its vars), or what is wrong with them. */
+  private readonly quotaDefaults: QuotaLimits | string;
   /** The one alarm, shared by retention and the sockets' authentication. */
   private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
@@ -75,11 +101,13 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
     this.alarms = new AlarmSchedule(ctx.storage);
+    this.quotaDefaults = quotaDefaults(env);
     this.auth = new SocketAuth(this.sockets, {
       env,
       clock: () => this.clock,
       schedule: (dueMs) => this.alarms.atMost(dueMs),
       greet: (ws) => this.sockets.send(ws, this.hello()),
+      admitSocket: (ws, principal) => this.admitSocket(ws, principal),
     });
   }
 
@@ -155,7 +183,12 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     return capture(() => this.appendNow(request));
   }
 
-  /** The append itself, shared by RPC and socket produce; throws EdgelogError. */
+  /**
+   * The append itself, shared by RPC and socket produce; throws EdgelogError. A retry the
+   * producer state recognises is answered before the quota (it stores nothing, costs nothing);
+   * otherwise a principal's batch is admitted by its buckets (unless a request spanning
+   * partitions was admitted already, `admitted`), appended, then charged.
+   */
   appendNow(request: AppendRequest): AppendResult {
     const identity = this.log.require(request.topicId);
     const count = request.tails.length;
@@ -163,14 +196,44 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const verdict = producer ? this.producers.check(producer, count) : null;
     if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
     const now = this.clock.now();
+    const principal = request.principal ?? null;
+    const limits = principal === null ? null : this.limitsOf(principal.quota);
+    if (principal !== null && limits !== null && request.admitted !== true) this.quotas.admit(principal.sub, limits, now);
     const highWatermarkBefore = this.log.highWatermark;
     const { baseOffset, lines } = this.log.append(request.timestamps, request.tails, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict, now);
+    if (principal !== null && limits !== null)
+      this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
     this.scheduleRetention(identity, now);
     this.subscribers.afterAppend(baseOffset, lines);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
+  }
+
+  /**
+   * Whether `principal` may produce here now (a request spanning partitions asks each of them
+   * first, then appends with `admitted`, so a refusal stores nothing anywhere): QUOTA_EXCEEDED
+   * while its buckets are in debt.
+   */
+  admitProduce(topicId: string, principal: ProducePrincipal): Result<null> {
+    return capture(() => {
+      this.log.require(topicId);
+      this.quotas.admit(principal.sub, this.limitsOf(principal.quota), this.clock.now());
+      return null;
+    });
+  }
+
+  /** A principal's limits here: its claim's, else the deployment's defaults. */
+  private limitsOf(claim: ProducePrincipal["quota"]): QuotaLimits {
+    // The Worker refuses every request of a deployment whose quota vars are malformed (AUTH-14).
+    if (typeof this.quotaDefaults === "string") throw new EdgelogError("AUTH_NOT_CONFIGURED", this.quotaDefaults);
+    return quotaLimits(this.quotaDefaults, claim);
+  }
+
+  /** A socket authenticating: refused (QUOTA_EXCEEDED, then 4429) at its principal's socket bound. */
+  private admitSocket(ws: WebSocket, principal: Principal): void {
+    requireSocketRoom(this.sockets, ws, principal.sub, this.limitsOf(principal.quota).socketsMax);
   }
 
   /** Reads a page; an empty read at the end waits up to maxWaitMs for an append. */
@@ -284,4 +347,11 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   private offsetsNow(partition: number): PartitionOffsets {
     return { partition, logStartOffset: this.log.logStartOffset, highWatermark: this.log.highWatermark };
   }
+}
+
+/** A batch's bytes as stored, as PRODUCE-3 and RECORD-5 count them (each record's timestamp at its widest). */
+function storedBytes(tails: readonly string[]): number {
+  let bytes = tails.length * RECORD_TIMESTAMP_BYTES_MAX;
+  for (const tail of tails) bytes += utf8Length(tail);
+  return bytes;
 }

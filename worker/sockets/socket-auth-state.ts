@@ -13,7 +13,14 @@
  * @example
  * const due = authDueAt(sockets.authOf(ws)); // the next time the object's alarm must look at it
  */
-import { formatGrant, type Principal, parseScope, SOCKET_REAUTH_LEAD_MS, TOKEN_CLOCK_SKEW_MS_MAX } from "../../client/protocol/index.ts";
+import {
+  formatGrant,
+  type Principal,
+  parseScope,
+  type QuotaClaim,
+  SOCKET_REAUTH_LEAD_MS,
+  TOKEN_CLOCK_SKEW_MS_MAX,
+} from "../../client/protocol/index.ts";
 import { type Access, OPEN_ACCESS } from "../auth/access.ts";
 
 /**
@@ -53,7 +60,7 @@ export function authenticatedState(principal: Principal): SocketAuthState {
  */
 export function accessOfState(state: SocketAuthState): Access {
   if (state.phase !== "authenticated") return OPEN_ACCESS;
-  const quota = state.quota === null ? null : (JSON.parse(state.quota) as Record<string, unknown>);
+  const quota = state.quota === null ? null : (JSON.parse(state.quota) as QuotaClaim);
   return { principal: { sub: state.sub, expiresAt: state.expiresAt, grants: parseScope(state.scope), quota } };
 }
 

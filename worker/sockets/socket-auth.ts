@@ -9,10 +9,12 @@
  * - later `auth` messages re-authenticate with a fresh token of the same `sub` without touching the
  *   subscription or membership (another `sub` is FORBIDDEN; a refused one leaves the socket as it was);
  * - every other message is handed on with the socket's access, which the object checks per message;
+ * - a socket becoming authenticated is first checked against its principal's socket bound
+ *   (the object's `admitSocket`): over it, `error` QUOTA_EXCEEDED and a close with 4429;
  * - timers: `reauth` SOCKET_REAUTH_LEAD_MS before the token's `exp`, and `error` + 4401 at expiry
  *   unless a fresh token came; at the deadline, 4401. The object's alarm calls `fire`.
  *
- * Rules: PROTOCOL.md AUTH-9, AUTH-10, AUTH-11, AUTH-12, AUTH-13.
+ * Rules: PROTOCOL.md AUTH-9, AUTH-10, AUTH-11, AUTH-12, AUTH-13, QUOTA-7.
  *
  * @example
  * const auth = new SocketAuth(sockets, { env, clock: () => this.clock, schedule: (due) => alarms.atMost(due) });
@@ -22,6 +24,7 @@
 import {
   type AuthMessage,
   type AuthServerMessage,
+  CLOSE_QUOTA_EXCEEDED,
   CLOSE_UNAUTHENTICATED,
   EdgelogError,
   type ErrorCode,
@@ -51,6 +54,11 @@ export interface SocketAuthHost {
   schedule: (dueMs: number) => Promise<void>;
   /** Sent after `authenticated` to a socket that was waiting (the partition's `hello`). */
   greet?: (ws: WebSocket) => void;
+  /**
+   * Checked when a socket becomes authenticated (not on re-auth): throws QUOTA_EXCEEDED when its
+   * principal holds its bound of sockets here; the socket is then closed with 4429 (QUOTA-7).
+   */
+  admitSocket?: (ws: WebSocket, principal: Principal) => void;
 }
 
 type Sockets = SocketLayer<unknown, AuthServerMessage>;
@@ -122,7 +130,9 @@ export class SocketAuth {
       const { keys } = await authConfig(this.host.env);
       if (keys === null) throw new EdgelogError("AUTH_NOT_CONFIGURED", "no key is configured to verify tokens");
       const auth = message as unknown as AuthMessage;
-      await this.authenticate(ws, auth, await verifyToken(keys, auth.token, now));
+      const principal = await verifyToken(keys, auth.token, now);
+      this.host.admitSocket?.(ws, principal);
+      await this.authenticate(ws, auth, principal);
       this.host.greet?.(ws);
     } catch (error) {
       const failure = asEdgelogError(error, "a socket's auth message");
@@ -144,7 +154,19 @@ export class SocketAuth {
         `this socket is authenticated as "${state.sub}"; a token of "${principal.sub}" cannot re-authenticate it (PROTOCOL.md AUTH-11)`,
       );
     }
+    if (state.phase !== "authenticated") this.admitOrClose(ws, message.id, principal);
+    if (this.sockets.authOf(ws).phase === "closed") return;
     await this.authenticate(ws, message, principal);
+  }
+
+  /** A socket becoming authenticated outside `first` (dev mode): over the socket bound, refused with 4429. */
+  private admitOrClose(ws: WebSocket, id: string, principal: Principal): void {
+    try {
+      this.host.admitSocket?.(ws, principal);
+    } catch (error) {
+      const failure = asEdgelogError(error, "a socket's auth message");
+      this.refuse(ws, id, failure.code, failure.message);
+    }
   }
 
   private async authenticate(ws: WebSocket, message: AuthMessage, principal: Principal): Promise<void> {
@@ -155,11 +177,15 @@ export class SocketAuth {
     if (due !== null) await this.host.schedule(due);
   }
 
-  /** Answers `error` and closes the socket with 4401; it handles nothing more. */
+  /**
+   * Answers `error` and closes the socket: 4429 when its principal is over its socket bound
+   * (QUOTA_EXCEEDED), else 4401; it handles nothing more.
+   */
   private refuse(ws: WebSocket, id: string | null, code: ErrorCode, message: string): void {
     this.sockets.saveAuth(ws, { phase: "closed" });
     this.sockets.send(ws, { type: "error", id, code, message });
-    this.sockets.close(ws, CLOSE_UNAUTHENTICATED, "unauthenticated");
+    if (code === "QUOTA_EXCEEDED") this.sockets.close(ws, CLOSE_QUOTA_EXCEEDED, "too many sockets");
+    else this.sockets.close(ws, CLOSE_UNAUTHENTICATED, "unauthenticated");
   }
 
   /** From the object's alarm: deadlines, reauth notices and expiries that are due at `now`. */

@@ -13,7 +13,7 @@
  * - each frame's handler run under one translation of failures: an EdgelogError is answered as
  *   `{type:"error", id, code, message}`, anything else is logged and answered INTERNAL.
  *
- * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, SOCKET-15, GSOCKET-2, PING-1, PING-4, CLOSE-1, CLOSE-2.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-12, SOCKET-15, GSOCKET-2, PING-1, PING-4, CLOSE-1, CLOSE-2, QUOTA-5.
  *
  * @example
  * const sockets = new SocketLayer<{ memberId: string | null }, GroupServerMessage>(ctx, {
@@ -31,7 +31,20 @@ import type { SocketAuthState } from "./socket-auth-state.ts";
  * @example
  * sockets.send(ws, { type: "error", id: "c1", code: "ILLEGAL_GENERATION", message: "generation 2 is over" });
  */
-export type SocketErrorMessage = { type: "error"; id: string | null; code: ErrorCode; message: string };
+export type SocketErrorMessage = { type: "error"; id: string | null; code: ErrorCode; message: string; retryAfterMs?: number };
+
+/**
+ * The `error` message for a refused frame: the error's code and message, and its `retryAfterMs`
+ * when it has one (QUOTA_EXCEEDED, PROTOCOL.md QUOTA-5).
+ *
+ * @example
+ * sockets.send(ws, socketError("p1", new EdgelogError("QUOTA_EXCEEDED", "wait", { retryAfterMs: 900 })));
+ */
+export function socketError(id: string | null, error: EdgelogError): SocketErrorMessage {
+  const message: SocketErrorMessage = { type: "error", id, code: error.code, message: error.message };
+  if (error.retryAfterMs !== null) message.retryAfterMs = error.retryAfterMs;
+  return message;
+}
 
 /**
  * What a socket's attachment holds: the format's version and the object's state for the socket.
@@ -189,7 +202,7 @@ export class SocketLayer<S, M extends { type: string }> {
       await handle(text);
     } catch (error) {
       const failure = asEdgelogError(error, `a ${this.options.label} socket message`);
-      this.send(ws, { type: "error", id: text === null ? null : frameId(text), code: failure.code, message: failure.message });
+      this.send(ws, socketError(text === null ? null : frameId(text), failure));
     }
   }
 
