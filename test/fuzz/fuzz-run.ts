@@ -81,7 +81,7 @@ export interface FuzzReport {
   durationMs: number;
   /** Failed properties (fast-check's report: seed, path, counterexample) and witness changes. */
   failures: string[];
-  /** Known findings (another branch is fixing them), with the seed and path that replay each. */
+  /** Known findings (KNOWN_OPEN: not the Worker's to fix), with the seed and path that replay each. */
   known: { lane: LaneName; kind: string; seed: number; path: string; detail: string }[];
   /** What the server answered per lane, counted (see Lane.outcomes). */
   outcomes: Record<LaneName, Record<string, number>>;
@@ -241,7 +241,7 @@ export function formatReport(report: FuzzReport, mode: string): string {
   for (const k of report.known) kinds.set(k.kind, [...(kinds.get(k.kind) ?? []), k]);
   for (const [kind, found] of kinds) {
     lines.push(
-      `known (another branch fixes it): ${kind}, ${found.length} cases; replay one: npm run fuzz -- --auth ${mode} --lane ${found[0]!.lane} --seed ${found[0]!.seed} --path ${found[0]!.path}`,
+      `known (counted, not failed: see KNOWN_OPEN in oracle.ts): ${kind}, ${found.length} cases; replay one: npm run fuzz -- --auth ${mode} --lane ${found[0]!.lane} --seed ${found[0]!.seed} --path ${found[0]!.path}`,
     );
     for (const k of found.slice(0, 3)) lines.push(`  ${k.lane} seed ${k.seed} path ${k.path}: ${k.detail.slice(0, 400)}`);
   }
