@@ -17,6 +17,15 @@
 export const CLOSE_NORMAL = 1000;
 
 /**
+ * The client sent faster than it was answered: more than SOCKET_PENDING_FRAMES_MAX frames, or
+ * SOCKET_PENDING_CHARACTERS_MAX characters of them, waited to be handled (SOCKET-19; RFC 6455's
+ * policy violation). Reconnect after a back-off, and wait for answers before sending more.
+ * @example
+ * sockets.close(ws, CLOSE_POLICY_VIOLATION, "too many frames waiting"); // the 1,025th frame not yet answered
+ */
+export const CLOSE_POLICY_VIOLATION = 1008;
+
+/**
  * The client's `hello` named a protocol version this server does not speak. Do not reconnect.
  *
  * @example

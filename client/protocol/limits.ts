@@ -232,6 +232,27 @@ export const COMMIT_METADATA_BYTES_MAX = 4_096;
 export const SOCKET_MESSAGE_BYTES_MAX = REQUEST_BYTES_MAX;
 
 /**
+ * Frames of one socket received and not yet answered: the one being handled and those waiting
+ * behind it (SOCKET-19). Frames wait only behind a handler that awaits something other than
+ * storage (a token's verification, an RPC); past this the socket is closed 1008.
+ *
+ * @example
+ * if (pending.frames >= SOCKET_PENDING_FRAMES_MAX) close(ws, CLOSE_POLICY_VIOLATION, "too many frames waiting");
+ */
+export const SOCKET_PENDING_FRAMES_MAX = 1_024;
+
+/**
+ * The frames of one socket received and not yet answered, in characters (UTF-16 code units, as a
+ * string's length counts them; binary frames by their bytes): what a client can make the object
+ * hold by sending faster than it is answered (SOCKET-19). Two frames of the largest size, so one
+ * such frame is always taken when nothing waits.
+ *
+ * @example
+ * if (pending.characters + frame.length > SOCKET_PENDING_CHARACTERS_MAX) close(ws, CLOSE_POLICY_VIOLATION, "too much waiting");
+ */
+export const SOCKET_PENDING_CHARACTERS_MAX = 2 * SOCKET_MESSAGE_BYTES_MAX;
+
+/**
  * A request id or subscription id on a socket.
  *
  * @example

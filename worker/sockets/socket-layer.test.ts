@@ -1,7 +1,15 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { EdgelogError, PING, PONG } from "../../client/protocol/index.ts";
+import {
+  CLOSE_POLICY_VIOLATION,
+  EdgelogError,
+  PING,
+  PONG,
+  SOCKET_MESSAGE_BYTES_MAX,
+  SOCKET_PENDING_CHARACTERS_MAX,
+  SOCKET_PENDING_FRAMES_MAX,
+} from "../../client/protocol/index.ts";
 import { UPGRADE_HEADERS } from "../../test/worker/socket.ts";
 import { app } from "../app.ts";
 import { groupStub } from "../object-names.ts";
@@ -104,6 +112,63 @@ describe("SocketLayer", () => {
       { type: "error", id: "r2", code: "INTERNAL", message: "an unexpected error occurred; it has been logged" },
       { type: "error", id: null, code: "INVALID_REQUEST", message: "frames are JSON text, not binary" },
     ]);
+  });
+
+  it("handles a socket's frames in arrival order behind a handler that waits (SOCKET-15)", async () => {
+    const { sockets } = layer();
+    const ws = fake();
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = sockets.receive(ws, "a", async (text) => {
+      await gate;
+      order.push(text);
+    });
+    const second = sockets.receive(ws, "b", (text) => void order.push(text));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["a", "b"]);
+  });
+
+  it("closes 1008 when more frames wait than SOCKET_PENDING_FRAMES_MAX, and takes frames again once answered (SOCKET-19)", async () => {
+    const { sockets } = layer();
+    const ws = fake();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    const handle = async () => {
+      await gate;
+      handled++;
+    };
+    const runs = Array.from({ length: SOCKET_PENDING_FRAMES_MAX }, () => sockets.receive(ws, "{}", handle));
+    expect(ws.closes).toEqual([]);
+    await sockets.receive(ws, "{}", handle); // the 1,025th not yet answered: refused, never handled
+    expect(ws.closes).toEqual([[CLOSE_POLICY_VIOLATION, expect.stringContaining("waiting")]]);
+    release();
+    await Promise.all(runs);
+    expect(handled).toBe(SOCKET_PENDING_FRAMES_MAX);
+    await sockets.receive(ws, "{}", handle);
+    expect(handled).toBe(SOCKET_PENDING_FRAMES_MAX + 1);
+  });
+
+  it("closes 1008 when the frames waiting pass SOCKET_PENDING_CHARACTERS_MAX, a largest frame taken alone (SOCKET-19)", async () => {
+    expect(SOCKET_PENDING_CHARACTERS_MAX).toBeGreaterThanOrEqual(SOCKET_MESSAGE_BYTES_MAX);
+    const { sockets } = layer();
+    const ws = fake();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const big = "x".repeat(SOCKET_MESSAGE_BYTES_MAX);
+    const handle = async () => {
+      await gate;
+    };
+    const runs = [sockets.receive(ws, big, handle), sockets.receive(ws, big, handle)];
+    expect(ws.closes).toEqual([]);
+    await sockets.receive(ws, "{}", handle);
+    expect(ws.closes).toEqual([[CLOSE_POLICY_VIOLATION, expect.stringContaining("characters")]]);
+    release();
+    await Promise.all(runs);
   });
 
   it("is what a real object's socket carries: {v: 2, state, auth} in its attachment", async () => {

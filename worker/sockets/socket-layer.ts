@@ -21,7 +21,17 @@
  * });
  * const { socket, response } = sockets.accept();
  */
-import { closeCodeToSend, EdgelogError, type ErrorCode, frameId, PING, PONG } from "../../client/protocol/index.ts";
+import {
+  CLOSE_POLICY_VIOLATION,
+  closeCodeToSend,
+  EdgelogError,
+  type ErrorCode,
+  frameId,
+  PING,
+  PONG,
+  SOCKET_PENDING_CHARACTERS_MAX,
+  SOCKET_PENDING_FRAMES_MAX,
+} from "../../client/protocol/index.ts";
 import { asEdgelogError } from "../result.ts";
 import type { SocketAuthState } from "./socket-auth-state.ts";
 
@@ -74,6 +84,13 @@ export interface SocketLayerOptions<S> {
   label: string;
 }
 
+/** A socket's frames received and not yet answered: the last one's promise, their count and size. */
+interface PendingFrames {
+  tail: Promise<void> | null;
+  frames: number;
+  characters: number;
+}
+
 /**
  * One object's sockets: `S` is the per-socket state in the attachment, `M` the messages it sends.
  *
@@ -87,8 +104,11 @@ export class SocketLayer<S, M extends { type: string }> {
   private readonly options: SocketLayerOptions<S>;
   /** Attachments already read in this life of the object (bounded by the object's sockets). */
   private readonly states = new Map<WebSocket, { state: S; auth: SocketAuthState }>();
-  /** Each socket's frames in flight, chained so they are handled in arrival order (SOCKET-15); an entry lives while one is. */
-  private readonly chains = new Map<WebSocket, Promise<void>>();
+  /**
+   * Each socket's frames received and not yet answered, chained so they are handled in arrival
+   * order (SOCKET-15) and counted so they stay bounded (SOCKET-19); an entry lives while one is.
+   */
+  private readonly chains = new Map<WebSocket, PendingFrames>();
 
   constructor(ctx: DurableObjectState, options: SocketLayerOptions<S>) {
     this.ctx = ctx;
@@ -183,14 +203,29 @@ export class SocketLayer<S, M extends { type: string }> {
    * id; anything else is logged and INTERNAL.
    */
   async receive(ws: WebSocket, frame: string | ArrayBuffer, handle: (text: string) => Promise<void> | void): Promise<void> {
-    const previous = this.chains.get(ws);
+    const size = typeof frame === "string" ? frame.length : frame.byteLength;
+    const pending = this.chains.get(ws) ?? { tail: null, frames: 0, characters: 0 };
+    if (pending.frames + 1 > SOCKET_PENDING_FRAMES_MAX || pending.characters + size > SOCKET_PENDING_CHARACTERS_MAX) {
+      // SOCKET-19: the client sends faster than it is answered; holding more would be unbounded.
+      this.close(
+        ws,
+        CLOSE_POLICY_VIOLATION,
+        `more than ${SOCKET_PENDING_FRAMES_MAX} frames or ${SOCKET_PENDING_CHARACTERS_MAX} characters waiting`,
+      );
+      return;
+    }
     // No frame in flight (the usual case): handled at once, with no extra turn.
-    const run = previous === undefined ? this.handleFrame(ws, frame, handle) : previous.then(() => this.handleFrame(ws, frame, handle));
-    this.chains.set(ws, run);
+    const run = pending.tail === null ? this.handleFrame(ws, frame, handle) : pending.tail.then(() => this.handleFrame(ws, frame, handle));
+    pending.tail = run;
+    pending.frames++;
+    pending.characters += size;
+    this.chains.set(ws, pending);
     try {
       await run;
     } finally {
-      if (this.chains.get(ws) === run) this.chains.delete(ws);
+      pending.frames--;
+      pending.characters -= size;
+      if (pending.frames === 0) this.chains.delete(ws);
     }
   }
 
