@@ -18,6 +18,7 @@ export * from "./commits.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./grants.ts";
+export * from "./json-depth.ts";
 export * from "./limits.ts";
 export * from "./membership.ts";
 export * from "./messages.ts";

@@ -106,6 +106,15 @@ export const REQUEST_BODY_MS_MAX = 30_000;
 export const RECORD_HEADERS_MAX = 64;
 
 /**
+ * Levels of arrays and objects a record's value may nest (RECORD-7): far past what data needs,
+ * and far below where `JSON.stringify` overflows the stack in browsers and Node (a few thousand).
+ *
+ * @example
+ * encodeRecord({ value: JSON.parse("[".repeat(513) + "]".repeat(513)) }, "r"); // throws INVALID_RECORD
+ */
+export const VALUE_DEPTH_MAX = 512;
+
+/**
  * Latest timestamp a record may carry: the end of JavaScript's Date range.
  *
  * @example

@@ -13,6 +13,7 @@
  */
 import { isObject, objectWithKeys, partitionNumber, utf8Length, wholeNumber } from "./checks.ts";
 import { EdgelogError } from "./errors.ts";
+import { jsonDepthExceeds } from "./json-depth.ts";
 import {
   BATCH_BYTES_MAX,
   BATCH_RECORDS_MAX,
@@ -22,6 +23,7 @@ import {
   RECORD_BYTES_MAX,
   RECORD_HEADERS_MAX,
   TIMESTAMP_MS_MAX,
+  VALUE_DEPTH_MAX,
 } from "./limits.ts";
 import type { ProducerInput } from "./wire.ts";
 
@@ -99,6 +101,9 @@ function valueJson(value: unknown, where: string): string {
   // stringify writes a non-finite number as null, so only a value whose JSON holds "null" can hide one.
   if (json.includes("null") && holdsNonFinite(value)) {
     throw new EdgelogError("INVALID_RECORD", `${where}.value holds a number JSON cannot carry (Infinity or NaN; 1e999 parses as Infinity)`);
+  }
+  if (jsonDepthExceeds(json, VALUE_DEPTH_MAX)) {
+    throw new EdgelogError("INVALID_RECORD", `${where}.value nests deeper than ${VALUE_DEPTH_MAX} levels of arrays and objects`);
   }
   return json;
 }
