@@ -12,6 +12,8 @@
  * sub.close();
  * client.close();
  */
+
+import { EdgelogAdmin } from "./admin.ts";
 import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
@@ -167,6 +169,18 @@ export class EdgelogClient {
   flush(): Promise<void> {
     this.ensureOpen();
     return this.producer.flush();
+  }
+
+  /**
+   * Admin calls (create, list, describe and delete topics; describe a group, its offsets and lag)
+   * over this client's connection and credentials.
+   *
+   * @example
+   * await client.admin.createTopic("orders", { partitions: 3 });
+   */
+  get admin(): EdgelogAdmin {
+    this.ensureOpen();
+    return new EdgelogAdmin(this.http);
   }
 
   /** The records waiting to be acknowledged, oldest first (for a "pending" UI). */

@@ -21,13 +21,16 @@ import { HTTP_TIMEOUT_MS } from "./local-limits.ts";
 import type {
   CommitRequest,
   CommitResponse,
+  CreateTopicRequest,
+  GroupDescription,
   GroupOffsetsResponse,
   OffsetLookupResponse,
   ProduceRequest,
   ProduceResponse,
   TopicDescription,
+  TopicSummary,
 } from "./protocol/index.ts";
-import { type EdgelogError, errorFromBody, groupPath, isErrorBody, partitionPath, topicPath } from "./protocol/index.ts";
+import { type EdgelogError, errorFromBody, groupPath, isErrorBody, partitionPath, ROUTE, topicPath } from "./protocol/index.ts";
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -80,6 +83,26 @@ export class HttpApi {
   /** GET /v1/topics/:topic: its partitions (the count is `partitions.length`). */
   describeTopic(topic: string): Promise<TopicDescription> {
     return this.call<TopicDescription>("GET", topicPath(topic));
+  }
+
+  /** GET /v1/topics: the topics (with auth, those the token may read). */
+  listTopics(): Promise<{ topics: TopicSummary[] }> {
+    return this.call<{ topics: TopicSummary[] }>("GET", ROUTE.topics);
+  }
+
+  /** PUT /v1/topics/:topic: creates it, or answers the existing one when it matches (TOPIC-2). */
+  createTopic(topic: string, body: CreateTopicRequest): Promise<TopicDescription> {
+    return this.call<TopicDescription>("PUT", topicPath(topic), body);
+  }
+
+  /** DELETE /v1/topics/:topic: answered 204, no body (TOPIC-6). */
+  async deleteTopic(topic: string): Promise<void> {
+    await this.call<undefined>("DELETE", topicPath(topic));
+  }
+
+  /** GET /v1/groups/:group: its state, generation and members. */
+  describeGroup(group: string): Promise<GroupDescription> {
+    return this.call<GroupDescription>("GET", groupPath(group));
   }
 
   /** POST /v1/topics/:topic/partitions/:p/records. */
@@ -167,6 +190,10 @@ export class HttpApi {
     if (isErrorBody(parsed)) {
       this.onReach(true);
       throw errorFromBody(parsed.error); // retryAfterMs kept (QUOTA_EXCEEDED)
+    }
+    if (status === 204 && text.length === 0) {
+      this.onReach(true);
+      return undefined as T;
     }
     if (status >= 200 && status < 300 && parsed !== undefined) {
       this.onReach(true);

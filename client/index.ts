@@ -19,6 +19,7 @@
  * client.close();
  */
 
+export { EdgelogAdmin } from "./admin.ts";
 export { type AuthOption, type TokenClaims, tokenClaims } from "./auth-token.ts";
 export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
 export { type IndexedDbCacheOptions, openIndexedDbCache } from "./cache/indexeddb.ts";
