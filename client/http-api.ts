@@ -170,17 +170,11 @@ export class HttpApi {
     } finally {
       clearTimeout(timer);
     }
-    if (token !== null && status === 401) {
-      const refused = errorOf(text);
-      if (refused?.code === "UNAUTHENTICATED") {
-        this.onReach(true);
-        return new Unauthenticated(refused) as T;
-      }
-    }
-    return this.parse<T>(method, path, status, text);
+    return this.parse<T>(method, path, status, text, token !== null);
   }
 
-  private parse<T>(method: string, path: string, status: number, text: string): T {
+  /** The answer's body; with a token sent, a 401 UNAUTHENTICATED is answered as Unauthenticated. */
+  private parse<T>(method: string, path: string, status: number, text: string, tokenSent: boolean): T {
     let parsed: unknown;
     try {
       parsed = text.length > 0 ? JSON.parse(text) : undefined;
@@ -189,7 +183,9 @@ export class HttpApi {
     }
     if (isErrorBody(parsed)) {
       this.onReach(true);
-      throw errorFromBody(parsed.error); // retryAfterMs kept (QUOTA_EXCEEDED)
+      const error = errorFromBody(parsed.error); // retryAfterMs kept (QUOTA_EXCEEDED)
+      if (tokenSent && status === 401 && error.code === "UNAUTHENTICATED") return new Unauthenticated(error) as T;
+      throw error;
     }
     if (status === 204 && text.length === 0) {
       this.onReach(true);
@@ -201,16 +197,6 @@ export class HttpApi {
     }
     this.onReach(false);
     throw new EdgelogClientError("BAD_RESPONSE", `${method} ${path} answered ${status} with ${text.slice(0, 120) || "no body"}`);
-  }
-}
-
-/** The error an answer's body holds, if it is edgelog's error body. */
-function errorOf(text: string): EdgelogError | null {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isErrorBody(parsed) ? errorFromBody(parsed.error) : null;
-  } catch {
-    return null;
   }
 }
 

@@ -11,6 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
+import { QUIET_ENV } from "./quiet-env.ts";
 import { takeStartLock } from "./start-lock.ts";
 
 const ROOT = process.cwd();
@@ -48,10 +49,7 @@ const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, {
   stdio: "inherit",
   env: {
     ...process.env,
-    WRANGLER_SEND_METRICS: "false",
-    WRANGLER_SEND_ERROR_REPORTS: "false",
-    WRANGLER_HIDE_BANNER: "true",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...QUIET_ENV,
     WRANGLER_LOG_PATH: join(ROOT, ".wrangler", "logs"),
     WRANGLER_REGISTRY_PATH: join(ROOT, ".wrangler", "registry"),
   },

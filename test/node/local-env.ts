@@ -21,19 +21,8 @@ import { fileURLToPath } from "node:url";
  */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
-/**
- * Environment that keeps wrangler and Miniflare quiet and offline: no telemetry, no error
- * reports, no update check, no fetch of `request.cf` data.
- *
- * @example
- * spawn("wrangler", ["dev"], { env: { ...process.env, ...QUIET_ENV } });
- */
-export const QUIET_ENV: Readonly<Record<string, string>> = {
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-};
+/** Environment that keeps wrangler and Miniflare quiet and offline (tools/quiet-env.ts, shared with npm start). */
+export { QUIET_ENV } from "../../tools/quiet-env.ts";
 
 /**
  * The `compatibility_date` from wrangler.toml, so Miniflare runs the same runtime behaviour as
