@@ -59,6 +59,7 @@ export class EdgelogClient {
   private lastHttp: "unknown" | "ok" | "failed" = "unknown";
   private closed = false;
 
+  /** A client with these options, as `createClient(options)` makes it. */
   constructor(options: ClientOptions) {
     this.options = options;
     this.credentials =

@@ -24,10 +24,23 @@ export { type AuthOption, type TokenClaims, tokenClaims } from "./auth-token.ts"
 export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
 export { type IndexedDbCacheOptions, openIndexedDbCache } from "./cache/indexeddb.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory.ts";
-export type { CachedRun, CacheKind, EventCache, NamedPosition, OutboxEntry, PutRecordsOptions, TopicInfo } from "./cache/types.ts";
+export type {
+  CachedRun,
+  CacheKind,
+  EventCache,
+  NamedPosition,
+  NewOutboxEntry,
+  OutboxEntry,
+  OutboxRecord,
+  ProducerIdentity,
+  PutRecordsOptions,
+  SealedBatch,
+  TopicInfo,
+} from "./cache/types.ts";
 export { type ClientError, type ClientOptions, createClient, EdgelogClient, type StorageStatus } from "./client.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
+export type { CommitMessage, SocketLinkOptions } from "./link.ts";
 export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
 export {
   type AnyErrorCode,
@@ -44,6 +57,7 @@ export * from "./protocol/index.ts";
 export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 export type { WebSocketClass, WebSocketLike } from "./reconnecting-socket.ts";
 export type { SubscribeFrom } from "./start-plan.ts";
+export type { LinkSnapshot, StatusInputs } from "./status.ts";
 export {
   CLIENT_STATUSES,
   type ClientStatus,

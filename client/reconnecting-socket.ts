@@ -46,11 +46,17 @@ import {
  */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
   onopen: ((event: never) => void) | null;
+  /** Called with each message received. */
   onmessage: ((event: never) => void) | null;
+  /** Called once the socket closed, with its code and reason. */
   onclose: ((event: never) => void) | null;
+  /** Called when the socket failed (a close follows). */
   onerror: ((event: never) => void) | null;
 }
 

@@ -104,6 +104,7 @@ export class Subscription implements AsyncIterable<TopicRecord> {
   private resolving: boolean;
   private lookupFailures = 0;
 
+  /** @internal The client makes it (`client.subscribe`). */
   constructor(ctx: SubscriptionContext, topic: string, options: SubscribeOptions, callback: RecordCallback | undefined) {
     this.ctx = ctx;
     this.topic = topic;
