@@ -14,7 +14,8 @@
  *
  * Adding an entry point is one line in ENTRIES and one `exports` entry in package.json, e.g.
  * `{ name: "react", source: "client/react/index.ts", build: "client" }` with
- * `"./react": { "types": "./dist/react.d.ts", "import": "./dist/react.js" }`.
+ * `"./react": { "types": "./dist/react.d.ts", "default": "./dist/react.js" }` ("default", not "import", so
+ * `require()` on Node >= 20.19 finds it too).
  *
  * @example
  * // npm run build:package   (tools/build-package.mjs: tsdown's API, without its CLI's Node 20 notice)

@@ -2,7 +2,8 @@
  * The npm package works where a user installs it (issue 11, "Done when"): the packed tarball is
  * installed into a fresh directory (test/node/packed-package.ts), and there
  * - plain `node` (no TypeScript, no loader) imports `edgelog` and `edgelog/protocol`, produces
- *   records to a real edgelog (the worker under Miniflare) and consumes them back;
+ *   records to a real edgelog (the worker under Miniflare) and consumes them back, and a CommonJS
+ *   script requires both;
  * - the app's own strict tsconfig (bundler, and node16/nodenext resolution) type-checks an app
  *   file against the package's .d.ts alone: no edgelog source file is in the program;
  * - a browser app installs no server framework (hono, jose) and the client's code imports none;
@@ -52,6 +53,17 @@ try {
 } finally {
   client.close();
 }
+`;
+
+/** A CommonJS script: `require()` of both entry points (the `default` export condition). */
+const REQUIRE_CJS = `
+const edgelog = require("edgelog");
+const protocol = require("edgelog/protocol");
+console.log(JSON.stringify({
+  createClient: typeof edgelog.createClient,
+  partitionForKey: protocol.partitionForKey("user-1", 6),
+  oneErrorClass: edgelog.EdgelogError === protocol.EdgelogError,
+}));
 `;
 
 /** An app's TypeScript, checked with the app's own strict settings. */
@@ -124,6 +136,12 @@ describe("the packed tarball, installed in a fresh directory", () => {
     expect(byKey.map((r) => ({ partition: r.partition, offset: r.offset }))).toEqual(out.sent);
     // The two entry points share one copy of the wire contract (an error from either is instanceof both).
     expect(out.oneErrorClass).toBe(true);
+  });
+
+  it("a CommonJS caller requires it (Node >= 20.19 loads ES modules with require)", async () => {
+    await app().write("require.cjs", REQUIRE_CJS);
+    const { stdout } = await app().run("node", ["require.cjs"], { timeoutMs: 30_000 });
+    expect(JSON.parse(stdout)).toEqual({ createClient: "function", partitionForKey: 2, oneErrorClass: true });
   });
 
   it("a strict app tsconfig type-checks an app against edgelog's .d.ts only (bundler and nodenext)", async () => {

@@ -1,8 +1,8 @@
 /**
  * The npm package as an app developer gets it: built by the package's own build script
  * (tools/build-package.mjs, tsdown) into a staging directory (never the checkout's dist/, so test
- * files may pack at the same time), packed there with `npm pack` from package.json's `files`
- * and `exports`, and installed into fresh app directories with `npm install`, beside the packages
+ * files may pack at the same time) beside package.json and whatever else its `files` names,
+ * packed there with `npm pack`, and installed into fresh app directories with `npm install`, beside the packages
  * an app adds (their versions the checkout's own, so npm's cache answers). One pack per test
  * file; every directory made is removed by `disposePackedPackages` (or `usePackedApp`'s hook).
  *
@@ -14,7 +14,8 @@
  * });
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { makeTempDir, ROOT, removeDir } from "./local-env.ts";
@@ -106,7 +107,11 @@ async function packOnce(): Promise<PackedPackage> {
   madeDirs.push(dir);
   const stage = join(dir, "stage");
   await runCommand("node", [join(ROOT, "tools", "build-package.mjs"), "--out-dir", join(stage, "dist")], { cwd: ROOT });
-  for (const file of ["package.json", "README.md", "LICENSE"]) await copyFile(join(ROOT, file), join(stage, file));
+  // Beside the fresh dist/, whatever else package.json's `files` names, from the checkout.
+  const { files = [] } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { files?: string[] };
+  for (const path of ["package.json", ...files.filter((path) => path !== "dist")]) {
+    if (existsSync(join(ROOT, path))) await cp(join(ROOT, path), join(stage, path), { recursive: true });
+  }
   const { stdout } = await runCommand("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], { cwd: stage });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   if (packed === undefined) throw new Error(`npm pack listed no tarball: ${stdout}`);
