@@ -16,10 +16,10 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-consumer.test.ts
  */
 import { describe, expect, it } from "vitest";
-import { AUTO_COMMIT_INTERVAL_MS, type Consumer, type EdgelogApi, type RevokeChange } from "../../client/index.ts";
+import { AUTO_COMMIT_INTERVAL_MS, type Consumer, type RevokeChange } from "../../client/index.ts";
 import { testRig, WAIT_MS } from "./client-harness.ts";
 import { controlledSockets, manualTimers, processedLog } from "./consumer-harness.ts";
-import { requestJson, waitFor } from "./runtime.ts";
+import { type EdgelogApi, requestJson, waitFor } from "./runtime.ts";
 
 const rig = testRig();
 
