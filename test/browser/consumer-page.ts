@@ -10,14 +10,7 @@
  * await window.consumerTest.start("http://127.0.0.1:40123", "mixed-g", "shared", "a-browser");
  * window.consumerTest.state(); // { memberId, generation, partitions, processed, revoked, errors, role }
  */
-import {
-  type Consumer,
-  createClient,
-  type EdgelogClient,
-  errorCode,
-  openIndexedDbCache,
-  type RevokeChange,
-} from "../../client/index.ts";
+import { type Consumer, createClient, type EdgelogClient, errorCode, openIndexedDbCache, type RevokeChange } from "../../client/index.ts";
 
 /** What the test reads back. */
 export interface ConsumerPageState {

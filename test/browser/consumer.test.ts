@@ -43,6 +43,15 @@ async function waitForPage(page: Page, partitions: number[], after = 0): Promise
   );
 }
 
+/** Waits until the page's member processed `count` records. */
+async function waitForProcessed(page: Page, count: number): Promise<void> {
+  await waitFor(
+    `the browser to process ${count} records`,
+    async () => ((await call(page, "state")).processed.length >= count ? true : undefined),
+    WAIT_MS,
+  );
+}
+
 describeInChromium("a consumer group shared by a browser member and a Node member", () => {
   let dir = "";
   let site: ScriptPage;
@@ -69,7 +78,8 @@ describeInChromium("a consumer group shared by a browser member and a Node membe
     const { api, url } = server;
     await api.createTopic(TOPIC, 4);
     const produceEach = async (count: number): Promise<void> => {
-      for (const partition of [0, 1, 2, 3]) await api.produce(TOPIC, { records: Array.from({ length: count }, (_, i) => ({ value: i })) }, partition);
+      for (const partition of [0, 1, 2, 3])
+        await api.produce(TOPIC, { records: Array.from({ length: count }, (_, i) => ({ value: i })) }, partition);
     };
     const committed = async (): Promise<(number | null)[]> =>
       (await api.groupOffsets(GROUP, TOPIC)).partitions.map((line) => line.committedOffset);
@@ -81,7 +91,7 @@ describeInChromium("a consumer group shared by a browser member and a Node membe
     await call(page, "start", url, GROUP, TOPIC, "a-browser");
     let state = await waitForPage(page, [0, 1, 2, 3]);
     expect(state.generation).toBe(1);
-    await waitFor("the browser to process 20 records", async () => ((await call(page, "state")).processed.length >= 20 ? true : undefined), WAIT_MS);
+    await waitForProcessed(page, 20);
     await call(page, "commit");
     expect(await committed()).toEqual([5, 5, 5, 5]);
 
@@ -98,10 +108,15 @@ describeInChromium("a consumer group shared by a browser member and a Node membe
     // Each processes its own partitions, the Node member from the browser's commit on.
     await produceEach(5);
     await waitFor("the Node member to process 10 records", () => (nodeProcessed.length >= 10 ? true : undefined), WAIT_MS);
-    await waitFor("the browser to process 30 records", async () => ((await call(page, "state")).processed.length >= 30 ? true : undefined), WAIT_MS);
+    await waitForProcessed(page, 30);
     expect(nodeProcessed.map((r) => `${r.partition}@${r.offset}`).sort()).toEqual(keys([2, 3], 5, 10).sort());
     state = await call(page, "state");
-    expect(state.processed.slice(20).map((r) => `${r.partition}@${r.offset}`).sort()).toEqual(keys([0, 1], 5, 10).sort());
+    expect(
+      state.processed
+        .slice(20)
+        .map((r) => `${r.partition}@${r.offset}`)
+        .sort(),
+    ).toEqual(keys([0, 1], 5, 10).sort());
 
     // Fenced: the browser's old generation commits nothing; its current one commits what it owns.
     const stale = { offsets: [{ topic: TOPIC, partition: 0, offset: 10 }], memberId: "a-browser", generation: 1 };
@@ -114,7 +129,7 @@ describeInChromium("a consumer group shared by a browser member and a Node membe
 
     // The browser stops: it commits, leaves, and the rebalance gives the Node member all four.
     await produceEach(2);
-    await waitFor("the browser to process 34 records", async () => ((await call(page, "state")).processed.length >= 34 ? true : undefined), WAIT_MS);
+    await waitForProcessed(page, 34);
     await call(page, "stop");
     expect(await committed()).toEqual([12, 12, 10, 10]);
     await waitFor("the Node member to own every partition", () => (node.assignment.partitions.length === 4 ? true : undefined), WAIT_MS);

@@ -112,7 +112,11 @@ describe("client.consumer: consumer groups from Node", () => {
     const b = rig.client().consumer({ group: "fence-g", topic: "fence", memberId: "b-fresh", reset: "earliest", timers: timersB });
     await b.run({ eachRecord: log.by("b") });
     expect(b.assignment).toEqual({ memberId: "b-fresh", generation: 2, partitions: [2, 3] });
-    await waitFor("b to process partitions 2 and 3", () => (log.entries.filter((e) => e.by === "b").length >= 8 ? true : undefined), WAIT_MS);
+    await waitFor(
+      "b to process partitions 2 and 3",
+      () => (log.entries.filter((e) => e.by === "b").length >= 8 ? true : undefined),
+      WAIT_MS,
+    );
     expect(a.assignment).toEqual({ memberId: "a-zombie", generation: 1, partitions: [0, 1, 2, 3] });
 
     // Its auto-commit goes with generation 1: refused, and nothing of it is applied.
