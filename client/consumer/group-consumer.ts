@@ -11,7 +11,7 @@
  * hears it, and only then do the new partitions start, after `onAssign`. The server has no revoke
  * barrier (GROUP-12): when a member hears of a rebalance, the old generation is already over, so
  * progress made since the last commit on a partition that moves cannot be committed and is never
- * committed under the new generation; its next owner processes it again (at-least-once, bounded
+ * committed under the new generation (GROUP-13); its next owner processes it again (at-least-once, bounded
  * by the auto-commit interval). `stop()` commits everything before it leaves, while its generation
  * is still valid, so a clean hand-over repeats nothing. Losing the membership (the group socket
  * dropped, a 4408 close when the session expired, UNKNOWN_MEMBER_ID answering a commit) stops every
