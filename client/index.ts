@@ -2,7 +2,8 @@
  * edgelog's browser client: subscribe to topics live and offline-first (records cached in
  * IndexedDB, replayed without a network, caught up on reconnect), produce through a persistent
  * outbox as an idempotent producer (exactly once, in order, across reloads), commit group
- * offsets, and watch an explicit status. In a browser, the tabs of one origin share one
+ * offsets, be a consumer-group member (`client.consumer`: assignments, rebalances, fenced
+ * commits), and watch an explicit status. In a browser, the tabs of one origin share one
  * connection and one cache: a leader tab, elected with Web Locks, owns the sockets and sends the
  * outbox, and a follower takes over when it closes (tabs/tabs.ts). Works in browsers, workers and
  * Node (inject `ws`).
@@ -38,6 +39,18 @@ export type {
   TopicInfo,
 } from "./cache/types.ts";
 export { type ClientError, type ClientOptions, createClient, EdgelogClient, type StorageStatus } from "./client.ts";
+export * from "./consumer/consumer-limits.ts";
+export type {
+  AssignmentChange,
+  ConsumerAssignment,
+  ConsumerOptions,
+  ConsumerTimers,
+  RevokeChange,
+  RevokeReason,
+  RunHandlers,
+} from "./consumer/consumer-options.ts";
+export { Consumer } from "./consumer/group-consumer.ts";
+export { JOIN_CODES_FINAL } from "./consumer/group-session.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
 export type { CommitMessage, SocketLinkOptions } from "./link.ts";
