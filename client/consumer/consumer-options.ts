@@ -22,7 +22,9 @@ import { AUTO_COMMIT_INTERVAL_MS, AUTO_COMMIT_INTERVAL_MS_MAX, AUTO_COMMIT_INTER
  * const timers: ConsumerTimers = { setTimeout: (run, ms) => globalThis.setTimeout(run, ms), clearTimeout: (h) => globalThis.clearTimeout(h as number) };
  */
 export interface ConsumerTimers {
+  /** Runs `callback` once after `ms`; answers a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a timer `setTimeout` answered. */
   clearTimeout(handle: unknown): void;
 }
 
@@ -121,8 +123,11 @@ export interface RevokeChange extends AssignmentChange {
  * });
  */
 export interface RunHandlers {
+  /** Processes one record; awaited before the partition's next record starts. */
   eachRecord(record: TopicRecord): void | Promise<void>;
+  /** Hears the partitions this member starts, before their first record. */
   onAssign?(change: AssignmentChange): void | Promise<void>;
+  /** Hears the partitions this member stopped, after their last record finished. */
   onRevoke?(change: RevokeChange): void | Promise<void>;
 }
 

@@ -81,6 +81,7 @@ export class Consumer {
   private firstJoin: { resolve(): void; reject(error: ClientError): void } | null = null;
   private stopping: Promise<void> | null = null;
 
+  /** @internal The client makes it (`client.consumer`). */
   constructor(ctx: ConsumerContext, options: ConsumerOptions) {
     this.ctx = ctx;
     this.settings = resolveConsumerOptions(options);
