@@ -27,6 +27,7 @@ import { HttpApi } from "./http-api.ts";
 import type { LinkFactory, PartitionLink } from "./link.ts";
 import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { PRODUCE_LINGER_MS } from "./local-limits.ts";
+import { type OutboxSnapshot, OutboxWatch } from "./outbox-watch.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import type { RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNumber, topicName } from "./protocol/index.ts";
@@ -35,7 +36,7 @@ import { type LookupWatch, type RecordCallback, type SubscribeOptions, Subscript
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { validateSubscribe } from "./validate.ts";
 
-export type { ClientError, ClientOptions, StorageStatus };
+export type { ClientError, ClientOptions, OutboxSnapshot, StorageStatus };
 
 /**
  * A client of one edgelog server (made by `createClient`).
@@ -51,6 +52,7 @@ export class EdgelogClient {
   private readonly http: HttpApi;
   private readonly credentials: Credentials | null;
   private readonly producer: Producer;
+  private readonly outboxWatch: OutboxWatch;
   private readonly makeLink: LinkFactory | null;
   private readonly tabs: Tabs | null;
   private readonly environment: ClientEnvironment;
@@ -80,6 +82,8 @@ export class EdgelogClient {
     this.environment = options.environment ?? browserEnvironment();
     this.online = this.environment.isOnline();
     this.stopWatching = this.environment.watch((event) => this.heard(event));
+    this.outboxWatch = new OutboxWatch({ cache: this.cache, reportError: (error) => this.events.reportError(error) });
+    this.tabs?.onOutbox(() => void this.outboxWatch.changed());
     this.producer = new Producer({
       cache: this.cache,
       http: this.http,
@@ -89,6 +93,7 @@ export class EdgelogClient {
       reportError: (error) => this.events.reportError(error),
       sleep: (ms) => this.sleep(ms),
       lingerMs: options.lingerMs ?? PRODUCE_LINGER_MS,
+      outboxChanged: () => void this.outboxWatch.changed(),
       ...(options.random ? { random: options.random } : {}),
       ...(this.tabs === null ? {} : { passRunner: this.tabs.passRunner }),
     });
@@ -211,6 +216,22 @@ export class EdgelogClient {
   }
 
   /**
+   * Calls `listener` with the outbox's snapshot after every change of it (queued, delivered or
+   * refused, here or by the leader tab; outbox-watch.ts); returns its unsubscribe. No polling.
+   *
+   * @example
+   * const off = client.onOutbox(({ count, entries }) => render(count, entries));
+   */
+  onOutbox(listener: (outbox: OutboxSnapshot) => void): () => void {
+    return this.outboxWatch.onChange(listener);
+  }
+
+  /** The outbox's last snapshot (null before the first read), the same object until it changes. */
+  get outboxSnapshot(): OutboxSnapshot | null {
+    return this.outboxWatch.snapshot;
+  }
+
+  /**
    * Commits `offset` (the next offset the group will read) for a group on one partition: over
    * the partition's socket when one is open, else over HTTP.
    */
@@ -244,6 +265,7 @@ export class EdgelogClient {
     for (const subscription of this.subscriptions) subscription.close();
     this.subscriptions.clear();
     this.producer.close();
+    this.outboxWatch.close();
     // After the subscriptions let go of their links: the next tab takes over the sockets.
     this.tabs?.close();
     this.stopWatching();

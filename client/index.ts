@@ -64,6 +64,7 @@ export {
   isQuotaError,
 } from "./local-errors.ts";
 export * from "./local-limits.ts";
+export type { OutboxSnapshot } from "./outbox-watch.ts";
 export type { ProduceRecord, Queued, QueuedRecord } from "./producer.ts";
 export type { FetchedRecord, JsonValue, RecordPosition, StartPosition } from "./protocol/index.ts";
 export * from "./protocol/index.ts";

@@ -315,6 +315,14 @@ export const SUBSCRIPTION_QUEUE_RECORDS_MAX = 1_000;
 export const SUBSCRIPTION_NAME_LENGTH_MAX = 249;
 
 /**
+ * Outbox records an outbox-change event carries (the oldest); its `count` tells how many wait in all.
+ *
+ * @example
+ * client.onOutbox(({ count, entries }) => show(entries, count - entries.length)); // entries.length <= 100
+ */
+export const OUTBOX_SNAPSHOT_ENTRIES_MAX = 100;
+
+/**
  * Listeners on one client event (status, storage, error): a leak shows as an error, not growth.
  *
  * @example

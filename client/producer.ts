@@ -74,6 +74,11 @@ export interface ProducerContext extends Omit<SenderContext, "delivered" | "unde
   lingerMs: number;
   /** Where passes run (default: here, with sendOutbox); tabs sharing an outbox run them in the leader tab. */
   passRunner?: PassRunnerFactory;
+  /**
+   * The outbox changed: told after each enqueue, and after each pass when the passes run here
+   * (a pass runner tells of its own passes: tabs/outbox-relay.ts).
+   */
+  outboxChanged?(): void;
 }
 
 interface Deferred {
@@ -137,6 +142,7 @@ export class Producer {
     // Fenced: this client can no longer send (another holder of the producer id may, later).
     if (this.fenced !== null) this.settle(id)?.reject(this.fenced);
     this.queuedSincePass++;
+    this.ctx.outboxChanged?.();
     this.scheduleLinger();
     return { id, topic, partition: partition === PARTITION_UNRESOLVED ? null : partition, delivered };
   }
@@ -239,6 +245,7 @@ export class Producer {
         result = { removed: 0, failure, fenced: null };
       }
       this.afterPass(result);
+      if (this.ctx.passRunner === undefined) this.ctx.outboxChanged?.();
       return result;
     });
     this.nextPass = pass;
@@ -328,7 +335,13 @@ function outboxRecord(encoded: EncodedRecord): OutboxRecord {
   return record;
 }
 
-function toQueuedRecord(entry: OutboxEntry): QueuedRecord {
+/**
+ * An outbox entry as `outbox()` lists it.
+ *
+ * @example
+ * const shown = (await cache.outboxList(10)).map(toQueuedRecord);
+ */
+export function toQueuedRecord(entry: OutboxEntry): QueuedRecord {
   return {
     id: entry.id,
     topic: entry.topic,

@@ -4,10 +4,13 @@
  * tabs). A follower's pass asks the leader to run one and takes its result; the leader runs passes
  * one at a time (a pass not started yet serves every tab that asked), and after each batch it
  * announces which records were delivered or refused, so the tab that produced them settles its
- * promises. A new leader sends at once whatever the outbox holds.
+ * promises. After each pass it runs (for whichever tab), the leader tells of the change, here and
+ * once on the channel (`outbox`), and each other tab tells its own listeners when it hears it: so
+ * every tab's outbox-change event follows the shared outbox (outbox-watch.ts), with one message
+ * per pass however many batches it sent. A new leader sends at once whatever the outbox holds.
  *
  * @example
- * const relay = new OutboxRelay(channel);
+ * const relay = new OutboxRelay(channel, () => watch.changed());
  * new Producer({ ...context, passRunner: relay.passRunner });
  * relay.leaderIs(leaderId, leaderId === channel.self);
  */
@@ -22,21 +25,24 @@ import { fromWire, passFromWire, passToWire, type TabMessage, type WirePassResul
  * The tab's side of the shared outbox.
  *
  * @example
- * const relay = new OutboxRelay(channel);
+ * const relay = new OutboxRelay(channel, () => watch.changed());
  * channel.listen((message) => relay.heard(message));
  */
 export class OutboxRelay {
   /** For the producer: binds its sender context and answers how each pass runs. */
   readonly passRunner: PassRunnerFactory;
   private readonly channel: TabChannel;
+  private readonly outboxChanged: () => void;
   private sender: SenderContext | null = null;
   private leader: string | null = null;
   private leading = false;
   private chain: Promise<unknown> = Promise.resolve();
   private nextPass: Promise<PassResult> | null = null;
 
-  constructor(channel: TabChannel) {
+  /** `outboxChanged` hears of every change of the shared outbox: a pass run here, or another tab's news. */
+  constructor(channel: TabChannel, outboxChanged: () => void) {
     this.channel = channel;
+    this.outboxChanged = outboxChanged;
     this.passRunner = (sender) => {
       this.sender = sender;
       return () => (this.leading ? this.passHere() : this.askLeader());
@@ -50,8 +56,12 @@ export class OutboxRelay {
     if (leading) void this.passHere();
   }
 
-  /** Handles a pass request (when leading) and other tabs' delivery news. */
+  /** Handles a pass request (when leading) and other tabs' delivery and outbox news. */
   heard(message: TabMessage): void {
+    if (message.type === "outbox") {
+      this.outboxChanged();
+      return;
+    }
     if (message.type === "pass") {
       const result = this.leading
         ? this.passHere().then((value) => ({ value: passToWire(value) }))
@@ -74,7 +84,11 @@ export class OutboxRelay {
     if (this.nextPass !== null) return this.nextPass;
     const pass = this.chain.then(() => {
       this.nextPass = null;
-      return sendOutbox(this.announcing(sender));
+      return sendOutbox(this.announcing(sender)).finally(() => {
+        // One message per pass, after its `settled` ones: every tab reads the outbox again.
+        this.outboxChanged();
+        this.channel.post({ type: "outbox" });
+      });
     });
     this.nextPass = pass;
     this.chain = pass.catch(() => undefined);

@@ -95,10 +95,12 @@ export function principalTabs(principal: Promise<string | null>, make: (sub: str
   let inner: Tabs | null = null;
   let closed = false;
   const roles = new Listeners<TabRole>();
+  const outboxes = new Listeners<void>();
   const ready: Promise<Tabs | null> = principal.then((sub) => {
     if (closed) return null;
     inner = make(sub);
     inner.onRole((role) => roles.emit(role));
+    inner.onOutbox(() => outboxes.emit());
     if (inner.role !== "electing") roles.emit(inner.role);
     return inner;
   });
@@ -121,10 +123,12 @@ export function principalTabs(principal: Promise<string | null>, make: (sub: str
     onRole: (listener) => roles.add(listener),
     makeLink,
     passRunner,
+    onOutbox: (listener) => outboxes.add(listener),
     close: () => {
       closed = true;
       inner?.close();
       roles.clear();
+      outboxes.clear();
     },
   };
 }

@@ -85,6 +85,8 @@ export type TabMessageBody =
   | { type: "ended"; to: string; link: string; error: WireError & { server: true } }
   // Records sent or refused by the leader's outbox pass, for the tab whose promises wait on them.
   | { type: "settled"; entries: OutboxEntry[]; offsets: RecordPosition[] | null; error: WireError | null }
+  // The leader ran an outbox pass: the shared outbox may have changed (once per pass).
+  | { type: "outbox" }
   // Requests and their answers.
   | (TabRequest & { to: string; rid: number })
   | { type: "answer"; to: string; rid: number; ok: true; value: unknown }

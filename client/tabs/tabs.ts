@@ -101,6 +101,8 @@ export interface Tabs {
   readonly makeLink: LinkFactory;
   /** Runs outbox passes in the leader tab, for the client's producer. */
   readonly passRunner: PassRunnerFactory;
+  /** Calls `listener` when the shared outbox changed in a pass (run here or in the leader tab); returns its unsubscribe. */
+  onOutbox(listener: () => void): () => void;
   /** Leaves: this tab's sockets close (when it leads) and the next tab takes over. */
   close(): void;
 }
@@ -117,8 +119,9 @@ export function createTabs(options: TabsOptions): Tabs {
   const { locks } = options.environment;
   const channel = new TabChannel(options.environment.BroadcastChannel, prefix, id);
   const links = new TabLinks(channel, options.random);
-  const relay = new OutboxRelay(channel);
   const roles = new Listeners<TabRole>();
+  const outboxes = new Listeners<void>();
+  const relay = new OutboxRelay(channel, () => outboxes.emit());
   let hub: Hub | null = null;
   let role: TabRole = "electing";
   const become = (next: TabRole): void => {
@@ -160,11 +163,13 @@ export function createTabs(options: TabsOptions): Tabs {
     onRole: (listener) => roles.add(listener),
     makeLink: links.makeLink,
     passRunner: relay.passRunner,
+    onOutbox: (listener) => outboxes.add(listener),
     close: () => {
       hub?.close();
       election.close();
       channel.close();
       roles.clear();
+      outboxes.clear();
     },
   };
 }

@@ -15,7 +15,7 @@
  * // npm start, then open http://127.0.0.1:8787/examples/feed/ (or follow the link on /)
  */
 import { createClient, type EdgelogClient } from "../../client/index.ts";
-import { FEED_PARTITIONS, OUTBOX_REFRESH_MS } from "./feed-limits.ts";
+import { FEED_PARTITIONS } from "./feed-limits.ts";
 import { FeedView } from "./feed-view.ts";
 import { newMessage } from "./message.ts";
 import { watchOfflineShell } from "./offline-shell.ts";
@@ -70,35 +70,8 @@ function remember(key: string, value: string | null): string {
   return value ?? "";
 }
 
-/** Re-reads the outbox into the page, one read at a time. */
-function outboxRefresher(client: EdgelogClient, view: OutboxView): () => void {
-  let running = false;
-  let again = false;
-  const refresh = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    client
-      .outbox()
-      .then(
-        (queued) => view.show(queued),
-        () => undefined,
-      )
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          refresh();
-        }
-      });
-  };
-  return refresh;
-}
-
 /** The compose form: each message goes to the outbox at once (online or not). */
-function wireCompose(client: EdgelogClient, topic: string, status: StatusView, refreshOutbox: () => void): void {
+function wireCompose(client: EdgelogClient, topic: string, status: StatusView): void {
   const form = byId<HTMLFormElement>("compose");
   const author = byId<HTMLInputElement>("author");
   const text = byId<HTMLInputElement>("text");
@@ -114,8 +87,7 @@ function wireCompose(client: EdgelogClient, topic: string, status: StatusView, r
     client.enqueue(topic, { key: message.author, value, timestamp: Date.now() }).then(
       (queued) => {
         text.value = "";
-        refreshOutbox();
-        queued.delivered.then(refreshOutbox, (error: Error) => status.showError(error));
+        queued.delivered.catch((error: Error) => status.showError(error));
       },
       (error: Error) => status.showError(error),
     );
@@ -128,27 +100,21 @@ async function main(): Promise<void> {
   const status = new StatusView(document);
   const client = createClient({ url: location.origin, dbName: "edgelog-feed" });
   const feed = new FeedView(byId("feed"), byId("feed-count"), byId("feed-empty"));
-  const refreshOutbox = outboxRefresher(client, new OutboxView(byId("outbox"), byId("outbox-count"), byId("outbox-empty")));
+  const outbox = new OutboxView(byId("outbox"), byId("outbox-count"), byId("outbox-empty"));
   status.showStatus(client.status);
   status.showRole(client.role);
-  client.onStatus((s) => {
-    status.showStatus(s);
-    refreshOutbox();
-  });
+  client.onStatus((s) => status.showStatus(s));
+  // Every change of the outbox, here or by the leader tab (which sends for every tab): no polling.
+  client.onOutbox((snapshot) => outbox.show(snapshot));
   client.onRole((role) => status.showRole(role));
   client.onStorage((storage) => status.showStorage(storage));
   client.onError((error) => status.showError(error));
   watchOfflineShell((ready) => status.showShell(ready));
-  wireCompose(client, topic, status, refreshOutbox);
-  refreshOutbox();
-  setInterval(refreshOutbox, OUTBOX_REFRESH_MS);
+  wireCompose(client, topic, status);
   showAuthBanner(await ensureTopic(topic));
   // "cached": what this browser has shows at once (a reload offline too), then the rest from the
   // server. A feed is for each tab to show in full, so no `name` (that is a once-per-device cursor).
-  client.subscribe(topic, { from: "cached" }, (record) => {
-    feed.add(record);
-    refreshOutbox();
-  });
+  client.subscribe(topic, { from: "cached" }, (record) => feed.add(record));
 }
 
 void main();

@@ -1,5 +1,5 @@
 /**
- * The example feed's own limits, each with its unit: what the page keeps and how often it looks.
+ * The example feed's own limits, each with its unit: what the page keeps and shows.
  * The client library's limits (outbox size, cache size, backoff) are in client/client-limits.ts.
  *
  * @example
@@ -10,8 +10,6 @@
 export const FEED_ENTRIES_MAX = 500;
 /** Outbox entries listed (the oldest, as they will be sent); the count shows the rest. */
 export const OUTBOX_SHOWN_MAX = 100;
-/** How often the outbox list is read again: another tab (the leader) may have sent what is in it. */
-export const OUTBOX_REFRESH_MS = 1_000;
 /** Characters in one message. */
 export const MESSAGE_LENGTH_MAX = 500;
 /** Characters in an author's name (the record key: one author's messages stay in order). */

@@ -1,13 +1,13 @@
 /**
  * The outbox on the page: the records produced here (or in another tab) that the server has not
- * acknowledged yet, oldest first, as `client.outbox()` lists them. They survive reloads (they are
- * in IndexedDB) and leave the list once the leader tab has sent them.
+ * acknowledged yet, oldest first, as the client's outbox-change event tells them. They survive
+ * reloads (they are in IndexedDB) and leave the list once the leader tab has sent them.
  *
  * @example
  * const outbox = new OutboxView(list, count, empty);
- * outbox.show(await client.outbox());
+ * client.onOutbox((snapshot) => outbox.show(snapshot));
  */
-import type { QueuedRecord } from "../../client/index.ts";
+import type { OutboxSnapshot, QueuedRecord } from "../../client/index.ts";
 import { OUTBOX_SHOWN_MAX } from "./feed-limits.ts";
 import { readMessage } from "./message.ts";
 
@@ -15,7 +15,7 @@ import { readMessage } from "./message.ts";
  * The rendered outbox.
  *
  * @example
- * outbox.show(queued);
+ * outbox.show(client.outboxSnapshot ?? { count: 0, entries: [] });
  */
 export class OutboxView {
   private readonly list: HTMLElement;
@@ -28,12 +28,12 @@ export class OutboxView {
     this.empty = empty;
   }
 
-  /** Replaces the list with `queued`. */
-  show(queued: readonly QueuedRecord[]): void {
-    const items = queued.slice(0, OUTBOX_SHOWN_MAX).map((record) => this.entry(record));
+  /** Replaces the list with the snapshot's entries (the oldest), and shows how many wait in all. */
+  show(snapshot: OutboxSnapshot): void {
+    const items = snapshot.entries.slice(0, OUTBOX_SHOWN_MAX).map((record) => this.entry(record));
     this.list.replaceChildren(...items);
-    this.count.textContent = String(queued.length);
-    this.empty.hidden = queued.length > 0;
+    this.count.textContent = String(snapshot.count);
+    this.empty.hidden = snapshot.count > 0;
   }
 
   private entry(record: QueuedRecord): HTMLLIElement {

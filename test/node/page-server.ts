@@ -3,6 +3,8 @@
  * browser with a real origin (IndexedDB, Web Locks and BroadcastChannel need one) and no edgelog
  * server. The entry is bundled with esbuild into `dir`; functions it puts on `globalThis` are
  * called with playwright's `page.evaluate`. Used by the browser cache tests and bench scenario 6.
+ * A TSX entry works too (esbuild takes the JSX setting from the nearest tsconfig), and
+ * `development` bundles React's development build (StrictMode's double mount runs only there).
  *
  * @example
  * const site = await servePageScript(join(ROOT, "test", "browser", "cache-page.ts"), dir);
@@ -27,14 +29,35 @@ export interface ScriptPage {
 }
 
 /**
+ * How the page script is bundled.
+ *
+ * @example
+ * await servePageScript(entry, dir, "react test", { development: true });
+ */
+export interface PageScriptOptions {
+  /** Not minified, with `process.env.NODE_ENV` "development" (React's checks and StrictMode's double mount). */
+  development?: boolean;
+}
+
+/**
  * Bundles `entry` into `dir` and serves it with an empty page on a free 127.0.0.1 port.
  *
  * @example
  * const page = await servePageScript(join(ROOT, "bench", "scenarios", "browser-cache-page.ts"), dir);
  */
-export async function servePageScript(entry: string, dir: string, title = "edgelog"): Promise<ScriptPage> {
-  const script = join(dir, `${basename(entry, ".ts")}.js`);
-  await build({ entryPoints: [entry], bundle: true, format: "iife", target: "es2022", minify: true, outfile: script, logLevel: "warning" });
+export async function servePageScript(entry: string, dir: string, title = "edgelog", options: PageScriptOptions = {}): Promise<ScriptPage> {
+  const script = join(dir, `${basename(entry).replace(/\.tsx?$/, "")}.js`);
+  const mode = options.development === true ? "development" : "production";
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "iife",
+    target: "es2022",
+    minify: mode === "production",
+    define: { "process.env.NODE_ENV": JSON.stringify(mode) },
+    outfile: script,
+    logLevel: "warning",
+  });
   const js = await readFile(script);
   const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><script src="/page.js"></script>`;
   const server: Server = createServer((request, response) => {
