@@ -38,6 +38,7 @@ interface PackageEntry {
 export const ENTRIES: readonly PackageEntry[] = [
   { name: "index", source: "client/index.ts", build: "client" },
   { name: "protocol", source: "client/protocol/index.ts", build: "client" },
+  { name: "react", source: "client/react/index.ts", build: "client" },
 ];
 
 const PROTOCOL_SOURCE = fileURLToPath(new URL("client/protocol/index.ts", import.meta.url));

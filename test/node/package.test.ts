@@ -10,7 +10,7 @@
  * and `npm pack` in the checkout ships only the built package (no tests, bench, tools, sources).
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ const runtime = useScratchRuntime("edgelog-package-", { [TOPIC]: PARTITIONS });
 const app = usePackedApp({ extraDependencies: ["ws"] });
 
 /** The client entries' built files, as installed in the app. */
-const CLIENT_ENTRIES = ["index", "protocol"] as const;
+const CLIENT_ENTRIES = ["index", "protocol", "react"] as const;
 
 /** A user's script: plain ESM JavaScript, run by `node` with no loader, `ws` as the WebSocket. */
 const PRODUCE_CONSUME_MJS = `
@@ -163,7 +163,10 @@ describe("the packed tarball, installed in a fresh directory", () => {
       const fromEdgelog = files
         .map((file) => relative(app().dir, file))
         .filter((file) => file.startsWith(`node_modules${sep}edgelog${sep}`));
-      expect(fromEdgelog.sort(), name).toEqual(CLIENT_ENTRIES.map((entry) => join("node_modules", "edgelog", "dist", `${entry}.d.ts`)));
+      // The entries' declarations and the chunks they share (dist/<chunk>-<hash>.d.ts): declarations only.
+      const dist = join("node_modules", "edgelog", "dist");
+      expect(fromEdgelog, name).toEqual(expect.arrayContaining(["index", "protocol"].map((entry) => join(dist, `${entry}.d.ts`))));
+      for (const file of fromEdgelog) expect(file, name).toMatch(/^node_modules[\\/]edgelog[\\/]dist[\\/][A-Za-z0-9_-]+\.d\.ts$/);
       const sources = files.filter((file) => !file.endsWith(".d.ts") && relative(app().dir, file) !== "app.ts");
       expect(sources, `${name}: only the app's own file is TypeScript source`).toEqual([]);
     }
@@ -173,19 +176,32 @@ describe("the packed tarball, installed in a fresh directory", () => {
     const modules = join(app().dir, "node_modules");
     expect(existsSync(join(modules, "edgelog", "package.json"))).toBe(true);
     for (const server of ["hono", "jose", "react"]) expect(existsSync(join(modules, server)), server).toBe(false);
-    for (const entry of CLIENT_ENTRIES) {
-      const js = await readFile(join(modules, "edgelog", "dist", `${entry}.js`), "utf8");
-      const dts = await readFile(join(modules, "edgelog", "dist", `${entry}.d.ts`), "utf8");
-      for (const specifier of specifiers(js)) expect(specifier, `${entry}.js`).toMatch(/^(idb|\.\/[a-z0-9-]+\.js)$/i);
-      for (const specifier of specifiers(dts)) expect(specifier, `${entry}.d.ts`).toMatch(/^(idb|\.\/[a-z0-9-]+\.js)$/i);
+    // Every built file (entries and the chunks they share); React only from edgelog/react's own files.
+    const dist = join(modules, "edgelog", "dist");
+    const built = (await readdir(dist)).filter((file) => file.endsWith(".js") || file.endsWith(".d.ts"));
+    expect(built).toEqual(expect.arrayContaining(CLIENT_ENTRIES.map((entry) => `${entry}.js`)));
+    for (const file of built) {
+      const allowed = file.startsWith("react.")
+        ? /^(idb|@standard-schema\/spec|react|react\/jsx-runtime|\.\/[a-z0-9_-]+\.js)$/i
+        : /^(idb|@standard-schema\/spec|\.\/[a-z0-9_-]+\.js)$/i;
+      for (const specifier of specifiers(await readFile(join(dist, file), "utf8"))) expect(specifier, file).toMatch(allowed);
     }
   });
 
   it("holds the built package and nothing else", async () => {
     const { files } = await packPackage();
     for (const entry of CLIENT_ENTRIES) {
-      for (const suffix of [".js", ".d.ts", ".js.map"]) expect(files).toContain(`dist/${entry}${suffix}`);
+      for (const suffix of [".js", ".d.ts"]) expect(files).toContain(`dist/${entry}${suffix}`);
     }
+    // Every file with code names its source map, and the map is shipped (an entry made only of
+    // re-exports of a shared chunk has no code and no map).
+    const staged = join(app().dir, "node_modules", "edgelog");
+    const scripts = files.filter((file) => file.endsWith(".js"));
+    for (const script of scripts) {
+      const mapped = (await readFile(join(staged, script), "utf8")).includes("//# sourceMappingURL=");
+      if (mapped) expect(files, script).toContain(`${script}.map`);
+    }
+    expect(files.filter((file) => file.endsWith(".js.map")).length).toBeGreaterThan(0);
     expect(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
   });
 });
