@@ -45,12 +45,11 @@ export class EnqueueOrder {
 
   /** Checks `entry`, then calls `queue` with the record to queue, after the records called before it. */
   run<R>(entry: OrderedRecord, queue: (record: ProduceRecord) => Promise<R>): Promise<R> {
-    const checked = checkRecord(entry);
-    if (this.waiting === 0 && !(checked instanceof Promise)) return queue(checked);
     if (this.waiting >= SCHEMA_PENDING_RECORDS_MAX) {
-      if (checked instanceof Promise) checked.catch(() => undefined);
       throw new EdgelogClientError("OUTBOX_FULL", `${SCHEMA_PENDING_RECORDS_MAX} records wait for their schema's answer`);
     }
+    const checked = checkRecord(entry);
+    if (this.waiting === 0 && !(checked instanceof Promise)) return queue(checked);
     this.waiting++;
     const before = this.tail;
     let handedOn = (): void => undefined;

@@ -62,14 +62,22 @@ async function serverValues(topic: string): Promise<unknown[]> {
   return (await rig.server.api.readAll(topic, 0)).records.map((r) => r.value);
 }
 
-/** The error a promise rejected with (fails the test if it resolved). */
+/** How long "at once" may take: a refusal needs no network, so this only bounds a broken build. */
+const AT_ONCE_MS = 2_000;
+
+/** The error a promise rejected with, at once (fails the test if it resolved or is still pending after AT_ONCE_MS). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${AT_ONCE_MS} ms: not refused at once`)), AT_ONCE_MS);
+  });
+  const settled = promise.then(
     () => {
       throw new Error("expected a rejection");
     },
     (error: unknown) => error as Error,
   );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 /** A Standard Schema written by hand: `validate` answers what `answer` says. */
