@@ -35,6 +35,7 @@ import {
 export class EdgelogAdmin {
   private readonly http: HttpApi;
 
+  /** @internal The client makes it (`client.admin`). */
   constructor(http: HttpApi) {
     this.http = http;
   }

@@ -19,6 +19,9 @@ import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
 import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTabs } from "./client-setup.ts";
+import type { ConsumerOptions } from "./consumer/consumer-options.ts";
+import { consumerContext } from "./consumer/consumer-setup.ts";
+import { Consumer } from "./consumer/group-consumer.ts";
 import { Credentials } from "./credentials.ts";
 import { EnqueueOrder } from "./enqueue-order.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
@@ -73,6 +76,7 @@ export class EdgelogClient {
   private lastHttp: "unknown" | "ok" | "failed" = "unknown";
   private closed = false;
 
+  /** A client with these options, as `createClient(options)` makes it. */
   constructor(options: ClientOptions) {
     this.options = options;
     this.credentials =
@@ -225,6 +229,23 @@ export class EdgelogClient {
   get admin(): EdgelogAdmin {
     this.ensureOpen();
     return new EdgelogAdmin(this.http);
+  }
+
+  /**
+   * A consumer-group member (consumer/group-consumer.ts): `run({ eachRecord })` joins the group,
+   * follows its assignments and rebalances, and commits processed offsets fenced by its
+   * generation. Its sockets are its own (in a browser, never the tabs' shared connection) and it
+   * uses no cache; credentials apply as on every socket.
+   *
+   * @example
+   * const consumer = client.consumer({ group: "billing", topic: "orders", reset: "earliest" });
+   * await consumer.run({ eachRecord: async (record) => await bill(record.value) });
+   * await consumer.stop(); // commits, then leaves the group
+   */
+  consumer(options: ConsumerOptions): Consumer {
+    this.ensureOpen();
+    const parts = { options: this.options, credentials: this.credentials, http: this.http, events: this.events };
+    return new Consumer(consumerContext(parts), options);
   }
 
   /** The records waiting to be acknowledged, oldest first (for a "pending" UI). */

@@ -2,7 +2,8 @@
  * edgelog's browser client: subscribe to topics live and offline-first (records cached in
  * IndexedDB, replayed without a network, caught up on reconnect), produce through a persistent
  * outbox as an idempotent producer (exactly once, in order, across reloads), commit group
- * offsets, and watch an explicit status. In a browser, the tabs of one origin share one
+ * offsets, be a consumer-group member (`client.consumer`: assignments, rebalances, fenced
+ * commits), and watch an explicit status. In a browser, the tabs of one origin share one
  * connection and one cache: a leader tab, elected with Web Locks, owns the sockets and sends the
  * outbox, and a follower takes over when it closes (tabs/tabs.ts). Works in browsers, workers and
  * Node (inject `ws`).
@@ -30,11 +31,36 @@ export { type AuthOption, type TokenClaims, tokenClaims } from "./auth-token.ts"
 export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
 export { type IndexedDbCacheOptions, openIndexedDbCache } from "./cache/indexeddb.ts";
 export { createMemoryCache, type MemoryCacheOptions } from "./cache/memory.ts";
-export type { CachedRun, CacheKind, EventCache, NamedPosition, OutboxEntry, PutRecordsOptions, TopicInfo } from "./cache/types.ts";
+export type {
+  CachedRun,
+  CacheKind,
+  EventCache,
+  NamedPosition,
+  NewOutboxEntry,
+  OutboxEntry,
+  OutboxRecord,
+  ProducerIdentity,
+  PutRecordsOptions,
+  SealedBatch,
+  TopicInfo,
+} from "./cache/types.ts";
 export { type ClientError, type ClientOptions, createClient, EdgelogClient, type StorageStatus } from "./client.ts";
+export * from "./consumer/consumer-limits.ts";
+export type {
+  AssignmentChange,
+  ConsumerAssignment,
+  ConsumerOptions,
+  ConsumerTimers,
+  RevokeChange,
+  RevokeReason,
+  RunHandlers,
+} from "./consumer/consumer-options.ts";
+export { Consumer } from "./consumer/group-consumer.ts";
+export { JOIN_CODES_FINAL } from "./consumer/group-session.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
 export type { JsonCompatible, JsonMember } from "./json-compatible.ts";
+export type { CommitMessage, SocketLinkOptions } from "./link.ts";
 export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
 export {
   type AnyErrorCode,
@@ -52,6 +78,7 @@ export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 export type { WebSocketClass, WebSocketLike } from "./reconnecting-socket.ts";
 export { type SchemaIssue, SchemaValidationError, type SchemaWhere } from "./schema-check.ts";
 export type { SubscribeFrom } from "./start-plan.ts";
+export type { LinkSnapshot, StatusInputs } from "./status.ts";
 export {
   CLIENT_STATUSES,
   type ClientStatus,

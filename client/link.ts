@@ -80,6 +80,7 @@ export interface PartitionLink {
   reconnectNow(): void;
   /** The page came back: check the socket with a heartbeat now. */
   checkNow(): void;
+  /** Closes the socket for good: no reconnect, no more handler calls. */
   close(): void;
 }
 
@@ -102,8 +103,9 @@ export interface SocketLinkOptions {
   url: string;
   WebSocket: WebSocketClass;
   heartbeatIntervalMs: number;
+  /** For the backoff's jitter (Math.random by default). */
   random?: () => number;
-  /** The client's credentials: each socket authenticates with its first message (ReconnectingSocket). */
+  /** @internal The client's credentials: each socket authenticates with its first message (ReconnectingSocket). */
   credentials?: Credentials | null;
 }
 

@@ -87,6 +87,7 @@ export type AnyErrorCode = ErrorCode | ClientErrorCode;
  */
 export class EdgelogClientError extends Error {
   readonly code: ClientErrorCode;
+  /** An error with a stable code; `cause` keeps the error it wraps. */
   constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "EdgelogClientError";

@@ -27,6 +27,7 @@ import { quotaReconnectDelayMs, reconnectDelayMs } from "./backoff.ts";
 import type { Credentials } from "./credentials.ts";
 import { HEARTBEAT_PONGS_MISSED_MAX, REAUTH_ATTEMPTS_MAX, SOCKET_OPEN_TIMEOUT_MS } from "./local-limits.ts";
 import {
+  type AuthMessage,
   CLOSE_CODES_FINAL,
   CLOSE_QUOTA_EXCEEDED,
   CLOSE_UNAUTHENTICATED,
@@ -46,11 +47,17 @@ import {
  */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
   onopen: ((event: never) => void) | null;
+  /** Called with each message received. */
   onmessage: ((event: never) => void) | null;
+  /** Called once the socket closed, with its code and reason. */
   onclose: ((event: never) => void) | null;
+  /** Called when the socket failed (a close follows). */
   onerror: ((event: never) => void) | null;
 }
 
@@ -88,10 +95,10 @@ export interface SocketDown {
  * @example
  * const handlers: SocketHandlers = { connecting() {}, open() {}, message: (m) => console.log(m.type), down: (d) => console.log(d.reason) };
  */
-export interface SocketHandlers {
+export interface SocketHandlers<Received = ServerMessage> {
   connecting(): void;
   open(): void;
-  message(message: ServerMessage): void;
+  message(message: Received): void;
   down(info: SocketDown): void;
 }
 
@@ -112,16 +119,17 @@ export interface ReconnectingSocketOptions {
 }
 
 /**
- * One reconnecting WebSocket (see the module comment).
+ * One reconnecting WebSocket (see the module comment). Its message types default to the partition
+ * socket's; the group socket's (GroupServerMessage, GroupClientMessage) fit as well.
  *
  * @example
  * const socket = new ReconnectingSocket({ url, WebSocket, heartbeatIntervalMs: 30_000 }, handlers);
  * socket.start();
  * socket.close();
  */
-export class ReconnectingSocket {
+export class ReconnectingSocket<Received = ServerMessage, Sent = ClientMessage> {
   private readonly options: ReconnectingSocketOptions;
-  private readonly handlers: SocketHandlers;
+  private readonly handlers: SocketHandlers<Received>;
   private ws: WebSocketLike | null = null;
   private opened = false;
   private closed = false;
@@ -140,7 +148,7 @@ export class ReconnectingSocket {
   private refusedToken: string | null = null;
   private authCounter = 0;
 
-  constructor(options: ReconnectingSocketOptions, handlers: SocketHandlers) {
+  constructor(options: ReconnectingSocketOptions, handlers: SocketHandlers<Received>) {
     this.options = options;
     this.handlers = handlers;
   }
@@ -157,7 +165,7 @@ export class ReconnectingSocket {
   }
 
   /** Sends a message; false when no socket is open (the caller decides what that means). */
-  send(message: ClientMessage): boolean {
+  send(message: Sent | AuthMessage): boolean {
     return this.sendText(JSON.stringify(message));
   }
 
@@ -283,7 +291,7 @@ export class ReconnectingSocket {
       if (this.ws !== null) void this.reauthenticate(this.ws);
       return;
     }
-    this.handlers.message(message as ServerMessage);
+    this.handlers.message(message as Received);
   }
 
   /**

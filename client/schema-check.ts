@@ -56,6 +56,7 @@ export class SchemaValidationError extends EdgelogClientError {
   /** How many issues the schema reported (more than `issues.length` when some were dropped). */
   readonly issuesTotal: number;
   readonly where: SchemaWhere;
+  /** A refusal of the value at `where`: `issues` already bounded, `issuesTotal` as the schema reported. */
   constructor(options: { issues: readonly SchemaIssue[]; issuesTotal: number; where: SchemaWhere }) {
     super("SCHEMA_VALIDATION_FAILED", validationMessage(options));
     this.name = "SchemaValidationError";

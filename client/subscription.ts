@@ -113,6 +113,7 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
   private resolving: boolean;
   private lookupFailures = 0;
 
+  /** @internal The client makes it (`client.subscribe`, a typed topic's `subscribe`). */
   constructor(
     ctx: SubscriptionContext,
     topic: string,

@@ -78,6 +78,7 @@ export class TypedTopic<T = JsonValue, In = T> {
   private readonly access: TopicAccess;
   private readonly decode: RecordDecoder<T> | undefined;
 
+  /** @internal The client makes it (`client.topic`). */
   constructor(access: TopicAccess, name: string, options: Partial<TopicOptions<In, T>> = {}) {
     const { schema, incoming = "validate" } = options;
     if (schema !== undefined && !isStandardSchema(schema)) {

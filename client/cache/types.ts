@@ -231,6 +231,7 @@ export interface EventCache {
 
   /** A topic's metadata as last fetched. */
   topic(name: string): Promise<TopicInfo | undefined>;
+  /** Stores a topic's metadata, replacing what was there. */
   putTopic(info: TopicInfo): Promise<void>;
 
   /** Where named subscription `subscription` resumes on a partition. */
@@ -247,6 +248,7 @@ export interface EventCache {
   outboxAdd(entry: NewOutboxEntry, limit: number): Promise<number>;
   /** Up to `limit` entries in enqueue order. */
   outboxList(limit: number): Promise<OutboxEntry[]>;
+  /** How many entries wait in the outbox. */
   outboxCount(): Promise<number>;
   /** Sets the partition of unresolved entries (id -> partition). */
   outboxResolve(partitions: ReadonlyMap<number, number>): Promise<void>;

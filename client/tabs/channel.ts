@@ -19,8 +19,11 @@ import { fromWire, isTabMessage, type TabMessage, type TabMessageBody, type TabR
  * const channel: BroadcastChannelLike = new BroadcastChannel("edgelog");
  */
 export interface BroadcastChannelLike {
+  /** Sends a message to the channel's other members (structured clone). */
   postMessage(message: unknown): void;
+  /** Leaves the channel. */
   close(): void;
+  /** Called with each message another member posted. */
   onmessage: ((event: MessageEvent) => void) | null;
 }
 

@@ -17,6 +17,7 @@
  * const locks: LockManagerLike = navigator.locks;
  */
 export interface LockManagerLike {
+  /** Runs `callback` once the named lock is held, and holds it until the callback's promise settles. */
   request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => unknown): Promise<unknown>;
 }
 

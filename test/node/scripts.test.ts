@@ -31,8 +31,8 @@ describe("npm run build and deploy", () => {
   it("bundle with no update banner and no telemetry notice, even on a first run", async () => {
     const { build, deploy } = await scripts();
     expect(deploy).toMatch(/^WRANGLER_SEND_METRICS=false WRANGLER_HIDE_BANNER=true wrangler deploy$/);
-    // The build script as npm runs it (sh -c), writing elsewhere than dist/ and without prebuild.
-    const command = `${build!.replace("--outdir dist", "")} --outdir ${join(dir, "out")}`;
+    // The build script as npm runs it (sh -c), writing into this test's directory and without prebuild.
+    const command = `${build!.replace(/--outdir \S+/, "")} --outdir ${join(dir, "out")}`;
     const home = join(dir, "home");
     const run = spawnSync("sh", ["-c", command], {
       cwd: ROOT,
