@@ -13,6 +13,7 @@
  * client.close();
  */
 
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { EdgelogAdmin } from "./admin.ts";
 import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
@@ -22,18 +23,29 @@ import type { ConsumerOptions } from "./consumer/consumer-options.ts";
 import { consumerContext } from "./consumer/consumer-setup.ts";
 import { Consumer } from "./consumer/group-consumer.ts";
 import { Credentials } from "./credentials.ts";
+import { EnqueueOrder } from "./enqueue-order.ts";
 import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 import { HttpApi } from "./http-api.ts";
+import type { JsonCompatible } from "./json-compatible.ts";
 import type { LinkFactory, PartitionLink } from "./link.ts";
 import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { type OutboxSnapshot, OutboxWatch } from "./outbox-watch.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
-import type { RecordPosition } from "./protocol/index.ts";
+import type { JsonValue, RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNumber, topicName } from "./protocol/index.ts";
 import { type ClientStatus, deriveStatus, type LinkSnapshot } from "./status.ts";
-import { type LookupWatch, type RecordCallback, type SubscribeOptions, Subscription, type SubscriptionContext } from "./subscription.ts";
+import {
+  type LookupWatch,
+  type RecordCallback,
+  type RecordDecoder,
+  type SubscribeOptions,
+  Subscription,
+  type SubscriptionContext,
+  type SubscriptionHandle,
+} from "./subscription.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
+import { type TopicOptions, TypedTopic } from "./typed-topic.ts";
 import { validateSubscribe } from "./validate.ts";
 
 export type { ClientError, ClientOptions, OutboxSnapshot, StorageStatus };
@@ -57,8 +69,10 @@ export class EdgelogClient {
   private readonly tabs: Tabs | null;
   private readonly environment: ClientEnvironment;
   private readonly links = new Set<PartitionLink>();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Set<SubscriptionHandle>();
   private readonly sleepers = new Set<() => void>();
+  /** The one door to the outbox: schemas run here, records go on in call order (enqueue-order.ts). */
+  private readonly order = new EnqueueOrder();
   private readonly stopWatching: () => void;
   private online: boolean;
   private lastHttp: "unknown" | "ok" | "failed" = "unknown";
@@ -137,23 +151,44 @@ export class EdgelogClient {
     return this.events.onError(listener);
   }
 
-  /** Subscribes to a topic (see SubscribeOptions); the callback is optional, the result is also an async iterable. */
-  subscribe(topic: string, options?: SubscribeOptions | RecordCallback, callback?: RecordCallback): Subscription {
-    this.ensureOpen();
+  /**
+   * Subscribes to a topic (see SubscribeOptions); the callback is optional, the result is also an
+   * async iterable. `T` types the values (unchecked: a typed topic's schema checks them).
+   */
+  subscribe<T extends JsonCompatible<T> = JsonValue>(
+    topic: string,
+    options?: SubscribeOptions | RecordCallback<T>,
+    callback?: RecordCallback<T>,
+  ): Subscription<T> {
     const opts = typeof options === "function" ? {} : (options ?? {});
-    const onRecord = typeof options === "function" ? options : callback;
-    validateSubscribe(topic, opts);
-    if (this.makeLink === null) {
-      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
-    }
-    const subscription = new Subscription(this.subscriptionContext(this.makeLink), topic, opts, onRecord);
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.openSubscription(topic, opts, typeof options === "function" ? options : callback);
   }
 
   /** Queues a record and resolves with its position once the server acknowledged it. */
-  async produce(topic: string, record: ProduceRecord): Promise<RecordPosition> {
+  async produce<T extends JsonCompatible<T> = JsonValue>(topic: string, record: ProduceRecord<T>): Promise<RecordPosition> {
     return (await this.enqueue(topic, record)).delivered;
+  }
+
+  /**
+   * A typed handle on one topic (typed-topic.ts): by a type argument alone, or by a Standard
+   * Schema that checks every produced value at enqueue (and, by default, every incoming one).
+   *
+   * @example
+   * const orders = client.topic<Order>("orders");
+   * const checked = client.topic("orders", { schema: z.object({ id: z.string(), qty: z.number() }) });
+   */
+  topic<T extends JsonCompatible<T> = JsonValue>(name: string): TypedTopic<T>;
+  topic<In, Out extends JsonCompatible<Out>>(name: string, options: TopicOptions<In, Out>): TypedTopic<Out, In>;
+  topic(name: string, options?: TopicOptions<unknown, JsonValue>): TypedTopic<JsonValue, unknown> {
+    this.ensureOpen();
+    topicName(name);
+    const access = {
+      enqueue: (topic: string, record: ProduceRecord<unknown>, schema: StandardSchemaV1 | null) =>
+        this.enqueueChecked(topic, record, schema),
+      subscribe: <T>(topic: string, opts: SubscribeOptions, onRecord: RecordCallback<T> | undefined, decode?: RecordDecoder<T>) =>
+        this.openSubscription(topic, opts, onRecord, decode),
+    };
+    return new TypedTopic(access, name, options);
   }
 
   /**
@@ -161,8 +196,17 @@ export class EdgelogClient {
    * `delivered`. A bad record (INVALID_RECORD, RECORD_TOO_LARGE, ...) is refused before the cache
    * is touched, so only the outbox write itself can move `storage`.
    */
-  async enqueue(topic: string, record: ProduceRecord): Promise<Queued> {
+  enqueue<T extends JsonCompatible<T> = JsonValue>(topic: string, record: ProduceRecord<T>): Promise<Queued> {
+    return this.enqueueChecked(topic, record, null);
+  }
+
+  /** Through the one door (EnqueueOrder): the schema's check, once, then the producer, in call order. */
+  private async enqueueChecked(topic: string, record: ProduceRecord<unknown>, schema: StandardSchemaV1 | null): Promise<Queued> {
     this.ensureOpen();
+    return this.order.run({ topic, record, schema }, (checked) => this.queue(topic, checked));
+  }
+
+  private async queue(topic: string, record: ProduceRecord): Promise<Queued> {
     try {
       const queued = await this.producer.enqueue(topic, record);
       this.events.setStorage("ok");
@@ -273,6 +317,22 @@ export class EdgelogClient {
     this.credentials?.close();
     this.cache.close();
     this.events.close();
+  }
+
+  private openSubscription<T>(
+    topic: string,
+    opts: SubscribeOptions,
+    onRecord: RecordCallback<T> | undefined,
+    decode?: RecordDecoder<T>,
+  ): Subscription<T> {
+    this.ensureOpen();
+    validateSubscribe(topic, opts);
+    if (this.makeLink === null) {
+      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
+    }
+    const subscription = new Subscription(this.subscriptionContext(this.makeLink), topic, opts, onRecord, decode);
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
   private ensureOpen(): void {

@@ -17,9 +17,15 @@
  * sub.onError((error) => console.warn(error.code)); // the topic was deleted: UNKNOWN_TOPIC
  * const { partition, offset } = await client.produce("orders", { key: "alice", value: { item: "book" } });
  * for await (const record of sub) if (record.offset === offset && record.partition === partition) break;
+ *
+ * // Typed topics: by a type, or by any Standard Schema (checked at enqueue, offline too).
+ * const orders = client.topic("orders", { schema: z.object({ item: z.string(), qty: z.number().default(1) }) });
+ * await orders.produce({ key: "alice", value: { item: "pen" } }); // SCHEMA_VALIDATION_FAILED for { item: 1 }
  * client.close();
  */
 
+/** The Standard Schema v1 interface a typed topic's schema implements (zod, valibot, arktype, ...). */
+export type { StandardSchemaV1 } from "@standard-schema/spec";
 export { EdgelogAdmin } from "./admin.ts";
 export { type AuthOption, type TokenClaims, tokenClaims } from "./auth-token.ts";
 export { reconnectCeilingMs, reconnectDelayMs } from "./backoff.ts";
@@ -53,6 +59,7 @@ export { Consumer } from "./consumer/group-consumer.ts";
 export { JOIN_CODES_FINAL } from "./consumer/group-session.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
+export type { JsonCompatible, JsonMember } from "./json-compatible.ts";
 export type { CommitMessage, SocketLinkOptions } from "./link.ts";
 export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
 export {
@@ -70,6 +77,7 @@ export type { FetchedRecord, JsonValue, RecordPosition, StartPosition } from "./
 export * from "./protocol/index.ts";
 export { EdgelogError, type ErrorCode } from "./protocol/index.ts";
 export type { WebSocketClass, WebSocketLike } from "./reconnecting-socket.ts";
+export { type SchemaIssue, SchemaValidationError, type SchemaWhere } from "./schema-check.ts";
 export type { SubscribeFrom } from "./start-plan.ts";
 export type { LinkSnapshot, StatusInputs } from "./status.ts";
 export {
@@ -86,3 +94,4 @@ export { Subscription } from "./subscription.ts";
 export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
 export type { LockManagerLike } from "./tabs/locks.ts";
 export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";
+export { type TopicOptions, TypedTopic } from "./typed-topic.ts";

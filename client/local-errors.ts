@@ -47,6 +47,19 @@ export const CLIENT_ERROR_CODES = {
   AUTH_FAILED: "no usable token from the auth option",
   /** The client was used wrongly (e.g. `sub.commit()` without a group). */
   INVALID_USE: "the client was used wrongly",
+  /**
+   * A typed topic's schema refused a value (a `SchemaValidationError`: the message names the
+   * first failing path and its issue, `issues` holds at most SCHEMA_ISSUES_MAX). From `produce`
+   * and `enqueue`, at once and before anything is queued; from a subscription that validates
+   * incoming values, to `client.onError` with the record's `position` (the record is skipped).
+   */
+  SCHEMA_VALIDATION_FAILED: "a value does not match its topic's schema",
+  /**
+   * A typed topic's schema itself failed: `validate` threw, rejected, answered something that is
+   * not a Standard Schema result, or did not answer within SCHEMA_VALIDATE_MS_MAX. The value is
+   * treated as refused (nothing is queued; an incoming record is skipped and reported).
+   */
+  SCHEMA_FAILED: "a topic's schema failed to validate",
 } as const;
 
 /**

@@ -339,3 +339,47 @@ export const LISTENERS_MAX = 1_000;
  * if (offset === OFFSET_UNKNOWN) console.log("delivered; its offset is no longer known");
  */
 export const OFFSET_UNKNOWN = -1;
+
+/**
+ * The most schema issues a SCHEMA_VALIDATION_FAILED error carries (`error.issues`); its
+ * `issuesTotal` says how many the schema reported. The message names the first.
+ *
+ * @example
+ * catch (e) { if (e instanceof SchemaValidationError) e.issues.length <= SCHEMA_ISSUES_MAX; } // true
+ */
+export const SCHEMA_ISSUES_MAX = 10;
+
+/**
+ * The longest issue message kept (characters); a longer one is cut, ending with "…".
+ *
+ * @example
+ * error.issues.every((issue) => issue.message.length <= SCHEMA_ISSUE_MESSAGE_LENGTH_MAX); // true
+ */
+export const SCHEMA_ISSUE_MESSAGE_LENGTH_MAX = 500;
+
+/**
+ * The most path segments kept per issue (the deepest are dropped, the path ends with "…").
+ *
+ * @example
+ * error.issues.every((issue) => issue.path.length <= SCHEMA_ISSUE_PATH_SEGMENTS_MAX); // true
+ */
+export const SCHEMA_ISSUE_PATH_SEGMENTS_MAX = 32;
+
+/**
+ * How long an asynchronous schema may take to answer for one value; past it the value is refused
+ * with SCHEMA_FAILED (a produce never waits forever on a validator).
+ *
+ * @example
+ * await topic.produce({ value }); // rejects SCHEMA_FAILED if the schema's promise is still pending after 10 s
+ */
+export const SCHEMA_VALIDATE_MS_MAX = 10_000;
+
+/**
+ * The most produced records that may wait behind an asynchronous schema's answer (records are
+ * queued in call order, so each waits for the ones before it); past it a produce is refused with
+ * OUTBOX_FULL and nothing is queued.
+ *
+ * @example
+ * // 1_001 produces in a row on a topic whose schema answers later: the last one rejects OUTBOX_FULL
+ */
+export const SCHEMA_PENDING_RECORDS_MAX = 1_000;

@@ -17,16 +17,20 @@ import { type OutboxEntry, type OutboxRecord, PARTITION_UNRESOLVED } from "./cac
 import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import { FLUSH_PASSES_MAX, OFFSET_UNKNOWN, OUTBOX_RECORDS_MAX, PRODUCE_BATCH_RECORDS_MAX } from "./local-limits.ts";
 import { type PassResult, type PassRunnerFactory, type SenderContext, sendOutbox } from "./outbox-sender.ts";
-import type { RecordInput, RecordPosition } from "./protocol/index.ts";
+import type { JsonValue, RecordInput, RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, type EncodedRecord, encodeRecord, partitionForKey, stickyPartition, topicName } from "./protocol/index.ts";
 
 /**
- * A record to produce: the protocol's record input (key, value, headers, timestamp, partition).
+ * A record to produce: the protocol's record input (key, value, headers, timestamp, partition),
+ * with its value typed `T` (any JSON by default; a typed topic's value type otherwise).
  *
  * @example
  * const record: ProduceRecord = { key: "alice", value: { item: "book" }, headers: { source: "web" } };
+ * const order: ProduceRecord<Order> = { key: "alice", value: { id: "o-1", qty: 2 } };
  */
-export type ProduceRecord = RecordInput;
+export interface ProduceRecord<T = JsonValue> extends Omit<RecordInput, "value"> {
+  value: T;
+}
 
 /**
  * A record safely queued: its outbox id, where it goes (null until known) and its acknowledgement.

@@ -7,24 +7,38 @@
  * const options: SubscribeOptions = { from: "cached" };
  * client.subscribe("feed", options, (record: TopicRecord) => show(record.value));
  */
-import type { FetchedRecord } from "./protocol/index.ts";
+import type { FetchedRecord, JsonValue } from "./protocol/index.ts";
 import type { SubscribeFrom } from "./start-plan.ts";
 
 /**
- * A delivered record: the stored record and where it came from.
+ * A delivered record: the stored record and where it came from, its value typed `T` (any JSON by
+ * default; a typed topic's value type, or the schema's output, otherwise).
  *
  * @example
  * client.subscribe("orders", {}, (r: TopicRecord) => console.log(r.topic, r.partition, r.offset, r.key, r.value));
+ * client.subscribe<Order>("orders", {}, (r: TopicRecord<Order>) => console.log(r.value.qty));
  */
-export type TopicRecord = FetchedRecord & { topic: string; partition: number };
+export type TopicRecord<T = JsonValue> = Omit<FetchedRecord, "value"> & { value: T; topic: string; partition: number };
 
 /**
  * What a subscriber's callback may be: it may return a promise, awaited before the next record of its partition.
  *
  * @example
  * const onRecord: RecordCallback = async (record) => { await db.save(record); };
+ * const onOrder: RecordCallback<Order> = (record) => total += record.value.qty;
  */
-export type RecordCallback = (record: TopicRecord) => void | Promise<void>;
+export type RecordCallback<T = JsonValue> = (record: TopicRecord<T>) => void | Promise<void>;
+
+/**
+ * Turns a stored record into the one delivered (a typed topic's schema, run on incoming values).
+ * It throws or rejects (an EdgelogClientError: SCHEMA_VALIDATION_FAILED, SCHEMA_FAILED) for a
+ * record it refuses: that record is reported to the client's `onError` and skipped, and counts as
+ * delivered (the position moves past it).
+ *
+ * @example
+ * const decode: RecordDecoder<Order> = (record) => ({ ...record, value: parseOrder(record.value) });
+ */
+export type RecordDecoder<T> = (record: TopicRecord) => TopicRecord<T> | Promise<TopicRecord<T>>;
 
 /**
  * How to subscribe.

@@ -25,13 +25,13 @@ import { Ending } from "./ending.ts";
 import type { LinkFactory, LinkHandlers, PartitionLink } from "./link.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
-import type { FetchedRecord, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
+import type { FetchedRecord, JsonValue, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
 import { EdgelogError } from "./protocol/index.ts";
 import { checkAgainstLog, planStart, type SubscribeFrom, wireStart } from "./start-plan.ts";
 import type { LinkSnapshot } from "./status.ts";
-import type { RecordCallback, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
+import type { RecordCallback, RecordDecoder, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
 
-export type { RecordCallback, SubscribeOptions, TopicRecord };
+export type { RecordCallback, RecordDecoder, SubscribeOptions, TopicRecord };
 
 /**
  * What a subscription needs from its client.
@@ -55,9 +55,17 @@ export interface SubscriptionContext {
   linkRemoved(link: PartitionLink): void;
   linkChanged(): void;
   /** The subscription closed: the client forgets it. */
-  released(subscription: Subscription): void;
+  released(subscription: SubscriptionHandle): void;
   reportError(error: EdgelogError | EdgelogClientError): void;
 }
+
+/**
+ * What a client keeps of each of its subscriptions, whatever their value type.
+ *
+ * @example
+ * const subscriptions = new Set<SubscriptionHandle>([client.subscribe<Order>("orders")]);
+ */
+export type SubscriptionHandle = Pick<Subscription<unknown>, "close" | "networkBack" | "resolvingLink">;
 
 /**
  * How a subscription follows its partition-count lookup.
@@ -90,27 +98,35 @@ interface PartitionState {
  * const sub: Subscription = client.subscribe("orders", { group: "billing" });
  * for await (const record of sub) { bill(record); await sub.commit(); }
  */
-export class Subscription implements AsyncIterable<TopicRecord> {
+export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>> {
   readonly topic: string;
   private readonly options: SubscribeOptions;
   private readonly from: SubscribeFrom;
   private readonly ctx: SubscriptionContext;
-  private readonly callback: RecordCallback | undefined;
+  private readonly callback: RecordCallback<T> | undefined;
+  private readonly decode: RecordDecoder<T> | undefined;
   private readonly states = new Map<number, PartitionState>();
   private readonly ending = new Ending<EdgelogError>();
-  private queue: AsyncQueue<TopicRecord> | null = null;
+  private queue: AsyncQueue<TopicRecord<T>> | null = null;
   private closed = false;
   /** Whether the partition-count lookup is still under way (the status counts it as connecting). */
   private resolving: boolean;
   private lookupFailures = 0;
 
-  /** @internal The client makes it (`client.subscribe`). */
-  constructor(ctx: SubscriptionContext, topic: string, options: SubscribeOptions, callback: RecordCallback | undefined) {
+  /** @internal The client makes it (`client.subscribe`, a typed topic's `subscribe`). */
+  constructor(
+    ctx: SubscriptionContext,
+    topic: string,
+    options: SubscribeOptions,
+    callback: RecordCallback<T> | undefined,
+    decode?: RecordDecoder<T>,
+  ) {
     this.ctx = ctx;
     this.topic = topic;
     this.options = options;
     this.from = options.from ?? "earliest";
     this.callback = callback;
+    this.decode = decode;
     this.resolving = options.partitions === undefined;
     void this.run().catch((error: unknown) => this.ctx.reportError(asClientError(error, "starting the subscription")));
   }
@@ -187,8 +203,8 @@ export class Subscription implements AsyncIterable<TopicRecord> {
    * queued for the iterator from its first call on, so start the loop right after `subscribe`
    * (as `for await (const r of client.subscribe(...))` does).
    */
-  [Symbol.asyncIterator](): AsyncIterator<TopicRecord> {
-    this.queue ??= new AsyncQueue<TopicRecord>(SUBSCRIPTION_QUEUE_RECORDS_MAX, () => this.close());
+  [Symbol.asyncIterator](): AsyncIterator<TopicRecord<T>> {
+    this.queue ??= new AsyncQueue<TopicRecord<T>>(SUBSCRIPTION_QUEUE_RECORDS_MAX, () => this.close());
     const error = this.ending.error;
     if (error !== null) this.queue.fail(error);
     else if (this.closed) this.queue.close();
@@ -330,19 +346,38 @@ export class Subscription implements AsyncIterable<TopicRecord> {
     for (const record of records) {
       if (this.closed) break;
       if (state.next !== null && record.offset < state.next) continue;
-      const delivered: TopicRecord = { ...record, topic: this.topic, partition: state.partition };
-      // Awaited only when the callback returned a promise: a tick per record is most of a replay.
-      const pending = this.callBack(delivered);
+      // Awaited only when the decoder or the callback answered a promise: a tick per record is most of a replay.
+      const decoded = this.decoded({ ...record, topic: this.topic, partition: state.partition });
+      const delivered = decoded instanceof Promise ? await decoded : decoded;
+      const pending = delivered === null ? undefined : this.callBack(delivered);
       if (pending !== undefined) await pending;
       state.next = record.offset + 1;
       // Waits while the iterator's queue is full: the backpressure that delays `consumed`.
-      if (this.queue !== null) await this.queue.push(delivered);
+      if (this.queue !== null && delivered !== null) await this.queue.push(delivered);
     }
     return state.next ?? 0;
   }
 
+  /**
+   * The record to deliver: as stored, or as the decoder made it (a promise only when the decoder
+   * answered one); null when the decoder refused it, which is reported (RecordDecoder).
+   */
+  private decoded(record: TopicRecord): TopicRecord<T> | null | Promise<TopicRecord<T> | null> {
+    if (this.decode === undefined) return record as TopicRecord<T>;
+    const refused = (error: unknown): null => {
+      this.ctx.reportError(asClientError(error, `decoding ${record.topic}/${record.partition}@${record.offset}`));
+      return null;
+    };
+    try {
+      const result = this.decode(record);
+      return result instanceof Promise ? result.then(undefined, refused) : result;
+    } catch (error) {
+      return refused(error);
+    }
+  }
+
   /** Calls the callback; answers a promise only when it returned one (to be awaited). */
-  private callBack(record: TopicRecord): Promise<void> | undefined {
+  private callBack(record: TopicRecord<T>): Promise<void> | undefined {
     if (this.callback === undefined) return undefined;
     const failed = (error: unknown): void => {
       this.ctx.reportError(

@@ -68,7 +68,7 @@ const subscribe = EdgelogClient.prototype.subscribe;
 EdgelogClient.prototype.subscribe = function (this: EdgelogClient, ...args: Parameters<EdgelogClient["subscribe"]>) {
   subscribeCalls++;
   return subscribe.apply(this, args);
-};
+} as EdgelogClient["subscribe"];
 const outbox = EdgelogClient.prototype.outbox;
 EdgelogClient.prototype.outbox = function (this: EdgelogClient) {
   outboxCalls++;
