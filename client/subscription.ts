@@ -128,6 +128,10 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
     this.callback = callback;
     this.decode = decode;
     this.resolving = options.partitions === undefined;
+    // Without a callback the iterator is the only reader: queue from the start, so records that
+    // arrive before the loop begins (a produce awaited in between) wait for it (bounded: a full
+    // queue holds delivery back, which pauses the server).
+    if (callback === undefined) this.queue = new AsyncQueue<TopicRecord<T>>(SUBSCRIPTION_QUEUE_RECORDS_MAX, () => this.close());
     void this.run().catch((error: unknown) => this.ctx.reportError(asClientError(error, "starting the subscription")));
   }
 
@@ -199,9 +203,9 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
   }
 
   /**
-   * Iterates delivered records; leaving the loop early closes the subscription. Records are
-   * queued for the iterator from its first call on, so start the loop right after `subscribe`
-   * (as `for await (const r of client.subscribe(...))` does).
+   * Iterates delivered records; leaving the loop early closes the subscription. A subscription
+   * made without a callback queues its records from the start (so a loop begun later misses
+   * none); with a callback, records are queued for the iterator from its first call on.
    */
   [Symbol.asyncIterator](): AsyncIterator<TopicRecord<T>> {
     this.queue ??= new AsyncQueue<TopicRecord<T>>(SUBSCRIPTION_QUEUE_RECORDS_MAX, () => this.close());

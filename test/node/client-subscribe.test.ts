@@ -102,6 +102,21 @@ describe("subscribe", () => {
     expect(sub.positions().get(0)).toBe(5);
   });
 
+  it("without a callback, keeps what arrives before the loop begins (produce awaited in between)", async () => {
+    await server.api.createTopic("iterate-later", 1);
+    const c = client();
+    const sub = c.subscribe("iterate-later", { from: "latest" });
+    await waitForStatus(c, "live");
+    const { offset } = await c.produce("iterate-later", { value: "before the loop" });
+    // The record is delivered while nobody iterates; wait until the subscription has passed it.
+    await waitFor("the record delivered", () => ((sub.positions().get(0) ?? 0) > offset ? true : undefined), WAIT_MS);
+    for await (const record of sub) {
+      expect(record.value).toBe("before the loop");
+      expect(record.offset).toBe(offset);
+      break;
+    }
+  });
+
   it("replays the cache with the server stopped, then resumes without duplicates when it returns", async () => {
     await server.api.createTopic("replay", 2);
     await server.api.produce("replay", { records: values(0, 30) });
