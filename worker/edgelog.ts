@@ -17,7 +17,11 @@
  * app.use("/events/*", myMiddleware);
  * app.route("/events", edgelog.app);
  *
- * export const { Partition, Registry, Group, EdgelogService } = edgelog;
+ * // Classes, so `wrangler types` can name them in the Env it generates.
+ * export class Partition extends edgelog.Partition {}
+ * export class Registry extends edgelog.Registry {}
+ * export class Group extends edgelog.Group {}
+ * export class EdgelogService extends edgelog.EdgelogService {}
  * export default app;
  */
 import type { Hono } from "hono";
@@ -51,7 +55,8 @@ export {
  * What `createEdgelog` returns: the app to mount and the classes to export by these names.
  *
  * @example
- * const { app, Partition, Registry, Group, EdgelogService }: Edgelog = createEdgelog();
+ * const edgelog: Edgelog = createEdgelog();
+ * export class Partition extends edgelog.Partition {} // and Registry, Group, EdgelogService
  */
 export interface Edgelog {
   /** The Hono app: the API under `/v1` and the topic browser at `/`, relative to where it is mounted. */
@@ -106,7 +111,10 @@ export interface Edgelog {
  *   quotas: { eventsPerS: 1_000 },
  * });
  * app.route("/events", edgelog.app); // the API at /events/v1/..., sockets included
- * export const { Partition, Registry, Group, EdgelogService } = edgelog;
+ * export class Partition extends edgelog.Partition {}
+ * export class Registry extends edgelog.Registry {}
+ * export class Group extends edgelog.Group {}
+ * export class EdgelogService extends edgelog.EdgelogService {}
  */
 export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
   const overlay = envWithOptions(options);

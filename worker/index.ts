@@ -22,13 +22,41 @@ const edgelog = createEdgelog({ page: { exampleAppHref: "/examples/feed/" } });
  */
 export const { app } = edgelog;
 
+// The Durable Object classes and the RPC entrypoint, under the names wrangler.toml gives them.
+// Declared as classes (not destructured consts) so they are types too, as the Env that
+// `wrangler types` generates refers to them (worker-configuration.d.ts).
+
 /**
- * The Durable Object classes and the RPC entrypoint, under the names wrangler.toml gives them.
+ * One object per topic partition (binding PARTITION).
  *
  * @example
  * // [[durable_objects.bindings]] name = "PARTITION", class_name = "Partition"
  */
-export const { Partition, Registry, Group, EdgelogService } = edgelog;
+export class Partition extends edgelog.Partition {}
+
+/**
+ * The topics' metadata (binding REGISTRY).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "REGISTRY", class_name = "Registry"
+ */
+export class Registry extends edgelog.Registry {}
+
+/**
+ * One coordinator per consumer group (binding GROUP).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "GROUP", class_name = "Group"
+ */
+export class Group extends edgelog.Group {}
+
+/**
+ * The RPC entrypoint other Workers bind to.
+ *
+ * @example
+ * // [[services]] binding = "EDGELOG", service = "edgelog", entrypoint = "EdgelogService"
+ */
+export class EdgelogService extends edgelog.EdgelogService {}
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

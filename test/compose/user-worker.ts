@@ -48,5 +48,8 @@ app.get("/", (c) => c.text("the user's own home page"));
 app.get("/hello", (c) => c.json({ hello: "from the user's route", eventsRequests }));
 app.route("/events", edgelog.app);
 
-export const { Partition, Registry, Group, EdgelogService } = edgelog;
+export class Partition extends edgelog.Partition {}
+export class Registry extends edgelog.Registry {}
+export class Group extends edgelog.Group {}
+export class EdgelogService extends edgelog.EdgelogService {}
 export default app;
