@@ -21,7 +21,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { TEST_JWT_SECRET } from "../worker-auth/test-keys.ts";
 import { ROOT } from "./local-env.ts";
-import { withTimeout } from "./waits.ts";
+import { EDGELOG_DURABLE_OBJECTS, readyMiniflare, WORKER_BUILD } from "./miniflare-runtime.ts";
 
 /**
  * The package specifiers the Workers import, mapped to this repository's source.
@@ -124,18 +124,11 @@ export async function bundleComposed(options: {
 }): Promise<string> {
   const outfile = join(options.outDir, options.entry.replace(/\.ts$/, ".mjs"));
   await build({
+    ...WORKER_BUILD,
     entryPoints: [join(ROOT, "test", "compose", options.entry)],
     outfile,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
     alias: { ...options.aliases },
     ...(options.resolveDir === undefined ? {} : { nodePaths: [join(options.resolveDir, "node_modules")] }),
-    sourcemap: "inline",
-    logLevel: "silent",
   });
   return outfile;
 }
@@ -169,11 +162,7 @@ export async function startComposition(options: CompositionOptions): Promise<Com
         modulesRoot: outDir,
         compatibilityDate: SNIPPET_COMPATIBILITY_DATE,
         compatibilityFlags: ["enable_request_signal"],
-        durableObjects: {
-          PARTITION: { className: "Partition", useSQLite: true },
-          REGISTRY: { className: "Registry", useSQLite: true },
-          GROUP: { className: "Group", useSQLite: true },
-        },
+        durableObjects: EDGELOG_DURABLE_OBJECTS,
         // The env says auth is off and holds no EDGELOG_JWT_SECRET: the options say otherwise.
         bindings: { EDGELOG_AUTH: "off", APP_JWT_SECRET: TEST_JWT_SECRET, APP_ORIGIN: USER_ORIGIN },
       },
@@ -185,14 +174,7 @@ export async function startComposition(options: CompositionOptions): Promise<Com
     port: 0,
     cf: false,
   });
-  let url: URL;
-  try {
-    url = await withTimeout(miniflare.ready, 30_000, "Miniflare to start the composition");
-  } catch (error) {
-    await miniflare.dispose().catch(() => undefined);
-    throw error;
-  }
-  let stopped: Promise<void> | null = null;
+  const { url, stop } = await readyMiniflare(miniflare, "Miniflare to start the composition");
   return {
     url: url.origin,
     call: async (which, call) => {
@@ -200,6 +182,6 @@ export async function startComposition(options: CompositionOptions): Promise<Com
       const response = await worker.fetch("http://caller/", { method: "POST", body: JSON.stringify(call) });
       return (await response.json()) as CallAnswer;
     },
-    stop: () => (stopped ??= withTimeout(miniflare.dispose(), 30_000, "Miniflare to stop")),
+    stop,
   };
 }
