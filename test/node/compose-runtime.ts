@@ -7,8 +7,10 @@
  * one on an earlier date (before enhanced error serialization).
  *
  * The Workers import `edgelog/worker` and `edgelog/protocol` as an app does; `aliases` maps those
- * to files (the source, by default). The packed-tarball test passes `{}` and a `resolveDir` where
- * the package is installed, so the same Workers run against the package.
+ * to files (the source, by default). The packed-tarball test copies test/compose/*.ts into the
+ * directory where the package is installed and passes `aliases: {}` and `composeDir` (that
+ * directory), so the same Workers resolve edgelog (and hono) from the installed package; inside
+ * this repository a bare `edgelog/...` could resolve to the repository itself.
  *
  * @example
  * const composed = await startComposition({ dir });
@@ -64,8 +66,8 @@ export interface CompositionOptions {
   dir: string;
   /** Specifier to file; SOURCE_ALIASES unless given. */
   aliases?: Readonly<Record<string, string>>;
-  /** Where bare imports (hono, edgelog) resolve from; the repository unless given. */
-  resolveDir?: string;
+  /** Where user-worker.ts and caller-worker.ts are (bare imports resolve from there); test/compose unless given. */
+  composeDir?: string;
 }
 
 /**
@@ -120,16 +122,11 @@ export async function bundleComposed(options: {
   entry: string;
   outDir: string;
   aliases: Readonly<Record<string, string>>;
-  resolveDir?: string;
+  composeDir?: string;
 }): Promise<string> {
   const outfile = join(options.outDir, options.entry.replace(/\.ts$/, ".mjs"));
-  await build({
-    ...WORKER_BUILD,
-    entryPoints: [join(ROOT, "test", "compose", options.entry)],
-    outfile,
-    alias: { ...options.aliases },
-    ...(options.resolveDir === undefined ? {} : { nodePaths: [join(options.resolveDir, "node_modules")] }),
-  });
+  const composeDir = options.composeDir ?? join(ROOT, "test", "compose");
+  await build({ ...WORKER_BUILD, entryPoints: [join(composeDir, options.entry)], outfile, alias: { ...options.aliases } });
   return outfile;
 }
 
@@ -143,7 +140,7 @@ export async function startComposition(options: CompositionOptions): Promise<Com
   const aliases = options.aliases ?? SOURCE_ALIASES;
   const outDir = join(options.dir, "bundle");
   const bundle = (entry: string) =>
-    bundleComposed({ entry, outDir, aliases, ...(options.resolveDir ? { resolveDir: options.resolveDir } : {}) });
+    bundleComposed({ entry, outDir, aliases, ...(options.composeDir ? { composeDir: options.composeDir } : {}) });
   const [userScript, callerScript] = await Promise.all([bundle("user-worker.ts"), bundle("caller-worker.ts")]);
   const caller = (name: string, compatibilityDate: string) => ({
     name,
