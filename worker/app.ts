@@ -4,19 +4,26 @@
  * and hand the work to the topic, partition and group objects. Names follow Kafka (topics,
  * partitions, offsets, groups).
  *
- * Middleware, in order: CORS on /v1/* (the origin allow-list); authentication (the mode, the
- * bearer token); 405 for a known path asked with another method (derived from the registered
- * routes); then per route its path parameters, its grant (auth/route-grants.ts), its upgrade and
- * origin checks or JSON body, and the handler. Every failure is `{error: {code, message}}` with the code's status.
+ * Built by createApp, which edgelog.ts's createEdgelog calls (the one wiring there is; the
+ * repository's own worker/index.ts goes through it too). Every path is relative to where the app
+ * is mounted: `userApp.route("/events", app)` serves `/events/v1/...` and the page at `/events`.
+ *
+ * Middleware, in order: the options laid over the env (edgelog-options.ts); CORS on /v1/* (the
+ * origin allow-list); authentication (the mode, the bearer token); 405 for a known path asked
+ * with another method (derived from the registered routes); then per route its path parameters,
+ * its grant (auth/route-grants.ts), its upgrade and origin checks or JSON body, and the handler.
+ * Every failure is `{error: {code, message}}` with the code's status.
  *
  * Rules: PROTOCOL.md HTTP-1, HTTP-3, ERROR-1, CORS-1, CORS-2, AUTH-1.
  *
  * @example
+ * const app = createApp({ overlay: envWithOptions({}), page: {} });
  * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
  */
 import { Hono } from "hono";
 import { authConfig } from "./auth/auth-config.ts";
-import type { AppEnv } from "./env.ts";
+import type { EdgelogPageOptions } from "./edgelog-options.ts";
+import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
@@ -27,17 +34,56 @@ import { partitionRoutes } from "./partition-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
-const app = new Hono<AppEnv>();
+/**
+ * What createApp takes.
+ *
+ * @example
+ * const options: AppOptions = { overlay: (env) => env, page: false };
+ */
+export interface AppOptions {
+  /** The env the routes see, from the Worker's: the factory's options laid over its vars. */
+  overlay: (env: Env) => Env;
+  /** The topic browser at the mount point, or false for none. */
+  page: EdgelogPageOptions | false;
+}
 
-app.use("/v1/*", originCors());
-app.use("/v1/*", authenticate());
-app.use("/v1/*", refuseOtherMethods(app));
-app.onError(errorResponse);
-app.notFound(() => errorJson("NOT_FOUND", "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)"));
+const NOT_FOUND_MESSAGE = "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)";
 
-app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode), 200, { ...HTML_SECURITY_HEADERS }));
-app.route("/", topicRoutes);
-app.route("/", partitionRoutes);
-app.route("/", groupRoutes);
+/**
+ * The Hono app: the API under /v1 and the topic browser at `/`, relative to the mount point.
+ *
+ * @example
+ * const app = createApp({ overlay: (env) => env, page: {} });
+ * export default { fetch: app.fetch };
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  // The options' vars win over the env's inside edgelog's routes only: a mounting app's own
+  // middleware and routes see its env as it was, before and after.
+  app.use("*", async (c, next) => {
+    const outer = c.env;
+    c.env = options.overlay(outer);
+    try {
+      await next();
+    } finally {
+      c.env = outer;
+    }
+  });
+  app.use("/v1/*", originCors());
+  app.use("/v1/*", authenticate());
+  app.use("/v1/*", refuseOtherMethods(app));
+  app.onError(errorResponse);
+  app.notFound(() => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));
 
-export { app };
+  const { page } = options;
+  if (page !== false) {
+    app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode, page), 200, { ...HTML_SECURITY_HEADERS }));
+  }
+  app.route("/", topicRoutes);
+  app.route("/", partitionRoutes);
+  app.route("/", groupRoutes);
+  // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
+  // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
+  app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));
+  return app;
+}

@@ -10,7 +10,6 @@
  * app.route("/", groupRoutes);
  */
 import { Hono } from "hono";
-import type { GroupDescription } from "../client/protocol/index.ts";
 import { parseCommitRequest, parseJoin, ROUTE, topicName } from "../client/protocol/index.ts";
 import { requireGrant } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
@@ -22,6 +21,7 @@ import { groupParams, memberParams } from "./middleware/path-params.ts";
 import { requireUpgrade } from "./middleware/require-upgrade.ts";
 import { routeGrant } from "./middleware/route-grant.ts";
 import { groupStub } from "./object-names.ts";
+import { describeGroup } from "./operations.ts";
 import { requiredParam } from "./params.ts";
 import { unwrap } from "./result.ts";
 
@@ -69,10 +69,7 @@ groupRoutes.get(ROUTE.groupSocket, groupParams(), routeGrant("GET groupSocket"),
 });
 
 groupRoutes.get(ROUTE.group, groupParams(), routeGrant("GET group"), async (c) => {
-  const { group } = c.var;
-  const { state, members } = await groupStub(c.env, group).describe();
-  const description: GroupDescription = { group, topic: state.topic, assignor: state.assignor, generation: state.generation, members };
-  return c.json(description);
+  return c.json(await describeGroup(c.env, c.var.group));
 });
 
 export { groupRoutes };

@@ -1,16 +1,62 @@
 /**
- * The Worker's entry: the Hono app as the fetch handler, and the Durable Object classes the
- * runtime instantiates (wrangler.toml binds them).
+ * This repository's Worker: edgelog at the root, built by the same factory an app uses
+ * (edgelog.ts, the `edgelog/worker` entry), with every setting from the env vars (wrangler.toml,
+ * secrets, .dev.vars) and the topic browser linking to the example app of the static assets. It
+ * exports the Durable Object classes the runtime instantiates (wrangler.toml binds them) and the
+ * RPC entrypoint other Workers bind to.
  *
  * @example
  * // wrangler.toml: main = "worker/index.ts"
+ * const res = await app.request("/v1/topics", {}, env);
  */
-import { app } from "./app.ts";
+import { createEdgelog } from "./edgelog.ts";
 import type { Env } from "./env.ts";
 
-export { Group } from "./group/group.ts";
-export { Partition } from "./partition/partition.ts";
-export { Registry } from "./registry.ts";
+const edgelog = createEdgelog({ page: { exampleAppHref: "/examples/feed/" } });
+
+/**
+ * The Hono app this Worker serves (tests call `app.request` on it).
+ *
+ * @example
+ * const res = await app.request("/v1/topics/orders", { method: "PUT", body: '{"partitions":3}' }, env);
+ */
+export const { app } = edgelog;
+
+// The Durable Object classes and the RPC entrypoint, under the names wrangler.toml gives them.
+// Declared as classes (not destructured consts) so they are types too, as the Env that
+// `wrangler types` generates refers to them (worker-configuration.d.ts).
+
+/**
+ * One object per topic partition (binding PARTITION).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "PARTITION", class_name = "Partition"
+ */
+export class Partition extends edgelog.Partition {}
+
+/**
+ * The topics' metadata (binding REGISTRY).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "REGISTRY", class_name = "Registry"
+ */
+export class Registry extends edgelog.Registry {}
+
+/**
+ * One coordinator per consumer group (binding GROUP).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "GROUP", class_name = "Group"
+ */
+export class Group extends edgelog.Group {}
+
+/**
+ * The RPC entrypoint other Workers bind to.
+ *
+ * @example
+ * // [[services]] binding = "EDGELOG", service = "edgelog", entrypoint = "EdgelogService"
+ */
+export class EdgelogService extends edgelog.EdgelogService {}
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

@@ -2,15 +2,17 @@
  * The topic browser served at `GET /`: one self-contained HTML page (style and script inline, no
  * external resources, so it works offline) that lists topics, a topic's partitions and a
  * partition's latest records, and can create a topic and produce a record through the `/v1` API.
- * Its header links to the example app (examples/feed, served from the static assets). Its
+ * Its header may link to an example app (this repository's examples/feed, served from its static
+ * assets). The page calls the API under the path it is served at, so it works mounted. Its
  * Content-Security-Policy and other security headers are sent as headers (security-headers.ts).
  * The deployment's auth mode is written into the page: with auth required it asks for an admin
  * token (kept in sessionStorage, sent as a bearer header); with auth off a banner says so.
  *
  * @example
- * app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode), 200, HTML_SECURITY_HEADERS));
+ * app.get("/", async (c) => c.html(topicBrowserHtml((await authConfig(c.env)).mode, {}), 200, HTML_SECURITY_HEADERS));
  */
 import type { AuthMode } from "./auth/auth-config.ts";
+import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import { PAGE_SCRIPT } from "./ui/page-script.ts";
 import { PAGE_STYLE } from "./ui/page-style.ts";
 
@@ -32,14 +34,24 @@ const TOKEN_PANEL = `<div class="panel" id="token-panel" hidden>
   </form>
 </div>`;
 
+/** Text made safe inside a double-quoted HTML attribute. */
+function attribute(text: string): string {
+  return text.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
 /**
  * The whole topic browser page as one HTML string, for a deployment in auth `mode`.
  *
  * @example
  * const res = await app.request("/", {}, env);
  * (await res.text()).includes("<title>edgelog"); // true
+ * topicBrowserHtml("off", { exampleAppHref: "/examples/feed/" }); // with the example link
  */
-export function topicBrowserHtml(mode: AuthMode): string {
+export function topicBrowserHtml(mode: AuthMode, options: EdgelogPageOptions): string {
+  const example =
+    options.exampleAppHref === undefined
+      ? ""
+      : `\n  <a class="example" id="example-link" href="${attribute(options.exampleAppHref)}">Example app: offline-first live feed →</a>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -52,8 +64,7 @@ export function topicBrowserHtml(mode: AuthMode): string {
 <body data-auth="${mode}">
 ${BANNERS[mode]}
 <header>
-  <h1>edgelog</h1><span class="sub">topic browser</span>
-  <a class="example" id="example-link" href="/examples/feed/">Example app: offline-first live feed →</a>
+  <h1>edgelog</h1><span class="sub">topic browser</span>${example}
   <span class="status" id="status" aria-live="polite"></span>
 </header>
 <main>

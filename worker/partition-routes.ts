@@ -10,16 +10,7 @@
  */
 import { Hono } from "hono";
 import type { PartitionStatsResponse } from "../client/protocol/index.ts";
-import {
-  EdgelogError,
-  FETCH_BYTES_DEFAULT,
-  FETCH_BYTES_MAX,
-  FETCH_RECORDS_DEFAULT,
-  FETCH_RECORDS_MAX,
-  LONG_POLL_WAIT_MS_MAX,
-  parseProduceRequest,
-  ROUTE,
-} from "../client/protocol/index.ts";
+import { EdgelogError, parseProduceRequest, ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -28,9 +19,11 @@ import { partitionParams } from "./middleware/path-params.ts";
 import { requireUpgrade } from "./middleware/require-upgrade.ts";
 import { routeGrant } from "./middleware/route-grant.ts";
 import { partitionStub } from "./object-names.ts";
+import { readPartition } from "./operations.ts";
 import { intParam, offsetParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition-api.ts";
 import { produce } from "./produce.ts";
+import { readRequestOf } from "./read-request.ts";
 import { unwrap } from "./result.ts";
 import { sseResponse, sseStart } from "./sse.ts";
 import type { TopicMeta } from "./topic-meta.ts";
@@ -51,13 +44,12 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET p
     const start = sseStart(c.req.header("last-event-id"), offsetParam(c.req.query("offset")));
     return sseResponse(c.env, topic, partition, start, c.req.raw.signal);
   }
-  const request = {
-    offset: offsetParam(c.req.query("offset")),
-    limit: intParam(c.req.query("limit"), "limit", 1, FETCH_RECORDS_MAX, FETCH_RECORDS_DEFAULT),
-    maxBytes: intParam(c.req.query("maxBytes"), "maxBytes", 1, FETCH_BYTES_MAX, FETCH_BYTES_DEFAULT),
-    maxWaitMs: intParam(c.req.query("maxWaitMs"), "maxWaitMs", 0, LONG_POLL_WAIT_MS_MAX, 0),
-  };
-  const page = await onPartition(c.env, topic, partition, (stub, meta) => stub.read({ topicId: meta.topicId, ...request }));
+  const page = await readPartition(
+    c.env,
+    topic,
+    partition,
+    readRequestOf((name) => c.req.query(name)),
+  );
   // The records arrive serialised from the partition; only the envelope is written here.
   const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });

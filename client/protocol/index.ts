@@ -30,6 +30,7 @@ export * from "./quota.ts";
 export * from "./quota-limits.ts";
 export * from "./records.ts";
 export * from "./routes.ts";
+export * from "./rpc-errors.ts";
 export * from "./start.ts";
 export * from "./topic-config.ts";
 export * from "./wire.ts";

@@ -8,7 +8,7 @@
  * await runtime.stop();
  */
 import { dirname, join } from "node:path";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { compatibilityDate, compatibilityFlags, makeTempDir, ROOT, removeDir } from "./local-env.ts";
 import { withTimeout } from "./waits.ts";
@@ -22,19 +22,57 @@ import { withTimeout } from "./waits.ts";
  */
 export async function bundleWorker(outDir: string): Promise<string> {
   const outfile = join(outDir, "index.mjs");
-  await build({
-    entryPoints: [join(ROOT, "worker", "index.ts")],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
-    sourcemap: "inline",
-    logLevel: "silent",
-  });
+  await build({ ...WORKER_BUILD, entryPoints: [join(ROOT, "worker", "index.ts")], outfile });
   return outfile;
+}
+
+/**
+ * How a Worker is bundled for workerd: ESM, the workerd conditions, `cloudflare:*` left to the
+ * runtime, an inline source map.
+ *
+ * @example
+ * await build({ ...WORKER_BUILD, entryPoints: ["test/compose/user-worker.ts"], outfile });
+ */
+export const WORKER_BUILD = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  conditions: ["workerd", "worker", "browser"],
+  external: ["cloudflare:*"],
+  sourcemap: "inline",
+  logLevel: "silent",
+} as const satisfies BuildOptions;
+
+/**
+ * edgelog's Durable Object bindings as wrangler.toml declares them, SQLite-backed, for Miniflare.
+ *
+ * @example
+ * new Miniflare({ modules: true, scriptPath, durableObjects: EDGELOG_DURABLE_OBJECTS });
+ */
+export const EDGELOG_DURABLE_OBJECTS = {
+  PARTITION: { className: "Partition", useSQLite: true },
+  REGISTRY: { className: "Registry", useSQLite: true },
+  GROUP: { className: "Group", useSQLite: true },
+} as const;
+
+/**
+ * Waits for a Miniflare to be ready (disposing of it when it cannot start) and gives its URL and
+ * a stop that is safe to call twice.
+ *
+ * @example
+ * const { url, stop } = await readyMiniflare(new Miniflare(options), "Miniflare to start");
+ */
+export async function readyMiniflare(miniflare: Miniflare, what: string): Promise<{ url: URL; stop: () => Promise<void> }> {
+  let url: URL;
+  try {
+    url = await withTimeout(miniflare.ready, 30_000, what);
+  } catch (error) {
+    await miniflare.dispose().catch(() => undefined);
+    throw error;
+  }
+  let stopped: Promise<void> | null = null;
+  return { url, stop: () => (stopped ??= withTimeout(miniflare.dispose(), 30_000, "Miniflare to stop")) };
 }
 
 /**
@@ -92,30 +130,15 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     modulesRoot: dirname(options.scriptPath),
     compatibilityDate: await compatibilityDate(),
     compatibilityFlags: await compatibilityFlags(),
-    durableObjects: {
-      PARTITION: { className: "Partition", useSQLite: true },
-      REGISTRY: { className: "Registry", useSQLite: true },
-      GROUP: { className: "Group", useSQLite: true },
-    },
+    durableObjects: EDGELOG_DURABLE_OBJECTS,
     durableObjectsPersist: options.persistDir,
     bindings: { ...(options.auth === "unset" ? {} : { EDGELOG_AUTH: "off" }), ...options.vars },
     host: "127.0.0.1",
     port: options.port ?? 0,
     cf: false,
   });
-  let url: URL;
-  try {
-    url = await withTimeout(miniflare.ready, 30_000, "Miniflare to start");
-  } catch (error) {
-    await miniflare.dispose().catch(() => undefined);
-    throw error;
-  }
-  let stopped: Promise<void> | null = null;
-  return {
-    miniflare,
-    url: url.origin,
-    stop: () => (stopped ??= withTimeout(miniflare.dispose(), 30_000, "Miniflare to stop")),
-  };
+  const { url, stop } = await readyMiniflare(miniflare, "Miniflare to start");
+  return { miniflare, url: url.origin, stop };
 }
 
 /**

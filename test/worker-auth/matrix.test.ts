@@ -18,8 +18,8 @@ import {
   type GroupClientMessage,
   ROUTE,
 } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
 import { ROUTE_GRANTS } from "../../worker/auth/route-grants.ts";
+import { app } from "../../worker/index.ts";
 import type { TestSocket } from "../worker/socket.ts";
 import { call, expectCall, openAuthSocket, tokenFor, witness } from "./harness.ts";
 import { HTTP_ROWS, type HttpRow, type RowNames, SOCKET_ROWS, type SocketRow } from "./matrix-rows.ts";

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import { partitionStub as partitionObject, registryStub } from "../../worker/object-names.ts";
 
 async function call(method: string, path: string, body?: unknown): Promise<Response> {

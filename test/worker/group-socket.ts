@@ -11,7 +11,7 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { type GroupServerMessage, PING, PONG } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import { UPGRADE_HEADERS } from "./socket.ts";
 import { Wakeups } from "./wakeups.ts";
 

@@ -20,7 +20,7 @@ import type {
   TopicConfig,
   TopicDescription,
 } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import { partitionStub as partitionObject, registryStub as registryObject } from "../../worker/object-names.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import type { Registry } from "../../worker/registry.ts";

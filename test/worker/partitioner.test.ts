@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { murmur2, partitionForKey, toPositive } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 
 const utf8 = new TextEncoder();
 

@@ -24,7 +24,7 @@ import {
   TOPIC_PARTITIONS_MAX,
   utf8Length,
 } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import { ackMessage } from "../../worker/partition/partition-messages.ts";
 
 const utf8 = new TextEncoder();

@@ -19,7 +19,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ClientMessage, FetchedRecord, ServerMessage, ServerMessageOf } from "../../client/protocol/index.ts";
 import { utf8Length } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import { Wakeups } from "./wakeups.ts";
 
 /** How long `next` waits when the test does not say. */

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
 import { FETCH_RECORDS_DEFAULT } from "../../client/protocol/index.ts";
-import { app } from "../../worker/app.ts";
+import { app } from "../../worker/index.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { createTopic, expectError, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";
 

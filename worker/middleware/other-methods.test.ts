@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { ROUTE } from "../../client/protocol/index.ts";
-import { app as edgelog } from "../app.ts";
 import { errorJson } from "../error-response.ts";
+import { app as edgelog } from "../index.ts";
 import { refuseOtherMethods } from "./other-methods.ts";
 
 function app() {

@@ -11,7 +11,7 @@ import {
   SOCKET_PENDING_FRAMES_MAX,
 } from "../../client/protocol/index.ts";
 import { UPGRADE_HEADERS } from "../../test/worker/socket.ts";
-import { app } from "../app.ts";
+import { app } from "../index.ts";
 import { groupStub } from "../object-names.ts";
 import { type SocketAttachment, SocketLayer } from "./socket-layer.ts";
 

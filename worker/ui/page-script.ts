@@ -1,9 +1,9 @@
 /**
  * The topic browser's script (plain browser JavaScript, kept as a string so the Worker serves it
  * inline). It builds every node with `createElement` and `textContent` (never `innerHTML`), so
- * topic names, keys, values and headers can hold anything. It reads the public `/v1` API only,
- * refreshes every 2 s while the tab is visible, and keeps the view in the URL hash
- * (`#topic=orders&partition=2`). Written without backticks or dollar-brace so it can live in a
+ * topic names, keys, values and headers can hold anything. It reads the public `/v1` API only, under
+ * the path the page is served at (where an app mounts edgelog), refreshes every 2 s while the tab
+ * is visible, and keeps the view in the URL hash (`#topic=orders&partition=2`). Written without backticks or dollar-brace so it can live in a
  * template literal.
  *
  * @example
@@ -19,6 +19,10 @@ export const PAGE_SCRIPT = `
   const VALUE_CHARS_SHOWN = 300; // longer values are cut until expanded
   const REQUEST_TIMEOUT_MS = 10000; // a hung request must not stall the refresh loop
   const $ = (id) => document.getElementById(id);
+  // The path edgelog is mounted at ("" at the root, "/events" in an app that mounts it there):
+  // the page is served at the mount point, and the API lives under it.
+  let BASE = location.pathname;
+  while (BASE.endsWith("/")) BASE = BASE.slice(0, -1);
 
   const state = {
     topics: [], descs: new Map(), topicErrors: new Map(),
@@ -42,7 +46,7 @@ export const PAGE_SCRIPT = `
     if (token) init.headers.authorization = "Bearer " + token;
     if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
     let res, text;
-    try { res = await fetch(path, init); text = await res.text(); } catch (e) {
+    try { res = await fetch(BASE + path, init); text = await res.text(); } catch (e) {
       throw e.name === "TimeoutError" ? apiError("TIMEOUT", "no answer within " + REQUEST_TIMEOUT_MS / 1000 + " s (a write may still have happened)") : apiError("NETWORK", "no answer from the server (" + e.message + ")");
     }
     let data = null;
