@@ -39,6 +39,7 @@ export const ENTRIES: readonly PackageEntry[] = [
   { name: "index", source: "client/index.ts", build: "client" },
   { name: "protocol", source: "client/protocol/index.ts", build: "client" },
   { name: "react", source: "client/react/index.ts", build: "client" },
+  { name: "worker", source: "worker/edgelog.ts", build: "worker" },
 ];
 
 const PROTOCOL_SOURCE = fileURLToPath(new URL("client/protocol/index.ts", import.meta.url));
