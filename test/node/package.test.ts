@@ -18,7 +18,7 @@ import { ROOT } from "./local-env.ts";
 import { packPackage, runCommand, usePackedApp } from "./packed-package.ts";
 import { useScratchRuntime } from "./scratch-runtime.ts";
 
-const TOPIC = "orders";
+const TOPIC = "packed-orders"; // not the README example's "orders", which that example creates itself
 const PARTITIONS = 3;
 const runtime = useScratchRuntime("edgelog-package-", { [TOPIC]: PARTITIONS });
 const app = usePackedApp({ extraDependencies: ["ws"] });
@@ -101,6 +101,15 @@ void orders.produce({ value: { id: 1, qty: 2 } });
 client.topic<{ at: Date }>("orders");
 `;
 
+/** The README's fenced code block whose first line is `firstLine` (the user pastes it as it stands). */
+async function readmeBlock(firstLine: string): Promise<string> {
+  const readme = await readFile(join(ROOT, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
+  const found = blocks.filter((block) => block.startsWith(`${firstLine}`));
+  expect(found, `one README block starts with ${firstLine}`).toHaveLength(1);
+  return found[0]!;
+}
+
 /** The strict settings an app may well have; skipLibCheck off, so edgelog's .d.ts are checked too. */
 function appTsconfig(module: "ESNext" | "NodeNext", moduleResolution: "Bundler" | "NodeNext"): string {
   const compilerOptions = {
@@ -129,6 +138,12 @@ function specifiers(text: string): string[] {
 }
 
 describe("the packed tarball, installed in a fresh directory", () => {
+  it("runs the README's Node example as it stands", async () => {
+    await app().write("main.mjs", await readmeBlock("// main.mjs"));
+    const { stdout } = await app().run("node", ["main.mjs"], { env: { EDGELOG_URL: runtime().url }, timeoutMs: 60_000 });
+    expect(stdout).toMatch(/^acknowledged at \d \d+\nread back alice \{ item: 'book' \}\n$/);
+  });
+
   it("plain node imports edgelog and edgelog/protocol, produces records and consumes them back", async () => {
     await app().write("produce-consume.mjs", PRODUCE_CONSUME_MJS);
     const env = { EDGELOG_URL: runtime().url, EDGELOG_TOPIC: TOPIC };
@@ -181,7 +196,7 @@ describe("the packed tarball, installed in a fresh directory", () => {
     }
   });
 
-  it("installs no server framework, and the client's code imports only idb and itself (its types also @standard-schema/spec)", async () => {
+  it("installs no server framework, and the client's code imports only idb and itself (its types also @standard-schema/spec; edgelog/worker its peers)", async () => {
     const modules = join(app().dir, "node_modules");
     expect(existsSync(join(modules, "edgelog", "package.json"))).toBe(true);
     for (const server of ["hono", "jose", "react"]) expect(existsSync(join(modules, server)), server).toBe(false);
@@ -195,6 +210,8 @@ describe("the packed tarball, installed in a fresh directory", () => {
       const allowed = [/^idb$/, /^\.\/[a-z0-9_-]+\.js$/i];
       if (file.endsWith(".d.ts")) allowed.push(/^@standard-schema\/spec$/);
       if (file.startsWith("react.")) allowed.push(/^react(\/jsx-runtime)?$/);
+      // edgelog/worker runs in a Worker, beside its optional peers (never what a browser app loads).
+      if (file.startsWith("worker.")) allowed.push(/^(hono(\/[a-z-]+)?|jose|cloudflare:workers|edgelog\/protocol)$/);
       for (const specifier of specifiers(await readFile(join(dist, file), "utf8"))) {
         expect(
           allowed.some((rule) => rule.test(specifier)),
