@@ -1,6 +1,7 @@
 /**
  * What a client tells the application: its status, its storage status and its background
- * errors, each with listeners that can unsubscribe. Background failures (a cache write, a dropped
+ * errors, each with listeners that can unsubscribe (and `cached`, the cache calls that move the
+ * storage status). Background failures (a cache write, a dropped
  * batch, a subscriber's callback) arrive here as events with stable codes; none is ever left as
  * an unhandled rejection.
  *
@@ -11,7 +12,7 @@
  */
 
 import { Listeners } from "./listeners.ts";
-import { EdgelogClientError } from "./local-errors.ts";
+import { cacheError, EdgelogClientError } from "./local-errors.ts";
 import type { EdgelogError } from "./protocol/index.ts";
 import { type ClientStatus, statusPath } from "./status.ts";
 
@@ -96,6 +97,18 @@ export class ClientEvents {
   noteStorage(error: ClientError): void {
     if (error.code === "CACHE_QUOTA_EXCEEDED") this.setStorage("quota-exceeded");
     else if (error.code === "CACHE_FAILED") this.setStorage("failed");
+  }
+
+  /** Runs a cache call; a failure is reported (and shown in `storage`) and `fallback` answered. */
+  async cached<T>(doing: string, op: () => Promise<T>, fallback: T, isWrite = /^(storing|dropping)/.test(doing)): Promise<T> {
+    try {
+      const value = await op();
+      if (isWrite) this.setStorage("ok");
+      return value;
+    } catch (error) {
+      this.reportError(cacheError(error, doing));
+      return fallback;
+    }
   }
 
   /** The client closed: the last status, `closed`, then silence. */

@@ -15,36 +15,30 @@
 
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { EdgelogAdmin } from "./admin.ts";
-import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache } from "./cache/types.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
+import { ClientNetwork } from "./client-network.ts";
 import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTabs } from "./client-setup.ts";
 import type { ConsumerOptions } from "./consumer/consumer-options.ts";
 import { consumerContext } from "./consumer/consumer-setup.ts";
 import { Consumer } from "./consumer/group-consumer.ts";
 import { Credentials } from "./credentials.ts";
 import { EnqueueOrder } from "./enqueue-order.ts";
-import { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
+import { browserEnvironment } from "./environment.ts";
 import { HttpApi } from "./http-api.ts";
 import type { JsonCompatible } from "./json-compatible.ts";
-import type { LinkFactory, PartitionLink } from "./link.ts";
-import { cacheError, EdgelogClientError } from "./local-errors.ts";
+import type { LinkFactory } from "./link.ts";
+import { EdgelogClientError } from "./local-errors.ts";
 import { PRODUCE_LINGER_MS } from "./local-limits.ts";
 import { type OutboxSnapshot, OutboxWatch } from "./outbox-watch.ts";
 import { type ProduceRecord, Producer, type Queued, type QueuedRecord } from "./producer.ts";
 import type { JsonValue, RecordPosition } from "./protocol/index.ts";
 import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNumber, topicName } from "./protocol/index.ts";
-import { type ClientStatus, deriveStatus, type LinkSnapshot } from "./status.ts";
-import {
-  type LookupWatch,
-  type RecordCallback,
-  type RecordDecoder,
-  type SubscribeOptions,
-  Subscription,
-  type SubscriptionContext,
-  type SubscriptionHandle,
-} from "./subscription.ts";
+import type { ClientStatus } from "./status.ts";
+import { type RecordCallback, type RecordDecoder, type SubscribeOptions, Subscription } from "./subscription.ts";
+import type { SubscriptionContext, SubscriptionHandle } from "./subscription-context.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
+import { TopicLookup } from "./topic-lookup.ts";
 import { type TopicOptions, TypedTopic } from "./typed-topic.ts";
 import { validateSubscribe } from "./validate.ts";
 
@@ -67,15 +61,12 @@ export class EdgelogClient {
   private readonly outboxWatch: OutboxWatch;
   private readonly makeLink: LinkFactory | null;
   private readonly tabs: Tabs | null;
-  private readonly environment: ClientEnvironment;
-  private readonly links = new Set<PartitionLink>();
+  private readonly network: ClientNetwork;
+  private readonly lookup: TopicLookup;
   private readonly subscriptions = new Set<SubscriptionHandle>();
-  private readonly sleepers = new Set<() => void>();
   /** The one door to the outbox: schemas run here, records go on in call order (enqueue-order.ts). */
   private readonly order = new EnqueueOrder();
   private readonly stopWatching: () => void;
-  private online: boolean;
-  private lastHttp: "unknown" | "ok" | "failed" = "unknown";
   private closed = false;
 
   /** A client with these options, as `createClient(options)` makes it. */
@@ -90,28 +81,31 @@ export class EdgelogClient {
             ...(options.random ? { random: options.random } : {}),
           });
     this.cache = clientCache(options, (error) => this.events.reportError(error), this.credentials);
-    this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.reached(reached), this.credentials);
+    this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.network.reached(reached), this.credentials);
     this.tabs = clientTabs(options, this.http, this.credentials);
     this.makeLink = this.tabs?.makeLink ?? clientLinks(options, this.credentials);
-    this.environment = options.environment ?? browserEnvironment();
-    this.online = this.environment.isOnline();
-    this.stopWatching = this.environment.watch((event) => this.heard(event));
+    const environment = options.environment ?? browserEnvironment();
+    const isClosed = (): boolean => this.closed;
+    const wakeProducer = (): void => this.producer.wake();
+    this.network = new ClientNetwork({ environment, events: this.events, subscriptions: this.subscriptions, isClosed, wakeProducer });
+    this.stopWatching = environment.watch((event) => this.network.heard(event));
+    const sleep = (ms: number): Promise<void> => this.network.sleep(ms);
+    this.lookup = new TopicLookup({ cache: this.cache, http: this.http, events: this.events, sleep, random: options.random, isClosed });
     this.outboxWatch = new OutboxWatch({ cache: this.cache, reportError: (error) => this.events.reportError(error) });
     this.tabs?.onOutbox(() => void this.outboxWatch.changed());
     this.producer = new Producer({
       cache: this.cache,
       http: this.http,
-      cachedPartitionCount: async (topic) =>
-        (await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined))?.partitions,
-      fetchPartitionCount: (topic) => this.fetchPartitionCount(topic),
+      cachedPartitionCount: (topic) => this.lookup.cachedPartitionCount(topic),
+      fetchPartitionCount: (topic) => this.lookup.fetchPartitionCount(topic),
       reportError: (error) => this.events.reportError(error),
-      sleep: (ms) => this.sleep(ms),
+      sleep,
       lingerMs: options.lingerMs ?? PRODUCE_LINGER_MS,
       outboxChanged: () => void this.outboxWatch.changed(),
       ...(options.random ? { random: options.random } : {}),
       ...(this.tabs === null ? {} : { passRunner: this.tabs.passRunner }),
     });
-    this.recompute();
+    this.network.recompute();
     // A previous session (a reload) may have left records in the outbox: send them now.
     this.producer.wake();
   }
@@ -287,9 +281,7 @@ export class EdgelogClient {
     offsetNumber(offset, "offset");
     if (metadata !== undefined) parseCommitMetadata(metadata, "metadata");
     const extra = metadata === undefined ? {} : { metadata };
-    const link = [...this.links].find(
-      (l) => l.topic === topic && l.partition === partition && ["open", "catching-up", "live"].includes(l.state),
-    );
+    const link = this.network.openLink(topic, partition);
     if (link !== undefined) {
       try {
         await link.commit({ type: "commit", group, offset, ...extra });
@@ -313,7 +305,7 @@ export class EdgelogClient {
     // After the subscriptions let go of their links: the next tab takes over the sockets.
     this.tabs?.close();
     this.stopWatching();
-    for (const wake of this.sleepers) wake();
+    this.network.close();
     this.credentials?.close();
     this.cache.close();
     this.events.close();
@@ -343,133 +335,20 @@ export class EdgelogClient {
     return {
       cache: this.cache,
       makeLink,
-      partitionCount: (topic, watch) => this.partitionCount(topic, watch),
-      cached: (doing, op, fallback) => this.cached(doing, op, fallback),
+      partitionCount: (topic, watch) => this.lookup.partitionCount(topic, watch),
+      cached: (doing, op, fallback) => this.events.cached(doing, op, fallback),
       commit: (group, topic, partition, offset) => this.commit(group, topic, partition, offset),
-      linkAdded: (link) => {
-        this.links.add(link);
-        this.recompute();
-      },
-      linkRemoved: (link) => {
-        this.links.delete(link);
-        this.recompute();
-      },
-      linkChanged: () => this.linkChanged(),
+      linkAdded: (link) => this.network.linkAdded(link),
+      linkRemoved: (link) => this.network.linkRemoved(link),
+      linkChanged: () => this.network.linkChanged(),
       released: (subscription) => {
         this.subscriptions.delete(subscription);
         // An ended subscription counts no more (it may have had no link: still resolving).
-        this.recompute();
+        this.network.recompute();
       },
       reportError: (error) => this.events.reportError(error),
     };
   }
-
-  private linkChanged(): void {
-    const open = (status: ClientStatus): boolean => status === "live" || status === "catching-up";
-    const wasOpen = open(this.events.status);
-    this.recompute();
-    // A socket opened: the network is back, so the outbox need not wait for its backoff.
-    if (!wasOpen && open(this.events.status)) this.producer.wake();
-  }
-
-  /**
-   * A topic's partition count: the cache's (refreshed in the background), else fetched with
-   * backoff until known. UNKNOWN_TOPIC is final: thrown (or, after the cache answered, told to
-   * `watch.gone`), never retried; other failures are told to `watch.failed` and retried.
-   */
-  private async partitionCount(topic: string, watch: LookupWatch): Promise<number | undefined> {
-    const info = await this.cached("reading topic metadata", () => this.cache.topic(topic), undefined);
-    if (info !== undefined) {
-      this.fetchPartitionCount(topic).catch((error: unknown) => {
-        if (isUnknownTopic(error)) watch.gone(error);
-      });
-      return info.partitions;
-    }
-    // Bounded in delay (RECONNECT_DELAY_MS_MAX); attempts go on while the subscription is open.
-    for (let attempt = 0; !watch.isClosed() && !this.closed; attempt++) {
-      try {
-        return await this.fetchPartitionCount(topic);
-      } catch (error) {
-        if (isUnknownTopic(error)) throw error;
-        if (error instanceof EdgelogError) this.events.reportError(error);
-        watch.failed();
-        await this.sleep(reconnectDelayMs(attempt, this.options.random));
-      }
-    }
-    return undefined;
-  }
-
-  private async fetchPartitionCount(topic: string): Promise<number> {
-    const description = await this.http.describeTopic(topic);
-    const info = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now(), topicId: description.topicId };
-    await this.cached("storing topic metadata", () => this.cache.putTopic(info), undefined, true);
-    return info.partitions;
-  }
-
-  /** Runs a cache call; a failure is reported (and shown in `storage`) and `fallback` answered. */
-  private async cached<T>(doing: string, op: () => Promise<T>, fallback: T, isWrite = /^(storing|dropping)/.test(doing)): Promise<T> {
-    try {
-      const value = await op();
-      if (isWrite) this.events.setStorage("ok");
-      return value;
-    } catch (error) {
-      this.events.reportError(cacheError(error, doing));
-      return fallback;
-    }
-  }
-
-  /** Resolves after `ms`, or earlier when the network comes back or the client closes. */
-  private sleep(ms: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
-  }
-
-  private heard(event: EnvironmentEvent): void {
-    if (this.closed) return;
-    // Only the network events move `online`; a page coming back asks the platform again.
-    this.online = event === "online" ? true : event === "offline" ? false : this.environment.isOnline();
-    if (event === "online") {
-      // The network is back: what failed before counts afresh, so the status is `connecting` at once.
-      if (this.lastHttp === "failed") this.lastHttp = "unknown";
-      for (const subscription of this.subscriptions) subscription.networkBack();
-    }
-    if (event !== "offline") {
-      for (const link of [...this.links]) {
-        if (event === "online") link.reconnectNow();
-        else link.checkNow();
-      }
-      for (const wake of [...this.sleepers]) wake();
-      this.producer.wake();
-    }
-    this.recompute();
-  }
-
-  private reached(reached: boolean): void {
-    this.lastHttp = reached ? "ok" : "failed";
-    this.recompute();
-  }
-
-  private recompute(): void {
-    if (this.closed) return;
-    const links: LinkSnapshot[] = [...this.links].map((link) => ({ state: link.state, failures: link.failures }));
-    for (const subscription of this.subscriptions) {
-      const resolving = subscription.resolvingLink();
-      if (resolving !== null) links.push(resolving);
-    }
-    this.events.setStatus(deriveStatus({ links, online: this.online, http: this.lastHttp, closed: false }));
-  }
-}
-
-function isUnknownTopic(error: unknown): error is EdgelogError {
-  return error instanceof EdgelogError && error.code === "UNKNOWN_TOPIC";
 }
 
 /**

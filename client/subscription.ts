@@ -20,76 +20,19 @@
  */
 
 import { AsyncQueue } from "./async-queue.ts";
-import type { EventCache } from "./cache/types.ts";
 import { Ending } from "./ending.ts";
-import type { LinkFactory, LinkHandlers, PartitionLink } from "./link.ts";
+import type { LinkHandlers } from "./link.ts";
 import { EdgelogClientError } from "./local-errors.ts";
 import { REPLAY_PAGE_RECORDS_MAX, SUBSCRIPTION_QUEUE_RECORDS_MAX } from "./local-limits.ts";
 import type { FetchedRecord, JsonValue, ServerMessageOf, SubscribeStart } from "./protocol/index.ts";
 import { EdgelogError } from "./protocol/index.ts";
+import { asClientError, RecordDelivery } from "./record-delivery.ts";
 import { checkAgainstLog, planStart, type SubscribeFrom, wireStart } from "./start-plan.ts";
 import type { LinkSnapshot } from "./status.ts";
 import type { RecordCallback, RecordDecoder, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
+import type { LookupWatch, PartitionState, SubscriptionContext } from "./subscription-context.ts";
 
 export type { RecordCallback, RecordDecoder, SubscribeOptions, TopicRecord };
-
-/**
- * What a subscription needs from its client.
- *
- * @example
- * new Subscription(context, "orders", { from: "earliest" }, (record) => show(record));
- */
-export interface SubscriptionContext {
-  cache: EventCache;
-  makeLink: LinkFactory;
-  /**
-   * The topic's partition count: cached, else fetched (retrying network failures, each told to
-   * `watch.failed`); undefined if `watch.isClosed` first. Rejects UNKNOWN_TOPIC when the server
-   * says there is no such topic; when the cached count answered, that news comes to `watch.gone`.
-   */
-  partitionCount(topic: string, watch: LookupWatch): Promise<number | undefined>;
-  /** Runs a cache call; a failure is reported and `fallback` answered (the cache is best effort here). */
-  cached<T>(doing: string, op: () => Promise<T>, fallback: T): Promise<T>;
-  commit(group: string, topic: string, partition: number, offset: number): Promise<void>;
-  linkAdded(link: PartitionLink): void;
-  linkRemoved(link: PartitionLink): void;
-  linkChanged(): void;
-  /** The subscription closed: the client forgets it. */
-  released(subscription: SubscriptionHandle): void;
-  reportError(error: EdgelogError | EdgelogClientError): void;
-}
-
-/**
- * What a client keeps of each of its subscriptions, whatever their value type.
- *
- * @example
- * const subscriptions = new Set<SubscriptionHandle>([client.subscribe<Order>("orders")]);
- */
-export type SubscriptionHandle = Pick<Subscription<unknown>, "close" | "networkBack" | "resolvingLink">;
-
-/**
- * How a subscription follows its partition-count lookup.
- *
- * @example
- * const watch: LookupWatch = { isClosed: () => closed, failed: () => failures++, gone: (error) => end(error) };
- */
-export interface LookupWatch {
-  isClosed(): boolean;
-  /** A lookup failed for the network; it is retried. */
-  failed(): void;
-  /** The server says the topic does not exist (after the cache answered the count). */
-  gone(error: EdgelogError): void;
-}
-
-interface PartitionState {
-  partition: number;
-  /** The next offset to deliver; null until known (the server resolves `from`). */
-  next: number | null;
-  /** The topic incarnation `next` counts in (the position's, the replayed run's, then the hello's). */
-  topicId: string | null;
-  logStartOffset: number | undefined;
-  link: PartitionLink | null;
-}
 
 /**
  * One subscription to a topic (made by `client.subscribe`).
@@ -103,8 +46,7 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
   private readonly options: SubscribeOptions;
   private readonly from: SubscribeFrom;
   private readonly ctx: SubscriptionContext;
-  private readonly callback: RecordCallback<T> | undefined;
-  private readonly decode: RecordDecoder<T> | undefined;
+  private readonly delivery: RecordDelivery<T>;
   private readonly states = new Map<number, PartitionState>();
   private readonly ending = new Ending<EdgelogError>();
   private queue: AsyncQueue<TopicRecord<T>> | null = null;
@@ -125,8 +67,7 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
     this.topic = topic;
     this.options = options;
     this.from = options.from ?? "earliest";
-    this.callback = callback;
-    this.decode = decode;
+    this.delivery = new RecordDelivery({ callback, subscription: this, decode, reportError: (error) => this.ctx.reportError(error) });
     this.resolving = options.partitions === undefined;
     // Without a callback the iterator is the only reader: queue from the start, so records that
     // arrive before the loop begins (a produce awaited in between) wait for it (bounded: a full
@@ -351,54 +292,15 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
       if (this.closed) break;
       if (state.next !== null && record.offset < state.next) continue;
       // Awaited only when the decoder or the callback answered a promise: a tick per record is most of a replay.
-      const decoded = this.decoded({ ...record, topic: this.topic, partition: state.partition });
+      const decoded = this.delivery.decoded({ ...record, topic: this.topic, partition: state.partition });
       const delivered = decoded instanceof Promise ? await decoded : decoded;
-      const pending = delivered === null ? undefined : this.callBack(delivered);
+      const pending = delivered === null ? undefined : this.delivery.callBack(delivered);
       if (pending !== undefined) await pending;
       state.next = record.offset + 1;
       // Waits while the iterator's queue is full: the backpressure that delays `consumed`.
       if (this.queue !== null && delivered !== null) await this.queue.push(delivered);
     }
     return state.next ?? 0;
-  }
-
-  /**
-   * The record to deliver: as stored, or as the decoder made it (a promise only when the decoder
-   * answered one); null when the decoder refused it, which is reported (RecordDecoder).
-   */
-  private decoded(record: TopicRecord): TopicRecord<T> | null | Promise<TopicRecord<T> | null> {
-    if (this.decode === undefined) return record as TopicRecord<T>;
-    const refused = (error: unknown): null => {
-      this.ctx.reportError(asClientError(error, `decoding ${record.topic}/${record.partition}@${record.offset}`));
-      return null;
-    };
-    try {
-      const result = this.decode(record);
-      return result instanceof Promise ? result.then(undefined, refused) : result;
-    } catch (error) {
-      return refused(error);
-    }
-  }
-
-  /** Calls the callback; answers a promise only when it returned one (to be awaited). */
-  private callBack(record: TopicRecord<T>): Promise<void> | undefined {
-    if (this.callback === undefined) return undefined;
-    const failed = (error: unknown): void => {
-      this.ctx.reportError(
-        new EdgelogClientError(
-          "CALLBACK_FAILED",
-          `the callback threw on ${record.topic}/${record.partition}@${record.offset}: ${(error as Error)?.message ?? String(error)}`,
-          { cause: error },
-        ),
-      );
-    };
-    try {
-      const result = this.callback(record);
-      return result instanceof Promise ? result.then(undefined, failed) : undefined;
-    } catch (error) {
-      failed(error);
-      return undefined;
-    }
   }
 
   private async savePosition(state: PartitionState): Promise<void> {
@@ -412,10 +314,4 @@ export class Subscription<T = JsonValue> implements AsyncIterable<TopicRecord<T>
 
 function range(count: number | undefined): number[] {
   return Array.from({ length: count ?? 0 }, (_, i) => i);
-}
-
-function asClientError(error: unknown, doing: string): EdgelogError | EdgelogClientError {
-  if (error instanceof EdgelogClientError) return error;
-  if (error instanceof EdgelogError) return error;
-  return new EdgelogClientError("CACHE_FAILED", `${doing} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
