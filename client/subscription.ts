@@ -13,6 +13,9 @@
  * `onError` listeners hear it, and the client's `onError` reports it once. Network failures are
  * never an end: they are retried.
  *
+ * What it shares with its client is in subscription-context.ts; the decoder and the callback are
+ * called by record-delivery.ts.
+ *
  * @example
  * const sub = client.subscribe("orders", { from: "earliest" }, (record) => render(record));
  * for await (const record of sub) console.log(record.partition, record.offset, record.value);
