@@ -14,6 +14,7 @@ import { extname, join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.ts";
+import { requestJson } from "./http-api.ts";
 import { makeTempDir, removeDir } from "./local-env.ts";
 import { usePackedApp } from "./packed-package.ts";
 import { useScratchRuntime } from "./scratch-runtime.ts";
@@ -79,7 +80,12 @@ async function serveFolder(dir: string): Promise<{ url: string; stop: () => Prom
   if (address === null || typeof address === "string") throw new Error("no port");
   return {
     url: `http://127.0.0.1:${address.port}/`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Chromium keeps its connections open: close them, or close() waits for them.
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -94,20 +100,27 @@ describe("the packed tarball in a Vite + React app", () => {
   it("vite build bundles edgelog/react (and no server framework), and the page runs in Chromium", async () => {
     await app().write("index.html", INDEX_HTML);
     await app().write("src/main.tsx", MAIN_TSX);
-    await app().run("npx", ["vite", "build", "--logLevel", "warn"], { timeoutMs: 120_000 });
+    // As a user runs it: vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    await app().run("npx", ["vite", "build", "--logLevel", "warn"], { env: { NODE_ENV: "production" }, timeoutMs: 120_000 });
 
     const assets = join(app().dir, "dist", "assets");
     const scripts = (await readdir(assets)).filter((file) => file.endsWith(".js"));
     expect(scripts.length).toBeGreaterThan(0);
     const bundle = (await Promise.all(scripts.map((file) => readFile(join(assets, file), "utf8")))).join("\n");
-    expect(bundle).toContain("useSyncExternalStore"); // React is in
+    expect(bundle).toContain("useSyncExternalStore"); // React is in, its production build
+    expect(bundle).not.toContain("React DevTools");
     for (const server of ["hono", "jose", "HTTPException"]) expect(bundle.includes(server), server).toBe(false);
 
     const site = await serveFolder(join(app().dir, "dist"));
     try {
       profile = await makeTempDir("edgelog-vite-profile-");
-      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-      const page = context.pages()[0] ?? (await context.newPage());
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: [...CHROMIUM_ARGS],
+        timeout: 60_000,
+      });
+      const page = await context.newPage();
       const failures: string[] = [];
       page.on("pageerror", (error) => failures.push(error.message));
       await page.goto(`${site.url}?server=${encodeURIComponent(runtime().url)}`);
@@ -117,9 +130,11 @@ describe("the packed tarball in a Vite + React app", () => {
       await page.waitForFunction(() => document.querySelector("#outbox")?.textContent === "0", null, { timeout: 30_000 });
       expect(await page.textContent("#error")).toBe("");
       expect(failures).toEqual([]);
-      const stored = await fetch(`${runtime().url}/v1/topics/${TOPIC}/partitions/0/records?offset=earliest`);
-      const body = (await stored.json()) as { records: { value: unknown }[] };
-      expect(body.records.map((r) => r.value)).toEqual([{ text: "hello from vite" }]);
+      const stored = await requestJson<{ records: { value: unknown }[] }>(
+        "GET",
+        `${runtime().url}/v1/topics/${TOPIC}/partitions/0/records?offset=earliest`,
+      );
+      expect(stored.body.records.map((r) => r.value)).toEqual([{ text: "hello from vite" }]);
     } finally {
       await site.stop();
     }
