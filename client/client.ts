@@ -237,14 +237,14 @@ export class EdgelogClient {
    * uses no cache; credentials apply as on every socket.
    *
    * @example
-   * const consumer = client.consumer({ group: "billing", topic: "orders", reset: "earliest" });
-   * await consumer.run({ eachRecord: async (record) => await bill(record.value) });
+   * const consumer = client.consumer<{ amount: number }>({ group: "billing", topic: "orders", reset: "earliest" });
+   * await consumer.run({ eachRecord: async (record) => await bill(record.value.amount) });
    * await consumer.stop(); // commits, then leaves the group
    */
-  consumer(options: ConsumerOptions): Consumer {
+  consumer<T extends JsonCompatible<T> = JsonValue>(options: ConsumerOptions): Consumer<T> {
     this.ensureOpen();
     const parts = { options: this.options, credentials: this.credentials, http: this.http, events: this.events };
-    return new Consumer(consumerContext(parts), options);
+    return new Consumer<T>(consumerContext(parts), options);
   }
 
   /** The records waiting to be acknowledged, oldest first (for a "pending" UI). */

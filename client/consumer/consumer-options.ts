@@ -9,7 +9,10 @@
  * const options: ConsumerOptions = { group: "billing", topic: "orders", reset: "earliest" };
  * const consumer = client.consumer(options);
  */
+
+import type { JsonCompatible } from "../json-compatible.ts";
 import { EdgelogClientError } from "../local-errors.ts";
+import type { JsonValue } from "../protocol/index.ts";
 import { type AssignorName, groupName, type JoinInput, type OffsetReset, parseJoin } from "../protocol/index.ts";
 import type { TopicRecord } from "../subscribe-options.ts";
 import { AUTO_COMMIT_INTERVAL_MS, AUTO_COMMIT_INTERVAL_MS_MAX, AUTO_COMMIT_INTERVAL_MS_MIN } from "./consumer-limits.ts";
@@ -122,9 +125,9 @@ export interface RevokeChange extends AssignmentChange {
  *   onRevoke: ({ partitions }) => console.log("gave up", partitions),
  * });
  */
-export interface RunHandlers {
+export interface RunHandlers<T extends JsonCompatible<T> = JsonValue> {
   /** Processes one record; awaited before the partition's next record starts. */
-  eachRecord(record: TopicRecord): void | Promise<void>;
+  eachRecord(record: TopicRecord<T>): void | Promise<void>;
   /** Hears the partitions this member starts, before their first record. */
   onAssign?(change: AssignmentChange): void | Promise<void>;
   /** Hears the partitions this member stopped, after their last record finished. */

@@ -26,9 +26,10 @@
  */
 import type { ClientError } from "../client-events.ts";
 import { Ending } from "../ending.ts";
+import type { JsonCompatible } from "../json-compatible.ts";
 import { Listeners } from "../listeners.ts";
 import { EdgelogClientError } from "../local-errors.ts";
-import { EdgelogError, offsetNumber, partitionNumber } from "../protocol/index.ts";
+import { EdgelogError, type JsonValue, offsetNumber, partitionNumber } from "../protocol/index.ts";
 import type { TopicRecord } from "../subscribe-options.ts";
 import { AssignedPartition, type PartitionContext } from "./assigned-partition.ts";
 import { LEAVE_WAIT_MS_MAX } from "./consumer-limits.ts";
@@ -59,7 +60,7 @@ type ConsumerState = "idle" | "running" | "stopping" | "stopped" | "ended";
  * await consumer.run({ eachRecord: (record) => console.log(record.partition, record.offset) });
  * console.log(consumer.memberId, consumer.generation, consumer.assignment.partitions);
  */
-export class Consumer {
+export class Consumer<T extends JsonCompatible<T> = JsonValue> {
   private readonly ctx: ConsumerContext;
   private readonly settings: ConsumerSettings;
   private readonly session: GroupSession;
@@ -68,7 +69,7 @@ export class Consumer {
   private readonly changes = new Listeners<ConsumerAssignment>();
   private readonly ending = new Ending<ClientError>();
   private readonly offClientClosed: () => void;
-  private handlers: RunHandlers | null = null;
+  private handlers: RunHandlers<T> | null = null;
   private state: ConsumerState = "idle";
   private memberIdValue: string | null;
   private generationValue = 0;
@@ -149,7 +150,7 @@ export class Consumer {
    * consumer ends first (UNKNOWN_TOPIC, INCONSISTENT_GROUP, ...). Network failures never end it:
    * it reconnects with the client's backoff meanwhile. Call it once.
    */
-  run(handlers: RunHandlers): Promise<void> {
+  run(handlers: RunHandlers<T>): Promise<void> {
     if (this.state !== "idle") return Promise.reject(new EdgelogClientError("INVALID_USE", "run() is called once per consumer"));
     this.handlers = handlers;
     this.state = "running";
@@ -344,7 +345,8 @@ export class Consumer {
 
   private async eachRecord(record: TopicRecord): Promise<void> {
     try {
-      await this.handlers?.eachRecord(record);
+      // Types only, as `client.subscribe<T>` without a schema: the value is what the log holds.
+      await this.handlers?.eachRecord(record as TopicRecord<T>);
     } catch (error) {
       const where = `${record.topic}/${record.partition}@${record.offset}`;
       this.ctx.reportError(callbackError(`eachRecord threw on ${where}`, error));

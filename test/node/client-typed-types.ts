@@ -124,5 +124,17 @@ export async function typedTopicTypes(): Promise<void> {
   client.topic("orders", { schema: z.object({ at: z.date() }) });
   // @ts-expect-error -- incoming is "validate" or "trust"
   client.topic("orders", { schema: z.string(), incoming: "maybe" });
+
+  // A consumer's records carry the type argument too.
+  await client.consumer<Order>({ group: "billing", topic: "orders" }).run({
+    eachRecord: (record) => {
+      const qty: number = record.value.qty;
+      // @ts-expect-error -- an Order has no `price`
+      void record.value.price;
+      void qty;
+    },
+  });
+  // @ts-expect-error -- a Date is not JSON, for a consumer as for a topic
+  client.consumer<{ at: Date }>({ group: "billing", topic: "orders" });
   client.close();
 }
