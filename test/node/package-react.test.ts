@@ -9,7 +9,7 @@
  * // npx vitest run --config test/vitest.config.ts --project node test/node/package-react.test.ts
  */
 import { readdir, readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { extname, join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,6 +17,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.ts";
 import { requestJson } from "./http-api.ts";
 import { makeTempDir, removeDir } from "./local-env.ts";
 import { usePackedApp } from "./packed-package.ts";
+import { listenOnFreePort, type ScriptPage } from "./page-server.ts";
 import { useScratchRuntime } from "./scratch-runtime.ts";
 
 const TOPIC = "chat";
@@ -65,8 +66,8 @@ createRoot(document.getElementById("root")!).render(
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css" };
 
 /** Serves a built folder on a free 127.0.0.1 port (the app's `vite preview`, without its CLI). */
-async function serveFolder(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server: Server = createServer((request, response) => {
+function serveFolder(dir: string): Promise<ScriptPage> {
+  const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://x").pathname;
     const file = join(dir, path === "/" ? "index.html" : path);
     if (!file.startsWith(dir)) return void response.writeHead(404).end();
@@ -75,18 +76,7 @@ async function serveFolder(dir: string): Promise<{ url: string; stop: () => Prom
       () => response.writeHead(404).end(),
     );
   });
-  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, () => resolve()));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    // Chromium keeps its connections open: close them, or close() waits for them.
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnFreePort(server);
 }
 
 let context: BrowserContext | null = null;

@@ -71,6 +71,17 @@ export async function servePageScript(entry: string, dir: string, title = "edgel
       response.writeHead(404).end();
     }
   });
+  return listenOnFreePort(server);
+}
+
+/**
+ * Starts `server` on a free 127.0.0.1 port; `stop` closes the connections Chromium keeps open
+ * first (close() alone waits for them).
+ *
+ * @example
+ * const site = await listenOnFreePort(createServer(handler));
+ */
+export async function listenOnFreePort(server: Server): Promise<ScriptPage> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: "127.0.0.1", port: 0 }, () => resolve());
