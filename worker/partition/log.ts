@@ -11,9 +11,10 @@
  */
 
 import type { FullTopicConfig } from "../../client/protocol/index.ts";
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, utf8Length } from "../../client/protocol/index.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
+import { type BatchRow, newBatch, recordTimestamp, type StoredBatch, sliceRecords, storedBatch, takeRecords } from "./stored-batch.ts";
 
 /**
  * The identity a partition is initialised with.
@@ -72,19 +73,17 @@ interface ScanBounds {
   firstAlways: boolean;
 }
 
-/** Payload bytes one batch row may hold: every stored record plus a separator each. */
-const BATCH_PAYLOAD_BYTES_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX;
-
 /**
- * Reads the timestamp at the head of a stored line (`"timestamp":T,...`).
- *
- * @example
- * lineTimestamp('"timestamp":1700000000000,"key":null,"value":1,"headers":{}}'); // 1700000000000
+ * Characters a stored record carries beside its validated bytes: `{"offset":N,` (16 digits at
+ * most), `"timestamp":T,` (16 digits at most) and the comma between records.
  */
-export function lineTimestamp(line: string): number {
-  const start = '"timestamp":'.length;
-  return Number(line.slice(start, line.indexOf(",", start)));
-}
+const RECORD_FRAMING_CHARS_MAX = '{"offset":'.length + 16 + 1 + '"timestamp":'.length + 16 + 1 + 1;
+
+/** Characters one batch row's json may hold (about 1.6 MB, within SQLite's 2 MB a row). */
+const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
+
+/** The columns a read of whole batch rows selects (stored-batch.ts's BatchRow). */
+const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends FROM batches";
 
 /**
  * One partition's log over its object's SQLite (see this module's header), with its identity
@@ -159,10 +158,12 @@ export class PartitionLog {
   }
 
   /**
-   * Appends one batch. `timestamps[i]` null (or a LogAppendTime topic) takes `now`.
+   * Appends one batch, stored as reads serve it (stored-batch.ts): its records with their
+   * `{"offset":N,` prefixes joined by commas, each record's end, and the UTF-8 bytes of the whole
+   * (one scan here, none on any read). `timestamps[i]` null (or a LogAppendTime topic) takes `now`.
    * All statements run with no await between them, so the batch commits atomically.
    */
-  append(timestamps: readonly (number | null)[], tails: readonly string[], now: number): { baseOffset: number; lines: string[] } {
+  append(timestamps: readonly (number | null)[], tails: readonly string[], now: number): { baseOffset: number; batch: StoredBatch } {
     const count = tails.length;
     invariant(count > 0 && count <= BATCH_RECORDS_MAX && timestamps.length === count, "batch size in range");
     const logAppendTime = this.identity?.config["message.timestamp.type"] === "LogAppendTime";
@@ -173,23 +174,25 @@ export class PartitionLog {
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
       lines[i] = `"timestamp":${timestamp},${tails[i]}`;
     }
-    const payload = lines.join("\n");
-    // UTF-16 length <= UTF-8 length, which validation bounded; this catches a skipped validation.
-    invariant(payload.length <= BATCH_PAYLOAD_BYTES_MAX, "batch payload within a row");
     const baseOffset = this.highWatermark;
+    const batch = newBatch(baseOffset, lines);
+    // UTF-16 length <= UTF-8 length, which validation bounded; this catches a skipped validation.
+    invariant(batch.json.length <= BATCH_JSON_CHARS_MAX, "batch payload within a row");
     this.meter.count(
       this.sql.exec(
-        "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO batches (base_offset, record_count, max_timestamp, append_time, payload, records_bytes, record_ends) VALUES (?, ?, ?, ?, ?, ?, ?)",
         baseOffset,
         count,
         maxTimestamp,
         now,
-        payload,
+        batch.json,
+        batch.bytes,
+        batch.ends.buffer,
       ),
     );
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
-    return { baseOffset, lines };
+    return { baseOffset, batch };
   }
 
   /** OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= highWatermark. */
@@ -230,56 +233,58 @@ export class PartitionLog {
     return this.scan(offset, { ...bounds, framed: true });
   }
 
-  /** The read itself: walks the batches from `offset` while the bounds allow (see ScanBounds). */
+  /**
+   * The read itself: walks the batches from `offset` while the bounds allow (see ScanBounds),
+   * taking each whole when it fits (its stored json as it is) and cutting only the page's edges.
+   */
   private scan(offset: number, bounds: ScanBounds): FramedPage {
     this.checkOffset(offset);
     const { recordsMax, bytesMax, framed, firstAlways } = bounds;
     invariant(recordsMax >= 1, "a read asks for at least one record");
     const parts: string[] = [];
+    let count = 0;
     // Framed, the array's brackets count from the start.
     let bytes = framed ? 2 : 0;
     let next = offset;
     let full = false;
     let expectedBase = -1;
-    const cursor = this.sql.exec<{ base_offset: number; record_count: number; payload: string }>(
-      `SELECT base_offset, record_count, payload FROM batches
+    const cursor = this.sql.exec<BatchRow>(
+      `${BATCH_COLUMNS}
        WHERE base_offset >= COALESCE((SELECT base_offset FROM batches WHERE base_offset <= ?1 ORDER BY base_offset DESC LIMIT 1), ?1)
        ORDER BY base_offset LIMIT ?2`,
       offset,
       recordsMax,
     );
-    scan: for (const batch of cursor) {
+    for (const row of cursor) {
       // Batches must tile the offset space: each starts where the one before ended.
-      invariant(expectedBase === -1 || batch.base_offset === expectedBase, "batches are contiguous");
-      expectedBase = batch.base_offset + batch.record_count;
-      const lines = batch.payload.split("\n");
-      invariant(lines.length === batch.record_count, "a batch holds record_count lines");
-      for (let i = Math.max(0, next - batch.base_offset); i < lines.length; i++) {
-        if (parts.length >= recordsMax) break scan;
-        const line = lines[i]!;
-        const part = `{"offset":${next},${line}`;
-        // UTF-8 bytes, as every other limit counts: line.length counts UTF-16 units, which let a
-        // page of CJK text or emoji come back up to 3x larger than asked. The prefix is ASCII.
-        const lineBytes = utf8Length(line);
-        const size = framed ? lineBytes + part.length - line.length + (parts.length > 0 ? 1 : 0) : lineBytes;
-        if (bytes + size > bytesMax && !(firstAlways && parts.length === 0)) {
-          full = true;
-          break scan;
-        }
-        invariant(batch.base_offset + i === next, "offsets are contiguous and rising");
-        parts.push(part);
-        bytes += size;
-        next++;
+      invariant(expectedBase === -1 || row.base_offset === expectedBase, "batches are contiguous");
+      expectedBase = row.base_offset + row.record_count;
+      if (expectedBase <= next) continue;
+      const batch = storedBatch(row);
+      const from = next - batch.baseOffset;
+      const take = takeRecords(batch, from, {
+        recordsMax: recordsMax - count,
+        bytesMax: bytesMax - bytes,
+        framed,
+        joined: count > 0,
+        first: firstAlways && count === 0,
+      });
+      if (take.to > from) {
+        parts.push(sliceRecords(batch, from, take.to));
+        count += take.to - from;
+        bytes += take.bytes;
+        next = batch.baseOffset + take.to;
       }
-      // Full: stop before the cursor reads (and bills) another row.
-      if (parts.length >= recordsMax) break;
+      full = take.full;
+      // Full, or cut inside this batch: stop before the cursor reads (and bills) another row.
+      if (full || take.to < batch.count || count >= recordsMax) break;
     }
     this.meter.count(cursor);
-    const recordsJson = `[${parts.join(",")}]`;
-    invariant(next <= this.highWatermark && next === offset + parts.length, "a read never passes the high watermark");
+    const recordsJson = parts.length === 1 ? `[${parts[0]}]` : `[${parts.join(",")}]`;
+    invariant(next <= this.highWatermark && next === offset + count, "a read never passes the high watermark");
     // Cheap bounds on the counted bytes (a recount would read every byte again).
     invariant(!framed || (bytes >= recordsJson.length && bytes <= 3 * recordsJson.length), "framed bytes are the array's UTF-8 length");
-    return { recordsJson, count: parts.length, nextOffset: next, bytes, full };
+    return { recordsJson, count, nextOffset: next, bytes, full };
   }
 
   /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */
@@ -317,11 +322,11 @@ export class PartitionLog {
     if (base === null) return { offset: this.highWatermark, timestamp: null };
     // The batch's running maximum reaches `timestamp` and the one before does not, so the
     // answer is inside this batch (at or after logStartOffset).
-    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM batches WHERE base_offset = ?", base).toArray()[0];
+    const row = this.sql.exec<BatchRow>(`${BATCH_COLUMNS} WHERE base_offset = ?`, base).toArray()[0];
     invariant(row !== undefined, "the found batch exists");
-    const lines = row.payload.split("\n");
-    for (let i = Math.max(0, this.logStartOffset - base); i < lines.length; i++) {
-      const found = lineTimestamp(lines[i]!);
+    const batch = storedBatch(row);
+    for (let i = Math.max(0, this.logStartOffset - base); i < batch.count; i++) {
+      const found = recordTimestamp(batch, i);
       if (found >= timestamp) return { offset: base + i, timestamp: found };
     }
     // Only reachable when the qualifying records sit below logStartOffset inside this batch.
@@ -330,15 +335,12 @@ export class PartitionLog {
 
   /** The first record at or after `timestamp` in the batches after `base` (rare path). */
   private nextAfter(base: number, timestamp: number): { offset: number; timestamp: number | null } {
-    const rows = this.sql.exec<{ base_offset: number; payload: string }>(
-      "SELECT base_offset, payload FROM batches WHERE base_offset > ? ORDER BY base_offset",
-      base,
-    );
+    const rows = this.sql.exec<BatchRow>(`${BATCH_COLUMNS} WHERE base_offset > ? ORDER BY base_offset`, base);
     for (const row of rows) {
-      const lines = row.payload.split("\n");
-      for (let i = 0; i < lines.length; i++) {
-        const found = lineTimestamp(lines[i]!);
-        if (found >= timestamp) return { offset: row.base_offset + i, timestamp: found };
+      const batch = storedBatch(row);
+      for (let i = 0; i < batch.count; i++) {
+        const found = recordTimestamp(batch, i);
+        if (found >= timestamp) return { offset: batch.baseOffset + i, timestamp: found };
       }
     }
     return { offset: this.highWatermark, timestamp: null };

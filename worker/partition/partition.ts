@@ -200,13 +200,13 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const limits = principal === null ? null : this.limitsOf(principal.quota);
     if (principal !== null && limits !== null && request.admitted !== true) this.quotas.admit(principal.sub, limits, now);
     const highWatermarkBefore = this.log.highWatermark;
-    const { baseOffset, lines } = this.log.append(request.timestamps, request.tails, now);
+    const { baseOffset, batch } = this.log.append(request.timestamps, request.tails, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict, now);
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
     this.scheduleRetention(identity, now);
-    this.subscribers.afterAppend(baseOffset, lines);
+    this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
   }

@@ -1,6 +1,6 @@
 /**
  * The `records` messages a partition pushes, written as text around records already serialised
- * (the stored lines), and a live append cut into pages: at most PUSH_RECORDS_MAX records and
+ * (the stored batch's json), and a live append cut into pages: at most PUSH_RECORDS_MAX records and
  * SUBSCRIBER_WINDOW_BYTES_MAX bytes a message (one record larger than that goes alone), so a
  * live push is paged as a catch-up is and every page fits an empty window. An append's pages are
  * built once and the same strings go to every caught-up subscriber (fan-out never serialises per
@@ -9,11 +9,12 @@
  * Rules: PROTOCOL.md SOCKET-6, FLOW-2.
  *
  * @example
- * const pages = appendPages({ topic: "orders", partition: 0, baseOffset: 7, lines, highWatermark: 9 });
+ * const pages = appendPages({ topic: "orders", partition: 0, batch, highWatermark: batch.baseOffset + batch.count });
  * for (const page of pages) ws.send(page.message);
  */
 import { PUSH_RECORDS_MAX, SUBSCRIBER_WINDOW_BYTES_MAX, utf8Length } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
+import { type StoredBatch, sliceRecords, takeRecords } from "./stored-batch.ts";
 
 /**
  * One `records` message of a live append, with what the window needs to know of it.
@@ -43,29 +44,13 @@ export interface PageTarget {
 }
 
 /**
- * What `appendPages` cuts: a just-appended batch's stored lines from `baseOffset`.
+ * What `appendPages` cuts: a just-appended batch, in its stored form.
  *
  * @example
- * appendPages({ topic: "orders", partition: 0, baseOffset, lines, highWatermark: baseOffset + lines.length });
+ * appendPages({ topic: "orders", partition: 0, batch, highWatermark: batch.baseOffset + batch.count });
  */
 export interface AppendedBatch extends PageTarget {
-  baseOffset: number;
-  lines: readonly string[];
-}
-
-/** Halvings of a page that passes the byte bound (500 records halve to one in 9). */
-const PAGE_HALVINGS_MAX = 10;
-
-/**
- * `[{"offset":N,...},...]` from stored lines `lines[from..to)`, the first at `baseOffset`.
- *
- * @example
- * joinLines(7, ['"timestamp":1,"key":null,"value":1,"headers":{}}']); // '[{"offset":7,"timestamp":1,...}]'
- */
-export function joinLines(baseOffset: number, lines: readonly string[], from = 0, to = lines.length): string {
-  let json = "[";
-  for (let i = from; i < to; i++) json += `${i === from ? "" : ","}{"offset":${baseOffset + i - from},${lines[i]}`;
-  return `${json}]`;
+  batch: StoredBatch;
 }
 
 /**
@@ -92,30 +77,28 @@ export function envelopeBytes(target: PageTarget): number {
 
 /**
  * Cuts a just-appended batch into `records` messages of at most PUSH_RECORDS_MAX records and at
- * most SUBSCRIBER_WINDOW_BYTES_MAX bytes each (a page past the bytes is halved until it fits, or
- * holds one record), in offset order, contiguous from `baseOffset`.
+ * most SUBSCRIBER_WINDOW_BYTES_MAX bytes each (a record larger than that goes alone), in offset
+ * order, contiguous from its base offset. A batch within both bounds is one message around its
+ * stored json as it is; a larger one is cut at record ends, with no UTF-8 scan of an ASCII batch.
  *
  * @example
- * appendPages({ topic: "t", partition: 0, baseOffset: 0, lines: tenThousandLines, highWatermark: 10_000 }).length; // 20
+ * appendPages({ topic: "t", partition: 0, batch: tenThousandRecords, highWatermark: 10_000 }).length; // 10
  */
-export function appendPages(batch: AppendedBatch): PushPage[] {
-  const { baseOffset, lines } = batch;
-  invariant(lines.length > 0 && batch.highWatermark === baseOffset + lines.length, "an append ends at the high watermark");
-  const envelope = envelopeBytes(batch);
+export function appendPages(appended: AppendedBatch): PushPage[] {
+  const { batch } = appended;
+  invariant(batch.count > 0 && appended.highWatermark === batch.baseOffset + batch.count, "an append ends at the high watermark");
+  const envelope = envelopeBytes(appended);
+  // The array's brackets, then its records.
+  const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - envelope - 2;
   const pages: PushPage[] = [];
-  const cut = (from: number, to: number, halvings: number): void => {
-    const recordsJson = joinLines(baseOffset + from, lines, from, to);
-    const bytes = envelope + utf8Length(recordsJson);
-    if (bytes > SUBSCRIBER_WINDOW_BYTES_MAX && to - from > 1) {
-      invariant(halvings < PAGE_HALVINGS_MAX, "halving a page reaches one record");
-      const middle = from + Math.ceil((to - from) / 2);
-      cut(from, middle, halvings + 1);
-      cut(middle, to, halvings + 1);
-      return;
-    }
-    pages.push({ message: recordsMessage(batch, recordsJson), endOffset: baseOffset + to, bytes, count: to - from });
-  };
-  for (let from = 0; from < lines.length; from += PUSH_RECORDS_MAX) cut(from, Math.min(lines.length, from + PUSH_RECORDS_MAX), 0);
-  invariant(pages.length > 0 && pages[pages.length - 1]!.endOffset === batch.highWatermark, "the pages cover the append");
+  // Bounded: each turn takes at least one record.
+  for (let from = 0; from < batch.count && pages.length < batch.count; ) {
+    const take = takeRecords(batch, from, { recordsMax: PUSH_RECORDS_MAX, bytesMax, framed: true, joined: false, first: true });
+    invariant(take.to > from, "a page takes at least one record");
+    const message = recordsMessage(appended, `[${sliceRecords(batch, from, take.to)}]`);
+    pages.push({ message, endOffset: batch.baseOffset + take.to, bytes: envelope + 2 + take.bytes, count: take.to - from });
+    from = take.to;
+  }
+  invariant(pages.length > 0 && pages[pages.length - 1]!.endOffset === appended.highWatermark, "the pages cover the append");
   return pages;
 }

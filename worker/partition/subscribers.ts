@@ -27,7 +27,7 @@
  * Rules: PROTOCOL.md SOCKET-5 to SOCKET-9, SOCKET-17, FLOW-2 to FLOW-7.
  *
  * @example
- * subscribers.afterAppend(baseOffset, lines); // push to every caught-up subscriber
+ * subscribers.afterAppend(batch); // push to every caught-up subscriber
  */
 
 import type { ServerMessage, SubscribeStart } from "../../client/protocol/index.ts";
@@ -44,6 +44,7 @@ import type { SocketLayer } from "../sockets/socket-layer.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
+import type { StoredBatch } from "./stored-batch.ts";
 
 /**
  * One subscription's position.
@@ -106,7 +107,7 @@ export type SubscribeRequest = SubscribeStart & { id: string };
  * @example
  * const subscribers = new Subscribers(sockets, log);
  * subscribers.subscribe(ws, { id: "s1", from: "earliest" }); // subscribed, records pages, then live or paused
- * subscribers.afterAppend(baseOffset, lines); // the live push
+ * subscribers.afterAppend(batch); // the live push
  */
 export class Subscribers {
   /** The object's sockets: attachments (read once per life, written through), sends, closes. */
@@ -307,7 +308,8 @@ export class Subscribers {
    * window takes (the rest waits in the log for a `consumed`). The pages are serialised once and
    * the same strings sent to all, so fan-out costs one send per page and subscriber.
    */
-  afterAppend(baseOffset: number, lines: readonly string[]): void {
+  afterAppend(batch: StoredBatch): void {
+    const { baseOffset } = batch;
     const sockets = this.subscribedSockets();
     if (sockets.size === 0) return;
     let pages: PushPage[] | null = null;
@@ -317,7 +319,7 @@ export class Subscribers {
       if (sub === null || sub.next !== baseOffset) continue;
       let used = this.windowBytes(state);
       if (state.window.length < SUBSCRIBER_WINDOW_MESSAGES_MAX && used < SUBSCRIBER_WINDOW_BYTES_MAX) {
-        pages ??= appendPages({ ...this.target(), baseOffset, lines });
+        pages ??= appendPages({ ...this.target(), batch });
         for (const page of pages) {
           if (!this.fits(state, used, page.bytes, page.count)) break;
           this.push(ws, state, sub, page);

@@ -7,6 +7,29 @@
  * createSchema(ctx.storage.sql);
  */
 
+/** Columns added to `batches` after its first version, nullable so that older rows stay as they are. */
+const BATCH_COLUMNS_ADDED: readonly (readonly [name: string, type: string])[] = [
+  ["records_bytes", "INTEGER"],
+  ["record_ends", "BLOB"],
+];
+
+/**
+ * Adds to `table` each of `columns` it lacks (the migration of a database an older version
+ * created): idempotent, as it asks the table which columns it has first.
+ *
+ * @example
+ * addMissingColumns(sql, "batches", [["records_bytes", "INTEGER"]]); // a no-op the second time
+ */
+export function addMissingColumns(sql: SqlStorage, table: string, columns: readonly (readonly [name: string, type: string])[]): void {
+  const present = new Set(
+    sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info(?)", table)
+      .toArray()
+      .map((row) => row.name),
+  );
+  for (const [name, type] of columns) if (!present.has(name)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+}
+
 /**
  * Creates the tables if they are missing (idempotent; run on every start and after a drop).
  *
@@ -23,7 +46,10 @@ export function createSchema(sql: SqlStorage): void {
     config TEXT NOT NULL,
     log_start_offset INTEGER NOT NULL
   )`);
-  // batches: records [base_offset, base_offset + record_count) as lines of JSON joined by "\n".
+  // batches: records [base_offset, base_offset + record_count). payload holds them as reads
+  // serve them, `{"offset":N,"timestamp":T,...}` joined by ",", with records_bytes its UTF-8 bytes
+  // and record_ends each record's end (stored-batch.ts); a row written before those two columns
+  // existed has them null and holds lines `"timestamp":T,...}` joined by "\n" (read as before).
   // max_timestamp is the running maximum over this and every earlier batch, so it only rises and
   // a timestamp lookup can binary-search it without an index (an index would double rows written).
   sql.exec(`CREATE TABLE IF NOT EXISTS batches (
@@ -31,8 +57,11 @@ export function createSchema(sql: SqlStorage): void {
     record_count INTEGER NOT NULL,
     max_timestamp INTEGER NOT NULL,
     append_time INTEGER NOT NULL,
-    payload TEXT NOT NULL
+    payload TEXT NOT NULL,
+    records_bytes INTEGER,
+    record_ends BLOB
   )`);
+  addMissingColumns(sql, "batches", BATCH_COLUMNS_ADDED);
   // Text-keyed tables are WITHOUT ROWID: the key is the table's own b-tree, so an insert writes one
   // row, not a row plus a hidden index entry (measured: 2 rows written with a rowid table).
   // producers: idempotent producer state; recent holds the last PRODUCER_BATCHES_RETAINED batches
