@@ -35,7 +35,13 @@ interface LegacyLog {
  * FROZEN: PartitionLog.append as of commit 3a04517 (CreateTime topics), writing to `sql`:
  * lines `"timestamp":T,<tail>` joined by "\n", one row per batch.
  */
-function legacyAppend(sql: SqlStorage, log: LegacyLog, timestamps: readonly (number | null)[], tails: readonly string[], now: number): number {
+function legacyAppend(
+  sql: SqlStorage,
+  log: LegacyLog,
+  timestamps: readonly (number | null)[],
+  tails: readonly string[],
+  now: number,
+): number {
   const count = tails.length;
   let maxTimestamp = log.maxTimestamp;
   const lines = new Array<string>(count);
@@ -195,7 +201,9 @@ describe("a database written before stored record ends", () => {
       const read: FetchedRecord[] = [];
       for (let offset = 0, page = 0; offset < expected.length && page < 1_000; page++) {
         const answer = await fetchRecords(topic, 0, { offset, limit, maxBytes });
-        expect(answer.records, `offset ${offset} limit ${limit} maxBytes ${maxBytes}`).toEqual(modelPage(expected, offset, limit, maxBytes));
+        expect(answer.records, `offset ${offset} limit ${limit} maxBytes ${maxBytes}`).toEqual(
+          modelPage(expected, offset, limit, maxBytes),
+        );
         expect(answer.nextOffset).toBe(offset + answer.records.length);
         read.push(...answer.records);
         offset = answer.nextOffset;
