@@ -8,7 +8,7 @@
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { FetchedRecord, OffsetLookupResponse } from "../../client/protocol/index.ts";
+import type { FetchedRecord, JsonValue, OffsetLookupResponse } from "../../client/protocol/index.ts";
 import { utf8Length } from "../../client/protocol/index.ts";
 import { createSchema } from "../../worker/partition/tables.ts";
 import { api, createTopic, fetchRecords, partitionStub, produce, readAll, uniqueTopic } from "./http.ts";
@@ -67,7 +67,7 @@ function legacyAppend(
 
 /** A record as produced: its value, key and headers (null key, no headers unless given). */
 interface Input {
-  value: unknown;
+  value: JsonValue;
   key?: string | null;
   headers?: Record<string, string>;
   timestamp: number;
@@ -84,7 +84,7 @@ function batchesFrom(t0: number, seed: number): Input[][] {
   const sizes = [1, 7, 40, 3, 250, 2];
   return sizes.map((size, b) =>
     Array.from({ length: size }, (_, i) => ({
-      value: { b, i, seed, text: texts[(b + i + seed) % texts.length] },
+      value: { b, i, seed, text: texts[(b + i + seed) % texts.length]! },
       key: i % 3 === 0 ? null : `k${seed}-${i}`,
       ...(i % 4 === 1 && { headers: { h: texts[(i + seed) % texts.length]! } }),
       timestamp: t0 + b * 1_000 + ((i * 7) % 11),
