@@ -92,7 +92,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
   /** Concurrent appends (sockets' produce frames, RPC appends) sharing one storage commit. */
-  private readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
+  readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
     apply: (request) => this.appendNow(request),
     size: requestCharacters,
   });
