@@ -42,7 +42,7 @@ export interface SocketHost {
   sockets: SocketLayer<SocketState, ServerMessage>;
   subscribers: Subscribers;
   auth: SocketAuth;
-  appendNow(request: AppendRequest): AppendResult;
+  appendGrouped(request: AppendRequest): Promise<AppendResult>;
   commitNow(topicId: string, commit: CommitInput): null;
 }
 
@@ -87,7 +87,7 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
         tails[i] = record.tail;
       }
       const principal = producePrincipal(access);
-      const appended = host.appendNow({ topicId: identity.topicId, timestamps, tails, producer, principal });
+      const appended = await host.appendGrouped({ topicId: identity.topicId, timestamps, tails, producer, principal });
       return subscribers.send(ws, ackMessage(message.id, identity.partition, appended));
     }
     case "commit": {

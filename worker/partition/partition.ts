@@ -5,7 +5,9 @@
  *
  * Durability: a method writes with no await between its statements, so they commit atomically,
  * and the runtime's output gate holds the answer until storage confirms the write; an answered
- * offset therefore survives any restart.
+ * offset therefore survives any restart. Appends go through a group commit (group-commit.ts):
+ * those that arrive while an earlier one is being committed are applied together in one turn, so
+ * they share one commit (one fsync locally), each still answered only once it is durable.
  *
  * Quotas: a produce by a principal (HTTP or socket) is admitted by its buckets (quota/quota-buckets.ts)
  * before anything is stored and charged after; a socket that authenticates is checked against
@@ -39,6 +41,7 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
 import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, retentionDueMs } from "./log.ts";
 import {
@@ -50,7 +53,7 @@ import {
   TOPIC_ID_HEADER,
 } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
-import { ProducerTable } from "./producers.ts";
+import { ProducerTable, type ProducerVerdict } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
@@ -88,6 +91,11 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
   private readonly waiters = new Waiters();
+  /** Concurrent appends (sockets' produce frames, RPC appends) sharing one storage commit. */
+  readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
+    apply: (request) => this.appendNow(request),
+    size: requestCharacters,
+  });
   /** When this instance started: hibernation evicts it and the next event starts another. */
   private readonly startedAt = this.clock.now();
   /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
@@ -179,8 +187,17 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   }
 
   /** Appends a batch (or recognises an idempotent retry), pushes it to subscribers, wakes long-polls. */
-  append(request: AppendRequest): Result<AppendResult> {
-    return capture(() => this.appendNow(request));
+  append(request: AppendRequest): Promise<Result<AppendResult>> {
+    return captureAsync(() => this.appendGrouped(request));
+  }
+
+  /**
+   * An append in the partition's group commit (group-commit.ts): applied at once when the object
+   * is idle, else with the other appends waiting, in one turn and so one commit; rejects with the
+   * EdgelogError appendNow threw for this request alone.
+   */
+  appendGrouped(request: AppendRequest): Promise<AppendResult> {
+    return this.grouped.submit(request);
   }
 
   /**
@@ -200,15 +217,36 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const limits = principal === null ? null : this.limitsOf(principal.quota);
     if (principal !== null && limits !== null && request.admitted !== true) this.quotas.admit(principal.sub, limits, now);
     const highWatermarkBefore = this.log.highWatermark;
-    const { baseOffset, batch } = this.log.append(request.timestamps, request.tails, now);
+    const { baseOffset, batch } = this.store(request, verdict, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
-    if (producer && verdict) this.producers.record(producer, count, baseOffset, verdict, now);
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
     this.scheduleRetention(identity, now);
     this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
+  }
+
+  /**
+   * Stores a batch and, for an idempotent producer, its state: two statements, so in a
+   * transactionSync of their own (a savepoint inside the turn's commit), so that a failure stores
+   * neither and leaves the other requests of a group commit whole; the log's bounds in memory are
+   * then read again from storage. Without a producer the one INSERT is atomic by itself.
+   */
+  private store(request: AppendRequest, verdict: ProducerVerdict | null, now: number): ReturnType<PartitionLog["append"]> {
+    const { producer } = request;
+    if (producer === null || verdict === null) return this.log.append(request.timestamps, request.tails, now);
+    try {
+      return this.ctx.storage.transactionSync(() => {
+        const stored = this.log.append(request.timestamps, request.tails, now);
+        this.producers.record(producer, request.tails.length, stored.baseOffset, verdict, now);
+        return stored;
+      });
+    } catch (error) {
+      this.log.reload();
+      this.producers.reload();
+      throw error;
+    }
   }
 
   /**
@@ -347,6 +385,13 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   private offsetsNow(partition: number): PartitionOffsets {
     return { partition, logStartOffset: this.log.logStartOffset, highWatermark: this.log.highWatermark };
   }
+}
+
+/** A request's size in characters, as the group commit's queue bounds it. */
+function requestCharacters(request: AppendRequest): number {
+  let characters = 0;
+  for (const tail of request.tails) characters += tail.length;
+  return characters;
 }
 
 /** A batch's bytes as stored, as PRODUCE-3 and RECORD-5 count them (each record's timestamp at its widest). */
