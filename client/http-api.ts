@@ -9,7 +9,8 @@
  * a token in the URL); a `401` is answered by asking for a fresh token and sending the request
  * once more (the server appended nothing: authentication comes first). A second `401` fails the
  * call with AUTH_FAILED, retriable, so the outbox keeps its records and tries again after its
- * backoff. Rules: PROTOCOL.md AUTH-1, AUTH-18.
+ * backoff. A produce asks for protocol version 2's compact answer and expands it to a position
+ * per record. Rules: PROTOCOL.md AUTH-1, AUTH-18, PRODUCE-7.
  *
  * @example
  * const http = new HttpApi("http://127.0.0.1:8787", fetch, (reached) => console.log(reached));
@@ -25,12 +26,29 @@ import type {
   GroupDescription,
   GroupOffsetsResponse,
   OffsetLookupResponse,
+  ProduceRangesResponse,
   ProduceRequest,
   ProduceResponse,
   TopicDescription,
   TopicSummary,
 } from "./protocol/index.ts";
-import { type EdgelogError, errorFromBody, groupPath, isErrorBody, partitionPath, ROUTE, topicPath } from "./protocol/index.ts";
+import {
+  type EdgelogError,
+  errorFromBody,
+  groupPath,
+  isErrorBody,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION_COMPACT_ACK,
+  partitionPath,
+  producePositions,
+  ROUTE,
+  topicPath,
+} from "./protocol/index.ts";
+
+const NO_HEADERS: Readonly<Record<string, string>> = {};
+
+/** A produce asks for version 2's answer, runs of offsets (PRODUCE-7). */
+const COMPACT_ANSWER: Readonly<Record<string, string>> = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION_COMPACT_ACK) };
 
 /**
  * The part of `fetch` the client uses (the browser's, Node's, or a test's wrapper).
@@ -105,9 +123,19 @@ export class HttpApi {
     return this.call<GroupDescription>("GET", groupPath(group));
   }
 
-  /** POST /v1/topics/:topic/partitions/:p/records. */
-  produce(topic: string, partition: number, body: ProduceRequest): Promise<ProduceResponse> {
-    return this.call<ProduceResponse>("POST", `${partitionPath(topic, partition)}/records`, body);
+  /**
+   * POST /v1/topics/:topic/partitions/:p/records, asking for version 2's compact answer
+   * (PRODUCE-7) and answering a position per record whichever version the server wrote (an
+   * older server ignores the header). An answer that does not hold every record is BAD_RESPONSE.
+   */
+  async produce(topic: string, partition: number, body: ProduceRequest): Promise<ProduceResponse> {
+    const path = `${partitionPath(topic, partition)}/records`;
+    const answer = await this.call<ProduceResponse | ProduceRangesResponse>("POST", path, body, COMPACT_ANSWER);
+    try {
+      return producePositions(answer, body.records.length);
+    } catch (error) {
+      throw new EdgelogClientError("BAD_RESPONSE", `POST ${path}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** PUT /v1/groups/:group/offsets. */
@@ -125,9 +153,9 @@ export class HttpApi {
     return this.call<GroupOffsetsResponse>("GET", `${groupPath(group)}/offsets?topic=${encodeURIComponent(topic)}`);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, extra: Readonly<Record<string, string>> = NO_HEADERS): Promise<T> {
     const credentials = this.credentials;
-    if (credentials === null) return this.send<T>(method, path, body, null);
+    if (credentials === null) return this.send<T>(method, path, body, null, extra);
     let token: string;
     try {
       token = await credentials.token();
@@ -136,19 +164,25 @@ export class HttpApi {
       this.onReach(false);
       throw error;
     }
-    const first = await this.send<T | Unauthenticated>(method, path, body, token);
+    const first = await this.send<T | Unauthenticated>(method, path, body, token, extra);
     if (!(first instanceof Unauthenticated)) return first;
     const fresh = await credentials.fresh(token);
-    const second = await this.send<T | Unauthenticated>(method, path, body, fresh);
+    const second = await this.send<T | Unauthenticated>(method, path, body, fresh, extra);
     if (!(second instanceof Unauthenticated)) return second;
     throw credentials.refused(`${method} ${path}: ${second.error.message} (twice, the second time with a fresh token)`, second.error);
   }
 
   /** One exchange; with a token, a 401 is answered as Unauthenticated rather than thrown. */
-  private async send<T>(method: string, path: string, body: unknown, token: string | null): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string | null,
+    extra: Readonly<Record<string, string>>,
+  ): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), HTTP_TIMEOUT_MS);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     const init: RequestInit = { method, signal: controller.signal, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);

@@ -3,14 +3,14 @@
  * delete records, look offsets up by time, stats, and the partition's WebSocket (forwarded to the
  * partition's object). Thin: path parameters and bodies come parsed from the middleware.
  *
- * Rules: PROTOCOL.md PRODUCE-2, FETCH-1 to FETCH-5, LOG-1 to LOG-3, SOCKET-1, AUTH-5, AUTH-15.
+ * Rules: PROTOCOL.md PRODUCE-2, PRODUCE-7, PRODUCE-8, FETCH-1 to FETCH-5, LOG-1 to LOG-3, SOCKET-1, AUTH-5, AUTH-15.
  *
  * @example
  * app.route("/", partitionRoutes);
  */
 import { Hono } from "hono";
 import type { PartitionStatsResponse } from "../client/protocol/index.ts";
-import { EdgelogError, parseProduceRequest, ROUTE } from "../client/protocol/index.ts";
+import { EdgelogError, PROTOCOL_HEADER, parseProduceRequest, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -23,6 +23,7 @@ import { readPartition } from "./operations.ts";
 import { intParam, offsetParam, requiredParam, timestampParam } from "./params.ts";
 import { TOPIC_ID_HEADER } from "./partition/partition-api.ts";
 import { produce } from "./produce.ts";
+import { produceAnswer } from "./produce-answer.ts";
 import { readRequestOf } from "./read-request.ts";
 import { unwrap } from "./result.ts";
 import { sseResponse, sseStart } from "./sse.ts";
@@ -33,7 +34,8 @@ const partitionRoutes = new Hono<AppEnv>();
 
 partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), routeGrant("POST partitionRecords"), jsonBody(), async (c) => {
   const principal = producePrincipal(c.var.access);
-  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition, principal));
+  const version = produceAnswerVersion(c.req.header(PROTOCOL_HEADER));
+  return produceAnswer(c, await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition, principal), version);
 });
 
 partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET partitionRecords"), async (c) => {

@@ -1,20 +1,21 @@
 /**
  * Produce: routes each record to its partition (explicit partition, else Kafka's key hash, else
  * one sticky partition per request), appends each partition's share as one batch in parallel, and
- * answers the offsets in request order.
+ * answers where the records landed as runs in request order (produce-answer.ts writes the HTTP
+ * answer of the request's version from them).
  *
  * A request spanning partitions is not atomic across them. An idempotent request (with
  * `producer`) must therefore land on one partition, where its sequence is checked; keyless
  * records of a producer always go to the partition its id hashes to, so a retry lands there too.
  *
- * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCER-8, QUOTA-4.
+ * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCE-7, PRODUCER-8, QUOTA-4.
  *
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
  */
 
-import type { ParsedProduce, ProduceResponse, RecordPosition } from "../client/protocol/index.ts";
-import { EdgelogError, partitionForKey, stickyPartition } from "../client/protocol/index.ts";
+import type { ParsedProduce, ProducedRange } from "../client/protocol/index.ts";
+import { EdgelogError, partitionForKey, rangesOf, stickyPartition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { partitionStub } from "./object-names.ts";
 import type { AppendRequest, ProducePrincipal } from "./partition/partition-api.ts";
@@ -70,11 +71,23 @@ function appendRequest(
 }
 
 /**
+ * Where a request's records landed: runs in request order (PRODUCE-7), and whether an idempotent
+ * retry was recognised. Each HTTP version's answer and the RPC answer are written from it.
+ *
+ * @example
+ * const produced: Produced = { ranges: [{ partition: 0, baseOffset: 7, count: 2 }], duplicate: false };
+ */
+export interface Produced {
+  ranges: ProducedRange[];
+  duplicate: boolean;
+}
+
+/**
  * Appends a validated request to topic `name` (all to `pathPartition` when the path names one),
  * on behalf of `principal` (null when tokens are not checked).
  *
  * @example
- * await produce(env, "orders", parseProduceRequest(body), null); // { offsets: [{ partition, offset }, ...] }
+ * await produce(env, "orders", parseProduceRequest(body), null); // { ranges: [{ partition, baseOffset, count }], duplicate: false }
  * await produce(env, "orders", parseProduceRequest(body), 2, { sub: "alice", quota: null }); // every record to partition 2
  */
 export async function produce(
@@ -83,11 +96,9 @@ export async function produce(
   parsed: ParsedProduce,
   pathPartition: number | null,
   principal: ProducePrincipal | null = null,
-): Promise<ProduceResponse> {
+): Promise<Produced> {
   return onTopic(env, name, async (meta) => {
     const shares = assign(meta, parsed, pathPartition);
-    const offsets = new Array<RecordPosition>(parsed.records.length);
-    let duplicate = false;
     // Spanning partitions, a principal's request is admitted by each first (QUOTA-4): refused,
     // it stores nothing anywhere; admitted, each append charges without refusing.
     const admitted = principal !== null && shares.size > 1;
@@ -97,16 +108,29 @@ export async function produce(
       );
       for (const verdict of verdicts) unwrap(verdict);
     }
-    await Promise.all(
+    const appends = await Promise.all(
       [...shares].map(async ([partition, indexes]) => {
         const request = { ...appendRequest(meta.topicId, parsed, indexes, principal), admitted };
-        const result = await partitionStub(env, meta.topicId, partition).append(request);
-        const appended = unwrap(result);
+        const appended = unwrap(await partitionStub(env, meta.topicId, partition).append(request));
         invariant(appended.count === indexes.length, "a partition appends its whole share");
-        duplicate ||= appended.duplicate;
-        for (let k = 0; k < indexes.length; k++) offsets[indexes[k]!] = { partition, offset: appended.baseOffset + k };
+        return { partition, indexes, appended };
       }),
     );
-    return duplicate ? { offsets, duplicate } : { offsets };
+    const duplicate = appends.some(({ appended }) => appended.duplicate);
+    if (appends.length === 1) {
+      // One partition (a path partition, a key, or sticky): its batch is the one run (PRODUCE-5).
+      const { partition, appended } = appends[0]!;
+      return { ranges: [{ partition, baseOffset: appended.baseOffset, count: appended.count }], duplicate };
+    }
+    // Partitions are below TOPIC_PARTITIONS_MAX (64): a byte each.
+    const partitions = new Uint8Array(parsed.records.length);
+    const offsets = new Float64Array(parsed.records.length);
+    for (const { partition, indexes, appended } of appends) {
+      for (let k = 0; k < indexes.length; k++) {
+        partitions[indexes[k]!] = partition;
+        offsets[indexes[k]!] = appended.baseOffset + k;
+      }
+    }
+    return { ranges: rangesOf(partitions, offsets), duplicate };
   });
 }

@@ -3,13 +3,13 @@
  * routed to its partition by produce.ts). Thin: path parameters and bodies come parsed from the
  * middleware; the work is in operations.ts, topics.ts and produce.ts (shared with the RPC service).
  *
- * Rules: PROTOCOL.md TOPIC-1 to TOPIC-6, PRODUCE-1, AUTH-5.
+ * Rules: PROTOCOL.md TOPIC-1 to TOPIC-6, PRODUCE-1, PRODUCE-7, PRODUCE-8, AUTH-5.
  *
  * @example
  * app.route("/", topicRoutes);
  */
 import { Hono } from "hono";
-import { parseProduceRequest, ROUTE } from "../client/protocol/index.ts";
+import { PROTOCOL_HEADER, parseProduceRequest, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -17,6 +17,7 @@ import { topicParams } from "./middleware/path-params.ts";
 import { routeGrant } from "./middleware/route-grant.ts";
 import { createDescribedTopic, describeTopic, listTopics } from "./operations.ts";
 import { produce } from "./produce.ts";
+import { produceAnswer } from "./produce-answer.ts";
 import { deleteTopic } from "./topics.ts";
 
 const topicRoutes = new Hono<AppEnv>();
@@ -36,7 +37,12 @@ topicRoutes.delete(ROUTE.topic, topicParams(), routeGrant("DELETE topic"), async
 });
 
 topicRoutes.post(ROUTE.topicRecords, topicParams(), routeGrant("POST topicRecords"), jsonBody(), async (c) => {
-  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), null, producePrincipal(c.var.access)));
+  const version = produceAnswerVersion(c.req.header(PROTOCOL_HEADER));
+  return produceAnswer(
+    c,
+    await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), null, producePrincipal(c.var.access)),
+    version,
+  );
 });
 
 export { topicRoutes };

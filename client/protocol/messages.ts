@@ -1,7 +1,8 @@
 /**
- * The WebSocket protocol, version 1: one socket per partition object, JSON text frames, each a
- * message with a `type`. PROTOCOL.md states the rules (SOCKET-1 to SOCKET-16, FLOW-1 to FLOW-5,
- * GSOCKET-1 to GSOCKET-8); this module is their types, shared by both sides.
+ * The WebSocket protocol, versions 1 and 2 (they differ only in the `ack`, SOCKET-20): one socket
+ * per partition object, JSON text frames, each a message with a `type`. PROTOCOL.md states the
+ * rules (SOCKET-1 to SOCKET-21, FLOW-1 to FLOW-5, GSOCKET-1 to GSOCKET-8); this module is their
+ * types, shared by both sides.
  *
  * @example
  * ws.send(JSON.stringify({ type: "subscribe", id: "s1", from: "earliest" } satisfies ClientMessage));
@@ -12,7 +13,9 @@ import type { OffsetReset } from "./start.ts";
 import type { FetchedRecord, ProducerInput, RecordInput, RecordPosition } from "./wire.ts";
 
 /**
- * The protocol version in `hello`. A server MUST close a socket whose hello names another (SOCKET-4).
+ * The protocol version of the server's `hello` and of a socket that sends no `hello` of its own
+ * (SOCKET-3, SOCKET-4). A client's `hello` may name any of PROTOCOL_VERSIONS (compact-ack.ts); a
+ * server MUST close a socket whose hello names another.
  *
  * @example
  * ws.send(JSON.stringify({ type: "hello", version: PROTOCOL_VERSION } satisfies ClientMessage));
@@ -147,13 +150,18 @@ export type ServerMessage =
       partition: number;
       logStartOffset: number;
       highWatermark: number;
+      /** The versions a client's `hello` may name (SOCKET-3); absent from a server older than version 2. */
+      versions?: number[];
     }
   | { type: "subscribed"; id: string; offset: number; logStartOffset: number; highWatermark: number }
   | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }
   | { type: "live"; id: string; offset: number }
   | { type: "paused"; id: string; offset: number }
   | { type: "unsubscribed"; id: string }
+  /** Version 1's ack: a position per record (SOCKET-10). */
   | { type: "ack"; id: string; offsets: RecordPosition[]; duplicate?: boolean }
+  /** Version 2's ack: offsets baseOffset .. baseOffset + count - 1, in order (SOCKET-20). */
+  | { type: "ack"; id: string; partition: number; baseOffset: number; count: number; duplicate?: boolean }
   | { type: "committed"; id: string; group: string; offset: number }
   /** `retryAfterMs` on QUOTA_EXCEEDED only (QUOTA-5). */
   | { type: "error"; id: string | null; code: ErrorCode; message: string; retryAfterMs?: number };

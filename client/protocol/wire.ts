@@ -160,6 +160,33 @@ export interface ProduceResponse {
 }
 
 /**
+ * A run of a produce's records (protocol version 2): `count` records on `partition` with offsets
+ * `baseOffset` to `baseOffset + count - 1`, in request order (PRODUCE-7, SOCKET-20).
+ *
+ * @example
+ * const range: ProducedRange = { partition: 0, baseOffset: 40, count: 100 }; // offsets 40..139
+ */
+export interface ProducedRange {
+  partition: number;
+  baseOffset: number;
+  count: number;
+}
+
+/**
+ * `POST .../records` answer to a request with `edgelog-protocol: 2` (PRODUCE-7): the records'
+ * positions as runs in request order; consecutive records on one partition with consecutive
+ * offsets form one run.
+ *
+ * @example
+ * const { ranges }: ProduceRangesResponse = await response.json(); // [{ partition: 0, baseOffset: 40, count: 100 }]
+ */
+export interface ProduceRangesResponse {
+  ranges: ProducedRange[];
+  /** True when an idempotent retry was recognised: nothing was appended, these are the originals. */
+  duplicate?: boolean;
+}
+
+/**
  * A record read back.
  *
  * @example

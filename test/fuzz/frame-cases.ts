@@ -42,7 +42,10 @@ const fromArb: fc.Arbitrary<Doc> = fc.oneof(
 function partitionMessages(space: NameSpace): fc.Arbitrary<DocObject> {
   const group = nameArb(space, "group");
   return fc.oneof(
-    { weight: 1, arbitrary: fc.constantFrom<DocObject>({ type: "hello", version: 1 }, { type: "hello", version: 2 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<DocObject>({ type: "hello", version: 1 }, { type: "hello", version: 2 }, { type: "hello", version: 3 }),
+    },
     {
       weight: 6,
       arbitrary: fc

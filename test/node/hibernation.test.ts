@@ -2,7 +2,8 @@
  * The Hibernation API, black-box in the local runtime (workerd through the Miniflare API): an
  * idle partition object is evicted from memory while its subscribers stay connected, and the next
  * append wakes a new instance that still knows every subscription (it lives in the sockets'
- * attachments) and pushes to it. Heartbeats (exact PING) are answered by the runtime without
+ * attachments, as does a socket's protocol version: a version 2 socket still gets the compact
+ * `ack`) and pushes to it. Heartbeats (exact PING) are answered by the runtime without
  * waking the object, so a pinged subscriber does not keep it in memory either.
  *
  * Eviction is seen through `GET .../stats`: `startedAt` is when the instance answering started,
@@ -105,8 +106,9 @@ describe("hibernation", () => {
       const api = edgelogApi(url);
       const stats = (topic: string) => expectJson<PartitionStatsResponse>("GET", `${url}/v1/topics/${topic}/partitions/0/stats`);
 
-      // Two objects: one left wholly idle, one whose subscriber keeps sending heartbeats.
-      const topics = ["idle", "pinged"];
+      // Three objects: one left wholly idle, one whose subscriber keeps sending heartbeats, and
+      // one whose socket chose protocol version 2 (SOCKET-21: the choice outlives the eviction).
+      const topics = ["idle", "pinged", "compact"];
       const subscribers: NodeSocket[] = [];
       const before: PartitionStatsResponse[] = [];
       for (const topic of topics) {
@@ -116,6 +118,7 @@ describe("hibernation", () => {
         sockets.push(sock);
         await sock.opened();
         expect(await sock.next("hello")).toMatchObject({ topic, partition: 0, highWatermark: 1 });
+        if (topic === "compact") sock.send({ type: "hello", version: 2 });
         sock.send({ type: "subscribe", id: "s", from: "latest" });
         expect(await sock.next("subscribed")).toMatchObject({ offset: 1 });
         expect(await sock.next("live")).toEqual({ type: "live", id: "s", offset: 1 });
@@ -140,10 +143,16 @@ describe("hibernation", () => {
         // Still connected through the eviction, and nothing was pushed meanwhile.
         expect(sock.closeCode, topic).toBeNull();
         expect(sock.ws.readyState, topic).toBe(WebSocket.OPEN);
-        const produced = await api.produce(topic, { records: [{ key: "k", value: `after ${topic}` }] }, 0);
-        expect(produced.offsets).toEqual([{ partition: 0, offset: 1 }]);
+        if (topic === "compact") {
+          // Produced on the socket itself: the woken instance reads version 2 from the attachment.
+          sock.send({ type: "produce", id: "p", records: [{ key: "k", value: `after ${topic}` }] });
+        } else {
+          const produced = await api.produce(topic, { records: [{ key: "k", value: `after ${topic}` }] }, 0);
+          expect(produced.offsets).toEqual([{ partition: 0, offset: 1 }]);
+        }
         const pushed = await sock.next("records");
         expect(pushed.records.map((r) => [r.offset, r.key, r.value])).toEqual([[1, "k", `after ${topic}`]]);
+        if (topic === "compact") expect(await sock.nextRaw()).toBe('{"type":"ack","id":"p","partition":0,"baseOffset":1,"count":1}');
 
         const after = await stats(topic);
         // A new instance answers (the idle one was evicted), and it sees the socket still open.
@@ -151,6 +160,10 @@ describe("hibernation", () => {
         expect(after.sockets).toBe(1);
         expect(after.highWatermark).toBe(2);
       }
+      // A version 1 socket on a woken object keeps version 1's ack.
+      subscribers[0]!.send({ type: "produce", id: "v1", records: [{ value: "v1" }] });
+      expect((await subscribers[0]!.next("records")).records.map((r) => r.offset)).toEqual([2]);
+      expect(await subscribers[0]!.nextRaw()).toBe('{"type":"ack","id":"v1","offsets":[{"partition":0,"offset":2}]}');
     },
     IDLE_MS + 60_000,
   );

@@ -5,7 +5,8 @@
  * nextOffset/highWatermark agree with the log. On the pure side: any valid record round-trips
  * through parseProduceRequest's stored encoding, any JSON body is either accepted or refused with
  * an EdgelogError, utf8Length is TextEncoder's length for any string, lone surrogates included,
- * and a socket's hand-written `ack` is the text JSON.stringify writes for the same message.
+ * a socket's hand-written `ack` (both versions) and an HTTP produce answer (both versions) are the
+ * text JSON.stringify writes for the same message, and runs of offsets expand back to them.
  */
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
@@ -13,19 +14,23 @@ import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../../client/protocol/index.ts";
 import {
   EdgelogError,
+  expandRanges,
   FETCH_RECORDS_DEFAULT,
   type FetchResponse,
   type JsonValue,
   type ProduceResponse,
   parseProduceRequest,
   partitionForKey,
+  producePositions,
   RECORD_HEADERS_MAX,
+  rangesOf,
   TIMESTAMP_MS_MAX,
   TOPIC_PARTITIONS_MAX,
   utf8Length,
 } from "../../client/protocol/index.ts";
 import { app } from "../../worker/index.ts";
 import { ackMessage } from "../../worker/partition/partition-messages.ts";
+import { offsetsAnswerText, rangesAnswerText } from "../../worker/produce-answer.ts";
 
 const utf8 = new TextEncoder();
 
@@ -90,6 +95,37 @@ describe("pure properties", () => {
         const ack: ServerMessage = { type: "ack", id, offsets };
         if (appended.duplicate) ack.duplicate = true;
         expect(ackMessage(id, partition, appended)).toBe(JSON.stringify(ack));
+        const compact: ServerMessage = { type: "ack", id, partition, baseOffset: appended.baseOffset, count: appended.count };
+        if (appended.duplicate) compact.duplicate = true;
+        expect(ackMessage(id, partition, appended, 2)).toBe(JSON.stringify(compact));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a produce answer written as text is JSON.stringify of either version's answer, and runs expand to the offsets", () => {
+    const positionsArb = fc.array(fc.record({ partition: fc.nat(TOPIC_PARTITIONS_MAX - 1), offset: fc.nat(1_000) }), {
+      minLength: 1,
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(positionsArb, fc.boolean(), (offsets, duplicate) => {
+        const ranges = rangesOf(
+          offsets.map((p) => p.partition),
+          offsets.map((p) => p.offset),
+        );
+        expect(expandRanges(ranges)).toEqual(offsets);
+        for (let i = 1; i < ranges.length; i++) {
+          const [before, run] = [ranges[i - 1]!, ranges[i]!];
+          // Maximal runs: two neighbours would have been one run otherwise.
+          expect(before.partition === run.partition && before.baseOffset + before.count === run.baseOffset).toBe(false);
+        }
+        const produced = { ranges, duplicate };
+        expect(offsetsAnswerText(produced)).toBe(JSON.stringify(duplicate ? { offsets, duplicate } : { offsets }));
+        expect(rangesAnswerText(produced)).toBe(JSON.stringify(duplicate ? { ranges, duplicate } : { ranges }));
+        expect(producePositions(JSON.parse(rangesAnswerText(produced)), offsets.length)).toEqual(
+          duplicate ? { offsets, duplicate } : { offsets },
+        );
       }),
       { numRuns: 500 },
     );

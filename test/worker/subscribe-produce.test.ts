@@ -122,7 +122,7 @@ describe("produce over the socket", () => {
     expect(await sock.next("ack")).toEqual({ type: "ack", id: "good", offsets: [{ partition: 0, offset: 0 }] });
   });
 
-  it("closes a socket whose hello names another protocol version (4400), keeps one that names 1", async () => {
+  it("closes a socket whose hello names a version it does not speak (4400), keeps one that names 1", async () => {
     const topic = uniqueTopic("ws-version");
     await createTopic(topic, 1);
     const good = await openSocket(topic, 0);
@@ -134,7 +134,7 @@ describe("produce over the socket", () => {
 
     const bad = await openSocket(topic, 0);
     await bad.next("hello");
-    bad.send({ type: "hello", version: 2 });
+    bad.send({ type: "hello", version: 3 });
     expect(await bad.next("error")).toMatchObject({ type: "error", id: null, code: "INVALID_REQUEST" });
     expect((await bad.closed()).code).toBe(4400);
   });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProduceResponse, TopicDescription } from "../../client/protocol/index.ts";
-import { PROTOCOL_VERSION } from "../../client/protocol/index.ts";
+import { PROTOCOL_VERSION, PROTOCOL_VERSIONS } from "../../client/protocol/index.ts";
 import { type Answer, api, createTopic, produce, uniqueTopic } from "./http.ts";
 import { closeAllSockets, expectOffsets, openSocket, subscribeSocket, type TestSocket } from "./socket.ts";
 
@@ -37,7 +37,16 @@ describe("hello and start positions", () => {
 
     const hello = await (await openSocket(topic, 0)).next("hello");
     const { topicId } = (await api<TopicDescription>("GET", `/v1/topics/${topic}`)).json;
-    expect(hello).toEqual({ type: "hello", version: PROTOCOL_VERSION, topic, topicId, partition: 0, logStartOffset: 1, highWatermark: 5 });
+    expect(hello).toEqual({
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      topic,
+      topicId,
+      partition: 0,
+      logStartOffset: 1,
+      highWatermark: 5,
+      versions: [...PROTOCOL_VERSIONS],
+    });
 
     const cases = [
       { subscribe: { from: "earliest" as const }, start: 1 },

@@ -3,7 +3,8 @@
  * - CORS: `Access-Control-Allow-Origin: *` only when auth is off (or dev) and no list is set;
  *   otherwise a listed Origin is reflected (with `Vary: Origin`) and any other gets no CORS
  *   headers, so a browser refuses to hand it the answer. Preflights are cached for
- *   CORS_MAX_AGE_S; `Retry-After`, `WWW-Authenticate` and `edgelog-auth` are exposed.
+ *   CORS_MAX_AGE_S and allow the headers asked for (`edgelog-protocol` among them, PRODUCE-7);
+ *   `Retry-After`, `WWW-Authenticate`, `edgelog-auth` and `edgelog-protocol` are exposed.
  * - Sockets: a browser's Origin that is not allowed is 403 FORBIDDEN before the upgrade; a
  *   request without Origin (a non-browser client) and the page's own origin are allowed (the
  *   token protects the socket).
@@ -17,7 +18,7 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import { EdgelogError } from "../../client/protocol/index.ts";
+import { EdgelogError, PROTOCOL_HEADER } from "../../client/protocol/index.ts";
 import { authConfig, type OriginPolicy } from "../auth/auth-config.ts";
 import type { Env } from "../env.ts";
 import { AUTH_MODE_HEADER } from "./authenticate.ts";
@@ -53,7 +54,7 @@ export function originCors() {
   return cors({
     origin: async (origin: string, c: Context<{ Bindings: Env }>) => corsOrigin((await authConfig(c.env)).origins, origin),
     maxAge: CORS_MAX_AGE_S,
-    exposeHeaders: ["Retry-After", "WWW-Authenticate", AUTH_MODE_HEADER],
+    exposeHeaders: ["Retry-After", "WWW-Authenticate", AUTH_MODE_HEADER, PROTOCOL_HEADER],
   });
 }
 

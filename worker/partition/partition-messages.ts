@@ -1,13 +1,14 @@
 /**
  * Handles one frame on a partition socket: auth (socket-auth.ts, which also refuses what comes
- * before it), hello (version check), subscribe / unsubscribe / consumed (subscribers.ts), produce
- * (the same append and idempotence as HTTP, answered with an `ack`) and commit (fenced by the
- * group's generation when it carries one). Each message is checked against the socket's grants
+ * before it), hello (the version, kept in the attachment), subscribe / unsubscribe / consumed
+ * (subscribers.ts), produce (the same append and idempotence as HTTP, answered with an `ack` of
+ * the socket's version) and commit (fenced by the group's generation when it carries one). Each message is checked against the socket's grants
  * (AUTH-8): subscribe needs read (and group, from a group's committed offset), produce write,
  * commit group and read. Failures throw; the socket layer answers
  * `{type:"error", id, code, message}` with the HTTP codes; the socket stays open.
  *
- * Rules: PROTOCOL.md SOCKET-2, SOCKET-4, SOCKET-10, SOCKET-11, SOCKET-12, SOCKET-15, AUTH-8.
+ * Rules: PROTOCOL.md SOCKET-2, SOCKET-4, SOCKET-10 to SOCKET-12, SOCKET-15, SOCKET-20, SOCKET-21,
+ * AUTH-8.
  *
  * @example
  * await sockets.receive(ws, frame, (text) => handlePartitionSocketMessage(host, env, ws, text));
@@ -16,6 +17,8 @@ import {
   CLOSE_UNSUPPORTED_VERSION,
   EdgelogError,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSION_COMPACT_ACK,
+  PROTOCOL_VERSIONS,
   parseClientMessage,
   type ReceivedMessage,
   type ServerMessage,
@@ -54,14 +57,7 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
   if (identity === null) throw new EdgelogError("UNKNOWN_TOPIC", "the topic does not exist (it may have been deleted)");
   switch (message.type) {
     case "hello":
-      if (message.version !== PROTOCOL_VERSION) {
-        subscribers.send(
-          ws,
-          errorMessage(null, new EdgelogError("INVALID_REQUEST", `this server speaks protocol version ${PROTOCOL_VERSION}`)),
-        );
-        host.sockets.close(ws, CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
-      }
-      return;
+      return hello(host, ws, message.version);
     case "subscribe":
       requireGrant(access, "read", identity.topic);
       if (message.from === "committed" && message.group !== undefined) requireGrant(access, "group", message.group);
@@ -87,8 +83,9 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
         tails[i] = record.tail;
       }
       const principal = producePrincipal(access);
+      const version = subscribers.stateOf(ws).protocol ?? PROTOCOL_VERSION;
       const appended = await host.appendGrouped({ topicId: identity.topicId, timestamps, tails, producer, principal });
-      return subscribers.send(ws, ackMessage(message.id, identity.partition, appended));
+      return subscribers.send(ws, ackMessage(message.id, identity.partition, appended, version));
     }
     case "commit": {
       requireGrant(access, "group", message.group);
@@ -115,20 +112,45 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
 }
 
 /**
- * The `ack` for an append, written as text: exactly what JSON.stringify writes for
- * `{type: "ack", id, offsets: [{partition, offset}, ...], duplicate?: true}`, without an object
- * per record (a batch of 1,000 records would otherwise build and walk 1,000 of them).
+ * A client's `hello` (SOCKET-4): a version of PROTOCOL_VERSIONS is kept in the socket's attachment
+ * (so it outlives hibernation) and answered by nothing; another is refused and the socket closed
+ * with 4400. The attachment is written only when the version changes.
+ */
+function hello(host: SocketHost, ws: WebSocket, version: number): void {
+  if (!(PROTOCOL_VERSIONS as readonly number[]).includes(version)) {
+    const error = new EdgelogError("INVALID_REQUEST", `this server speaks protocol versions ${PROTOCOL_VERSIONS.join(" and ")}`);
+    host.subscribers.send(ws, errorMessage(null, error));
+    host.sockets.close(ws, CLOSE_UNSUPPORTED_VERSION, "unsupported protocol version");
+    return;
+  }
+  const state = host.subscribers.stateOf(ws);
+  if ((state.protocol ?? PROTOCOL_VERSION) === version) return;
+  if (version === PROTOCOL_VERSION) delete state.protocol;
+  else state.protocol = version;
+  host.sockets.save(ws, state);
+}
+
+/**
+ * The `ack` for an append, written as text: exactly what JSON.stringify writes for the message.
+ * Version 1 (SOCKET-10): `{type: "ack", id, offsets: [{partition, offset}, ...], duplicate?: true}`,
+ * without an object per record; version 2 (SOCKET-20): `{type: "ack", id, partition, baseOffset,
+ * count, duplicate?: true}`, the same size for any batch.
  *
  * @example
  * ackMessage("p1", 0, { baseOffset: 7, count: 2, duplicate: false });
  * // '{"type":"ack","id":"p1","offsets":[{"partition":0,"offset":7},{"partition":0,"offset":8}]}'
+ * ackMessage("p1", 0, { baseOffset: 7, count: 2, duplicate: false }, 2);
+ * // '{"type":"ack","id":"p1","partition":0,"baseOffset":7,"count":2}'
  */
-export function ackMessage(id: string, partition: number, appended: AppendResult): string {
+export function ackMessage(id: string, partition: number, appended: AppendResult, version: number = PROTOCOL_VERSION): string {
+  const duplicate = appended.duplicate ? ',"duplicate":true' : "";
+  if (version === PROTOCOL_VERSION_COMPACT_ACK) {
+    return `{"type":"ack","id":${JSON.stringify(id)},"partition":${partition},"baseOffset":${appended.baseOffset},"count":${appended.count}${duplicate}}`;
+  }
   let offsets = "";
   for (let k = 0; k < appended.count; k++) {
     offsets += `${k === 0 ? "" : ","}{"partition":${partition},"offset":${appended.baseOffset + k}}`;
   }
-  const duplicate = appended.duplicate ? ',"duplicate":true' : "";
   return `{"type":"ack","id":${JSON.stringify(id)},"offsets":[${offsets}]${duplicate}}`;
 }
 

@@ -25,6 +25,7 @@ import {
   CLOSE_TOPIC_DELETED,
   EdgelogError,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   type Principal,
   RECORD_TIMESTAMP_BYTES_MAX,
   type ServerMessage,
@@ -144,6 +145,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       partition: identity.partition,
       logStartOffset: this.log.logStartOffset,
       highWatermark: this.log.highWatermark,
+      versions: [...PROTOCOL_VERSIONS],
     };
   }
 

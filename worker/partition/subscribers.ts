@@ -81,6 +81,8 @@ export interface SocketState {
   window: WindowEntry[];
   /** Subscriptions started on this socket (at most SOCKET_SUBSCRIBES_MAX). */
   subscribes: number;
+  /** The protocol version the client's `hello` chose (SOCKET-4, SOCKET-20); absent: version 1. */
+  protocol?: number;
 }
 
 /**

@@ -33,7 +33,15 @@ import type {
   TopicDescription,
   TopicSummary,
 } from "../../client/protocol/index.ts";
-import { groupName, objectWithKeys, parseProduceRequest, partitionNumber, rpcThrowable, topicName } from "../../client/protocol/index.ts";
+import {
+  expandRanges,
+  groupName,
+  objectWithKeys,
+  parseProduceRequest,
+  partitionNumber,
+  rpcThrowable,
+  topicName,
+} from "../../client/protocol/index.ts";
 import { OPEN_ACCESS } from "../auth/access.ts";
 import type { EdgelogEnv } from "../env.ts";
 import { groupOffsets } from "../group-offsets.ts";
@@ -127,7 +135,10 @@ export class EdgelogService extends WorkerEntrypoint<EdgelogEnv> {
       const { partition, producer } = objectWithKeys(options, "options", ["partition", "producer"], "INVALID_REQUEST");
       const pathPartition = partition === undefined ? null : partitionNumber(partition, "options.partition");
       const parsed = parseProduceRequest(producer === undefined ? { records } : { records, producer });
-      return produce(this.env, name, parsed, pathPartition, null);
+      // The RPC answer keeps version 1's shape, a position per record.
+      const { ranges, duplicate } = await produce(this.env, name, parsed, pathPartition, null);
+      const offsets = expandRanges(ranges);
+      return duplicate ? { offsets, duplicate } : { offsets };
     });
   }
 
