@@ -2,7 +2,9 @@
  * Runs every scenario on one started system, in the issue's order: (1) serial produce per
  * producer variant, (2) batched produce per batch size, (3) end-to-end latency per
  * producer/subscriber pair, (4) catch-up per read path, (5) fan-out per case, then (edgelog only)
- * the overhead probes. Each run gets a fresh log, so runs do not see each other's data.
+ * the overhead probes. Each run gets a fresh log, so runs do not see each other's data. Before
+ * them (edgelog only), the memory per subscribed socket (scenarios/socket-memory.ts), while
+ * workerd has not yet grown for the other scenarios' sockets.
  *
  * @example
  * const system = await startRedis(binary, dir);
@@ -17,6 +19,7 @@ import { fanOutRun } from "./scenarios/fan-out.ts";
 import { latencyRun } from "./scenarios/latency.ts";
 import { OVERHEAD_PROBES, overheadRun } from "./scenarios/overhead.ts";
 import { fill, produceRun } from "./scenarios/produce.ts";
+import { measureSocketMemory } from "./scenarios/socket-memory.ts";
 import type { BenchSystem, LogHandle } from "./systems/types.ts";
 
 let logSerial = 0;
@@ -123,6 +126,7 @@ export async function measureSystem(system: BenchSystem, runner: Runner): Promis
     await fill(log, system.variants.preload, warm * 10, 100, 10);
     return { metrics: {} };
   });
+  await measureSocketMemory(system, runner);
   await measureProduce(system, runner);
   await measureLatency(system, runner);
   await measureCatchUp(system, runner);

@@ -3,7 +3,8 @@
  * Hibernation API:
  * - accept: the upgrade check, then `acceptWebSocket` with a versioned attachment
  *   `{v, state, auth}`; the object's per-socket state and the socket's authentication
- *   (socket-auth.ts) live in it, so they survive eviction;
+ *   (socket-auth.ts) live in it, so they survive eviction; the 101 negotiates no compression
+ *   (socket-upgrade.ts: a zlib context per socket cost ~225 KiB of workerd memory);
  * - one caching policy: a socket's attachment is read once per life of the object, then served
  *   from memory; every `save` writes through to the attachment;
  * - the ping auto-response (PING answered PONG by the runtime, without waking the object);
@@ -34,6 +35,7 @@ import {
 } from "../../client/protocol/index.ts";
 import { asEdgelogError } from "../result.ts";
 import type { SocketAuthState } from "./socket-auth-state.ts";
+import { switchingProtocols } from "./socket-upgrade.ts";
 
 /**
  * The answer to a refused frame, on both sockets.
@@ -125,7 +127,7 @@ export class SocketLayer<S, M extends { type: string }> {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     this.write(server, { state: this.options.initial(), auth });
-    return { socket: server, response: new Response(null, { status: 101, webSocket: client }) };
+    return { socket: server, response: switchingProtocols(client) };
   }
 
   /** Every socket the object holds (hibernated ones included). */

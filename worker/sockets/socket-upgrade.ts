@@ -6,10 +6,18 @@
  * check, an object accepted the socket of a request with no key or another version and the runtime
  * then answered a plain-text 400 of its own, no error body (found by the fuzzer, test/fuzz/).
  *
+ * The 101 that accepts a socket refuses permessage-deflate (RFC 7692), which browsers and Node's
+ * `ws` offer by default: workerd keeps a zlib deflate and inflate context per compressed socket
+ * for the socket's whole life (kj's WebSocket compression, memLevel 8: ~256 KiB of deflate state
+ * whatever the window bits), so compression made one subscribed socket cost ~355 KiB of workerd
+ * memory instead of ~130 KiB (measured with 2,000 sockets, bench/scenarios/socket-memory.ts),
+ * past what one object can hold for Cloudflare's 32,768 sockets.
+ *
  * Rules: PROTOCOL.md SOCKET-1, GSOCKET-1.
  *
  * @example
  * if (!isWebSocketUpgrade(request)) return upgradeRequired();
+ * return switchingProtocols(client); // 101, no Sec-WebSocket-Extensions reaches the client
  */
 import { errorJson } from "../error-response.ts";
 
@@ -46,4 +54,34 @@ export function upgradeRequired(): Response {
   );
   response.headers.set("sec-websocket-version", WEBSOCKET_VERSION);
   return response;
+}
+
+/**
+ * The `Sec-WebSocket-Extensions` value a 101 carries so that no extension is negotiated. workerd
+ * (compatibility dates from 2023-08-15, `web_socket_compression`) answers a 101 that names no
+ * extension with the client's own offer, so the socket would be compressed; an empty value counts
+ * as no value (kj's HttpHeaders). It negotiates instead from the value the Worker gives, taking
+ * the first valid `permessage-deflate` offer in it: this token is none, so nothing is agreed, and
+ * the header, a WebSocket connection header, is replaced by what was agreed (nothing) before the
+ * 101 is written, so the client never sees it. The partition's and group's 101 pass through the
+ * Worker as they are; with the `no_web_socket_compression` flag workerd drops it and compresses
+ * nothing either. test/node/socket-extensions.test.ts checks that a client offering
+ * permessage-deflate gets no extension.
+ *
+ * @example
+ * new Response(null, { status: 101, webSocket: client, headers: { "sec-websocket-extensions": NO_WEBSOCKET_EXTENSIONS } });
+ */
+export const NO_WEBSOCKET_EXTENSIONS = "x-edgelog-uncompressed";
+
+/**
+ * The 101 that hands the client's end of a WebSocketPair back, with no extension negotiated (see
+ * NO_WEBSOCKET_EXTENSIONS): frames travel uncompressed.
+ *
+ * @example
+ * const [client, server] = Object.values(new WebSocketPair());
+ * ctx.acceptWebSocket(server);
+ * return switchingProtocols(client);
+ */
+export function switchingProtocols(client: WebSocket): Response {
+  return new Response(null, { status: 101, webSocket: client, headers: { "sec-websocket-extensions": NO_WEBSOCKET_EXTENSIONS } });
 }
