@@ -61,10 +61,15 @@ function onMiniflare(spec: PeerSpec): PeerSpec {
   return { ...spec, edgelog: "miniflare" };
 }
 const REDIS_ALWAYS = (target?: Target): PeerSpec => peer("redis-always", "native", "Redis Streams, appendfsync always", target);
-const FLOOR_SERIAL = (target?: Target): PeerSpec =>
-  onMiniflare(peer("floor-miniflare", "serial", "floor (a): 1-INSERT object, Miniflare", target));
-const FLOOR_BATCH = (target?: Target): PeerSpec =>
-  onMiniflare(peer("floor-miniflare", "batch", "floor (b): batch object, Miniflare", target));
+/** A floor on each engine, each compared with edgelog on that engine. */
+function floors(variant: string, name: string, target?: Target): PeerSpec[] {
+  return [
+    peer("floor-wrangler", variant, `${name}, wrangler dev`, target),
+    onMiniflare(peer("floor-miniflare", variant, `${name}, Miniflare`, target)),
+  ];
+}
+const FLOOR_SERIAL = (target?: Target): PeerSpec[] => floors("serial", "floor (a): 1-INSERT object", target);
+const FLOOR_BATCH = (target?: Target): PeerSpec[] => floors("batch", "floor (b): batch object", target);
 const REDIS = (target?: Target): PeerSpec => peer("redis", "native", "Redis Streams (node-redis)", target);
 const REDIS_RESP = (target?: Target): PeerSpec => peer("redis", "resp", "Redis Streams (raw RESP)", target);
 const NATS = (target?: Target): PeerSpec => peer("nats", "native", "NATS JetStream (js.publish)", target);
@@ -83,7 +88,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
       scenario: "serial",
       edgelogVariant: "http",
       ...rate,
-      peers: [REDIS(), REDIS_RESP(), REDIS_ALWAYS(), NATS(), DS(TWICE_DS), FLOOR_SERIAL()],
+      peers: [REDIS(), REDIS_RESP(), REDIS_ALWAYS(), NATS(), DS(TWICE_DS), ...FLOOR_SERIAL()],
     },
     {
       label: "1 serial produce, WebSocket",
@@ -91,7 +96,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
       edgelogVariant: "ws",
       ...rate,
       // Issue 12: NATS's target moved to tmpfs (no per-ack fsync there either), which this bench does not run.
-      peers: [FLOOR_SERIAL(at(">=", 0.85)), REDIS_ALWAYS(AT_LEAST_PEER), REDIS(), REDIS_RESP(), NATS(), DS(TWICE_DS)],
+      peers: [...FLOOR_SERIAL(at(">=", 0.85)), REDIS_ALWAYS(AT_LEAST_PEER), REDIS(), REDIS_RESP(), NATS(), DS(TWICE_DS)],
     },
     {
       label: `1b ${profile.concurrent.producers} serial producers on one partition, WebSocket`,
@@ -101,7 +106,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
       peers: [
         { ...peer("edgelog-wrangler", "ws", "edgelog's own serial rate (wrangler dev)", at(">=", 3)), scenario: "serial" },
         { ...onMiniflare(peer("edgelog-miniflare", "ws", "edgelog's own serial rate (Miniflare)", at(">=", 3))), scenario: "serial" },
-        FLOOR_SERIAL(),
+        ...FLOOR_SERIAL(),
         REDIS_ALWAYS(),
         REDIS(),
       ],
@@ -118,7 +123,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
         ? [onMiniflare(REDIS(AT_LEAST_PEER)), onMiniflare(REDIS_RESP(AT_LEAST_PEER))]
         : [REDIS(AT_LEAST_PEER), REDIS_RESP(AT_LEAST_PEER)];
       const floorTarget = variant !== "ws" ? undefined : size === 100 ? at(">=", 0.9) : size === 1_000 ? at(">=", 0.75) : undefined;
-      const peers = [FLOOR_BATCH(floorTarget), ...redisPeers, REDIS_ALWAYS(), NATS(), NATS_INBOX(), DS(TWICE_DS)];
+      const peers = [...FLOOR_BATCH(floorTarget), ...redisPeers, REDIS_ALWAYS(), NATS(), NATS_INBOX(), DS(TWICE_DS)];
       specs.push({ label: `2 batches of ${size}, ${name}`, scenario: `batch-${size}`, edgelogVariant: variant, ...rate, peers });
     }
   }
@@ -218,7 +223,8 @@ function absence(m: Measurement | undefined, who: string): string | undefined {
   const notes = [...(m.notes ?? []), ...m.runs.flatMap((r) => r.notes ?? [])];
   if (m.failedRuns) notes.unshift(`${m.failedRuns.length} run(s) failed and were replaced: ${m.failedRuns[0]}`);
   if (notes.length > 0) return `${who}: ${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more)` : ""}`;
-  const share = clientCpuShare(m);
+  // Floor (d) runs in the bench client alone: bound by it by design.
+  const share = m.variant === "decode-floor" ? null : clientCpuShare(m);
   if (share !== null && share >= CLIENT_BOUND_CPU_SHARE)
     return `${who}: likely client-bound (bench client used ${Math.round(share * 100)}% of a core, all threads)`;
   return undefined;
@@ -260,7 +266,10 @@ export function comparisonRows(measurements: readonly Measurement[], profile: Be
         peerLabel: peer.label,
         peerValue,
         ratio,
-        target: peer.target ? `${peer.target.op} ${peer.target.ratio.toFixed(1)}x` : "",
+        // 1.0x, 2.0x as before; 0.85x and 0.75x with the digits they have.
+        target: peer.target
+          ? `${peer.target.op} ${Number.isInteger(peer.target.ratio) ? peer.target.ratio.toFixed(1) : peer.target.ratio}x`
+          : "",
         result: verdict(ratio, peer.target),
         ...(note !== "" && { note }),
       });

@@ -16,6 +16,7 @@ import { comparisonRows } from "./comparisons.ts";
 import { costReport } from "./cost.ts";
 import { machineBusyMs } from "./cpu.ts";
 import { startFloors } from "./floors/floor-system.ts";
+import { startFloorsWrangler } from "./floors/floor-wrangler.ts";
 import { startRelay } from "./floors/relay-system.ts";
 import { ensurePeerBinaries, type PeerBinaries } from "./install.ts";
 import { measureSystem } from "./measure-system.ts";
@@ -37,6 +38,7 @@ import type { BenchSystem, SystemId } from "./systems/types.ts";
 export const ALL_SYSTEMS: readonly SystemId[] = [
   "edgelog-wrangler",
   "edgelog-miniflare",
+  "floor-wrangler",
   "floor-miniflare",
   "node-relay",
   "redis",
@@ -118,6 +120,8 @@ async function startSystem(id: SystemId, binaries: PeerBinaries, workDir: string
       return startEdgelog("wrangler", dir);
     case "edgelog-miniflare":
       return startEdgelog("miniflare", dir);
+    case "floor-wrangler":
+      return startFloorsWrangler(dir);
     case "floor-miniflare":
       return startFloors(dir);
     case "node-relay":

@@ -51,6 +51,35 @@ function openFloorLog(baseUrl: string, name: string): LogHandle {
 }
 
 /**
+ * The floors as a bench system, whichever runtime serves them at `baseUrl`.
+ *
+ * @example
+ * const system = floorSystem({ id: "floor-miniflare", label, runtime: "Miniflare API", baseUrl, pids, stop });
+ */
+export function floorSystem(options: {
+  id: "floor-miniflare" | "floor-wrangler";
+  label: string;
+  runtime: string;
+  baseUrl: string;
+  pids: number[];
+  stop: () => Promise<void>;
+}): BenchSystem {
+  return {
+    id: options.id,
+    label: options.label,
+    variants: { produce: ["serial"], batch: ["batch"], concurrent: ["serial"], latency: [], catchUp: [], preload: "batch" },
+    describe: () => ({
+      runtime: options.runtime,
+      serial: "floor (a): one INSERT per message over a hibernating socket, one-byte answer",
+      batch: "floor (b): JSON.parse the frame, one INSERT of its text, short ack",
+    }),
+    serverPids: () => options.pids,
+    openLog: async (name) => openFloorLog(options.baseUrl, name),
+    stop: options.stop,
+  };
+}
+
+/**
  * Starts floors (a) and (b) on the Miniflare API with state under `workDir`, on 127.0.0.1.
  *
  * @example
@@ -76,17 +105,12 @@ export async function startFloors(workDir: string): Promise<BenchSystem> {
   const pids = cpuOfTrees([process.pid])
     .filter((p) => p.name.startsWith("workerd") && !before.has(p.pid))
     .map((p) => p.pid);
-  return {
+  return floorSystem({
     id: "floor-miniflare",
     label: "floor objects (Miniflare API)",
-    variants: { produce: ["serial"], batch: ["batch"], concurrent: ["serial"], latency: [], catchUp: [], preload: "batch" },
-    describe: () => ({
-      runtime: "Miniflare API (workerd on the port), as edgelog-miniflare",
-      serial: "floor (a): one INSERT per message over a hibernating socket, one-byte answer",
-      batch: "floor (b): JSON.parse the frame, one INSERT of its text, short ack",
-    }),
-    serverPids: () => pids,
-    openLog: async (name) => openFloorLog(url.origin, name),
+    runtime: "Miniflare API (workerd on the port), as edgelog-miniflare",
+    baseUrl: url.origin,
+    pids,
     stop,
-  };
+  });
 }

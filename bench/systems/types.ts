@@ -15,6 +15,7 @@ import type { PartitionStats } from "../../client/protocol/index.ts";
 export type SystemId =
   | "edgelog-wrangler"
   | "edgelog-miniflare"
+  | "floor-wrangler"
   | "floor-miniflare"
   | "node-relay"
   | "redis"

@@ -44,6 +44,7 @@ function expectedFor(system: SystemId): [string, string][] {
         ["overhead", "object-read"],
         ["overhead", "ws-ping"],
       ];
+    case "floor-wrangler":
     case "floor-miniflare":
       return [["serial", "serial"], [concurrent, "serial"], ...batches.map((scenario): [string, string] => [scenario, "batch"])];
     case "node-relay":
@@ -162,7 +163,9 @@ describe("npm run bench, smoke profile", () => {
 
       // The floors and the peer of equal durability (issue 12): each gives a ratio, each target a verdict.
       const floorPeers = [
+        "floor (a): 1-INSERT object, wrangler dev",
         "floor (a): 1-INSERT object, Miniflare",
+        "floor (b): batch object, wrangler dev",
         "floor (b): batch object, Miniflare",
         "floor (c): Node relay, no storage",
         "floor (d): client decode of those frames",
