@@ -22,7 +22,12 @@ interface Target {
   ratio: number;
 }
 
-/** Which edgelog runtime a ratio divides: wrangler dev (as `npm start`) or the Miniflare API. */
+/**
+ * Which edgelog runtime a ratio divides: wrangler dev (as `npm start`) or the Miniflare API.
+ *
+ * @example
+ * const runtime: EdgelogRuntime = "miniflare"; // the floors' engine
+ */
 export type EdgelogRuntime = "wrangler" | "miniflare";
 
 /** One peer figure a row compares with. */

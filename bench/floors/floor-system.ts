@@ -19,7 +19,12 @@ import { cpuOfTrees } from "../cpu.ts";
 import type { BenchSystem, LogHandle } from "../systems/types.ts";
 import { FloorSocket } from "./floor-socket.ts";
 
-/** The floors' Durable Object bindings, SQLite-backed as edgelog's are. */
+/**
+ * The floors' Durable Object bindings, SQLite-backed as edgelog's are.
+ *
+ * @example
+ * new Miniflare({ modules: true, scriptPath, durableObjects: FLOOR_DURABLE_OBJECTS });
+ */
 export const FLOOR_DURABLE_OBJECTS = {
   FLOOR_SERIAL: { className: "FloorSerial", useSQLite: true },
   FLOOR_BATCH: { className: "FloorBatch", useSQLite: true },

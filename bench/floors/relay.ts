@@ -19,7 +19,7 @@ const PATH_LENGTH_MAX = 256;
 interface ClientFrame {
   type?: unknown;
   id?: unknown;
-  records?: { value?: unknown }[];
+  records?: ({ value?: unknown } | null)[];
 }
 
 /** The subscribers and the next offset of one path. */
@@ -53,7 +53,10 @@ function relay(ws: WebSocket, path: string, text: string): void {
     target.subscribers.add(ws);
     ws.send(JSON.stringify({ type: "subscribed", id }));
   } else if (frame.type === "produce" && Array.isArray(frame.records)) {
-    const records = frame.records.map((record) => ({ offset: target.next++, value: record.value }));
+    const records = frame.records.map((record) => ({
+      offset: target.next++,
+      value: typeof record === "object" && record !== null ? (record.value ?? null) : null,
+    }));
     const pushed = JSON.stringify({ type: "records", id: "s", records });
     for (const subscriber of target.subscribers) subscriber.send(pushed);
     ws.send(JSON.stringify({ type: "ack", id }));

@@ -119,7 +119,12 @@ function openRedisLog(port: number, key: string): LogHandle {
   };
 }
 
-/** How often Redis fsyncs its AOF: once a second (the default peer) or before every reply. */
+/**
+ * How often Redis fsyncs its AOF: once a second (the default peer) or before every reply.
+ *
+ * @example
+ * await startRedis(binary, dir, "always" satisfies RedisFsync);
+ */
 export type RedisFsync = "everysec" | "always";
 
 /** The variants of each Redis: the `always` one is the peer of equal durability, for produce only. */

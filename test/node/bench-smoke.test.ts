@@ -9,11 +9,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeFrames } from "../../bench/floors/client-decode.ts";
+import { startFloors } from "../../bench/floors/floor-system.ts";
 import { PEER_BINARIES, which } from "../../bench/install.ts";
 import { ALL_SYSTEMS, type BenchOutput, runBench } from "../../bench/main.ts";
 import { PROFILES } from "../../bench/profiles.ts";
 import { missingChromium } from "../../bench/scenarios/browser-cache.ts";
 import type { SystemId } from "../../bench/systems/types.ts";
+import { RecordDelivery } from "../../client/record-delivery.ts";
 import { makeTempDir, removeDir } from "./runtime.ts";
 
 /** The smoke bench's wall-clock bound in this test, in ms (it takes ~15-30 s here). */
@@ -201,4 +204,38 @@ describe("npm run bench, smoke profile", () => {
     },
     SMOKE_TIMEOUT_MS,
   );
+});
+
+describe("the bench's floors", () => {
+  it("floor (b) refuses a frame it cannot parse with INVALID_MESSAGE and acks the next one", async () => {
+    const dir = await makeTempDir("edgelog-bench-floors-");
+    const floors = await startFloors(dir);
+    try {
+      const log = await floors.openLog("refusal-0");
+      const batch = await log.producer("batch");
+      await expect(batch.send(["not json"])).rejects.toThrow(/INVALID_MESSAGE/);
+      await batch.send(['{"i":0}', '{"i":1}']);
+      const serial = await log.producer("serial");
+      await serial.send(['{"i":2}']);
+      await expect(log.producer("other")).rejects.toThrow(/no producer "other"/);
+      await log.close();
+    } finally {
+      await floors.stop();
+      await removeDir(dir);
+    }
+  }, 60_000);
+
+  it("floor (d) decodes each record once, in order, as the client does", () => {
+    const delivery = new RecordDelivery<unknown>({
+      callback: undefined,
+      subscription: null,
+      decode: undefined,
+      reportError: () => undefined,
+    });
+    const frame = (offsets: number[]) =>
+      JSON.stringify({ type: "records", id: "s", records: offsets.map((offset) => ({ offset, value: { i: offset } })) });
+    // A page seen again (a redelivery) is skipped by offset, as client/subscription.ts skips it.
+    expect(decodeFrames([frame([0, 1, 2]), frame([1, 2]), frame([3])], "t", delivery)).toBe(4);
+    expect(decodeFrames(['{"type":"live","id":"s"}'], "t", delivery)).toBe(0);
+  });
 });

@@ -20,7 +20,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 
-/** The floors' bindings. */
+/**
+ * The floors' bindings.
+ *
+ * @example
+ * const stub = env.FLOOR_SERIAL.get(env.FLOOR_SERIAL.idFromName("run-1"));
+ */
 export interface FloorEnv {
   FLOOR_SERIAL: DurableObjectNamespace<FloorSerial>;
   FLOOR_BATCH: DurableObjectNamespace<FloorBatch>;
