@@ -15,6 +15,9 @@ import { makeTempDir, ROOT, removeDir } from "../test/node/runtime.ts";
 import { comparisonRows } from "./comparisons.ts";
 import { costReport } from "./cost.ts";
 import { machineBusyMs } from "./cpu.ts";
+import { startFloors } from "./floors/floor-system.ts";
+import { startFloorsWrangler } from "./floors/floor-wrangler.ts";
+import { startRelay } from "./floors/relay-system.ts";
 import { ensurePeerBinaries, type PeerBinaries } from "./install.ts";
 import { measureSystem } from "./measure-system.ts";
 import { killAllPeers } from "./processes.ts";
@@ -32,7 +35,17 @@ import { startRedis } from "./systems/redis.ts";
 import type { BenchSystem, SystemId } from "./systems/types.ts";
 
 /** Every system, in the order measured. */
-export const ALL_SYSTEMS: readonly SystemId[] = ["edgelog-wrangler", "edgelog-miniflare", "redis", "nats", "durable-streams"];
+export const ALL_SYSTEMS: readonly SystemId[] = [
+  "edgelog-wrangler",
+  "edgelog-miniflare",
+  "floor-wrangler",
+  "floor-miniflare",
+  "node-relay",
+  "redis",
+  "redis-always",
+  "nats",
+  "durable-streams",
+];
 
 /** How long the bench samples the machine's load before starting, in ms. */
 const LOAD_SAMPLE_MS = 2_000;
@@ -107,8 +120,16 @@ async function startSystem(id: SystemId, binaries: PeerBinaries, workDir: string
       return startEdgelog("wrangler", dir);
     case "edgelog-miniflare":
       return startEdgelog("miniflare", dir);
+    case "floor-wrangler":
+      return startFloorsWrangler(dir);
+    case "floor-miniflare":
+      return startFloors(dir);
+    case "node-relay":
+      return startRelay(dir);
     case "redis":
       return startRedis(binaries.redis!, dir);
+    case "redis-always":
+      return startRedis(binaries.redis!, dir, "always");
     case "nats":
       return startNats(binaries.nats!, dir);
     case "durable-streams":
@@ -118,7 +139,7 @@ async function startSystem(id: SystemId, binaries: PeerBinaries, workDir: string
 
 /** Why a peer cannot run here, or null when it can. */
 function missingBinary(id: SystemId, binaries: PeerBinaries): string | null {
-  if (id === "redis" && binaries.redis === null) return "redis-server is not installed";
+  if ((id === "redis" || id === "redis-always") && binaries.redis === null) return "redis-server is not installed";
   if (id === "nats" && binaries.nats === null) return "nats-server is not installed";
   return null;
 }

@@ -1,6 +1,6 @@
 /**
  * Runs every scenario on one started system, in the issue's order: (1) serial produce per
- * producer variant, (2) batched produce per batch size, (3) end-to-end latency per
+ * producer variant, (1b) concurrent serial producers on one partition, (2) batched produce per batch size, (3) end-to-end latency per
  * producer/subscriber pair, (4) catch-up per read path, (5) fan-out per case, then (edgelog only)
  * the overhead probes. Each run gets a fresh log, so runs do not see each other's data. Before
  * them (edgelog only), the memory per subscribed socket (scenarios/socket-memory.ts), while
@@ -12,9 +12,11 @@
  * await system.stop();
  */
 
+import { decodeFloorRun } from "./floors/client-decode.ts";
 import type { RunSample } from "./result.ts";
 import type { Runner } from "./runner.ts";
 import { catchUpRun, preload } from "./scenarios/catch-up.ts";
+import { concurrentRun } from "./scenarios/concurrent.ts";
 import { fanOutRun } from "./scenarios/fan-out.ts";
 import { latencyRun } from "./scenarios/latency.ts";
 import { OVERHEAD_PROBES, overheadRun } from "./scenarios/overhead.ts";
@@ -51,6 +53,12 @@ async function measureProduce(system: BenchSystem, runner: Runner): Promise<void
       onFreshLog(system, "serial", variant, (log) => produceRun(log, variant, 1, profile.serial, window)),
     );
   }
+  for (const variant of system.variants.concurrent ?? []) {
+    const scenario = `concurrent-${profile.concurrent.producers}`;
+    await runner.measure(system, scenario, variant, profile.runs, (_, window) =>
+      onFreshLog(system, scenario, variant, (log) => concurrentRun(log, variant, profile.concurrent, window)),
+    );
+  }
   for (const size of profile.batch.sizes) {
     for (const variant of system.variants.batch) {
       await runner.measure(system, `batch-${size}`, variant, profile.runs, (_, window) =>
@@ -69,8 +77,13 @@ async function measureLatency(system: BenchSystem, runner: Runner): Promise<void
   }
 }
 
+/**
+ * Catch-up per read path on one preloaded log; after the socket path, floor (d): the client's
+ * decode rate over the very frames that catch-up received (its last run's).
+ */
 async function measureCatchUp(system: BenchSystem, runner: Runner): Promise<void> {
   const { profile } = runner;
+  if (system.variants.catchUp.length === 0) return;
   let log: LogHandle;
   try {
     log = await preload(system, profile);
@@ -81,7 +94,13 @@ async function measureCatchUp(system: BenchSystem, runner: Runner): Promise<void
   }
   try {
     for (const variant of system.variants.catchUp) {
-      await runner.measure(system, "catch-up", variant, profile.runs, (_, window) => catchUpRun(log, variant, profile.catchUp, window));
+      const frames: string[] = [];
+      await runner.measure(system, "catch-up", variant, profile.runs, (_, window) => {
+        frames.length = 0;
+        return catchUpRun(log, variant, profile.catchUp, window, variant === "ws" ? frames : undefined);
+      });
+      if (variant === "ws" && frames.length > 0)
+        await runner.measure(system, "catch-up", "decode-floor", profile.runs, () => decodeFloorRun(frames, "catch-up"));
     }
   } finally {
     await log.close();
@@ -90,10 +109,12 @@ async function measureCatchUp(system: BenchSystem, runner: Runner): Promise<void
 
 async function measureFanOut(system: BenchSystem, runner: Runner): Promise<void> {
   const { fanOut } = runner.profile;
+  const pair = system.variants.fanOut;
+  if (pair === undefined) return;
   for (const fanOutCase of fanOut.cases) {
     const scenario = `fan-out-${fanOutCase.subscribers}`;
-    await runner.measure(system, scenario, system.variants.fanOut.subscriber, fanOutCase.runs, (_, window) =>
-      onFreshLog(system, scenario, "fanout", (log) => fanOutRun(log, system.variants.fanOut, fanOutCase, fanOut, window)),
+    await runner.measure(system, scenario, pair.subscriber, fanOutCase.runs, (_, window) =>
+      onFreshLog(system, scenario, "fanout", (log) => fanOutRun(log, pair, fanOutCase, fanOut, window)),
     );
   }
 }

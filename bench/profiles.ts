@@ -41,6 +41,8 @@ export interface BenchProfile {
   runs: number;
   /** Serial acked produce, one event per request. */
   serial: Bounds;
+  /** Concurrent serial producers on one partition (scenario 1b), all of them together bounded. */
+  concurrent: Bounds & { producers: number };
   /** Batched produce: the batch sizes and per-run bounds. */
   batch: Bounds & { sizes: number[] };
   /** End-to-end latency at a fixed produce rate. */
@@ -73,6 +75,7 @@ export const PROFILES: Readonly<Record<BenchProfile["name"], BenchProfile>> = {
     name: "full",
     runs: 5,
     serial: { eventsMax: 2_000, secondsMax: 1.5 },
+    concurrent: { producers: 32, eventsMax: 20_000, secondsMax: 1.5 },
     batch: { sizes: [100, 1_000], eventsMax: 100_000, secondsMax: 1.5 },
     latency: { eventsPerSecond: 1_000, seconds: 2, drainSecondsMax: 5, inFlightMax: 500 },
     catchUp: { events: 100_000, preloadBatch: 1_000, secondsMax: 30, preloadSecondsMax: 120 },
@@ -95,6 +98,7 @@ export const PROFILES: Readonly<Record<BenchProfile["name"], BenchProfile>> = {
     name: "smoke",
     runs: 1,
     serial: { eventsMax: 10, secondsMax: 1 },
+    concurrent: { producers: 32, eventsMax: 64, secondsMax: 1 },
     batch: { sizes: [100, 1_000], eventsMax: 2_000, secondsMax: 1 },
     latency: { eventsPerSecond: 1_000, seconds: 0.1, drainSecondsMax: 3, inFlightMax: 100 },
     catchUp: { events: 2_000, preloadBatch: 1_000, secondsMax: 10, preloadSecondsMax: 20 },

@@ -57,6 +57,8 @@ export interface ComparisonRow {
   edgelog: Summary | null;
   /** edgelog on the Miniflare API, for the proxy's share. */
   edgelogDirect: Summary | null;
+  /** Which of the two edgelog figures `ratio` divides (absent: wrangler dev). */
+  ratioOf?: "wrangler" | "miniflare";
   peer: SystemId | null;
   peerLabel: string;
   peerValue: Summary | null;

@@ -29,6 +29,8 @@ export function contextNotes(profile: BenchProfile): string[] {
     "Acks differ in durability: edgelog answers after the SQLite commit (the output gate); Redis AOF everysec answers before fsync (up to ~1 s lost on a crash); JetStream answers after writing its file store, fsync'd periodically; the Durable Streams server fsyncs every append.",
     "One Node process drives every client; every subscriber and reader decodes every event with JSON.parse, as an application would. Latency uses each event's scheduled send time (no coordinated omission).",
     "Batches: edgelog sends one request/message per batch; Redis pipelines XADDs (one round trip); NATS publishes concurrently and awaits every ack; Durable Streams POSTs a JSON array.",
+    "Floors (issue 12), run in the same bench on the same engines and disk: (a) a SQLite object doing one INSERT per message over a hibernating socket, one-byte answer after the output gate; (b) a batch object: JSON.parse the frame, one INSERT of its text, short ack; (c) a Node relay storing nothing (the latency loop itself); (d) the client library's decode of the very frames a socket catch-up received, in the bench process. Column `of`: wd divides edgelog under wrangler dev, MF edgelog on the Miniflare API (each floor is compared with edgelog on its own engine).",
+    "Redis with appendfsync always fsyncs its AOF before every reply: the durability of edgelog's ack (one fsync per commit). The issue's tmpfs target (serial produce >= 1.0x NATS js.publish with edgelog's state on tmpfs) is not run here: every state directory is on the temp dir's disk.",
   ];
 }
 
@@ -160,7 +162,9 @@ export function profileNotes(measurements: readonly Measurement[]): string[] {
   }
   const bound = measurements
     .map((m) => ({ m, share: clientCpuShare(m) }))
-    .filter(({ m, share }) => share !== null && share >= CLIENT_BOUND_CPU_SHARE && m.scenario !== "overhead")
+    .filter(
+      ({ m, share }) => share !== null && share >= CLIENT_BOUND_CPU_SHARE && m.scenario !== "overhead" && m.variant !== "decode-floor",
+    )
     .map(({ m, share }) => `${m.system} ${m.scenario} ${m.variant} ${Math.round(share! * 100)}%`);
   lines.push(
     `Likely bound by the bench client (its Node process used >= ${CLIENT_BOUND_CPU_SHARE * 100}% of a core, all threads, during the timed part): ${bound.length > 0 ? bound.join(", ") : "none"}.`,

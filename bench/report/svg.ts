@@ -66,7 +66,7 @@ function panels(rows: readonly ComparisonRow[]): Panel[] {
       });
       continue;
     }
-    if (first.peer === null) {
+    if (first.peer === null && label.startsWith("6 ")) {
       // Scenario 6: the browser client alone, against an absolute target drawn as a line.
       const target = first.targetValue;
       const colour = first.result === "miss" ? COLOURS.miss : COLOURS.edgelog;
@@ -81,10 +81,19 @@ function panels(rows: readonly ComparisonRow[]): Panel[] {
     const bars: Bar[] = [
       { label: "edgelog (wrangler dev)", value: first.edgelog, colour: COLOURS.edgelog },
       { label: "edgelog (Miniflare API)", value: first.edgelogDirect, colour: COLOURS.direct },
-      ...group.map((row) => ({ label: row.peerLabel, value: row.peerValue, colour: COLOURS.peer, ratio: row.ratio })),
+      ...group
+        .filter((row) => row.peer !== null)
+        .map((row) => ({ label: row.peerLabel, value: row.peerValue, colour: COLOURS.peer, ratio: row.ratio })),
     ];
     const hint = first.better === "lower" ? " (lower is better)" : "";
-    result.push({ title: `${label}, ${first.unit}${hint}`, bars, unit: first.unit });
+    // Rows 8 (CPU per event) carry an absolute target, drawn as a line.
+    const target = first.targetValue;
+    result.push({
+      title: `${label}, ${first.unit}${hint}`,
+      bars,
+      unit: first.unit,
+      ...(target !== undefined && { line: { at: target, label: `target ${first.target} (Miniflare)` } }),
+    });
   }
   if (costBars.length > 0) {
     result.push({

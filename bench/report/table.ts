@@ -1,6 +1,7 @@
 /**
  * The one table `npm run bench` prints: a line per edgelog-vs-peer comparison, medians with
- * [min-max] over the runs, the ratio edgelog / peer, the target and pass/miss. Notes (why a
+ * [min-max] over the runs, the ratio edgelog / peer and which edgelog figure it divides ("of":
+ * wd = wrangler dev, MF = the Miniflare API, where the floors run), the target and pass/miss. Notes (why a
  * figure is missing or partial) are footnotes under the table, so the columns stay narrow.
  *
  * @example
@@ -50,6 +51,7 @@ export function renderTable(rows: readonly ComparisonRow[]): string[] {
     "peer",
     "peer figure",
     "edgelog/peer",
+    "of",
     "target",
     "result",
     "note",
@@ -74,6 +76,7 @@ export function renderTable(rows: readonly ComparisonRow[]): string[] {
       row.peerLabel,
       value(row.peerValue, row.unit, true),
       ratio(row.ratio),
+      row.ratio === null ? "" : row.ratioOf === "miniflare" ? "MF" : "wd",
       row.target,
       row.result === "n/a" ? "" : row.result.toUpperCase(),
       mark,

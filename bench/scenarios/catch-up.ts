@@ -34,7 +34,8 @@ export async function preload(system: BenchSystem, profile: BenchProfile): Promi
 
 /**
  * One run: read every stored event from offset 0 by `variant`; answers events/s, and for edgelog
- * the rows read and messages exchanged (the cost of delivery).
+ * the rows read and messages exchanged (the cost of delivery). `frames` (socket catch-up) gets
+ * the text of every frame received, for the client-decode floor.
  *
  * @example
  * await catchUpRun(log, "xrange", { events: 100_000, preloadBatch: 1000, secondsMax: 30, preloadSecondsMax: 120 });
@@ -44,12 +45,13 @@ export async function catchUpRun(
   variant: string,
   options: BenchProfile["catchUp"],
   window?: CpuWindow,
+  frames?: string[],
 ): Promise<RunSample> {
   const meterBefore = await log.meter?.();
   const wireBefore = log.wire?.();
   window?.begin();
   const start = performance.now();
-  const read = await log.catchUp(variant, options.events, Date.now() + options.secondsMax * 1000);
+  const read = await log.catchUp(variant, options.events, Date.now() + options.secondsMax * 1000, frames);
   const elapsed = performance.now() - start;
   window?.end();
   const wireAfter = log.wire?.();

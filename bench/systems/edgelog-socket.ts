@@ -22,6 +22,17 @@ export const SOCKET_STEP_TIMEOUT_MS = 30_000;
  */
 const SOCKET_CLOSE_TIMEOUT_MS = 200;
 
+/**
+ * A `produce` frame of edgelog's socket protocol v1 holding these JSON texts as record values:
+ * the bytes the bench's edgelog producer sends, and the floors' producer too (same client work).
+ *
+ * @example
+ * produceFrame("p0", ['{"i":0}']); // '{"type":"produce","id":"p0","records":[{"value":{"i":0}}]}'
+ */
+export function produceFrame(id: string, values: readonly string[]): string {
+  return `{"type":"produce","id":"${id}","records":[${values.map((v) => `{"value":${v}}`).join(",")}]}`;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
@@ -51,6 +62,7 @@ export class PartitionSocket {
   private onValues: OnValues | null = null;
   private subscribing: Waiter | null = null;
   private closedError: Error | null = null;
+  private captured: string[] | null = null;
 
   private constructor(ws: WebSocket, counts: WireCounts) {
     this.ws = ws;
@@ -108,11 +120,10 @@ export class PartitionSocket {
    */
   produce(values: readonly string[]): Promise<void> {
     const id = `p${this.nextId++}`;
-    const records = values.map((v) => `{"value":${v}}`).join(",");
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
-        this.sendFrame(`{"type":"produce","id":"${id}","records":[${records}]}`);
+        this.sendFrame(produceFrame(id, values));
       } catch (error) {
         this.pending.delete(id);
         reject(error as Error);
@@ -145,6 +156,18 @@ export class PartitionSocket {
     });
   }
 
+  /**
+   * Keeps the text of every `records` frame received from now on in `into` (the catch-up's exact
+   * frames, for the client-decode floor).
+   *
+   * @example
+   * const frames: string[] = [];
+   * socket.capture(frames);
+   */
+  capture(into: string[]): void {
+    this.captured = into;
+  }
+
   private handle(text: string): void {
     this.counts.wsMessagesOut++;
     const frame = JSON.parse(text) as ServerFrame;
@@ -152,6 +175,7 @@ export class PartitionSocket {
       case "records": {
         const records = frame.records ?? [];
         if (records.length === 0) return;
+        this.captured?.push(text);
         // Report progress before handing the values over, so the window reopens at once.
         this.sendFrame(`{"type":"consumed","offset":${records[records.length - 1]!.offset + 1}}`);
         this.onValues?.(records.map((r) => r.value));

@@ -65,9 +65,11 @@ async function socketCatchUp(
   sockets: PartitionSocket[],
   count: number,
   deadline: number,
+  frames: string[] | undefined,
 ): Promise<number> {
   const socket = await PartitionSocket.open(socketUrl, counts);
   sockets.push(socket);
+  if (frames) socket.capture(frames);
   let read = 0;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
@@ -109,9 +111,9 @@ function openEdgelogLog(baseUrl: string, admin: HttpClient, name: string): LogHa
       await socket.subscribe(onValues);
       return { close: () => socket.close() };
     },
-    catchUp: (variant, count, deadline) => {
+    catchUp: (variant, count, deadline, frames) => {
       if (variant === "http") return httpCatchUp(http, recordsUrl, count, deadline);
-      if (variant === "ws") return socketCatchUp(socketUrl, counts, sockets, count, deadline);
+      if (variant === "ws") return socketCatchUp(socketUrl, counts, sockets, count, deadline, frames);
       throw new Error(`edgelog has no catch-up "${variant}"`);
     },
     meter: async (): Promise<MeterReading> => {
@@ -169,6 +171,7 @@ export async function startEdgelog(mode: EdgelogMode, workDir: string): Promise<
     variants: {
       produce: ["http", "ws"],
       batch: ["http", "ws"],
+      concurrent: ["ws"],
       latency: [{ producer: "ws", subscriber: "ws" }],
       catchUp: ["ws", "http"],
       fanOut: { producer: "http", subscriber: "ws" },

@@ -1,6 +1,7 @@
 /**
  * Redis Streams as a bench peer: Debian's redis-server started from a config of our own (AOF on
- * with `appendfsync everysec`, RDB snapshots off so no fork lands in a measurement, 127.0.0.1 on
+ * with `appendfsync everysec`, or `always` for the peer of equal durability, which runs the produce
+ * scenarios only; RDB snapshots off so no fork lands in a measurement, 127.0.0.1 on
  * a free port, data in a temp dir), spoken to with the `redis` npm client. A log is a stream key;
  * produce is XADD (a batch is node-redis's pipeline of XADDs, one round trip; the "resp" variant
  * writes the same pipeline with a bare RESP writer, to show the server's own rate), live reads
@@ -119,19 +120,41 @@ function openRedisLog(port: number, key: string): LogHandle {
 }
 
 /**
- * Starts redis-server (`binary`) with AOF everysec on 127.0.0.1 and a free port, data in `workDir`.
+ * How often Redis fsyncs its AOF: once a second (the default peer) or before every reply.
+ *
+ * @example
+ * await startRedis(binary, dir, "always" satisfies RedisFsync);
+ */
+export type RedisFsync = "everysec" | "always";
+
+/** The variants of each Redis: the `always` one is the peer of equal durability, for produce only. */
+function redisVariants(fsync: RedisFsync): BenchSystem["variants"] {
+  const produce = { produce: ["native", "resp"], batch: ["native", "resp"], concurrent: ["native"], preload: "native" };
+  if (fsync === "always") return { ...produce, latency: [], catchUp: [] };
+  return {
+    ...produce,
+    latency: [{ producer: "native", subscriber: "native" }],
+    catchUp: ["xrange"],
+    fanOut: { producer: "native", subscriber: "native" },
+  };
+}
+
+/**
+ * Starts redis-server (`binary`) with AOF (`appendfsync everysec`, or `always`: an fsync before
+ * every reply, edgelog's durability) on 127.0.0.1 and a free port, data in `workDir`.
  *
  * @example
  * const redis = await startRedis(which("redis-server")!, dir);
+ * const always = await startRedis(which("redis-server")!, otherDir, "always");
  */
-export async function startRedis(binary: string, workDir: string): Promise<BenchSystem> {
+export async function startRedis(binary: string, workDir: string, fsync: RedisFsync = "everysec"): Promise<BenchSystem> {
   const port = await freePort();
   const config = [
     "bind 127.0.0.1",
     `port ${port}`,
     `dir ${workDir}`,
     "appendonly yes",
-    "appendfsync everysec",
+    `appendfsync ${fsync}`,
     'save ""',
     "daemonize no",
     'logfile ""',
@@ -157,16 +180,9 @@ export async function startRedis(binary: string, workDir: string): Promise<Bench
   }
   const version = /v=(\S+)/.exec(server.output())?.[1] ?? "unknown";
   return {
-    id: "redis",
-    label: "Redis Streams",
-    variants: {
-      produce: ["native", "resp"],
-      batch: ["native", "resp"],
-      latency: [{ producer: "native", subscriber: "native" }],
-      catchUp: ["xrange"],
-      fanOut: { producer: "native", subscriber: "native" },
-      preload: "native",
-    },
+    id: fsync === "always" ? "redis-always" : "redis",
+    label: fsync === "always" ? "Redis Streams (appendfsync always)" : "Redis Streams",
+    variants: redisVariants(fsync),
     describe: () => ({ server: `redis-server ${version}`, config: config.replaceAll("\n", "; "), client: "redis (npm)" }),
     serverPids: () => [server.pid],
     openLog: async (name) => openRedisLog(port, name),

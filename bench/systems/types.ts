@@ -12,7 +12,16 @@
 import type { PartitionStats } from "../../client/protocol/index.ts";
 
 /** The systems, in the order they are measured. */
-export type SystemId = "edgelog-wrangler" | "edgelog-miniflare" | "redis" | "nats" | "durable-streams";
+export type SystemId =
+  | "edgelog-wrangler"
+  | "edgelog-miniflare"
+  | "floor-wrangler"
+  | "floor-miniflare"
+  | "node-relay"
+  | "redis"
+  | "redis-always"
+  | "nats"
+  | "durable-streams";
 
 /** Who a measurement is of: a system, or edgelog's browser client alone (scenario 6, no server). */
 export type MeasuredId = SystemId | "edgelog-browser";
@@ -66,8 +75,11 @@ export interface LogHandle {
    * without racing the first append) and resolves once the subscription is registered.
    */
   subscribe(variant: string, onValues: OnValues): Promise<Subscription>;
-  /** Reads the first `count` events from offset 0 by `variant`, decoding each; answers how many it read. */
-  catchUp(variant: string, count: number, deadline: number): Promise<number>;
+  /**
+   * Reads the first `count` events from offset 0 by `variant`, decoding each; answers how many it
+   * read. With `frames`, a socket catch-up also keeps there the text of every frame it received.
+   */
+  catchUp(variant: string, count: number, deadline: number, frames?: string[]): Promise<number>;
   /** edgelog only: the partition's measured rows. */
   meter?(): Promise<MeterReading>;
   /** edgelog only: requests and messages sent so far on this log. */
@@ -84,10 +96,12 @@ export interface Variants {
   batch: string[];
   /** Producer and subscriber pairs for end-to-end latency. */
   latency: { producer: string; subscriber: string }[];
-  /** Ways to read 100k stored events. */
+  /** Ways to read 100k stored events (none: no catch-up, and no preload). */
   catchUp: string[];
-  /** The producer and subscriber used for fan-out. */
-  fanOut: { producer: string; subscriber: string };
+  /** The producer and subscriber used for fan-out (absent: no fan-out). */
+  fanOut?: { producer: string; subscriber: string };
+  /** Producers for the concurrent-producers scenario (each of them serial; absent: not run). */
+  concurrent?: string[];
   /** The producer used to store the catch-up events (fast, batched). */
   preload: string;
 }
