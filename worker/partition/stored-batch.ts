@@ -58,6 +58,9 @@ export type BatchRow = {
  * the page's first, `joined` saying one precedes) or as HTTP's maxBytes (the stored line alone:
  * a record's bytes less its `{"offset":N,` prefix). With `first` the first record is taken
  * whatever its size (FETCH-3's firstAlways).
+ *
+ * @example
+ * const bounds: TakeBounds = { recordsMax: 500, bytesMax: 65_536, framed: true, joined: false, first: true };
  */
 export interface TakeBounds {
   recordsMax: number;
@@ -70,6 +73,9 @@ export interface TakeBounds {
 /**
  * The outcome of a take: records [from, to) fit, costing `bytes`; `full` when the next one did
  * not fit in `bytesMax`.
+ *
+ * @example
+ * const take: Take = takeRecords(batch, 0, bounds); // records [0, take.to) fit in take.bytes
  */
 export interface Take {
   to: number;
