@@ -27,13 +27,13 @@ describe("origins", () => {
     expect(corsOrigin({ any: false, list: [] }, "https://app.example")).toBeNull();
   });
 
-  it("caches preflights and exposes Retry-After, WWW-Authenticate and edgelog-auth", async () => {
+  it("caches preflights and exposes Retry-After, WWW-Authenticate, edgelog-auth and edgelog-protocol", async () => {
     const init = { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } };
     const res = await app().request("/v1/thing", init, LISTED);
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-max-age")).toBe(String(CORS_MAX_AGE_S));
     const plain = await app().request("/v1/thing", { headers: { origin: "https://app.example" } }, LISTED);
-    expect(plain.headers.get("access-control-expose-headers")).toBe("Retry-After,WWW-Authenticate,edgelog-auth");
+    expect(plain.headers.get("access-control-expose-headers")).toBe("Retry-After,WWW-Authenticate,edgelog-auth,edgelog-protocol");
   });
 
   it("refuses a socket upgrade from a browser origin not allowed (403), allows none, its own and listed ones", async () => {
