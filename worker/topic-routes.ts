@@ -9,10 +9,10 @@
  * app.route("/", topicRoutes);
  */
 import { Hono } from "hono";
-import { parseProduceRequest, ROUTE } from "../client/protocol/index.ts";
+import { ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
-import { jsonBody } from "./middleware/json-body.ts";
+import { jsonBody, produceBody } from "./middleware/json-body.ts";
 import { topicParams } from "./middleware/path-params.ts";
 import { routeGrant } from "./middleware/route-grant.ts";
 import { createDescribedTopic, describeTopic, listTopics } from "./operations.ts";
@@ -35,8 +35,8 @@ topicRoutes.delete(ROUTE.topic, topicParams(), routeGrant("DELETE topic"), async
   return c.body(null, 204);
 });
 
-topicRoutes.post(ROUTE.topicRecords, topicParams(), routeGrant("POST topicRecords"), jsonBody(), async (c) => {
-  return c.json(await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), null, producePrincipal(c.var.access)));
+topicRoutes.post(ROUTE.topicRecords, topicParams(), routeGrant("POST topicRecords"), produceBody(), async (c) => {
+  return c.json(await produce(c.env, c.var.topic, c.var.produce, null, producePrincipal(c.var.access)));
 });
 
 export { topicRoutes };
