@@ -10,10 +10,10 @@
  */
 import { Hono } from "hono";
 import type { PartitionStatsResponse } from "../client/protocol/index.ts";
-import { EdgelogError, PROTOCOL_HEADER, parseProduceRequest, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
+import { EdgelogError, PROTOCOL_HEADER, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
-import { jsonBody } from "./middleware/json-body.ts";
+import { produceBody } from "./middleware/json-body.ts";
 import { socketOrigin } from "./middleware/origins.ts";
 import { partitionParams } from "./middleware/path-params.ts";
 import { requireUpgrade } from "./middleware/require-upgrade.ts";
@@ -32,10 +32,10 @@ import { checkPartition, onPartition, onTopic } from "./topics.ts";
 
 const partitionRoutes = new Hono<AppEnv>();
 
-partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), routeGrant("POST partitionRecords"), jsonBody(), async (c) => {
+partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), routeGrant("POST partitionRecords"), produceBody(), async (c) => {
   const principal = producePrincipal(c.var.access);
   const version = produceAnswerVersion(c.req.header(PROTOCOL_HEADER));
-  return produceAnswer(c, await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), c.var.partition, principal), version);
+  return produceAnswer(c, await produce(c.env, c.var.topic, c.var.produce, c.var.partition, principal), version);
 });
 
 partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET partitionRecords"), async (c) => {

@@ -9,10 +9,10 @@
  * app.route("/", topicRoutes);
  */
 import { Hono } from "hono";
-import { PROTOCOL_HEADER, parseProduceRequest, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
+import { PROTOCOL_HEADER, produceAnswerVersion, ROUTE } from "../client/protocol/index.ts";
 import { producePrincipal } from "./auth/access.ts";
 import type { AppEnv } from "./env.ts";
-import { jsonBody } from "./middleware/json-body.ts";
+import { jsonBody, produceBody } from "./middleware/json-body.ts";
 import { topicParams } from "./middleware/path-params.ts";
 import { routeGrant } from "./middleware/route-grant.ts";
 import { createDescribedTopic, describeTopic, listTopics } from "./operations.ts";
@@ -36,13 +36,9 @@ topicRoutes.delete(ROUTE.topic, topicParams(), routeGrant("DELETE topic"), async
   return c.body(null, 204);
 });
 
-topicRoutes.post(ROUTE.topicRecords, topicParams(), routeGrant("POST topicRecords"), jsonBody(), async (c) => {
+topicRoutes.post(ROUTE.topicRecords, topicParams(), routeGrant("POST topicRecords"), produceBody(), async (c) => {
   const version = produceAnswerVersion(c.req.header(PROTOCOL_HEADER));
-  return produceAnswer(
-    c,
-    await produce(c.env, c.var.topic, parseProduceRequest(c.var.body), null, producePrincipal(c.var.access)),
-    version,
-  );
+  return produceAnswer(c, await produce(c.env, c.var.topic, c.var.produce, null, producePrincipal(c.var.access)), version);
 });
 
 export { topicRoutes };

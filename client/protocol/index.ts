@@ -1,6 +1,6 @@
 /**
  * edgelog's wire contract, the one door to it: error codes and statuses, limits, wire shapes,
- * names, value checks, token claims and grants, record/commit/topic-config parsing, socket messages and their parser,
+ * names, value checks, token claims and grants, record/commit/topic-config parsing (and the one-scan produce parse), socket messages and their parser,
  * close codes, route paths, the start rule, murmur2 and the partitioner. The worker and the
  * browser client import this module and nothing else of this folder, so the two sides can never
  * drift. It has no DOM, no IndexedDB and no Workers types (its own tsconfig refuses them);
@@ -20,6 +20,7 @@ export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./grants.ts";
 export * from "./json-depth.ts";
+export * from "./json-scan.ts";
 export * from "./limits.ts";
 export * from "./membership.ts";
 export * from "./messages.ts";
@@ -27,6 +28,7 @@ export * from "./murmur2.ts";
 export * from "./names.ts";
 export * from "./parse-message.ts";
 export * from "./partitioner.ts";
+export * from "./produce-scan.ts";
 export * from "./quota.ts";
 export * from "./quota-limits.ts";
 export * from "./records.ts";

@@ -5,7 +5,9 @@
  * read answers `{"offset":N,` + line with no parsing. The worker encodes everything but the
  * timestamp (the partition adds log-append time), and the client runs the same checks before it
  * queues a record offline, so a queued record cannot be refused later for its shape.
- * Rules: PROTOCOL.md RECORD-3, RECORD-5, PRODUCE-3, PRODUCER-1, PRODUCER-2.
+ * A produce frame or body in the usual shape skips this parse: produce-scan.ts validates its text
+ * in one scan and stores the producer's own text (RECORD-8); every other input comes here.
+ * Rules: PROTOCOL.md RECORD-3, RECORD-5, RECORD-8, PRODUCE-3, PRODUCER-1, PRODUCER-2.
  *
  * @example
  * const { records, producer } = parseProduceRequest({ records: [{ key: "k", value: 1 }] });
@@ -34,6 +36,25 @@ import type { ProducerInput } from "./wire.ts";
  * encodeRecord({ value: 1 }, "records[0]").bytes; // 63: the tail's 34 bytes + RECORD_TIMESTAMP_BYTES_MAX (29)
  */
 export const RECORD_TIMESTAMP_BYTES_MAX = '"timestamp":,'.length + 16;
+
+/**
+ * Bytes of a tail's own text around K, V and H: `"key":`, `,"value":`, `,"headers":` and `}`.
+ *
+ * @example
+ * recordTail("null", "1", "{}").length; // 34: RECORD_TAIL_FRAME_BYTES + 4 + 1 + 2
+ */
+export const RECORD_TAIL_FRAME_BYTES = 27;
+
+/**
+ * The stored JSON after the timestamp, from the JSON texts of the key, the value and the
+ * headers (RECORD-2's field order; the partition prefixes `"timestamp":T,`).
+ *
+ * @example
+ * recordTail('"k"', '{"a":1}', "{}"); // '"key":"k","value":{"a":1},"headers":{}}'
+ */
+export function recordTail(keyJson: string, valueJson: string, headersJson: string): string {
+  return `"key":${keyJson},"value":${valueJson},"headers":${headersJson}}`;
+}
 
 /**
  * One validated record, encoded but for its timestamp.
@@ -147,7 +168,7 @@ export function encodeRecord(input: unknown, where: string): EncodedRecord {
   const partition = record.partition === undefined ? null : partitionNumber(record.partition, `${where}.partition`);
   const headers = encodeHeaders(record.headers, where);
   const keyJson = key === null ? "null" : JSON.stringify(key);
-  const tail = `"key":${keyJson},"value":${valueJson(record.value, where)},"headers":${headers}}`;
+  const tail = recordTail(keyJson, valueJson(record.value, where), headers);
   const bytes = utf8Length(tail) + RECORD_TIMESTAMP_BYTES_MAX;
   if (bytes > RECORD_BYTES_MAX) {
     throw new EdgelogError("RECORD_TOO_LARGE", `${where} is ${bytes} bytes stored; at most ${RECORD_BYTES_MAX}`);
