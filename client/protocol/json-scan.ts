@@ -77,6 +77,12 @@ export class JsonScan {
   private readonly names = NAMES;
   private namesCount = 0;
 
+  /**
+   * A scanner positioned at the start of `text`; nothing is read until a method asks.
+   *
+   * @example
+   * const scan = new JsonScan('{"value":1}');
+   */
   constructor(text: string) {
     this.text = text;
   }
