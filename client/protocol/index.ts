@@ -35,5 +35,6 @@ export * from "./records.ts";
 export * from "./routes.ts";
 export * from "./rpc-errors.ts";
 export * from "./start.ts";
+export * from "./stream-limits.ts";
 export * from "./topic-config.ts";
 export * from "./wire.ts";
