@@ -16,6 +16,16 @@
 export const STREAM_APPEND_BYTES_MAX = 524_288;
 
 /**
+ * Bytes of a too-large body the server still reads (and drops) before answering 413, so a client
+ * that is still sending gets the answer rather than a reset connection; past it the connection
+ * is cut.
+ *
+ * @example
+ * await fetch(url, { method: "POST", body: new Uint8Array(10 * 1_048_576) }); // 413, not ECONNRESET
+ */
+export const STREAM_DRAIN_BYTES_MAX = 16 * 1_048_576;
+
+/**
  * Bytes of one stored chunk of a byte-mode append (a larger body is stored as several records of one batch).
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Durable Streams offsets: `IIIIIIIIII_PPPPPPPPPPPPPPPP`, the stream's incarnation (10 digits)
+ * Durable Streams offsets: `IIIIIIIIIIIII_PPPPPPPPPPPPPPPP`, the stream's incarnation (13 digits)
  * and a position in its log (16 digits, the partition log's record offset: the next record to
  * read), both zero-padded so that string order is stream order. A deleted and re-created stream
  * has a higher incarnation, so an offset of the old one sorts before every offset of the new one
@@ -9,17 +9,17 @@
  * Rules: PROTOCOL.md STREAM-4, STREAM-5.
  *
  * @example
- * streamOffset(1, 42); // "0000000001_0000000000000042"
- * parseStreamOffset("0000000001_0000000000000042"); // { incarnation: 1, position: 42 }
+ * streamOffset(1, 42); // "0000000000001_0000000000000042"
+ * parseStreamOffset("0000000000001_0000000000000042"); // { incarnation: 1, position: 42 }
  */
 import { EdgelogError } from "../../client/protocol/index.ts";
 
 /** Digits of the incarnation part. */
-const INCARNATION_DIGITS = 10;
+const INCARNATION_DIGITS = 13;
 /** Digits of the position part (a partition log offset is below 2^53 < 10^16). */
 const POSITION_DIGITS = 16;
 /** An offset this server issues, and nothing else. */
-const OFFSET_PATTERN = /^([0-9]{10})_([0-9]{16})$/;
+const OFFSET_PATTERN = /^([0-9]{13})_([0-9]{16})$/;
 
 /**
  * A position asked for: an issued offset, the start (`-1`) or the tail (`now`).
@@ -33,7 +33,7 @@ export type StreamPosition = { kind: "start" } | { kind: "now" } | { kind: "offs
  * The offset token of `position` in incarnation `incarnation`.
  *
  * @example
- * streamOffset(3, 0); // "0000000003_0000000000000000"
+ * streamOffset(3, 0); // "0000000000003_0000000000000000"
  */
 export function streamOffset(incarnation: number, position: number): string {
   return `${String(incarnation).padStart(INCARNATION_DIGITS, "0")}_${String(position).padStart(POSITION_DIGITS, "0")}`;
@@ -43,7 +43,7 @@ export function streamOffset(incarnation: number, position: number): string {
  * Parses an issued offset token, or null when it is not one.
  *
  * @example
- * parseStreamOffset("0000000001_0000000000000007"); // { incarnation: 1, position: 7 }
+ * parseStreamOffset("0000000000001_0000000000000007"); // { incarnation: 1, position: 7 }
  * parseStreamOffset("7"); // null
  */
 export function parseStreamOffset(token: string): { incarnation: number; position: number } | null {
