@@ -75,11 +75,3 @@ export const STREAM_LONG_POLL_MS_DEFAULT = 20_000;
  * // an SSE response ends after 60 s; the client resumes from its last control event's offset
  */
 export const STREAM_SSE_MS_MAX = 60_000;
-
-/**
- * Long-polls and SSE readers parked on one stream at once; past it a live read answers at once.
- *
- * @example
- * // the 1001st parked long-poll on one stream answers 204 at once
- */
-export const STREAM_WAITERS_MAX = 1_000;

@@ -126,14 +126,14 @@ export class StreamStore {
   }
 
   /**
-   * Creates the stream (true) or, when one exists with the same config, changes nothing (false);
+   * Creates the stream (`created`) or, when one exists with the same config, changes nothing;
    * another config is STREAM_EXISTS. `tails` (the initial body's) are appended on creation only.
    */
-  create(config: StreamConfig, tails: readonly string[], nowMs: number): boolean {
+  create(config: StreamConfig, tails: readonly string[], nowMs: number): { created: boolean; meta: StreamMeta } {
     const existing = this.current(nowMs);
     if (existing !== null) {
       if (!sameConfig(existing, config)) throw new EdgelogError("STREAM_EXISTS", "a stream exists here with another configuration");
-      return false;
+      return { created: false, meta: existing };
     }
     const incarnation = (this.meta?.incarnation ?? 0) + 1;
     const meta: StreamMeta = { incarnation, live: true, ...config, closedBy: null, lastSeq: null, accessedMs: nowMs };
@@ -141,7 +141,7 @@ export class StreamStore {
     saveStreamMeta(this.sql, meta);
     this.meta = meta;
     if (tails.length > 0) this.log.append(new Array<null>(tails.length).fill(null), tails, nowMs);
-    return true;
+    return { created: true, meta };
   }
 
   /**

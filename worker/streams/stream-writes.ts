@@ -51,8 +51,8 @@ export async function createStream(host: StreamHost, request: Request): Promise<
   const tails = body.byteLength === 0 ? [] : appendTails(body, isJsonMode(config.contentType), true);
   const { store } = host;
   const now = host.now();
-  const created = store.create(config, tails, now);
-  const meta = store.require(now);
+  // Answered from the create's own metadata: an Expires-At already past still creates (STREAM-9).
+  const { created, meta } = store.create(config, tails, now);
   const expires = expiryMs(meta);
   if (created && expires !== null) host.armExpiry(expires);
   if (created && tails.length > 0) host.waiters.wakeAll();
