@@ -75,3 +75,12 @@ export const STREAM_LONG_POLL_MS_DEFAULT = 20_000;
  * // an SSE response ends after 60 s; the client resumes from its last control event's offset
  */
 export const STREAM_SSE_MS_MAX = 60_000;
+
+/**
+ * Stored bytes a fork copies from its source at most (copy-on-fork, STREAM-18); a larger source
+ * refuses the fork with REQUEST_TOO_LARGE.
+ *
+ * @example
+ * await fetch(forkUrl, { method: "PUT", headers: { "Stream-Forked-From": "/v1/stream/huge" } }); // 413 past 8 MiB
+ */
+export const STREAM_FORK_BYTES_MAX = 8 * 1_048_576;

@@ -25,6 +25,21 @@ export interface ClosedBy {
 }
 
 /**
+ * Where a fork came from: its source's name and incarnation, the position it forked at (before
+ * any sub-offset) and the Stream-Fork-Offset and sub-offset as asked (for an idempotent create).
+ *
+ * @example
+ * const fork: ForkInfo = { source: "chat/a", incarnation: 1, position: 4, offset: null, subOffset: 0 };
+ */
+export interface ForkInfo {
+  source: string;
+  incarnation: number;
+  position: number;
+  offset: string | null;
+  subOffset: number;
+}
+
+/**
  * The row (see this module's header). `live` is false once deleted or expired.
  *
  * @example
@@ -45,6 +60,12 @@ export interface StreamMeta {
   /** The last Stream-Seq accepted, or null. */
   lastSeq: string | null;
   accessedMs: number;
+  /** The fork's origin, or null for a stream created empty. */
+  fork: ForkInfo | null;
+  /** Forks made from this stream and not yet deleted or expired. */
+  refs: number;
+  /** Deleted (or expired) while forks still referred to it: 410 to every request, its path held. */
+  softDeleted: boolean;
 }
 
 type MetaRow = {
@@ -58,6 +79,9 @@ type MetaRow = {
   closed_by: string | null;
   last_seq: string | null;
   accessed_ms: number;
+  fork: string | null;
+  refs: number;
+  soft_deleted: number;
 };
 
 /**
@@ -78,7 +102,10 @@ export function createStreamSchema(sql: SqlStorage): void {
     closed INTEGER NOT NULL,
     closed_by TEXT,
     last_seq TEXT,
-    accessed_ms INTEGER NOT NULL
+    accessed_ms INTEGER NOT NULL,
+    fork TEXT,
+    refs INTEGER NOT NULL,
+    soft_deleted INTEGER NOT NULL
   )`);
   sql.exec(`CREATE TABLE IF NOT EXISTS stream_producers (
     producer_id TEXT PRIMARY KEY,
@@ -110,6 +137,9 @@ export function loadStreamMeta(sql: SqlStorage): StreamMeta | null {
     closedBy: row.closed_by === null ? null : (JSON.parse(row.closed_by) as ClosedBy),
     lastSeq: row.last_seq,
     accessedMs: row.accessed_ms,
+    fork: row.fork === null ? null : (JSON.parse(row.fork) as ForkInfo),
+    refs: row.refs,
+    softDeleted: row.soft_deleted === 1,
   };
 }
 
@@ -120,10 +150,10 @@ export function loadStreamMeta(sql: SqlStorage): StreamMeta | null {
  * saveStreamMeta(sql, { ...meta, closed: true });
  */
 export function saveStreamMeta(sql: SqlStorage, meta: StreamMeta): void {
-  invariant(meta.incarnation >= 1, "an incarnation is at least 1");
+  invariant(meta.incarnation >= 1 && meta.refs >= 0, "an incarnation is at least 1, references at least 0");
   sql.exec(
-    `INSERT OR REPLACE INTO stream_meta (id, incarnation, live, content_type, ttl_seconds, expires_at, expires_at_ms, closed, closed_by, last_seq, accessed_ms)
-     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO stream_meta (id, incarnation, live, content_type, ttl_seconds, expires_at, expires_at_ms, closed, closed_by, last_seq, accessed_ms, fork, refs, soft_deleted)
+     VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     meta.incarnation,
     meta.live ? 1 : 0,
     meta.contentType,
@@ -134,6 +164,9 @@ export function saveStreamMeta(sql: SqlStorage, meta: StreamMeta): void {
     meta.closedBy === null ? null : JSON.stringify(meta.closedBy),
     meta.lastSeq,
     meta.accessedMs,
+    meta.fork === null ? null : JSON.stringify(meta.fork),
+    meta.refs,
+    meta.softDeleted ? 1 : 0,
   );
 }
 

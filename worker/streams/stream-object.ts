@@ -15,8 +15,9 @@ import { EdgelogError, LONG_POLL_WAIT_MS_MAX, STREAM_LONG_POLL_MS_DEFAULT } from
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import { Waiters } from "../partition/waiters.ts";
-import { asEdgelogError } from "../result.ts";
+import { asEdgelogError, capture, type Result, unwrap } from "../result.ts";
 import { streamError } from "./stream-answers.ts";
+import { type ForkAsk, type ForkSnapshot, forkSnapshot } from "./stream-forks.ts";
 import { expiryMs } from "./stream-meta.ts";
 import { headStream, readStream } from "./stream-reads.ts";
 import { StreamStore } from "./stream-store.ts";
@@ -61,11 +62,40 @@ export class StreamObject extends DurableObject<Env> implements Clocked {
       longPollMs: streamLongPollMs(env.EDGELOG_STREAM_LONG_POLL_MS),
       random: Math.random,
       armExpiry: (atMs) => void this.armExpiry(atMs),
+      snapshotOf: async (source, ask) => unwrap(await env.STREAM.getByName(source).forkSnapshot(ask)),
     };
   }
 
   /** Answers one Durable Streams request (the Worker checked the path and the caller's grant). */
   override async fetch(request: Request): Promise<Response> {
+    try {
+      return await this.answer(request);
+    } finally {
+      await this.releaseSource();
+    }
+  }
+
+  /** A fork's snapshot of this stream (RPC from the fork's object, STREAM-18); counts the fork. */
+  forkSnapshot(ask: ForkAsk): Result<ForkSnapshot> {
+    return capture(() => forkSnapshot(this.store, ask, this.clock.now()));
+  }
+
+  /** One of this stream's forks is gone (RPC, STREAM-19): the last wipes a soft-deleted stream. */
+  async releaseFork(): Promise<void> {
+    this.store.releaseFork();
+    await this.releaseSource();
+  }
+
+  /** When this stream, a fork, was just wiped, releases its source (which may cascade). */
+  private async releaseSource(): Promise<void> {
+    const source = this.store.pendingRelease;
+    if (source === null) return;
+    this.store.pendingRelease = null;
+    await this.env.STREAM.getByName(source).releaseFork();
+  }
+
+  /** The method's handler, errors as answers. */
+  private async answer(request: Request): Promise<Response> {
     try {
       switch (request.method) {
         case "PUT":
@@ -91,6 +121,7 @@ export class StreamObject extends DurableObject<Env> implements Clocked {
     const meta = this.store.current(this.clock.now());
     if (meta === null) {
       this.waiters.wakeAll();
+      await this.releaseSource();
       return;
     }
     const expires = expiryMs(meta);

@@ -56,6 +56,8 @@ export function headStream(host: StreamHost): Response {
 export function resolvePosition(meta: StreamMeta, tail: number, asked: StreamPosition): number {
   if (asked.kind === "start") return 0;
   if (asked.kind === "now") return tail;
+  // A fork reads its source's offsets up to where it forked (STREAM-18).
+  if (meta.fork !== null && asked.incarnation === meta.fork.incarnation && asked.position <= meta.fork.position) return asked.position;
   if (asked.incarnation < meta.incarnation) {
     throw new EdgelogError("STREAM_GONE", "the offset is from an earlier incarnation of this stream (it was deleted or expired since)");
   }

@@ -15,7 +15,15 @@ import { PartitionLog } from "../partition/log.ts";
 import { createSchema } from "../partition/tables.ts";
 import { invariant } from "../result.ts";
 import { mediaType } from "./stream-messages.ts";
-import { type ClosedBy, createStreamSchema, expiryMs, loadStreamMeta, type StreamMeta, saveStreamMeta } from "./stream-meta.ts";
+import {
+  type ClosedBy,
+  createStreamSchema,
+  expiryMs,
+  type ForkInfo,
+  loadStreamMeta,
+  type StreamMeta,
+  saveStreamMeta,
+} from "./stream-meta.ts";
 import { streamOffset } from "./stream-offsets.ts";
 import { commitProducer, type ProducerHeaders, type ProducerVerdict, validateProducer } from "./stream-producers.ts";
 
@@ -86,6 +94,8 @@ export class StreamStore {
   readonly sql: SqlStorage;
   readonly log: PartitionLog;
   private meta: StreamMeta | null;
+  /** The source a just-wiped fork must release (the object does it, over RPC, after the request). */
+  pendingRelease: string | null = null;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
@@ -95,23 +105,48 @@ export class StreamStore {
     this.meta = loadStreamMeta(sql);
   }
 
-  /** The live stream's metadata, or null (none, deleted, or expired: an expired one is wiped now). */
+  /**
+   * The live stream's metadata, or null (none, deleted, soft-deleted, or expired: an expired one
+   * is wiped now, or soft-deleted while forks refer to it).
+   */
   current(nowMs: number): StreamMeta | null {
     const meta = this.meta;
-    if (meta === null || !meta.live) return null;
+    if (meta === null || !meta.live || meta.softDeleted) return null;
     const expires = expiryMs(meta);
     if (expires !== null && nowMs >= expires) {
-      this.wipe();
+      this.remove();
       return null;
     }
     return meta;
   }
 
-  /** The live stream's metadata, or NOT_FOUND. */
+  /** The live stream's metadata, or NOT_FOUND (STREAM_GONE when soft-deleted). */
   require(nowMs: number): StreamMeta {
     const meta = this.current(nowMs);
-    if (meta === null) throw new EdgelogError("NOT_FOUND", "no such stream");
-    return meta;
+    if (meta !== null) return meta;
+    if (this.meta?.live === true && this.meta.softDeleted) {
+      throw new EdgelogError("STREAM_GONE", "the stream was deleted; its forks still read it");
+    }
+    throw new EdgelogError("NOT_FOUND", "no such stream");
+  }
+
+  /** Whether the stream is soft-deleted (its path held for its forks). */
+  get softDeleted(): boolean {
+    return this.meta?.live === true && this.meta.softDeleted;
+  }
+
+  /** A fork now refers to this stream. */
+  addFork(): void {
+    invariant(this.meta !== null && this.meta.live, "a fork refers to a created stream");
+    this.save({ ...this.meta, refs: this.meta.refs + 1 });
+  }
+
+  /** A fork of this stream is gone: the last one wipes a soft-deleted stream. */
+  releaseFork(): void {
+    if (this.meta === null || !this.meta.live) return;
+    const refs = Math.max(0, this.meta.refs - 1);
+    this.save({ ...this.meta, refs });
+    if (refs === 0 && this.meta.softDeleted) this.wipe();
   }
 
   /** The offset token of a position in the current incarnation. */
@@ -130,18 +165,44 @@ export class StreamStore {
    * another config is STREAM_EXISTS. `tails` (the initial body's) are appended on creation only.
    */
   create(config: StreamConfig, tails: readonly string[], nowMs: number): { created: boolean; meta: StreamMeta } {
+    const existing = this.existing(config, null, nowMs);
+    if (existing !== null) return { created: false, meta: existing };
+    return { created: true, meta: this.start(config, null, [tails], nowMs) };
+  }
+
+  /**
+   * The stream already here when its config (and fork origin) is the one asked, null when there
+   * is none; STREAM_EXISTS for another config or a soft-deleted stream holding the path.
+   */
+  existing(config: StreamConfig, fork: ForkInfo | null, nowMs: number): StreamMeta | null {
     const existing = this.current(nowMs);
-    if (existing !== null) {
-      if (!sameConfig(existing, config)) throw new EdgelogError("STREAM_EXISTS", "a stream exists here with another configuration");
-      return { created: false, meta: existing };
+    if (this.softDeleted) throw new EdgelogError("STREAM_EXISTS", "a deleted stream whose forks still read it holds this path");
+    if (existing === null) return null;
+    if (!sameConfig(existing, config) || !sameFork(existing.fork, fork)) {
+      throw new EdgelogError("STREAM_EXISTS", "a stream exists here with another configuration");
     }
+    return existing;
+  }
+
+  /** Starts a new incarnation with `batches` (each appended as one batch; empty ones skipped). */
+  start(config: StreamConfig, fork: ForkInfo | null, batches: readonly (readonly string[])[], nowMs: number): StreamMeta {
     const incarnation = (this.meta?.incarnation ?? 0) + 1;
-    const meta: StreamMeta = { incarnation, live: true, ...config, closedBy: null, lastSeq: null, accessedMs: nowMs };
+    const meta: StreamMeta = {
+      incarnation,
+      live: true,
+      ...config,
+      closedBy: null,
+      lastSeq: null,
+      accessedMs: nowMs,
+      fork,
+      refs: 0,
+      softDeleted: false,
+    };
     invariant(this.log.highWatermark === 0, "a new incarnation starts with an empty log");
     saveStreamMeta(this.sql, meta);
     this.meta = meta;
-    if (tails.length > 0) this.log.append(new Array<null>(tails.length).fill(null), tails, nowMs);
-    return { created: true, meta };
+    for (const tails of batches) if (tails.length > 0) this.log.append(new Array<null>(tails.length).fill(null), tails, nowMs);
+    return meta;
   }
 
   /**
@@ -168,10 +229,20 @@ export class StreamStore {
     return { kind: "stored", closed: options.close };
   }
 
-  /** Deletes the stream (NOT_FOUND when there is none): its messages and producers go, its incarnation stays. */
+  /**
+   * Deletes the stream (NOT_FOUND when there is none): its messages and producers go, its
+   * incarnation stays; with forks referring to it, it is soft-deleted instead.
+   */
   delete(nowMs: number): void {
     this.require(nowMs);
-    this.wipe();
+    this.remove();
+  }
+
+  /** Wipes the stream, or soft-deletes it while forks refer to it. */
+  private remove(): void {
+    invariant(this.meta !== null, "only a created stream is removed");
+    if (this.meta.refs > 0) this.save({ ...this.meta, softDeleted: true });
+    else this.wipe();
   }
 
   /** Reads from `position` (inside [0, tail]) at most STREAM_READ_BYTES_MAX bytes, the first record always. */
@@ -192,7 +263,8 @@ export class StreamStore {
     invariant(this.meta !== null, "only a created stream is wiped");
     this.sql.exec("DELETE FROM batches");
     this.sql.exec("DELETE FROM stream_producers");
-    this.save({ ...this.meta, live: false, closed: false, closedBy: null, lastSeq: null });
+    if (this.meta.fork !== null) this.pendingRelease = this.meta.fork.source;
+    this.save({ ...this.meta, live: false, closed: false, closedBy: null, lastSeq: null, fork: null, refs: 0, softDeleted: false });
     this.log.reload();
   }
 
@@ -209,6 +281,16 @@ function sameConfig(meta: StreamMeta, config: StreamConfig): boolean {
     meta.ttlSeconds === config.ttlSeconds &&
     meta.expiresAt === config.expiresAt &&
     meta.closed === config.closed
+  );
+}
+
+/** Whether two fork origins are the same create (an omitted Stream-Fork-Offset matches any). */
+function sameFork(existing: ForkInfo | null, asked: ForkInfo | null): boolean {
+  if (existing === null || asked === null) return existing === asked;
+  return (
+    existing.source === asked.source &&
+    (asked.offset === null || asked.offset === existing.offset || asked.position === existing.position) &&
+    existing.subOffset === asked.subOffset
   );
 }
 

@@ -13,6 +13,7 @@ import { EdgelogError, STREAM_APPEND_BYTES_MAX } from "../../client/protocol/ind
 import { readBodyBytes } from "../middleware/json-body.ts";
 import type { Waiters } from "../partition/waiters.ts";
 import { streamAnswer, streamRefusal } from "./stream-answers.ts";
+import { createFork, type ForkAsk, type ForkSnapshot, forkHeaders } from "./stream-forks.ts";
 import { createConfig, producerHeaders, STREAM_HEADER, streamSeq } from "./stream-headers.ts";
 import { appendTails, isJsonMode } from "./stream-messages.ts";
 import { expiryMs } from "./stream-meta.ts";
@@ -23,7 +24,7 @@ import type { AppendOutcome, StreamStore } from "./stream-store.ts";
  * What the handlers need from the object: its store, its parked readers, the time, settings.
  *
  * @example
- * const host: StreamHost = { store, waiters, now: () => this.clock.now(), longPollMs: 20_000, random: Math.random, armExpiry };
+ * const host: StreamHost = { store, waiters, now: () => this.clock.now(), longPollMs: 20_000, random: Math.random, armExpiry, snapshotOf };
  */
 export interface StreamHost {
   store: StreamStore;
@@ -34,6 +35,8 @@ export interface StreamHost {
   random(): number;
   /** Sets the object's alarm for the stream's expiry (ms since the epoch). */
   armExpiry(atMs: number): void;
+  /** Asks the stream `source` for a fork's snapshot (its refusals thrown as they are). */
+  snapshotOf(source: string, ask: ForkAsk): Promise<ForkSnapshot>;
 }
 
 /**
@@ -43,9 +46,8 @@ export interface StreamHost {
  * await createStream(host, new Request(url, { method: "PUT", headers: { "content-type": "application/json" } }));
  */
 export async function createStream(host: StreamHost, request: Request): Promise<Response> {
-  if (request.headers.has(STREAM_HEADER.forkedFrom)) {
-    throw new EdgelogError("INVALID_REQUEST", "forks (Stream-Forked-From) are not supported by this server");
-  }
+  const fork = forkHeaders(request.headers);
+  if (fork !== null) return createFork(host, request, fork, host.snapshotOf);
   const config = createConfig(request.headers);
   const body = await readBodyBytes(request, { bytesMax: STREAM_APPEND_BYTES_MAX });
   const tails = body.byteLength === 0 ? [] : appendTails(body, isJsonMode(config.contentType), true);
