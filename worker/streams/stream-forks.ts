@@ -49,6 +49,17 @@ export interface ForkSnapshot {
   batches: string[][];
 }
 
+/**
+ * Whether a Stream-Fork-Offset names the start: `-1`, or a token of zeros only (`0_0` in any
+ * width, the zero offset other servers issue and the conformance suite sends).
+ *
+ * @example
+ * isStartOffset("0000000000000000_0000000000000000"); // true
+ */
+export function isStartOffset(offset: string): boolean {
+  return offset === "-1" || /^0{1,16}_0{1,16}$/.test(offset);
+}
+
 /** The tail of a stored record: its value again, as stream-messages.ts writes it. */
 function tailOf(value: unknown): string {
   return `"key":null,"value":${JSON.stringify(value)},"headers":{}}`;
@@ -67,7 +78,8 @@ export function forkSnapshot(store: StreamStore, ask: ForkAsk, nowMs: number): F
     throw new EdgelogError("STREAM_CONFLICT", `the source's content type is ${meta.contentType}`);
   }
   let position = store.tail;
-  if (ask.offset !== null) {
+  if (ask.offset !== null && isStartOffset(ask.offset)) position = 0;
+  else if (ask.offset !== null) {
     const parsed = parseStreamOffset(ask.offset);
     if (parsed === null || parsed.incarnation !== meta.incarnation || parsed.position > store.tail) {
       throw new EdgelogError("INVALID_PARAMETER", "Stream-Fork-Offset must be an offset of the source, at most its tail");
@@ -138,7 +150,7 @@ export function forkHeaders(headers: Headers): { source: string; offset: string 
   const source = at === -1 ? from.replace(/^\/+/, "") : from.slice(at + "/v1/stream/".length);
   if (source === "" || source.startsWith("topics/"))
     throw new EdgelogError("INVALID_PARAMETER", "Stream-Forked-From must name a stream below /v1/stream/");
-  if (offset !== null && parseStreamOffset(offset) === null)
+  if (offset !== null && !isStartOffset(offset) && parseStreamOffset(offset) === null)
     throw new EdgelogError("INVALID_PARAMETER", "Stream-Fork-Offset is not an offset");
   if (sub !== null && !/^(0|[1-9][0-9]{0,15})$/.test(sub))
     throw new EdgelogError("INVALID_PARAMETER", "Stream-Fork-Sub-Offset must be a whole number");
@@ -191,7 +203,7 @@ export async function createFork(
   const config = forkConfig(request.headers, snapshot);
   const tails = body.byteLength === 0 ? [] : appendTails(body, isJsonMode(config.contentType), true);
   const info: ForkInfo = { ...asked, incarnation: snapshot.incarnation, position: snapshot.position };
-  const meta = store.start(config, info, [...snapshot.batches, tails], host.now());
+  const meta = store.start(config, info, [...snapshot.batches, tails], host.now(), snapshot.incarnation);
   const expires = expiryMs(meta);
   if (expires !== null) host.armExpiry(expires);
   const headers: Record<string, string> = {

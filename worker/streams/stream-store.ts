@@ -184,9 +184,19 @@ export class StreamStore {
     return existing;
   }
 
-  /** Starts a new incarnation with `batches` (each appended as one batch; empty ones skipped). */
-  start(config: StreamConfig, fork: ForkInfo | null, batches: readonly (readonly string[])[], nowMs: number): StreamMeta {
-    const incarnation = (this.meta?.incarnation ?? 0) + 1;
+  /**
+   * Starts a new incarnation with `batches` (each appended as one batch; empty ones skipped): the
+   * next one, or `incarnationMin` when higher (a fork takes its source's, so it shares its
+   * offsets, STREAM-18).
+   */
+  start(
+    config: StreamConfig,
+    fork: ForkInfo | null,
+    batches: readonly (readonly string[])[],
+    nowMs: number,
+    incarnationMin = 1,
+  ): StreamMeta {
+    const incarnation = Math.max((this.meta?.incarnation ?? 0) + 1, incarnationMin);
     const meta: StreamMeta = {
       incarnation,
       live: true,
