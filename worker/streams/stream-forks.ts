@@ -7,7 +7,7 @@
  * then on an independent stream (open, with no producer or Stream-Seq state); it accepts the
  * source's offsets up to the fork point too. A snapshot is at most STREAM_FORK_BYTES_MAX stored.
  *
- * Rules: PROTOCOL.md STREAM-18, STREAM-19, STREAM-20.
+ * Rules: PROTOCOL.md STREAM-18, STREAM-19.
  *
  * @example
  * const snapshot = forkSnapshot(store, { offset: null, subOffset: 0, contentType: null }, Date.now());

@@ -137,7 +137,7 @@ export class StreamStore {
 
   /** A fork now refers to this stream. */
   addFork(): void {
-    invariant(this.meta !== null && this.meta.live, "a fork refers to a created stream");
+    invariant(this.meta?.live === true, "a fork refers to a created stream");
     this.save({ ...this.meta, refs: this.meta.refs + 1 });
   }
 
