@@ -17,9 +17,9 @@ import type { OnValues, WireCounts } from "./types.ts";
 /** How long opening a socket (until `hello`) or a subscribe (until `subscribed`) may take, in ms. */
 export const SOCKET_STEP_TIMEOUT_MS = 30_000;
 /**
- * How long a closing handshake may take before the socket is dropped, in ms. Short: edgelog's
- * partition object does not answer a client's close frame (its webSocketClose does not call
- * close), so the handshake never completes and waiting longer only slows the bench down.
+ * How long a closing handshake may take before the socket is dropped, in ms. edgelog's partition
+ * answers a client's close frame with the same code (worker/sockets/socket-layer.ts `closed`), so
+ * this only bounds a server that would not, without slowing the bench down.
  */
 const SOCKET_CLOSE_TIMEOUT_MS = 200;
 
