@@ -23,7 +23,12 @@ import { parseStreamOffset } from "./stream-offsets.ts";
 import type { StreamConfig, StreamStore } from "./stream-store.ts";
 import type { StreamHost } from "./stream-writes.ts";
 
-/** What a fork asks of its source. */
+/**
+ * What a fork asks of its source.
+ *
+ * @example
+ * const ask: ForkAsk = { offset: null, subOffset: 0, contentType: null }; // the source's tail, its content type
+ */
 export interface ForkAsk {
   /** Stream-Fork-Offset as given, or null for the source's tail. */
   offset: string | null;
