@@ -20,6 +20,7 @@ import {
 import { requireGrant } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { errorAnswer } from "../error-response.ts";
+import { forkHeaders } from "./stream-forks.ts";
 import { topicStreamOf, topicStreamRequest } from "./topic-streams.ts";
 
 /** Where the streams live, relative to the app's mount point. */
@@ -88,6 +89,9 @@ streamRoutes.on(["GET", "HEAD", "PUT", "POST", "DELETE"], `${STREAM_PREFIX}*`, a
   const method = c.req.method as keyof typeof STREAM_GRANTS;
   const topicStream = topicStreamOf(name);
   requireGrant(c.var.access, topicStream === null ? STREAM_GRANTS[method] : TOPIC_STREAM_GRANTS[method], topicStream?.topic ?? name);
+  // A fork copies its source: creating one also needs read on the source (STREAM-17).
+  const forkedFrom = method === "PUT" ? forkHeaders(c.req.raw.headers) : null;
+  if (forkedFrom !== null) requireGrant(c.var.access, "read", forkedFrom.source);
   if (Number(c.req.header("content-length") ?? "0") > STREAM_APPEND_BYTES_MAX) {
     await drainBody(c.req.raw);
     throw new EdgelogError("REQUEST_TOO_LARGE", `an append has at most ${STREAM_APPEND_BYTES_MAX} bytes`);

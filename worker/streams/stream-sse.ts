@@ -91,7 +91,12 @@ async function pump(host: StreamHost, start: SseStart, encoding: Encoding, write
       text += `event: control\n${sseData(JSON.stringify(control))}`;
       await writer.write(encoder.encode(text));
       if (closed) break;
-      if (page.upToDate) await host.waiters.wait(Math.min(host.longPollMs, deadline - host.now()));
+      if (page.upToDate) {
+        const waitMs = Math.min(host.longPollMs, deadline - host.now());
+        const before = host.now();
+        // Too many parked readers answers at once: end this response (the client resumes) rather than spin.
+        if (!(await host.waiters.wait(waitMs)) && host.now() - before < waitMs) break;
+      }
     }
   } finally {
     await writer.close().catch(() => undefined);
