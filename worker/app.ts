@@ -32,7 +32,7 @@ import { refuseOtherMethods } from "./middleware/other-methods.ts";
 import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
-import { streamRoutes } from "./streams/stream-routes.ts";
+import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
 /**
@@ -71,6 +71,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
   });
   app.use("/v1/*", originCors());
+  app.use("/v1/stream/*", streamSecurityHeaders());
   app.use("/v1/*", authenticate());
   app.use("/v1/*", refuseOtherMethods(app));
   app.onError(errorResponse);

@@ -10,6 +10,7 @@
  * app.route("/", streamRoutes); // in createApp, beside the topic routes
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import {
   EdgelogError,
   REQUEST_BODY_MS_MAX,
@@ -20,6 +21,7 @@ import {
 import { requireGrant } from "../auth/access.ts";
 import type { AppEnv } from "../env.ts";
 import { errorAnswer } from "../error-response.ts";
+import { STREAM_SECURITY_HEADERS } from "./stream-answers.ts";
 import { forkHeaders } from "./stream-forks.ts";
 import { topicStreamOf, topicStreamRequest } from "./topic-streams.ts";
 
@@ -44,6 +46,20 @@ export function streamName(path: string): string {
     throw new EdgelogError("INVALID_PARAMETER", `a stream path has 1 to ${STREAM_PATH_CHARS_MAX} characters after ${STREAM_PREFIX}`);
   }
   return name;
+}
+
+/**
+ * The protocol's browser security headers on every answer under `/v1/stream/`, refusals of the
+ * Worker's own (401, 403, 413) included; mounted before authentication (STREAM-13).
+ *
+ * @example
+ * app.use("/v1/stream/*", streamSecurityHeaders());
+ */
+export function streamSecurityHeaders() {
+  return createMiddleware(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(STREAM_SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
 }
 
 /** The grant each method needs on a stream's path (AUTH-4): reads read, appends write, the rest admin. */
