@@ -104,6 +104,15 @@ export interface Edgelog {
  * [[migrations]]
  * tag = "edgelog-v1"
  * new_sqlite_classes = ["Partition", "Registry", "Group"]
+ *
+ * # Optional: the Durable Streams routes under /v1/stream/ (export class Stream extends edgelog.Stream {}).
+ * [[durable_objects.bindings]]
+ * name = "STREAM"
+ * class_name = "Stream"
+ *
+ * [[migrations]]
+ * tag = "edgelog-v2"
+ * new_sqlite_classes = ["Stream"]
  * ```
  *
  * @example
