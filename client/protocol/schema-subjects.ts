@@ -1,8 +1,7 @@
 /**
  * The schema registry's names and shapes on the wire: subjects (TopicNameStrategy: `<topic>-value`
  * validates a topic's record values, `<topic>-key` its keys), versions, the registration body, the
- * answers, the routes under `/v1/schemas` (Confluent Schema Registry's paths below that prefix)
- * and the Confluent `error_code` each EdgelogError code is answered with there.
+ * answers, the name a subject's grants are on, and the Confluent `error_code` each EdgelogError code is answered with there.
  * Rules: PROTOCOL.md SCHEMA-1, SCHEMA-5, SCHEMA-7.
  *
  * @example
@@ -128,23 +127,16 @@ export interface TopicSchemas {
 }
 
 /**
- * The registry's routes (Hono patterns), Confluent's paths under `/v1/schemas`.
+ * The name a subject's grants are on (AUTH-5): its topic's (`orders` for `orders-value`), else
+ * the subject's own name.
  *
  * @example
- * schemaRoutes.get(SCHEMA_ROUTE.subjects, handler); // GET /v1/schemas/subjects
+ * subjectGrantName("orders-value"); // "orders"
+ * subjectGrantName("shared-types"); // "shared-types"
  */
-export const SCHEMA_ROUTE = {
-  subjects: "/v1/schemas/subjects",
-  subject: "/v1/schemas/subjects/:subject",
-  versions: "/v1/schemas/subjects/:subject/versions",
-  version: "/v1/schemas/subjects/:subject/versions/:version",
-  versionSchema: "/v1/schemas/subjects/:subject/versions/:version/schema",
-  compatibility: "/v1/schemas/compatibility/subjects/:subject/versions/:version",
-  compatibilityAll: "/v1/schemas/compatibility/subjects/:subject/versions",
-  config: "/v1/schemas/config",
-  subjectConfig: "/v1/schemas/config/:subject",
-  schemaById: "/v1/schemas/schemas/ids/:id",
-} as const;
+export function subjectGrantName(subject: string): string {
+  return subjectTopic(subject)?.topic ?? subject;
+}
 
 /**
  * The path of a subject's version (`latest` for the newest live one).
