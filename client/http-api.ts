@@ -29,6 +29,7 @@ import type {
   ProduceRangesResponse,
   ProduceRequest,
   ProduceResponse,
+  SchemaVersionAnswer,
   TopicDescription,
   TopicSummary,
 } from "./protocol/index.ts";
@@ -42,6 +43,7 @@ import {
   partitionPath,
   producePositions,
   ROUTE,
+  subjectVersionPath,
   topicPath,
 } from "./protocol/index.ts";
 
@@ -101,6 +103,16 @@ export class HttpApi {
   /** GET /v1/topics/:topic: its partitions (the count is `partitions.length`). */
   describeTopic(topic: string): Promise<TopicDescription> {
     return this.call<TopicDescription>("GET", topicPath(topic));
+  }
+
+  /** GET /v1/schemas/subjects/:subject/versions/latest: the subject's latest live version, or null when it has none (SCHEMA-5). */
+  async latestSchema(subject: string): Promise<SchemaVersionAnswer | null> {
+    try {
+      return await this.call<SchemaVersionAnswer>("GET", subjectVersionPath(subject, "latest"));
+    } catch (error) {
+      if ((error as EdgelogError).code === "UNKNOWN_SUBJECT") return null;
+      throw error;
+    }
   }
 
   /** GET /v1/topics: the topics (with auth, those the token may read). */

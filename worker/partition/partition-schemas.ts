@@ -12,22 +12,9 @@
  * const schemas = new PartitionSchemas(ctx.storage.sql);
  * schemas.check(topicId, request.tails); // throws SCHEMA_VIOLATION naming the record and the path
  */
-import {
-  type CompiledSchema,
-  compileSchema,
-  EdgelogError,
-  parseSchemaDocument,
-  type SchemaVersionAnswer,
-  schemaViolation,
-  type TopicSchemas,
-} from "../../client/protocol/index.ts";
+import { checkRecordSchemas, type EnforcedSchemas, enforcedSchemas, recordOfTail, type TopicSchemas } from "../../client/protocol/index.ts";
 
-type Compiled = { answer: SchemaVersionAnswer; compiled: CompiledSchema };
-type Loaded = { topicId: string; seq: number; value: Compiled | null; key: Compiled | null };
-
-function compiledOf(answer: SchemaVersionAnswer | null): Compiled | null {
-  return answer === null ? null : { answer, compiled: compileSchema(parseSchemaDocument(answer.schema)) };
-}
+type Loaded = { topicId: string; schemas: EnforcedSchemas };
 
 /**
  * The partition's schemas, as this module's header says.
@@ -72,8 +59,7 @@ export class PartitionSchemas {
       this.loaded = null;
       return null;
     }
-    const schemas = JSON.parse(row.body) as TopicSchemas;
-    this.loaded = { topicId: row.topic_id, seq: schemas.seq, value: compiledOf(schemas.value), key: compiledOf(schemas.key) };
+    this.loaded = { topicId: row.topic_id, schemas: enforcedSchemas(JSON.parse(row.body) as TopicSchemas) };
     return this.loaded;
   }
 
@@ -84,21 +70,7 @@ export class PartitionSchemas {
    */
   check(topicId: string, tails: readonly string[], indexes?: readonly number[]): void {
     const loaded = this.load();
-    if (loaded === null || loaded.topicId !== topicId || (loaded.value === null && loaded.key === null)) return;
-    for (let i = 0; i < tails.length; i++) {
-      const record = JSON.parse(`{${tails[i]!}`) as { key: string | null; value: unknown };
-      const where = `records[${indexes?.[i] ?? i}]`;
-      if (loaded.value !== null) refuse(loaded.value, record.value, `${where}.value`);
-      if (loaded.key !== null && record.key !== null) refuse(loaded.key, record.key, `${where}.key`);
-    }
+    if (loaded === null || loaded.topicId !== topicId || (loaded.schemas.value === null && loaded.schemas.key === null)) return;
+    for (let i = 0; i < tails.length; i++) checkRecordSchemas(loaded.schemas, recordOfTail(tails[i]!), `records[${indexes?.[i] ?? i}]`);
   }
-}
-
-function refuse({ answer, compiled }: Compiled, value: unknown, where: string): void {
-  const violation = schemaViolation(compiled, value);
-  if (violation === null) return;
-  throw new EdgelogError(
-    "SCHEMA_VIOLATION",
-    `${where} does not match ${answer.subject} version ${answer.version} at ${violation.location}: ${violation.message}`,
-  );
 }
