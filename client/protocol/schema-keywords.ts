@@ -89,6 +89,19 @@ export const INSTANCE_TYPES = ["null", "boolean", "object", "array", "number", "
  */
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
 
+/**
+ * How one keyword's value is checked.
+ *
+ * @example
+ * const rule: KeywordValueCheck = { check: (v) => typeof v === "boolean", what: "a boolean" };
+ */
+export interface KeywordValueCheck {
+  /** Whether the value is of the keyword's type. */
+  check: (value: unknown) => boolean;
+  /** What the value must be, for the refusal's message. */
+  what: string;
+}
+
 const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 const isFiniteNumber = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
 const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === "string") && new Set(v).size === v.length;
@@ -101,7 +114,7 @@ const isTypeName = (v: unknown): boolean => typeof v === "string" && (INSTANCE_T
  * @example
  * KEYWORD_VALUE_CHECKS.minLength?.check(-1); // false
  */
-export const KEYWORD_VALUE_CHECKS: Readonly<Record<string, { check: (value: unknown) => boolean; what: string }>> = {
+export const KEYWORD_VALUE_CHECKS: Readonly<Record<string, KeywordValueCheck>> = {
   type: {
     check: (v) => isTypeName(v) || (isStrings(v) && (v as unknown[]).length > 0 && (v as unknown[]).every(isTypeName)),
     what: "a type name or a non-empty array of distinct type names",
