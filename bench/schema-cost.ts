@@ -62,7 +62,11 @@ async function socketRun(url: string, topic: string, batches: number): Promise<n
     wake?.();
   });
   const next = async (): Promise<string> => {
-    while (frames.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    while (frames.length === 0) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
     return frames.shift()!;
   };
   await next(); // hello
@@ -100,7 +104,8 @@ async function main(): Promise<void> {
           ["socket", socketRun],
         ] as const) {
           const key = `${variant} ${withSchema ? "schema" : "none"}`;
-          (rates[key] ??= []).push(await measure(runtime.url, topic, batches));
+          const rate = await measure(runtime.url, topic, batches);
+          rates[key] = [...(rates[key] ?? []), rate];
         }
       }
     }
