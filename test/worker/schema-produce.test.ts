@@ -117,6 +117,24 @@ describe("HTTP produce", () => {
   });
 });
 
+describe("idempotent retries", () => {
+  it("a retry of a batch stored before a schema refusing it is answered as stored (duplicate), not refused", async () => {
+    const topic = uniqueTopic("retry");
+    await createTopic(topic, 1);
+    const request = { records: [{ value: "text" }], producer: { id: "p-retry", epoch: 0, sequence: 0 } };
+    await produce(topic, request, 0);
+    await register(`${topic}-value`, { type: "integer" });
+    const retry = await api("POST", `/v1/topics/${topic}/partitions/0/records`, request);
+    expect([retry.status, retry.json.duplicate]).toEqual([200, true]);
+    const next = await api("POST", `/v1/topics/${topic}/partitions/0/records`, {
+      ...request,
+      producer: { ...request.producer, sequence: 1 },
+    });
+    expectError(next, 422, "SCHEMA_VIOLATION");
+    expect(await stored(topic, 1)).toEqual([["text"]]);
+  });
+});
+
 describe("socket produce", () => {
   it("refuses an invalid frame with SCHEMA_VIOLATION, stores nothing, and acks the next valid one", async () => {
     const topic = uniqueTopic("sock");

@@ -204,8 +204,6 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * EdgelogError appendNow threw for this request alone.
    */
   appendGrouped(request: AppendRequest): Promise<AppendResult> {
-    // Validated before the queue: a refused request is refused alone, with nothing stored (SCHEMA-6).
-    this.schemas.check(request.topicId, request.tails);
     return this.grouped.submit(request);
   }
 
@@ -226,6 +224,9 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
     if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
+    // After the retry check (a stored batch is answered as stored, whatever the schema is now),
+    // before anything is stored; a refusal rejects this request alone (SCHEMA-6).
+    this.schemas.check(request.topicId, request.tails);
     const now = this.clock.now();
     const principal = request.principal ?? null;
     const limits = principal === null ? null : this.limitsOf(principal.quota);
