@@ -13,6 +13,7 @@ import { EdgelogError, ERROR_STATUS, type ErrorCode } from "./errors.ts";
 import { NAME_PATTERN, TOPIC_NAME_LENGTH_MAX } from "./limits.ts";
 import { parseSchemaDocument, type SchemaDocument } from "./schema-document.ts";
 import { SCHEMA_SUBJECT_LENGTH_MAX } from "./schema-limits.ts";
+import { compileSchema } from "./schema-validate.ts";
 
 /**
  * What a subject's schema validates in its topic's records.
@@ -95,7 +96,10 @@ export function parseSchemaBody(body: unknown): SchemaDocument {
     throw new EdgelogError("INVALID_SCHEMA", "edgelog takes no schema references (use $defs inside the schema)");
   }
   if (typeof schema !== "string") throw new EdgelogError("INVALID_SCHEMA", "schema must be the JSON Schema document as a string");
-  return parseSchemaDocument(schema);
+  const document = parseSchemaDocument(schema);
+  // Compiled once here, so a document the validator cannot take is refused now, never at produce.
+  compileSchema(document);
+  return document;
 }
 
 /**
