@@ -31,6 +31,7 @@ import type {
   ProduceResponse,
   SchemaVersionAnswer,
   TopicDescription,
+  TopicSchemas,
   TopicSummary,
 } from "./protocol/index.ts";
 import {
@@ -45,6 +46,7 @@ import {
   ROUTE,
   subjectVersionPath,
   topicPath,
+  topicSubject,
 } from "./protocol/index.ts";
 
 const NO_HEADERS: Readonly<Record<string, string>> = {};
@@ -105,14 +107,26 @@ export class HttpApi {
     return this.call<TopicDescription>("GET", topicPath(topic));
   }
 
-  /** GET /v1/schemas/subjects/:subject/versions/latest: the subject's latest live version, or null when it has none (SCHEMA-5). */
-  async latestSchema(subject: string): Promise<SchemaVersionAnswer | null> {
-    try {
-      return await this.call<SchemaVersionAnswer>("GET", subjectVersionPath(subject, "latest"));
-    } catch (error) {
-      if ((error as EdgelogError).code === "UNKNOWN_SUBJECT") return null;
-      throw error;
-    }
+  /**
+   * A topic's schemas (SCHEMA-5, SCHEMA-8): its subjects listed by prefix, then the latest version
+   * of its `-value` and `-key` subjects that exist (no request, and no 404, for those that do not).
+   */
+  async topicSchemas(topic: string): Promise<TopicSchemas> {
+    const prefix = `${topic}-`;
+    const subjects = await this.call<string[]>("GET", `${ROUTE.schemaSubjects}?subjectPrefix=${encodeURIComponent(prefix)}`);
+    const latest = async (role: "value" | "key") => {
+      const subject = topicSubject(topic, role);
+      if (!subjects.includes(subject)) return null;
+      try {
+        return await this.call<SchemaVersionAnswer>("GET", subjectVersionPath(subject, "latest"));
+      } catch (error) {
+        // Deleted between the two requests.
+        if ((error as EdgelogError).code === "UNKNOWN_SUBJECT") return null;
+        throw error;
+      }
+    };
+    const [value, key] = await Promise.all([latest("value"), latest("key")]);
+    return { seq: 0, value, key };
   }
 
   /** GET /v1/topics: the topics (with auth, those the token may read). */

@@ -13,7 +13,7 @@ import { reconnectDelayMs } from "./backoff.ts";
 import type { EventCache, TopicInfo } from "./cache/types.ts";
 import type { ClientEvents } from "./client-events.ts";
 import type { HttpApi } from "./http-api.ts";
-import { EdgelogError, type TopicSchemas, topicSubject } from "./protocol/index.ts";
+import { EdgelogError, type TopicSchemas } from "./protocol/index.ts";
 import type { LookupWatch } from "./subscription-context.ts";
 
 /**
@@ -99,13 +99,8 @@ export class TopicLookup {
 
   /** The latest versions of the topic's `-value` and `-key` subjects, or undefined when unreadable. */
   private async fetchSchemas(topic: string): Promise<TopicSchemas | undefined> {
-    const { http } = this.options;
     try {
-      const [value, key] = await Promise.all([
-        http.latestSchema(topicSubject(topic, "value")),
-        http.latestSchema(topicSubject(topic, "key")),
-      ]);
-      return { seq: 0, value, key };
+      return await this.options.http.topicSchemas(topic);
     } catch {
       return undefined;
     }

@@ -140,6 +140,7 @@ describe("subjects, versions and ids", () => {
     const subjects = (await api("GET", `${S}/subjects`)).json as string[];
     expect(subjects).toContain(a);
     expect(subjects).toContain(b);
+    expect((await api("GET", `${S}/subjects?subjectPrefix=${a.slice(0, -"value".length)}`)).json).toEqual([a]);
   });
 
   it("soft delete hides a subject (deleted=true shows it), permanent delete needs a soft one first", async () => {

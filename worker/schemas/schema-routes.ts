@@ -54,7 +54,9 @@ const version = (c: Ctx) => schemaVersionParam(c.req.param("version") ?? "");
 const readable = (access: Access, subjects: readonly string[]) => subjects.filter((s) => can(access, "read", subjectGrantName(s)));
 
 schemaRoutes.get(ROUTE.schemaSubjects, routeGrant("GET schemaSubjects"), async (c) => {
-  return c.json(readable(c.var.access, await registryStub(c.env).schemaSubjects(flag(c, "deleted"))));
+  const prefix = c.req.query("subjectPrefix") ?? "";
+  const subjects = await registryStub(c.env).schemaSubjects(flag(c, "deleted"));
+  return c.json(readable(c.var.access, subjects).filter((s) => s.startsWith(prefix)));
 });
 
 schemaRoutes.post(ROUTE.schemaSubject, subjectParams(), routeGrant("POST schemaSubject"), jsonBody(), async (c) => {
