@@ -28,6 +28,8 @@ import { SCHEMA_COMPAT_REASONS_MAX, SCHEMA_COMPAT_STEPS_MAX } from "./schema-lim
 import type { JsonValue } from "./wire.ts";
 
 type Keywords = { [keyword: string]: JsonValue };
+/** Characters of schema and values one step of the budget pays for when values are validated. */
+const STEP_CHARACTERS = 64;
 type Bound = { value: number; exclusive: boolean };
 
 const NUMERIC = ["number", "integer"];
@@ -154,8 +156,12 @@ class Proof {
   private enumerated(n: Keywords, w: Keywords, path: string, report: boolean): boolean {
     const values = this.values(n);
     if (values !== null && !hasRef(w)) {
-      // A narrow schema that lists its values: each must validate under the wide one, and that is all.
-      const validator = new Validator(JSON.parse(JSON.stringify(w)) as Record<string, unknown>, "2020-12", true);
+      // A narrow schema that lists its values: each must validate under the wide one, and that is
+      // all. Compiling and running costs steps in proportion to the texts (the budget bounds it).
+      const text = JSON.stringify(w);
+      this.steps += Math.ceil((text.length + JSON.stringify(values).length) / STEP_CHARACTERS);
+      if (this.steps > SCHEMA_COMPAT_STEPS_MAX) return this.fail(report, path, "too complex to prove within SCHEMA_COMPAT_STEPS_MAX steps");
+      const validator = new Validator(JSON.parse(text) as Record<string, unknown>, "2020-12", true);
       const refused = values.find((value) => !validator.validate(value).valid);
       return refused === undefined || this.fail(report, path, `${JSON.stringify(refused).slice(0, 80)} is no longer accepted`);
     }
