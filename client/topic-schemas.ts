@@ -97,7 +97,8 @@ export class TopicSchemaCheck {
 
   /** One background refresh per topic at a time; its failure is the lookup's to report. */
   private refresh(topic: string): void {
-    if (this.refreshing.has(topic)) return;
+    // Bounded: one refresh in flight per topic, and at most SCHEMA_TOPICS_COMPILED_MAX at once.
+    if (this.refreshing.has(topic) || this.refreshing.size >= SCHEMA_TOPICS_COMPILED_MAX) return;
     this.refreshing.add(topic);
     this.options
       .refresh(topic)

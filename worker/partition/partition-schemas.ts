@@ -14,6 +14,8 @@
  */
 import { checkRecordSchemas, type EnforcedSchemas, enforcedSchemas, recordOfTail, type TopicSchemas } from "../../client/protocol/index.ts";
 
+import { invariant } from "../result.ts";
+
 type Loaded = { topicId: string; schemas: EnforcedSchemas };
 
 /**
@@ -40,6 +42,7 @@ export class PartitionSchemas {
 
   /** Keeps `schemas` for topic incarnation `topicId` unless what it holds is as new; whether it did. */
   set(topicId: string, schemas: TopicSchemas): boolean {
+    invariant(Number.isSafeInteger(schemas.seq) && schemas.seq >= 0, "a push carries the registry's change number");
     const held = this.sql.exec<{ topic_id: string; seq: number }>("SELECT topic_id, seq FROM topic_schemas WHERE id = 0").toArray()[0];
     if (held !== undefined && held.topic_id === topicId && held.seq >= schemas.seq) return false;
     this.sql.exec(
