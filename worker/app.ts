@@ -33,6 +33,7 @@ import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
 import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
+import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
 /**
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
   });
   app.use("/v1/*", originCors());
+  app.use("/v1/stream/*", streamSecurityHeaders());
   app.use("/v1/*", authenticate());
   app.use("/v1/*", refuseOtherMethods(app));
   app.onError(errorResponse);
@@ -84,6 +86,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
   app.route("/", schemaRoutes);
+  app.route("/", streamRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));
