@@ -12,7 +12,7 @@
  * const outcome = await registryStub(env).create("orders", 3, config);
  */
 import { DurableObject } from "cloudflare:workers";
-import { type FullTopicConfig, sameConfig, TOPICS_MAX } from "../client/protocol/index.ts";
+import { type FullTopicConfig, sameConfig, TOPICS_MAX, withConfigDefaults } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import type { CreateOutcome, TopicMeta, TopicState } from "./topic-meta.ts";
 
@@ -30,7 +30,7 @@ function toMeta(row: TopicRow): TopicMeta {
     name: row.name,
     topicId: row.topic_id,
     partitions: row.partitions,
-    config: JSON.parse(row.config) as FullTopicConfig,
+    config: withConfigDefaults(JSON.parse(row.config) as FullTopicConfig),
     createdAt: row.created_at,
     state: row.state,
   };

@@ -35,7 +35,25 @@ export interface TopicConfig {
   /** Records older than this are deleted (whole batches, as Kafka deletes segments); -1 keeps all. */
   "retention.ms"?: number;
   "message.timestamp.type"?: TimestampType;
+  /** Stored bytes a partition keeps at most (whole batches deleted oldest first); -1 keeps all. */
+  "retention.bytes"?: number;
+  /** `"delete"` (retention only), `"compact"` (the latest record per key) or both. */
+  "cleanup.policy"?: CleanupPolicy;
+  /** A record is never compacted away before it is this old (ms since it was appended). */
+  "min.compaction.lag.ms"?: number;
+  /** How long compaction keeps a tombstone (a record whose value is null) after it was appended. */
+  "delete.retention.ms"?: number;
+  /** Compaction runs when this share of the partition's stored bytes is not yet compacted. */
+  "min.cleanable.dirty.ratio"?: number;
 }
+
+/**
+ * Kafka's `cleanup.policy`: what happens to old records (PROTOCOL.md TOPIC-2, COMPACT-1).
+ *
+ * @example
+ * const policy: CleanupPolicy = "compact"; // keep the latest record of every key
+ */
+export type CleanupPolicy = "delete" | "compact" | "compact,delete";
 
 /**
  * `PUT /v1/topics/:topic` body.

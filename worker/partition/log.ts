@@ -11,7 +11,7 @@
  */
 
 import type { FullTopicConfig } from "../../client/protocol/index.ts";
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError } from "../../client/protocol/index.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, withConfigDefaults } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
 import { type BatchRow, newBatch, recordTimestamp, type StoredBatch, sliceRecords, storedBatch, takeRecords } from "./stored-batch.ts";
@@ -118,7 +118,12 @@ export class PartitionLog {
       )
       .toArray()[0];
     this.identity = meta
-      ? { topic: meta.topic, topicId: meta.topic_id, partition: meta.partition, config: JSON.parse(meta.config) as FullTopicConfig }
+      ? {
+          topic: meta.topic,
+          topicId: meta.topic_id,
+          partition: meta.partition,
+          config: withConfigDefaults(JSON.parse(meta.config) as FullTopicConfig),
+        }
       : null;
     this.logStartOffset = meta?.log_start_offset ?? 0;
     const last = this.sql
