@@ -104,6 +104,8 @@ export class PartitionLog {
   highWatermark = 0;
   /** The largest timestamp appended so far (the running maximum stored with the last batch). */
   maxTimestamp = 0;
+  /** The UTF-8 bytes of every stored batch (see `storedBytes`), or null until first asked. */
+  private bytesStored: number | null = null;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
@@ -133,7 +135,37 @@ export class PartitionLog {
       .toArray()[0];
     this.highWatermark = Math.max(last ? last.base_offset + last.record_count : 0, this.logStartOffset);
     this.maxTimestamp = last?.max_timestamp ?? 0;
+    this.bytesStored = null;
     invariant(this.logStartOffset <= this.highWatermark, "logStartOffset <= highWatermark");
+  }
+
+  /**
+   * The UTF-8 bytes of every stored batch (a legacy row counts its payload's length), what
+   * `retention.bytes` bounds: summed once per life of the object when first asked (one row read
+   * per batch), then kept in step by every write.
+   */
+  storedBytes(): number {
+    if (this.bytesStored === null) this.bytesStored = this.bytesOfRows(0, Number.MAX_SAFE_INTEGER);
+    return this.bytesStored;
+  }
+
+  /** Adds `delta` to the stored bytes when they are known (a write that replaced rows). */
+  storedBytesChanged(delta: number): void {
+    if (this.bytesStored === null) return;
+    this.bytesStored += delta;
+    invariant(this.bytesStored >= 0, "stored bytes are never negative");
+  }
+
+  /** The stored bytes of the batches with base offsets in [from, to). */
+  private bytesOfRows(from: number, to: number): number {
+    const cursor = this.sql.exec<{ bytes: number }>(
+      "SELECT COALESCE(SUM(COALESCE(records_bytes, length(payload))), 0) AS bytes FROM batches WHERE base_offset >= ? AND base_offset < ?",
+      from,
+      to,
+    );
+    const bytes = cursor.one().bytes;
+    this.meter.count(cursor);
+    return bytes;
   }
 
   /** Records who this partition is. Idempotent for the same topic id; another id is refused. */
@@ -197,6 +229,7 @@ export class PartitionLog {
     );
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
+    this.storedBytesChanged(batch.bytes);
     return { baseOffset, batch };
   }
 
@@ -360,37 +393,19 @@ export class PartitionLog {
   deleteBefore(offset: number): number {
     if (offset <= this.logStartOffset) return this.logStartOffset;
     this.checkOffset(offset);
+    const deleted = this.sql
+      .exec<{ upto: number }>(
+        "SELECT COALESCE(MAX(base_offset) + 1, 0) AS upto FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1",
+        offset,
+      )
+      .one().upto;
+    if (this.bytesStored !== null) this.storedBytesChanged(-this.bytesOfRows(0, deleted));
     // base_offset < ? lets SQLite walk the rowid range instead of the whole table.
-    this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset));
+    this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?", deleted));
     this.meter.count(this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset));
     this.logStartOffset = offset;
     return offset;
   }
 }
 
-/**
- * When a batch expires: the first moment its newest record is older than `retentionMs` (a record
- * exactly that old is kept, PROTOCOL.md TOPIC-7), so an alarm set for this time deletes it.
- *
- * @example
- * retentionDueMs(1_000, 60_000); // 61_001
- */
-export function retentionDueMs(maxTimestamp: number, retentionMs: number): number {
-  return maxTimestamp + retentionMs + 1;
-}
-
-/**
- * Retention: deletes the batches whose records are all older than `cutoff` (their running maximum
- * timestamp is below it), oldest first, as Kafka deletes whole segments. Returns the time the next
- * batch expires, or null when the log is empty.
- *
- * @example
- * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
- */
-export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: number): number | null {
-  const keepFrom = log.firstBatchReaching(cutoff);
-  log.deleteBefore(keepFrom ?? log.highWatermark);
-  if (keepFrom === null) return null;
-  const oldest = log.sql.exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches WHERE base_offset = ?", keepFrom).toArray()[0];
-  return oldest === undefined ? null : retentionDueMs(oldest.max_timestamp, retentionMs);
-}
+export { expireBefore, retentionDueMs } from "./retention.ts";

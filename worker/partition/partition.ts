@@ -44,7 +44,8 @@ import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
-import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, retentionDueMs } from "./log.ts";
+import { earliest, Housekeeping } from "./housekeeping.ts";
+import { type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
 import {
   type AppendRequest,
   type AppendResult,
@@ -99,8 +100,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   });
   /** When this instance started: hibernation evicts it and the next event starts another. */
   private readonly startedAt = this.clock.now();
-  /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
-  private retentionAlarmSet = false;
+  /** Retention by time and size, and compaction, on the shared alarm. */
+  private readonly housekeeping: Housekeeping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -110,6 +111,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
     this.alarms = new AlarmSchedule(ctx.storage);
+    // Not awaited: the output gate still holds the answer until the alarm is stored.
+    this.housekeeping = new Housekeeping(this.log, (dueMs) => void this.alarms.atMost(dueMs));
     this.quotaDefaults = quotaDefaults(env);
     this.auth = new SocketAuth(this.sockets, {
       env,
@@ -180,6 +183,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     }
     await this.ctx.storage.deleteAlarm();
     this.alarms.cleared();
+    this.housekeeping.cleared();
     await this.ctx.storage.deleteAll();
     createSchema(this.ctx.storage.sql);
     this.log.reload();
@@ -209,7 +213,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * partitions was admitted already, `admitted`), appended, then charged.
    */
   appendNow(request: AppendRequest): AppendResult {
-    const identity = this.log.require(request.topicId);
+    this.log.require(request.topicId);
     const count = request.tails.length;
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
@@ -223,7 +227,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
-    this.scheduleRetention(identity, now);
+    this.housekeeping.afterAppend(now);
     this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
@@ -357,25 +361,10 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.alarms.cleared();
     const now = this.clock.now();
     this.auth.fire(now);
-    const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
-    const retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
-    this.retentionAlarmSet = retentionDue !== null;
+    const logDue = this.housekeeping.run(now);
     const socketsDue = this.auth.nextDue();
-    const dues = [retentionDue, socketsDue].filter((due) => due !== null);
-    if (dues.length > 0) await this.alarms.atMost(Math.max(Math.min(...dues), now + 1));
-  }
-
-  private scheduleRetention(identity: PartitionIdentity, now: number): void {
-    const retentionMs = identity.config["retention.ms"];
-    if (retentionMs <= 0 || this.retentionAlarmSet) return;
-    this.retentionAlarmSet = true;
-    // The oldest batch expires first; after a restart this re-derives the alarm from storage.
-    const oldest = this.ctx.storage.sql
-      .exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches ORDER BY base_offset LIMIT 1")
-      .toArray()[0];
-    const due = Math.max(retentionDueMs(oldest?.max_timestamp ?? now, retentionMs), now + 1);
-    // Not awaited: the output gate still holds the answer until the alarm is stored.
-    void this.alarms.atMost(due);
+    const due = earliest(logDue, socketsDue);
+    if (due !== null) await this.alarms.atMost(Math.max(due, now + 1));
   }
 
   private resolve(position: Position): number {
