@@ -14,7 +14,18 @@ import type { FullTopicConfig } from "../../client/protocol/index.ts";
 import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, withConfigDefaults } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import { Meter } from "./meter.ts";
-import { type BatchRow, newBatch, recordTimestamp, type StoredBatch, sliceRecords, storedBatch, takeRecords } from "./stored-batch.ts";
+import {
+  type BatchRow,
+  batchEnd,
+  indexAtOrAfter,
+  newBatch,
+  recordOffset,
+  recordTimestamp,
+  type StoredBatch,
+  sliceRecords,
+  storedBatch,
+  takeRecords,
+} from "./stored-batch.ts";
 
 /**
  * The identity a partition is initialised with.
@@ -83,7 +94,16 @@ const RECORD_FRAMING_CHARS_MAX = '{"offset":'.length + 16 + 1 + '"timestamp":'.l
 const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
 
 /** The columns a read of whole batch rows selects (stored-batch.ts's BatchRow). */
-const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends FROM batches";
+const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends, offset_end FROM batches";
+
+/**
+ * SQL for one past a batch row's last offset: `offset_end` in a row compaction rewrote (its
+ * offsets have gaps), else its base offset plus its count.
+ *
+ * @example
+ * sql.exec(`SELECT ${ROW_END} AS end_offset FROM batches ORDER BY base_offset DESC LIMIT 1`);
+ */
+export const ROW_END = "COALESCE(offset_end, base_offset + record_count)";
 
 /**
  * One partition's log over its object's SQLite (see this module's header), with its identity
@@ -129,11 +149,11 @@ export class PartitionLog {
       : null;
     this.logStartOffset = meta?.log_start_offset ?? 0;
     const last = this.sql
-      .exec<{ base_offset: number; record_count: number; max_timestamp: number }>(
-        "SELECT base_offset, record_count, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1",
+      .exec<{ end_offset: number; max_timestamp: number }>(
+        `SELECT ${ROW_END} AS end_offset, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1`,
       )
       .toArray()[0];
-    this.highWatermark = Math.max(last ? last.base_offset + last.record_count : 0, this.logStartOffset);
+    this.highWatermark = Math.max(last ? last.end_offset : 0, this.logStartOffset);
     this.maxTimestamp = last?.max_timestamp ?? 0;
     this.bytesStored = null;
     invariant(this.logStartOffset <= this.highWatermark, "logStartOffset <= highWatermark");
@@ -294,12 +314,12 @@ export class PartitionLog {
       recordsMax,
     );
     for (const row of cursor) {
-      // Batches must tile the offset space: each starts where the one before ended.
-      invariant(expectedBase === -1 || row.base_offset === expectedBase, "batches are contiguous");
-      expectedBase = row.base_offset + row.record_count;
-      if (expectedBase <= next) continue;
+      // Batches rise: each starts at or after the end of the one before (after a gap once compacted).
+      invariant(expectedBase === -1 || row.base_offset >= expectedBase, "batches rise");
       const batch = storedBatch(row);
-      const from = next - batch.baseOffset;
+      expectedBase = batchEnd(batch);
+      if (expectedBase <= next) continue;
+      const from = indexAtOrAfter(batch, next);
       const take = takeRecords(batch, from, {
         recordsMax: recordsMax - count,
         bytesMax: bytesMax - bytes,
@@ -311,7 +331,8 @@ export class PartitionLog {
         parts.push(sliceRecords(batch, from, take.to));
         count += take.to - from;
         bytes += take.bytes;
-        next = batch.baseOffset + take.to;
+        // One past the last offset covered: a batch's end, or the first record not taken.
+        next = take.to === batch.count ? expectedBase : recordOffset(batch, take.to);
       }
       full = take.full;
       // Full, or cut inside this batch: stop before the cursor reads (and bills) another row.
@@ -319,7 +340,7 @@ export class PartitionLog {
     }
     this.meter.count(cursor);
     const recordsJson = parts.length === 1 ? `[${parts[0]}]` : `[${parts.join(",")}]`;
-    invariant(next <= this.highWatermark && next === offset + count, "a read never passes the high watermark");
+    invariant(next <= this.highWatermark && next >= offset + count, "a read never passes the high watermark");
     // Cheap bounds on the counted bytes (a recount would read every byte again).
     invariant(!framed || (bytes >= recordsJson.length && bytes <= 3 * recordsJson.length), "framed bytes are the array's UTF-8 length");
     return { recordsJson, count, nextOffset: next, bytes, full };
@@ -363,9 +384,9 @@ export class PartitionLog {
     const row = this.sql.exec<BatchRow>(`${BATCH_COLUMNS} WHERE base_offset = ?`, base).toArray()[0];
     invariant(row !== undefined, "the found batch exists");
     const batch = storedBatch(row);
-    for (let i = Math.max(0, this.logStartOffset - base); i < batch.count; i++) {
+    for (let i = indexAtOrAfter(batch, this.logStartOffset); i < batch.count; i++) {
       const found = recordTimestamp(batch, i);
-      if (found >= timestamp) return { offset: base + i, timestamp: found };
+      if (found >= timestamp) return { offset: recordOffset(batch, i), timestamp: found };
     }
     // Only reachable when the qualifying records sit below logStartOffset inside this batch.
     return this.nextAfter(base, timestamp);
@@ -378,7 +399,7 @@ export class PartitionLog {
       const batch = storedBatch(row);
       for (let i = 0; i < batch.count; i++) {
         const found = recordTimestamp(batch, i);
-        if (found >= timestamp) return { offset: batch.baseOffset + i, timestamp: found };
+        if (found >= timestamp) return { offset: recordOffset(batch, i), timestamp: found };
       }
     }
     return { offset: this.highWatermark, timestamp: null };

@@ -24,6 +24,7 @@ import type { OffsetLookupResponse, PartitionOffsets, PartitionStats } from "../
 import {
   CLOSE_TOPIC_DELETED,
   EdgelogError,
+  isCompacted,
   PROTOCOL_VERSION,
   PROTOCOL_VERSIONS,
   type Principal,
@@ -54,6 +55,7 @@ import {
   type ReadRequest,
   TOPIC_ID_HEADER,
 } from "./partition-api.ts";
+import { KeyIndex, requireKeys } from "./keys.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable, type ProducerVerdict } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
@@ -92,6 +94,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   /** The one alarm, shared by retention and the sockets' authentication. */
   private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
+  /** A compacted topic's latest offset of each key (keys.ts). */
+  readonly keys: KeyIndex;
   private readonly waiters = new Waiters();
   /** Concurrent appends (sockets' produce frames, RPC appends) sharing one storage commit. */
   readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
@@ -108,6 +112,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log);
+    this.keys = new KeyIndex(ctx.storage.sql, this.log.meter);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
     this.alarms = new AlarmSchedule(ctx.storage);
@@ -213,7 +218,9 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * partitions was admitted already, `admitted`), appended, then charged.
    */
   appendNow(request: AppendRequest): AppendResult {
-    this.log.require(request.topicId);
+    const { config } = this.log.require(request.topicId);
+    // A compacted topic keeps each key's latest record: a record without a key is refused (COMPACT-2).
+    const keys = isCompacted(config) ? requireKeys(request.tails) : null;
     const count = request.tails.length;
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
@@ -223,7 +230,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const limits = principal === null ? null : this.limitsOf(principal.quota);
     if (principal !== null && limits !== null && request.admitted !== true) this.quotas.admit(principal.sub, limits, now);
     const highWatermarkBefore = this.log.highWatermark;
-    const { baseOffset, batch } = this.store(request, verdict, now);
+    const { baseOffset, batch } = this.store(request, verdict, keys, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
@@ -234,18 +241,21 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   }
 
   /**
-   * Stores a batch and, for an idempotent producer, its state: two statements, so in a
-   * transactionSync of their own (a savepoint inside the turn's commit), so that a failure stores
-   * neither and leaves the other requests of a group commit whole; the log's bounds in memory are
-   * then read again from storage. Without a producer the one INSERT is atomic by itself.
+   * Stores a batch and, for an idempotent producer, its state, and for a compacted topic its keys
+   * (COMPACT-3): several statements, so in a transactionSync of their own (a savepoint inside the
+   * turn's commit), so that a failure stores none of them and leaves the other requests of a group
+   * commit whole; the log's bounds in memory are then read again from storage. Alone, the one
+   * INSERT is atomic by itself.
    */
-  private store(request: AppendRequest, verdict: ProducerVerdict | null, now: number): ReturnType<PartitionLog["append"]> {
+  private store(request: AppendRequest, verdict: ProducerVerdict | null, keys: string[] | null, now: number): ReturnType<PartitionLog["append"]> {
     const { producer } = request;
-    if (producer === null || verdict === null) return this.log.append(request.timestamps, request.tails, now);
+    const idempotent = producer !== null && verdict !== null;
+    if (!idempotent && keys === null) return this.log.append(request.timestamps, request.tails, now);
     try {
       return this.ctx.storage.transactionSync(() => {
         const stored = this.log.append(request.timestamps, request.tails, now);
-        this.producers.record(producer, request.tails.length, stored.baseOffset, verdict, now);
+        if (keys !== null) this.keys.record(stored.baseOffset, keys);
+        if (idempotent) this.producers.record(producer, request.tails.length, stored.baseOffset, verdict, now);
         return stored;
       });
     } catch (error) {

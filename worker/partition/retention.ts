@@ -11,7 +11,7 @@
  * const more = trimToBytes(log, 1_000_000, RETENTION_BATCHES_PER_STEP);
  */
 import { invariant } from "../result.ts";
-import type { PartitionLog } from "./log.ts";
+import { type PartitionLog, ROW_END } from "./log.ts";
 
 /**
  * Batches one size-retention step deletes at most (a step runs after an append and in the alarm).
@@ -60,8 +60,8 @@ export function trimToBytes(log: PartitionLog, bytesMax: number, batchesMax: num
   invariant(bytesMax >= 1 && batchesMax >= 1, "size retention has a bound and a step");
   let over = log.storedBytes() - bytesMax;
   if (over <= 0) return false;
-  const cursor = log.sql.exec<{ base_offset: number; record_count: number; bytes: number }>(
-    "SELECT base_offset, record_count, COALESCE(records_bytes, length(payload)) AS bytes FROM batches ORDER BY base_offset LIMIT ?",
+  const cursor = log.sql.exec<{ end_offset: number; bytes: number }>(
+    `SELECT ${ROW_END} AS end_offset, COALESCE(records_bytes, length(payload)) AS bytes FROM batches ORDER BY base_offset LIMIT ?`,
     batchesMax + 1,
   );
   let deleteTo = -1;
@@ -69,12 +69,12 @@ export function trimToBytes(log: PartitionLog, bytesMax: number, batchesMax: num
   let more = false;
   for (const row of cursor) {
     // The last batch stays (the one just appended, as Kafka keeps its active segment).
-    if (over <= 0 || row.base_offset + row.record_count >= log.highWatermark) break;
+    if (over <= 0 || row.end_offset >= log.highWatermark) break;
     if (taken === batchesMax) {
       more = true;
       break;
     }
-    deleteTo = row.base_offset + row.record_count;
+    deleteTo = row.end_offset;
     over -= row.bytes;
     taken += 1;
   }
