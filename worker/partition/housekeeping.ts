@@ -4,14 +4,15 @@
  * what size retention allows at once (bounded) and makes sure the alarm is set for what is due
  * later; the alarm runs each part's due work and answers when it is needed next.
  *
- * Rules: PROTOCOL.md TOPIC-7, RETAIN-1, RETAIN-2.
+ * Rules: PROTOCOL.md TOPIC-7, RETAIN-1, RETAIN-2, COMPACT-4.
  *
  * @example
- * const housekeeping = new Housekeeping(log, (dueMs) => void alarms.atMost(dueMs));
- * housekeeping.afterAppend(now); // in the append's turn
+ * const housekeeping = new Housekeeping(log, compaction, (dueMs) => void alarms.atMost(dueMs));
+ * housekeeping.afterAppend(now, batch.bytes); // in the append's turn
  * const due = housekeeping.run(now); // in the alarm
  */
-import type { FullTopicConfig } from "../../client/protocol/index.ts";
+import { type FullTopicConfig, isCompacted } from "../../client/protocol/index.ts";
+import { COMPACTION_STEPS_PER_ALARM, type Compaction } from "./compaction.ts";
 import type { PartitionLog } from "./log.ts";
 import { expireBefore, RETENTION_BATCHES_PER_STEP, retentionDueMs, trimToBytes } from "./retention.ts";
 
@@ -30,43 +31,62 @@ export function deletes(config: FullTopicConfig): boolean {
  * A partition's retention and compaction work (see this module's header).
  *
  * @example
- * new Housekeeping(log, (dueMs) => void alarms.atMost(dueMs)).afterAppend(Date.now());
+ * new Housekeeping(log, compaction, (dueMs) => void alarms.atMost(dueMs)).afterAppend(Date.now(), batch.bytes);
  */
 export class Housekeeping {
   private readonly log: PartitionLog;
   private readonly schedule: (dueMs: number) => void;
+  readonly compaction: Compaction;
   /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
   private retentionAlarmSet = false;
+  /** The compaction time the alarm was last set for in this life (not set again for a later one). */
+  private compactionScheduled: number | null = null;
 
-  constructor(log: PartitionLog, schedule: (dueMs: number) => void) {
+  constructor(log: PartitionLog, compaction: Compaction, schedule: (dueMs: number) => void) {
     this.log = log;
+    this.compaction = compaction;
     this.schedule = schedule;
   }
 
-  /** After an append: size retention now (one bounded step), and the alarm for what is left. */
-  afterAppend(now: number): void {
+  /** After an append of `bytes`: size retention now (one bounded step), and the alarm for what is left. */
+  afterAppend(now: number, bytes: number): void {
     const config = this.log.identity?.config;
-    if (config === undefined || !deletes(config)) return;
+    if (config === undefined) return;
+    if (isCompacted(config)) {
+      this.compaction.appended(bytes);
+      const due = this.compaction.due(config, now);
+      if (due !== null && (this.compactionScheduled === null || due < this.compactionScheduled)) {
+        this.compactionScheduled = due;
+        this.schedule(Math.max(due, now + 1));
+      }
+    }
+    if (!deletes(config)) return;
     const bytesMax = config["retention.bytes"];
     if (bytesMax > 0 && trimToBytes(this.log, bytesMax, RETENTION_BATCHES_PER_STEP)) this.schedule(now + 1);
     this.scheduleRetention(config, now);
   }
 
-  /** The alarm's work: what is due of retention; answers when the alarm is needed next, or null. */
+  /** The alarm's work: what is due of retention and compaction; answers when the alarm is needed next, or null. */
   run(now: number): number | null {
     const config = this.log.identity?.config;
-    if (config === undefined || !deletes(config)) return null;
+    if (config === undefined) return null;
+    this.compactionScheduled = null;
+    const compactionDue = isCompacted(config) ? this.compaction.run(config, now, COMPACTION_STEPS_PER_ALARM) : null;
+    this.compactionScheduled = compactionDue;
+    if (!deletes(config)) return compactionDue;
     const retentionMs = config["retention.ms"];
     const retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
     this.retentionAlarmSet = retentionDue !== null;
     const bytesMax = config["retention.bytes"];
     const sizeDue = bytesMax > 0 && trimToBytes(this.log, bytesMax, RETENTION_BATCHES_PER_STEP) ? now + 1 : null;
-    return earliest(retentionDue, sizeDue);
+    return earliest(retentionDue, sizeDue, compactionDue);
   }
 
   /** A drop deleted everything: no alarm is known to be set. */
   cleared(): void {
     this.retentionAlarmSet = false;
+    this.compactionScheduled = null;
+    this.compaction.reload();
   }
 
   private scheduleRetention(config: FullTopicConfig, now: number): void {

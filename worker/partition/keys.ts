@@ -27,15 +27,26 @@ const KEYS_PER_STATEMENT = 50;
  * tailKey('"key":null,"value":1,"headers":{}}'); // null
  */
 export function tailKey(tail: string): string | null {
-  const start = '"key":'.length;
-  invariant(tail.startsWith('"key":'), "a tail starts with its key");
-  if (tail.startsWith("null", start)) return null;
-  invariant(tail[start] === '"', "a key is null or a string");
-  // Bounded by the tail: each turn moves at least one character.
+  return keyAt(tail, 0).key;
+}
+
+/**
+ * The key of the record whose `"key":` member starts at `at` in `text`, and the index one past
+ * its JSON (where `,"value":` starts).
+ *
+ * @example
+ * keyAt('{"offset":0,"timestamp":1,"key":"k","value":null,"headers":{}}', 26); // { key: '"k"', end: 35 }
+ */
+export function keyAt(text: string, at: number): { key: string | null; end: number } {
+  const start = at + '"key":'.length;
+  invariant(text.startsWith('"key":', at), "a record's key member is where it is looked for");
+  if (text.startsWith("null", start)) return { key: null, end: start + 4 };
+  invariant(text[start] === '"', "a key is null or a string");
+  // Bounded by the text: each turn moves at least one character.
   let i = start + 1;
-  while (i < tail.length && tail[i] !== '"') i += tail[i] === "\\" ? 2 : 1;
-  invariant(i < tail.length, "a key's string ends inside its tail");
-  return tail.slice(start, i + 1);
+  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+  invariant(i < text.length, "a key's string ends inside its record");
+  return { key: text.slice(start, i + 1), end: i + 1 };
 }
 
 /**

@@ -90,8 +90,14 @@ interface ScanBounds {
  */
 const RECORD_FRAMING_CHARS_MAX = '{"offset":'.length + 16 + 1 + '"timestamp":'.length + 16 + 1 + 1;
 
-/** Characters one batch row's json may hold (about 1.6 MB, within SQLite's 2 MB a row). */
-const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
+/**
+ * Characters one batch row's json may hold (about 1.6 MB, within SQLite's 2 MB a row); a row compaction
+ * writes holds as much at most.
+ *
+ * @example
+ * invariant(batch.json.length <= BATCH_JSON_CHARS_MAX, "batch payload within a row");
+ */
+export const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
 
 /** The columns a read of whole batch rows selects (stored-batch.ts's BatchRow). */
 const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends, offset_end FROM batches";

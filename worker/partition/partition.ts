@@ -43,9 +43,11 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { Compaction } from "./compaction.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
 import { earliest, Housekeeping } from "./housekeeping.ts";
+import { KeyIndex, requireKeys } from "./keys.ts";
 import { type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
 import {
   type AppendRequest,
@@ -55,7 +57,6 @@ import {
   type ReadRequest,
   TOPIC_ID_HEADER,
 } from "./partition-api.ts";
-import { KeyIndex, requireKeys } from "./keys.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
 import { ProducerTable, type ProducerVerdict } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
@@ -105,7 +106,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   /** When this instance started: hibernation evicts it and the next event starts another. */
   private readonly startedAt = this.clock.now();
   /** Retention by time and size, and compaction, on the shared alarm. */
-  private readonly housekeeping: Housekeeping;
+  readonly housekeeping: Housekeeping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -117,7 +118,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.subscribers = new Subscribers(this.sockets, this.log);
     this.alarms = new AlarmSchedule(ctx.storage);
     // Not awaited: the output gate still holds the answer until the alarm is stored.
-    this.housekeeping = new Housekeeping(this.log, (dueMs) => void this.alarms.atMost(dueMs));
+    const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
+    this.housekeeping = new Housekeeping(this.log, compaction, (dueMs) => void this.alarms.atMost(dueMs));
     this.quotaDefaults = quotaDefaults(env);
     this.auth = new SocketAuth(this.sockets, {
       env,
@@ -188,11 +190,11 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     }
     await this.ctx.storage.deleteAlarm();
     this.alarms.cleared();
-    this.housekeeping.cleared();
     await this.ctx.storage.deleteAll();
     createSchema(this.ctx.storage.sql);
     this.log.reload();
     this.producers.reload();
+    this.housekeeping.cleared();
     this.waiters.wakeAll();
     return { ok: true, value: null };
   }
@@ -234,7 +236,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
-    this.housekeeping.afterAppend(now);
+    this.housekeeping.afterAppend(now, batch.bytes);
     this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
@@ -247,7 +249,12 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * commit whole; the log's bounds in memory are then read again from storage. Alone, the one
    * INSERT is atomic by itself.
    */
-  private store(request: AppendRequest, verdict: ProducerVerdict | null, keys: string[] | null, now: number): ReturnType<PartitionLog["append"]> {
+  private store(
+    request: AppendRequest,
+    verdict: ProducerVerdict | null,
+    keys: string[] | null,
+    now: number,
+  ): ReturnType<PartitionLog["append"]> {
     const { producer } = request;
     const idempotent = producer !== null && verdict !== null;
     if (!idempotent && keys === null) return this.log.append(request.timestamps, request.tails, now);
