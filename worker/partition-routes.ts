@@ -53,7 +53,12 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET p
     readRequestOf((name) => c.req.query(name)),
   );
   // The records arrive serialised from the partition; only the envelope is written here.
-  const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}}`;
+  // A compacted topic's read says what compaction cleaned and how the page was read (COMPACT-6, TABLE-2).
+  const compacted =
+    page.cleanedTombstonesBelow === undefined
+      ? ""
+      : `,"cleanedTombstonesBelow":${page.cleanedTombstonesBelow}${page.latestPerKey ? ',"latestPerKey":true' : ""}${page.reset ? ',"reset":true' : ""}`;
+  const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}${compacted}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });
 

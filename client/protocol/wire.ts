@@ -227,10 +227,19 @@ export interface FetchedRecord {
  */
 export interface FetchResponse {
   records: FetchedRecord[];
-  /** The offset to ask for next: one past the last record returned, or the offset asked for. */
+  /**
+   * The offset to ask for next: one past the last offset the read covered (on a compacted topic
+   * the offsets compaction removed are covered too), or the offset asked for.
+   */
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  /** Compacted topics only: one past the highest tombstone compaction removed; send it back as `cleaned` (COMPACT-6). */
+  cleanedTombstonesBelow?: number;
+  /** Compacted topics only: the page holds each key's latest record only; go on with `from=latest-per-key` (TABLE-2). */
+  latestPerKey?: true;
+  /** Compacted topics only: drop what you hold of this partition, then apply these records (COMPACT-6, TABLE-2). */
+  reset?: true;
 }
 
 /**

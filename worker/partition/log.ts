@@ -53,6 +53,12 @@ export interface LogPage {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  /** On a compacted topic: one past the highest tombstone compaction removed (COMPACT-6). */
+  cleanedTombstonesBelow?: number;
+  /** The page holds only each key's latest record (TABLE-2): continue with a latest-per-key read. */
+  latestPerKey?: true;
+  /** The reader must drop what it holds of this partition before applying the page (COMPACT-6). */
+  reset?: true;
 }
 
 /**

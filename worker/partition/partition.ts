@@ -43,6 +43,7 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { readPage } from "./compacted-reads.ts";
 import { Compaction } from "./compaction.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
@@ -115,10 +116,10 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.producers = new ProducerTable(ctx.storage.sql, this.log);
     this.keys = new KeyIndex(ctx.storage.sql, this.log.meter);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
-    this.subscribers = new Subscribers(this.sockets, this.log);
+    const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
+    this.subscribers = new Subscribers(this.sockets, this.log, { keys: this.keys, compaction });
     this.alarms = new AlarmSchedule(ctx.storage);
     // Not awaited: the output gate still holds the answer until the alarm is stored.
-    const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
     this.housekeeping = new Housekeeping(this.log, compaction, (dueMs) => void this.alarms.atMost(dueMs));
     this.quotaDefaults = quotaDefaults(env);
     this.auth = new SocketAuth(this.sockets, {
@@ -297,16 +298,18 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     requireSocketRoom(this.sockets, ws, principal.sub, this.limitsOf(principal.quota).socketsMax);
   }
 
-  /** Reads a page; an empty read at the end waits up to maxWaitMs for an append. */
+  /** Reads a page (compacted-reads.ts); an empty read at the end waits up to maxWaitMs for an append. */
   async read(request: ReadRequest): Promise<Result<LogPage>> {
     return captureAsync(async () => {
       this.log.require(request.topicId);
-      const offset = this.resolve(request.offset);
-      const page = this.log.read(offset, request.limit, request.maxBytes);
-      if (page.count > 0 || offset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
+      const parts = { log: this.log, keys: this.keys, compaction: this.housekeeping.compaction };
+      const page = readPage(parts, request);
+      if (page.count > 0 || page.nextOffset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
       await this.waiters.wait(request.maxWaitMs);
       this.log.require(request.topicId);
-      return this.log.read(offset, request.limit, request.maxBytes);
+      const again = readPage(parts, { ...request, offset: page.nextOffset, cleaned: page.cleanedTombstonesBelow });
+      // The reset a snapshot starts with holds for what the wait brought.
+      return page.reset === true ? { ...again, reset: true } : again;
     });
   }
 
@@ -382,12 +385,6 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const socketsDue = this.auth.nextDue();
     const due = earliest(logDue, socketsDue);
     if (due !== null) await this.alarms.atMost(Math.max(due, now + 1));
-  }
-
-  private resolve(position: Position): number {
-    if (position === "earliest") return this.log.logStartOffset;
-    if (position === "latest") return this.log.highWatermark;
-    return position;
   }
 
   private offsetsNow(partition: number): PartitionOffsets {

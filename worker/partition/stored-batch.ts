@@ -256,8 +256,13 @@ export function recordStart(batch: StoredBatch, i: number): number {
   return i === 0 ? 0 : batch.ends[i - 1]! + 1;
 }
 
-/** Record i's UTF-8 bytes: its characters in an all-ASCII batch, else measured once per batch. */
-function recordBytesOf(batch: StoredBatch, i: number): number {
+/**
+ * Record i's UTF-8 bytes: its characters in an all-ASCII batch, else measured once per batch.
+ *
+ * @example
+ * recordBytesOf(batch, 0); // the UTF-8 bytes of batch.json.slice(0, batch.ends[0])
+ */
+export function recordBytesOf(batch: StoredBatch, i: number): number {
   if (batch.bytes === batch.json.length) return batch.ends[i]! - recordStart(batch, i);
   if (batch.recordBytes === undefined) {
     const measured = new Uint32Array(batch.count);

@@ -1,0 +1,181 @@
+/**
+ * Reading a compacted topic as a table (TABLE-1, TABLE-2) and resuming past compaction
+ * (COMPACT-6), over HTTP and the partition socket: `from=latest-per-key` delivers each key's latest
+ * record (tombstones kept by compaction included) in offset order, marked `reset`, then goes on
+ * live; a reader resuming below cleanedTombstonesBelow gets the table again, marked `reset`,
+ * unless it says (`cleaned`) that it saw that value already.
+ */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import type { FetchResponse } from "../../client/protocol/index.ts";
+import { useClock } from "./clock.ts";
+import { api, createTopic, expectError, fetchRecords, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";
+import { closeAllSockets, openSocket, subscribeSocket } from "./socket.ts";
+
+afterEach(closeAllSockets);
+
+const TABLE = [
+  { key: "k1", value: "a" },
+  { key: "k2", value: "b" },
+  { key: "k1", value: "c" },
+  { key: "k2", value: null },
+  { key: "k3", value: "d" },
+];
+
+/** A compacted topic holding TABLE (offsets 0-4) and one more batch (offset 5, k4). */
+async function tableTopic(prefix: string): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic, 1, { "cleanup.policy": "compact", "delete.retention.ms": 1_000, "min.cleanable.dirty.ratio": 0 });
+  const stub = await partitionStub(topic, 0);
+  await useClock(stub);
+  await produce(topic, { records: TABLE }, 0);
+  await produce(topic, { records: [{ key: "k4", value: "e" }] }, 0);
+  return topic;
+}
+
+/** Compacts past the tombstone's delete.retention.ms: k2's tombstone (offset 3) goes, cleanedTombstonesBelow 4. */
+async function compactPastTombstone(topic: string): Promise<void> {
+  const stub = await partitionStub(topic, 0);
+  const clock = await useClock(stub);
+  clock.advance(60_000);
+  expect(await runDurableObjectAlarm(stub)).toBe(true);
+}
+
+function pairs(page: FetchResponse): [number, string | null, unknown][] {
+  return page.records.map((r) => [r.offset, r.key, r.value]);
+}
+
+describe("latest-per-key over HTTP", () => {
+  it("reads each key's latest record, tombstones included, marked reset, and pages on", async () => {
+    const topic = await tableTopic("http-table");
+    const page = await fetchRecords(topic, 0, { from: "latest-per-key" });
+    expect(pairs(page)).toEqual([
+      [2, "k1", "c"],
+      [3, "k2", null],
+      [4, "k3", "d"],
+      [5, "k4", "e"],
+    ]);
+    expect(page).toMatchObject({
+      nextOffset: 6,
+      highWatermark: 6,
+      logStartOffset: 0,
+      cleanedTombstonesBelow: 0,
+      latestPerKey: true,
+      reset: true,
+    });
+    // Paged: the first page resets, a continuation (with `cleaned`) does not.
+    const first = await fetchRecords(topic, 0, { from: "latest-per-key", limit: 1 });
+    expect(pairs(first)).toEqual([[2, "k1", "c"]]);
+    expect(first).toMatchObject({ nextOffset: 3, reset: true });
+    const next = await fetchRecords(topic, 0, { from: "latest-per-key", offset: 3, cleaned: 0, limit: 2 });
+    expect(pairs(next)).toEqual([
+      [3, "k2", null],
+      [4, "k3", "d"],
+    ]);
+    expect(next.reset).toBeUndefined();
+    expect(next.latestPerKey).toBe(true);
+    // A plain read of a compacted topic says it is compacted and is not filtered.
+    const plain = await fetchRecords(topic, 0, { offset: 0 });
+    expect(plain.records).toHaveLength(6);
+    expect(plain).toMatchObject({ cleanedTombstonesBelow: 0 });
+    expect(plain.reset).toBeUndefined();
+  });
+
+  it("serves a reader resuming below cleanedTombstonesBelow the table again, marked reset", async () => {
+    const topic = await tableTopic("http-resume");
+    await compactPastTombstone(topic);
+    const resumed = await fetchRecords(topic, 0, { offset: 1 });
+    expect(pairs(resumed)).toEqual([
+      [2, "k1", "c"],
+      [4, "k3", "d"],
+      [5, "k4", "e"],
+    ]);
+    expect(resumed).toMatchObject({ cleanedTombstonesBelow: 4, reset: true, latestPerKey: true });
+    // At or past it, or having seen it: an ordinary read (with the gap).
+    const at = await fetchRecords(topic, 0, { offset: 4 });
+    expect(at.reset).toBeUndefined();
+    expect(pairs(at).map(([offset]) => offset)).toEqual([4, 5]);
+    const seen = await fetchRecords(topic, 0, { offset: 1, cleaned: 4 });
+    expect(seen.reset).toBeUndefined();
+    expect(pairs(seen).map(([offset]) => offset)).toEqual([2, 4, 5]);
+  });
+
+  it("refuses latest-per-key on a topic that is not compacted, and a bad from or cleaned", async () => {
+    const topic = uniqueTopic("not-compacted");
+    await createTopic(topic, 1);
+    expectError(await api("GET", recordsPath(topic, 0, { from: "latest-per-key" })), 400, "INVALID_PARAMETER");
+    const compacted = await tableTopic("bad-params");
+    expectError(await api("GET", recordsPath(compacted, 0, { from: "earliest" })), 400, "INVALID_PARAMETER");
+    expectError(await api("GET", recordsPath(compacted, 0, { cleaned: -1 })), 400, "INVALID_PARAMETER");
+  });
+});
+
+describe("latest-per-key on the socket", () => {
+  it("subscribes to the table: subscribed with reset and compacted, the latest records, live, then every record", async () => {
+    const topic = await tableTopic("socket-table");
+    const { sock, subscribed } = await subscribeSocket(topic, 0, { id: "t", from: "latest-per-key" });
+    expect(subscribed).toEqual({
+      type: "subscribed",
+      id: "t",
+      offset: 0,
+      logStartOffset: 0,
+      highWatermark: 6,
+      reset: true,
+      compacted: true,
+      cleanedTombstonesBelow: 0,
+    });
+    const records = await sock.collect(6);
+    expect(records.map((r) => [r.offset, r.key, r.value])).toEqual([
+      [2, "k1", "c"],
+      [3, "k2", null],
+      [4, "k3", "d"],
+      [5, "k4", "e"],
+    ]);
+    expect(await sock.next("live")).toEqual({ type: "live", id: "t", offset: 6 });
+    await produce(
+      topic,
+      {
+        records: [
+          { key: "k1", value: "f" },
+          { key: "k1", value: "g" },
+        ],
+      },
+      0,
+    );
+    const live = await sock.collect(8);
+    expect(live.map((r) => [r.offset, r.value])).toEqual([
+      [6, "f"],
+      [7, "g"],
+    ]);
+  });
+
+  it("resets a subscriber resuming below cleanedTombstonesBelow, unless it saw it", async () => {
+    const topic = await tableTopic("socket-resume");
+    await compactPastTombstone(topic);
+    const { sock, subscribed } = await subscribeSocket(topic, 0, { id: "r", from: { offset: 1 } });
+    expect(subscribed).toMatchObject({ offset: 0, reset: true, compacted: true, cleanedTombstonesBelow: 4 });
+    const records = await sock.collect(6);
+    expect(records.map((r) => r.offset)).toEqual([2, 4, 5]);
+    expect(await sock.next("live")).toEqual({ type: "live", id: "r", offset: 6 });
+    const seen = await subscribeSocket(topic, 0, { id: "s", from: { offset: 1 }, cleaned: 4 });
+    expect(seen.subscribed).toEqual({
+      type: "subscribed",
+      id: "s",
+      offset: 1,
+      logStartOffset: 0,
+      highWatermark: 6,
+      compacted: true,
+      cleanedTombstonesBelow: 4,
+    });
+    expect((await seen.sock.collect(6)).map((r) => r.offset)).toEqual([2, 4, 5]);
+  });
+
+  it("refuses latest-per-key on a topic that is not compacted", async () => {
+    const topic = uniqueTopic("socket-plain");
+    await createTopic(topic, 1);
+    const sock = await openSocket(topic, 0);
+    await sock.next("hello");
+    sock.send({ type: "subscribe", id: "x", from: "latest-per-key" });
+    expect(await sock.next("error")).toMatchObject({ id: "x", code: "INVALID_REQUEST" });
+  });
+});
