@@ -44,7 +44,9 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET p
   if (live !== undefined && live !== "sse") throw new EdgelogError("INVALID_PARAMETER", 'live must be "sse"');
   if (live === "sse") {
     const start = sseStart(c.req.header("last-event-id"), offsetParam(c.req.query("offset")));
-    return sseResponse(c.env, topic, partition, start, c.req.raw.signal);
+    const from = c.req.query("from");
+    if (from !== undefined && from !== "latest-per-key") throw new EdgelogError("INVALID_PARAMETER", 'from must be "latest-per-key"');
+    return sseResponse(c.env, topic, partition, start, c.req.raw.signal, from === undefined ? {} : { from });
   }
   const page = await readPartition(
     c.env,
