@@ -11,6 +11,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeRecord, type FetchedRecord, type FullTopicConfig, TOPIC_CONFIG_DEFAULT } from "../../client/protocol/index.ts";
+import { readPage } from "../../worker/partition/compacted-reads.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
 import { type ManualClock, useClock } from "./clock.ts";
 import { api, createTopic, expectError, fetchRecords, partitionStub, produce, readAll, topicMeta, uniqueTopic } from "./http.ts";
@@ -31,7 +32,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ type: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 3_000 }) }) },
   { weight: 3, arbitrary: fc.constant({ type: "step" as const }) },
-  { weight: 1, arbitrary: fc.constant({ type: "read" as const }) },
+  { weight: 2, arbitrary: fc.constant({ type: "read" as const }) },
 );
 
 /** What was produced: each offset's record and append time, and each key's latest offset. */
@@ -79,6 +80,42 @@ function checkRead(records: FetchedRecord[], model: Model): void {
   expect(folded).toEqual(model.table());
 }
 
+/** A client's copy of the table: what it applied, where it is, and what compaction it saw cleaned. */
+interface OfflineClient {
+  view: Map<string, unknown>;
+  position: number;
+  cleaned: number | undefined;
+}
+
+/** Folds records into a view: a tombstone deletes its key. */
+function apply(view: Map<string, unknown>, records: readonly FetchedRecord[]): void {
+  for (const record of records) {
+    if (record.value === null) view.delete(record.key!);
+    else view.set(record.key!, record.value);
+  }
+}
+
+/**
+ * A client coming back: reads from its position as the protocol says (COMPACT-6, TABLE-2), pages
+ * of 2, dropping its view on `reset`, until the log's end; answers its view.
+ */
+function resume(partition: Partition, topicId: string, client: OfflineClient): Map<string, unknown> {
+  const parts = { log: partition.log, keys: partition.keys, compaction: partition.housekeeping.compaction };
+  let { position, cleaned } = client;
+  let table = false;
+  const view = new Map(client.view);
+  for (let page = 0; page < 10_000 && position < partition.log.highWatermark; page++) {
+    const request = { topicId, offset: position, limit: 2, maxBytes: 1_000_000, maxWaitMs: 0, ...(cleaned === undefined ? {} : { cleaned }) };
+    const read = readPage(parts, table ? { ...request, from: "latest-per-key" } : request);
+    if (read.reset) view.clear();
+    apply(view, JSON.parse(read.recordsJson) as FetchedRecord[]);
+    position = read.nextOffset;
+    cleaned = read.cleanedTombstonesBelow;
+    table = read.latestPerKey === true;
+  }
+  return view;
+}
+
 async function compactedTopic(
   config: Partial<FullTopicConfig>,
 ): Promise<{ topicId: string; stub: DurableObjectStub<Partition>; clock: ManualClock }> {
@@ -105,6 +142,8 @@ describe("compaction", () => {
             compaction.batchesPerStep = 2;
             const model = new Model();
             const removedTombstones: number[] = [];
+            // Clients that read everything at some moment, then went offline.
+            const offline: OfflineClient[] = [];
             const produceBatch = (records: { key: number; tombstone: boolean }[]) => {
               const encoded = records.map((r, i) => ({ key: `k${r.key}`, value: r.tombstone ? null : `v${model.records.size + i}` }));
               const { baseOffset } = partition.appendNow({
@@ -140,7 +179,15 @@ describe("compaction", () => {
               if (o.type === "produce") produceBatch(o.records);
               else if (o.type === "advance") clock.advance(o.ms);
               else if (o.type === "step") step();
-              else checkRead(fullRead(partition), model);
+              else {
+                const records = fullRead(partition);
+                checkRead(records, model);
+                const view = new Map<string, unknown>();
+                apply(view, records);
+                const cleaned = partition.housekeeping.compaction.cleanedTombstonesBelow;
+                // One that remembers what compaction had cleaned, one that does not.
+                offline.push({ view, position: partition.log.highWatermark, cleaned }, { view, position: partition.log.highWatermark, cleaned: undefined });
+              }
             }
             // A whole pass, once every batch but the last is old enough.
             clock.advance(lagMs + 1);
@@ -161,6 +208,8 @@ describe("compaction", () => {
                 expect(clock.now() - model.records.get(record.offset)!.appendedAt).toBeLessThanOrEqual(deleteRetentionMs);
             }
             for (const offset of removedTombstones) expect(compaction.cleanedTombstonesBelow).toBeGreaterThan(offset);
+            // Every client that was offline meanwhile comes back to the server's table (COMPACT-6).
+            for (const client of offline) expect(resume(partition, topicId, client)).toEqual(model.table());
             // The key index holds exactly the keys with a latest record.
             expect(partition.keys.count()).toBe(model.latest.size);
           });
