@@ -105,7 +105,14 @@ function resume(partition: Partition, topicId: string, client: OfflineClient): M
   let table = false;
   const view = new Map(client.view);
   for (let page = 0; page < 10_000 && position < partition.log.highWatermark; page++) {
-    const request = { topicId, offset: position, limit: 2, maxBytes: 1_000_000, maxWaitMs: 0, ...(cleaned === undefined ? {} : { cleaned }) };
+    const request = {
+      topicId,
+      offset: position,
+      limit: 2,
+      maxBytes: 1_000_000,
+      maxWaitMs: 0,
+      ...(cleaned === undefined ? {} : { cleaned }),
+    };
     const read = readPage(parts, table ? { ...request, from: "latest-per-key" } : request);
     if (read.reset) view.clear();
     apply(view, JSON.parse(read.recordsJson) as FetchedRecord[]);
@@ -186,7 +193,10 @@ describe("compaction", () => {
                 apply(view, records);
                 const cleaned = partition.housekeeping.compaction.cleanedTombstonesBelow;
                 // One that remembers what compaction had cleaned, one that does not.
-                offline.push({ view, position: partition.log.highWatermark, cleaned }, { view, position: partition.log.highWatermark, cleaned: undefined });
+                offline.push(
+                  { view, position: partition.log.highWatermark, cleaned },
+                  { view, position: partition.log.highWatermark, cleaned: undefined },
+                );
               }
             }
             // A whole pass, once every batch but the last is old enough.

@@ -4,7 +4,8 @@
  * key index says which, keys.ts); a tombstone (a latest record whose value is null) is kept until
  * it is older than `delete.retention.ms`, then removed with its key. Kept records keep their
  * offsets, so a rewritten batch has gaps (stored-batch.ts), and a step packs what the batches it
- * read kept into as few rows as fit (storage shrinks, and later reads read fewer rows).
+ * read kept into rows of up to COMPACTED_ROW_CHARS_TARGET characters (storage shrinks, and later
+ * reads read fewer rows); batches it would leave as they are are not written again.
  *
  * Bounded and safe to interrupt: a step reads at most COMPACTION_BATCHES_PER_STEP batches and
  * rewrites them in one transactionSync, so a read (the object is single-threaded) sees the
@@ -45,6 +46,16 @@ export const COMPACTION_BATCHES_PER_STEP = 64;
  * compaction.run(now, COMPACTION_STEPS_PER_ALARM);
  */
 export const COMPACTION_STEPS_PER_ALARM = 16;
+
+/**
+ * Characters a row compaction packs kept records into at most (a record larger goes alone):
+ * small rows merge, so reads of a compacted log read fewer rows, but not into rows so large that
+ * a read of one record loads much more than an appended batch would.
+ *
+ * @example
+ * pack(kept); // small batches' records merged up to COMPACTED_ROW_CHARS_TARGET characters
+ */
+export const COMPACTED_ROW_CHARS_TARGET = 131_072;
 
 /**
  * What compaction works on: the log, its key index, and a synchronous transaction.
@@ -339,8 +350,9 @@ export class Compaction {
 }
 
 /**
- * Cuts kept records, in offset order, into rows of at most BATCH_RECORDS_MAX records and
- * BATCH_JSON_CHARS_MAX characters.
+ * Cuts kept records, in offset order, into rows: the kept records of consecutive batches merge
+ * while the row stays within COMPACTED_ROW_CHARS_TARGET characters; one batch's are never cut
+ * apart (a row within BATCH_RECORDS_MAX and BATCH_JSON_CHARS_MAX still).
  *
  * @example
  * pack(kept).length; // rows to insert
@@ -351,7 +363,10 @@ function pack(kept: readonly KeptRecord[]): KeptRecord[][] {
   let chars = 0;
   for (const record of kept) {
     const size = record.json.length + 1;
-    if (row.length > 0 && (row.length >= BATCH_RECORDS_MAX || chars + size > BATCH_JSON_CHARS_MAX)) {
+    const last = row[row.length - 1];
+    // Past the target only between source rows: a batch's kept records are never cut apart.
+    const target = last !== undefined && last.row !== record.row && chars + size > COMPACTED_ROW_CHARS_TARGET;
+    if (last !== undefined && (target || row.length >= BATCH_RECORDS_MAX || chars + size > BATCH_JSON_CHARS_MAX)) {
       rows.push(row);
       row = [];
       chars = 0;
