@@ -13,6 +13,7 @@
 import type { FullTopicConfig } from "../../client/protocol/index.ts";
 import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, withConfigDefaults } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
+import type { FramedPage, LogPage, ScanBounds } from "./log-pages.ts";
 import { Meter } from "./meter.ts";
 import {
   type BatchRow,
@@ -40,55 +41,7 @@ export interface PartitionIdentity {
   config: FullTopicConfig;
 }
 
-/**
- * A page of records, already serialised as a JSON array.
- *
- * @example
- * const page: LogPage = log.read(log.logStartOffset, 100, FETCH_BYTES_DEFAULT); // recordsJson is served as it is
- */
-export interface LogPage {
-  /** `[{"offset":N,"timestamp":...}, ...]` */
-  recordsJson: string;
-  count: number;
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-  /** On a compacted topic: one past the highest tombstone compaction removed (COMPACT-6). */
-  cleanedTombstonesBelow?: number;
-  /** The page holds only each key's latest record (TABLE-2): continue with a latest-per-key read. */
-  latestPerKey?: true;
-  /** The reader must drop what it holds of this partition before applying the page (COMPACT-6). */
-  reset?: true;
-}
-
-/**
- * A page read for a pushed frame: its records array and that array's UTF-8 bytes.
- *
- * @example
- * const page: FramedPage = log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: true });
- * if (page.full) return; // the next record did not fit in bytesMax
- */
-export interface FramedPage {
-  recordsJson: string;
-  count: number;
-  nextOffset: number;
-  /** UTF-8 bytes of `recordsJson` (framed reads) or of its stored lines alone (HTTP reads). */
-  bytes: number;
-  /** Whether the page ended because the next record would pass `bytesMax` (it did not fit). */
-  full: boolean;
-}
-
-/**
- * How far a read goes: `recordsMax` records, and `bytesMax` UTF-8 bytes of the records array
- * (`framed`) or of the stored lines alone (HTTP's maxBytes); `firstAlways` returns the first
- * record whatever its size.
- */
-interface ScanBounds {
-  recordsMax: number;
-  bytesMax: number;
-  framed: boolean;
-  firstAlways: boolean;
-}
+export type { FramedPage, LogPage } from "./log-pages.ts";
 
 /**
  * Characters a stored record carries beside its validated bytes: `{"offset":N,` (16 digits at

@@ -43,22 +43,11 @@ import {
 import { invariant } from "../result.ts";
 import type { SocketLayer } from "../sockets/socket-layer.ts";
 import { compactedStart } from "./compacted-reads.ts";
-import type { Compaction } from "./compaction.ts";
 import { committedOffset } from "./group-commits.ts";
-import type { KeyIndex } from "./keys.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 import type { StoredBatch } from "./stored-batch.ts";
-import { readLatest } from "./table-read.ts";
-
-/**
- * Pages without a record (a table's catch-up over superseded records) one pump reads at most,
- * TABLE_READ_BATCHES_MAX batches each.
- *
- * @example
- * subscribers.consumed(ws, offset); // reads at most TABLE_EMPTY_PAGES_MAX empty pages on
- */
-export const TABLE_EMPTY_PAGES_MAX = 64;
+import { readLatest, TABLE_EMPTY_PAGES_MAX, type TableParts } from "./table-read.ts";
 
 /**
  * One subscription's position.
@@ -120,17 +109,6 @@ export function initialSocketState(): SocketState {
  * subscribers.subscribe(ws, { id: "s1", from: "committed", group: "billing", reset: "earliest" });
  */
 export type SubscribeRequest = Omit<SubscribeStart, "from"> & { id: string; from: SubscribeFrom };
-
-/**
- * What a compacted topic's subscriptions read beside the log: the key index and compaction's state.
- *
- * @example
- * const tables: TableParts = { keys, compaction };
- */
-export interface TableParts {
-  keys: KeyIndex;
-  compaction: Compaction;
-}
 
 /**
  * A partition's WebSocket subscribers and their flow control (see this module's header).

@@ -13,6 +13,7 @@
  * const page = readLatest(log, keys, log.logStartOffset, { recordsMax: 500, bytesMax: 1_048_576, framed: false, firstAlways: true });
  */
 import { invariant } from "../result.ts";
+import type { Compaction } from "./compaction.ts";
 import { type KeyIndex, keyAt } from "./keys.ts";
 import type { FramedPage, PartitionLog } from "./log.ts";
 import {
@@ -33,6 +34,26 @@ import {
  * readLatest(log, keys, 0, bounds).nextOffset; // past at most TABLE_READ_BATCHES_MAX batches
  */
 export const TABLE_READ_BATCHES_MAX = 256;
+
+/**
+ * Pages without a record (a table's catch-up over superseded records) one pump reads at most,
+ * TABLE_READ_BATCHES_MAX batches each.
+ *
+ * @example
+ * subscribers.consumed(ws, offset); // reads at most TABLE_EMPTY_PAGES_MAX empty pages on
+ */
+export const TABLE_EMPTY_PAGES_MAX = 64;
+
+/**
+ * What a compacted topic's subscriptions read beside the log: the key index and compaction's state.
+ *
+ * @example
+ * const tables: TableParts = { keys, compaction };
+ */
+export interface TableParts {
+  keys: KeyIndex;
+  compaction: Compaction;
+}
 
 /**
  * The bounds of a latest-per-key read, as log.ts's reads take them.
