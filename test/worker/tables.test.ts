@@ -5,9 +5,10 @@
  * live; a reader resuming below cleanedTombstonesBelow gets the table again, marked `reset`,
  * unless it says (`cleaned`) that it saw that value already.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FetchResponse } from "../../client/protocol/index.ts";
+import type { Partition } from "../../worker/partition/partition.ts";
 import { useClock } from "./clock.ts";
 import { api, createTopic, expectError, fetchRecords, partitionStub, produce, recordsPath, uniqueTopic } from "./http.ts";
 import { closeAllSockets, openSocket, subscribeSocket } from "./socket.ts";
@@ -169,6 +170,51 @@ describe("latest-per-key on the socket", () => {
     });
     expect((await seen.sock.collect(6)).map((r) => r.offset)).toEqual([2, 4, 5]);
   });
+
+  it("resets a subscription caught up to the point where a tombstone ahead of it was removed", async () => {
+    const topic = uniqueTopic("socket-behind");
+    await createTopic(topic, 1, { "cleanup.policy": "compact", "delete.retention.ms": 0, "min.cleanable.dirty.ratio": 0 });
+    const stub = await partitionStub(topic, 0);
+    // A clock a day ahead: the alarm the produces set stays in the runtime's future.
+    const clock = await useClock(stub);
+    const value = "x".repeat(1_000);
+    // victim at 0; then 1,200 records of ~1 KB (more than a window); victim's tombstone; a last batch.
+    await produce(topic, { records: [{ key: "victim", value: "here" }] }, 0);
+    for (let b = 0; b < 12; b++)
+      await produce(topic, { records: Array.from({ length: 100 }, (_, i) => ({ key: `k${b * 100 + i}`, value })) }, 0);
+    await produce(topic, { records: [{ key: "victim", value: null }] }, 0);
+    await produce(topic, { records: [{ key: "last", value: 1 }] }, 0);
+    const { sock, subscribed } = await subscribeSocket(topic, 0, { id: "c", from: "earliest" });
+    expect(subscribed).toMatchObject({ offset: 0, cleanedTombstonesBelow: 0 });
+    expect(subscribed.reset).toBeUndefined();
+    const paused = await sock.next("paused");
+    expect(paused.offset).toBeLessThan(1_201);
+    // Compaction removes the tombstone (and victim's record) ahead of the paused subscriber.
+    await runInDurableObject(stub, (partition: Partition) => {
+      partition.housekeeping.compaction.run(partition.log.identity!.config, clock.now() + 1_000, 100);
+      expect(partition.housekeeping.compaction.cleanedTombstonesBelow).toBe(1_202);
+    });
+    sock.send({ type: "consumed", offset: paused.offset });
+    const again = await sock.next("subscribed");
+    expect(again).toMatchObject({ id: "c", offset: 0, reset: true, cleanedTombstonesBelow: 1_202 });
+    // What follows the reset is the table: every k, never victim (a client applies messages in
+    // order, so what came before the reset is dropped with the reset).
+    const afterReset = () => {
+      const view = new Map<string, unknown>();
+      const at = sock.log.findIndex((r) => r.message.type === "subscribed" && r.message.reset === true);
+      for (const received of sock.log.slice(at + 1)) {
+        if (received.message.type === "records") for (const r of received.message.records) view.set(r.key!, r.value);
+      }
+      return view;
+    };
+    for (let turn = 0; turn < 100 && !afterReset().has("last"); turn++) {
+      const message = await sock.next("records");
+      sock.send({ type: "consumed", offset: message.records[message.records.length - 1]!.offset + 1 });
+    }
+    const view = afterReset();
+    expect(view.has("victim")).toBe(false);
+    expect(view.size).toBe(1_201);
+  }, 30_000);
 
   it("refuses latest-per-key on a topic that is not compacted", async () => {
     const topic = uniqueTopic("socket-plain");
