@@ -101,6 +101,34 @@ describe("latest-per-key over HTTP", () => {
     expect(pairs(seen).map(([offset]) => offset)).toEqual([2, 4, 5]);
   });
 
+  it("keeps compaction's state in storage: cleanedTombstonesBelow reads back after a reload", async () => {
+    const topic = await tableTopic("http-reload");
+    await compactPastTombstone(topic);
+    const stub = await partitionStub(topic, 0);
+    const state = await runInDurableObject(stub, (partition: Partition) => {
+      const compaction = partition.housekeeping.compaction;
+      const before = { cleaned: compaction.cleanedTombstonesBelow, compacted: compaction.compactedBelow };
+      // What a new instance of the object reads on start.
+      partition.log.reload();
+      compaction.reload();
+      return { before, after: { cleaned: compaction.cleanedTombstonesBelow, compacted: compaction.compactedBelow } };
+    });
+    expect(state.before).toEqual({ cleaned: 4, compacted: 5 });
+    expect(state.after).toEqual(state.before);
+    expect((await fetchRecords(topic, 0, { offset: 1 })).reset).toBe(true);
+  });
+
+  it("stores an idempotent producer's batch and its keys together; a retry appends nothing", async () => {
+    const topic = await tableTopic("http-idempotent");
+    const request = { records: [{ key: "k9", value: "once" }], producer: { id: "p", epoch: 0, sequence: 0 } };
+    const first = await produce(topic, request, 0);
+    const again = await produce(topic, request, 0);
+    expect(again.duplicate).toBe(true);
+    expect(again.offsets).toEqual(first.offsets);
+    const table = await fetchRecords(topic, 0, { from: "latest-per-key" });
+    expect(table.records.filter((r) => r.key === "k9").map((r) => r.offset)).toEqual([6]);
+  });
+
   it("refuses latest-per-key on a topic that is not compacted, and a bad from or cleaned", async () => {
     const topic = uniqueTopic("not-compacted");
     await createTopic(topic, 1);
