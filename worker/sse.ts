@@ -88,7 +88,8 @@ export async function sseResponse(
         // A table's snapshot goes on filtered up to the log's end, then live as any stream;
         // what compaction cleaned is what this stream saw.
         ...(tableRead(table, page) ? { from: "latest-per-key" as const } : {}),
-        ...(page?.cleanedTombstonesBelow === undefined ? {} : { cleaned: page.cleanedTombstonesBelow }),
+        // A stream's first read has seen nothing cleaned (COMPACT-6), its later ones what it was told.
+        cleaned: page?.cleanedTombstonesBelow ?? 0,
       }),
     );
   const first = await read(start, 0);

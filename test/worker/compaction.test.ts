@@ -84,7 +84,7 @@ function checkRead(records: FetchedRecord[], model: Model): void {
 interface OfflineClient {
   view: Map<string, unknown>;
   position: number;
-  cleaned: number | undefined;
+  cleaned: number;
 }
 
 /** Folds records into a view: a tombstone deletes its key. */
@@ -117,7 +117,7 @@ function resume(partition: Partition, topicId: string, client: OfflineClient): M
     if (read.reset) view.clear();
     apply(view, JSON.parse(read.recordsJson) as FetchedRecord[]);
     position = read.nextOffset;
-    cleaned = read.cleanedTombstonesBelow;
+    cleaned = read.cleanedTombstonesBelow ?? cleaned;
     table = read.latestPerKey === true;
   }
   return view;
@@ -192,10 +192,10 @@ describe("compaction", () => {
                 const view = new Map<string, unknown>();
                 apply(view, records);
                 const cleaned = partition.housekeeping.compaction.cleanedTombstonesBelow;
-                // One that remembers what compaction had cleaned, one that does not.
+                // One that remembers what compaction had cleaned, one that says it saw none (0).
                 offline.push(
                   { view, position: partition.log.highWatermark, cleaned },
-                  { view, position: partition.log.highWatermark, cleaned: undefined },
+                  { view, position: partition.log.highWatermark, cleaned: 0 },
                 );
               }
             }

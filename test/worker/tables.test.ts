@@ -85,7 +85,7 @@ describe("latest-per-key over HTTP", () => {
   it("serves a reader resuming below cleanedTombstonesBelow the table again, marked reset", async () => {
     const topic = await tableTopic("http-resume");
     await compactPastTombstone(topic);
-    const resumed = await fetchRecords(topic, 0, { offset: 1 });
+    const resumed = await fetchRecords(topic, 0, { offset: 1, cleaned: 0 });
     expect(pairs(resumed)).toEqual([
       [2, "k1", "c"],
       [4, "k3", "d"],
@@ -93,12 +93,16 @@ describe("latest-per-key over HTTP", () => {
     ]);
     expect(resumed).toMatchObject({ cleanedTombstonesBelow: 4, reset: true, latestPerKey: true });
     // At or past it, or having seen it: an ordinary read (with the gap).
-    const at = await fetchRecords(topic, 0, { offset: 4 });
+    const at = await fetchRecords(topic, 0, { offset: 4, cleaned: 0 });
     expect(at.reset).toBeUndefined();
     expect(pairs(at).map(([offset]) => offset)).toEqual([4, 5]);
     const seen = await fetchRecords(topic, 0, { offset: 1, cleaned: 4 });
     expect(seen.reset).toBeUndefined();
     expect(pairs(seen).map(([offset]) => offset)).toEqual([2, 4, 5]);
+    // A read without `cleaned` (a pager that knows nothing of compaction) keeps its position.
+    const naive = await fetchRecords(topic, 0, { offset: 1 });
+    expect(naive.reset).toBeUndefined();
+    expect(naive.cleanedTombstonesBelow).toBe(4);
   });
 
   it("keeps compaction's state in storage: cleanedTombstonesBelow reads back after a reload", async () => {
@@ -115,7 +119,7 @@ describe("latest-per-key over HTTP", () => {
     });
     expect(state.before).toEqual({ cleaned: 4, compacted: 5 });
     expect(state.after).toEqual(state.before);
-    expect((await fetchRecords(topic, 0, { offset: 1 })).reset).toBe(true);
+    expect((await fetchRecords(topic, 0, { offset: 1, cleaned: 0 })).reset).toBe(true);
   });
 
   it("stores an idempotent producer's batch and its keys together; a retry appends nothing", async () => {

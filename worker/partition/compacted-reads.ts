@@ -6,15 +6,18 @@
  *   logStartOffset it is the table's snapshot, marked `reset` (TABLE-2).
  * - A reader at offset X may have missed a delete when compaction removed a tombstone at or after
  *   X since the reader last looked: `cleanedTombstonesBelow` > X, and > the value the reader
- *   says it saw (`cleaned`; none said: it may have missed any). It is then served the table's
- *   snapshot from logStartOffset instead, marked `reset` (COMPACT-6). Tombstones are removed in
- *   offset order (each is removed once older than delete.retention.ms, and offsets rise with
- *   append time), so every removal the reader did not see is at or above the value it saw.
+ *   says it saw (`cleaned`; 0 when it never saw one). It is then served the table's snapshot from
+ *   logStartOffset instead, marked `reset` (COMPACT-6). Tombstones are removed in offset order
+ *   (each is removed once older than delete.retention.ms, and offsets rise with append time), so
+ *   every removal the reader did not see is at or above the value it saw. An HTTP read that sends
+ *   no `cleaned` keeps a reader's position (a pager that does not know these rules would
+ *   otherwise be sent back to the start on every page); the socket and SSE take a missing one
+ *   as 0, as their server side then tracks what the stream saw.
  *
  * Rules: PROTOCOL.md COMPACT-6, TABLE-2.
  *
  * @example
- * const start = compactedStart({ offset: 12, latestPerKey: false, cleaned: undefined }, { logStartOffset: 0, cleanedTombstonesBelow: 40 });
+ * const start = compactedStart({ offset: 12, latestPerKey: false, cleaned: 0 }, { logStartOffset: 0, cleanedTombstonesBelow: 40 });
  * // { offset: 0, latestPerKey: true, reset: true }
  */
 import { EdgelogError, isCompacted } from "../../client/protocol/index.ts";
@@ -47,7 +50,7 @@ export function compactedStart(
   state: { logStartOffset: number; cleanedTombstonesBelow: number },
 ): CompactedStart {
   const below = state.cleanedTombstonesBelow;
-  const missed = below > asked.offset && below > (asked.cleaned ?? -1);
+  const missed = asked.cleaned !== undefined && below > asked.offset && below > asked.cleaned;
   if (missed) return { offset: state.logStartOffset, latestPerKey: true, reset: true };
   return { offset: asked.offset, latestPerKey: asked.latestPerKey, reset: asked.latestPerKey && asked.offset <= state.logStartOffset };
 }

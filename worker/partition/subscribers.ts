@@ -196,7 +196,7 @@ export class Subscribers {
     state.subscribes += 1;
     state.sub = { id: request.id, next: offset, live: false, paused: false };
     this.subscribed?.add(ws);
-    const reset = this.compacted() ? this.startTable(state.sub, { offset, latestPerKey: table, cleaned: request.cleaned }) : false;
+    const reset = this.compacted() ? this.startTable(state.sub, { offset, latestPerKey: table, cleaned: request.cleaned ?? 0 }) : false;
     this.sendSubscribed(ws, state.sub, reset);
     this.pump(ws, state);
   }
