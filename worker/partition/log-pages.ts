@@ -43,6 +43,9 @@ export interface FramedPage {
  * How far a read goes: `recordsMax` records, and `bytesMax` UTF-8 bytes of the records array
  * (`framed`) or of the stored lines alone (HTTP's maxBytes); `firstAlways` returns the first
  * record whatever its size.
+ *
+ * @example
+ * const bounds: ScanBounds = { recordsMax: 500, bytesMax: 65_536, framed: true, firstAlways: false };
  */
 export interface ScanBounds {
   recordsMax: number;
