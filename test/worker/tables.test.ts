@@ -248,6 +248,32 @@ describe("latest-per-key on the socket", () => {
     expect(view.size).toBe(1_201);
   }, 30_000);
 
+  it("goes on with a table's catch-up over superseded records on the alarm, bounded per event", async () => {
+    const topic = uniqueTopic("socket-hot");
+    await createTopic(topic, 1, { "cleanup.policy": "compact" });
+    const stub = await partitionStub(topic, 0);
+    await useClock(stub);
+    await produce(topic, { records: Array.from({ length: 100 }, (_, i) => ({ key: "hot", value: i })) }, 0);
+    await produce(topic, { records: [{ key: "cold", value: "c" }] }, 0);
+    await runInDurableObject(stub, (partition: Partition) => {
+      partition.subscribers.tableReads = { emptyPagesMax: 1, lookMax: 10 };
+    });
+    const { sock } = await subscribeSocket(topic, 0, { id: "h", from: "latest-per-key" });
+    // Two pages of 10 superseded records each, then the pump stops: paused, nothing to consume.
+    expect(await sock.next("paused")).toEqual({ type: "paused", id: "h", offset: 20 });
+    let records: { offset: number; key: string | null; value: unknown }[] = [];
+    for (let alarm = 0; alarm < 20 && records.length < 2; alarm++) {
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      await sock.barrier();
+      records = sock.log.flatMap((r) => (r.message.type === "records" ? r.message.records : []));
+    }
+    expect(records.map((r) => [r.offset, r.key, r.value])).toEqual([
+      [99, "hot", 99],
+      [100, "cold", "c"],
+    ]);
+    expect(await sock.next("live")).toEqual({ type: "live", id: "h", offset: 101 });
+  });
+
   it("refuses latest-per-key on a topic that is not compacted", async () => {
     const topic = uniqueTopic("socket-plain");
     await createTopic(topic, 1);

@@ -117,7 +117,12 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.keys = new KeyIndex(ctx.storage.sql, this.log.meter);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
-    this.subscribers = new Subscribers(this.sockets, this.log, { keys: this.keys, compaction });
+    this.subscribers = new Subscribers(
+      this.sockets,
+      this.log,
+      { keys: this.keys, compaction },
+      () => void this.alarms.atMost(this.clock.now() + 1),
+    );
     this.alarms = new AlarmSchedule(ctx.storage);
     // Not awaited: the output gate still holds the answer until the alarm is stored.
     this.housekeeping = new Housekeeping(this.log, compaction, (dueMs) => void this.alarms.atMost(dueMs));
@@ -382,6 +387,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const now = this.clock.now();
     this.auth.fire(now);
     const logDue = this.housekeeping.run(now);
+    this.subscribers.resumeStalled();
     const socketsDue = this.auth.nextDue();
     const due = earliest(logDue, socketsDue);
     if (due !== null) await this.alarms.atMost(Math.max(due, now + 1));

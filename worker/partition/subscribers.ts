@@ -47,7 +47,7 @@ import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 import type { StoredBatch } from "./stored-batch.ts";
-import { readLatest, TABLE_EMPTY_PAGES_MAX, type TableParts } from "./table-read.ts";
+import { readLatest, TABLE_EMPTY_PAGES_MAX, TABLE_READ_RECORDS_MAX, type TableParts } from "./table-read.ts";
 
 /**
  * One subscription's position.
@@ -123,6 +123,10 @@ export class Subscribers {
   private readonly sockets: SocketLayer<SocketState, ServerMessage>;
   private readonly log: PartitionLog;
   private readonly tables: TableParts;
+  /** How far one pump reads a table's superseded records (a test sets less). */
+  tableReads = { emptyPagesMax: TABLE_EMPTY_PAGES_MAX, lookMax: TABLE_READ_RECORDS_MAX };
+  /** Asks the partition's alarm to run soon (a table's catch-up to go on, see resumeStalled). */
+  private readonly wake: () => void;
   /**
    * The sockets with a subscription, or null until an append first needs them in this life of
    * the object (then read once from every socket's attachment). Kept in step by subscribe,
@@ -131,10 +135,22 @@ export class Subscribers {
    */
   private subscribed: Set<WebSocket> | null = null;
 
-  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog, tables: TableParts) {
+  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog, tables: TableParts, wake: () => void = () => {}) {
     this.sockets = sockets;
     this.log = log;
     this.tables = tables;
+    this.wake = wake;
+  }
+
+  /**
+   * The alarm's part: pumps each table catch-up that stopped with nothing in its window (its
+   * pages held only superseded records past TABLE_EMPTY_PAGES_MAX), which no `consumed` would.
+   */
+  resumeStalled(): void {
+    for (const ws of this.subscribedSockets()) {
+      const state = this.stateOf(ws);
+      if (state.sub?.table === true && !state.sub.live && state.window.length === 0) this.pump(ws, state);
+    }
   }
 
   /** Whether this partition's topic is compacted. */
@@ -334,15 +350,21 @@ export class Subscribers {
       const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(state) - envelope;
       const bounds = { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: state.window.length === 0 };
       const page = sub.table
-        ? readLatest(this.log, this.tables.keys, sub.next, { ...bounds, framed: true })
+        ? readLatest(this.log, this.tables.keys, sub.next, { ...bounds, framed: true, lookMax: this.tableReads.lookMax })
         : this.log.readWithin(sub.next, bounds);
       // A table's page may hold no record and still move on (superseded records only): read on,
       // within TABLE_EMPTY_PAGES_MAX such pages a pump (they do not use the window's turns).
-      if (page.count === 0 && page.nextOffset > sub.next && !page.full && emptyPages < TABLE_EMPTY_PAGES_MAX) {
+      if (page.count === 0 && page.nextOffset > sub.next && !page.full && emptyPages < this.tableReads.emptyPagesMax) {
         sub.next = page.nextOffset;
         emptyPages += 1;
         turn -= 1;
         continue;
+      }
+      // Only superseded records, past this pump's share: the alarm goes on (nothing to consume).
+      if (page.count === 0 && page.nextOffset > sub.next && !page.full) {
+        sub.next = page.nextOffset;
+        if (state.window.length === 0) this.wake();
+        break;
       }
       // Nothing fits beside what is unconsumed: stop here.
       if (page.count === 0) break;

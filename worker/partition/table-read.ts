@@ -3,7 +3,8 @@
  * each record only those that are their key's latest (the key index says, keys.ts), so a read
  * from logStartOffset to the high watermark delivers a compacted topic's table, tombstones kept by
  * compaction included, in offset order. A key updated while a reader pages through is delivered
- * at its new offset. It reads at most TABLE_READ_BATCHES_MAX batches a call, so a long run of
+ * at its new offset. It reads at most TABLE_READ_BATCHES_MAX batches and looks at most
+ * TABLE_READ_RECORDS_MAX records up a call, so a long run of
  * superseded records costs bounded work; such a page may be empty and end before the high
  * watermark (its `nextOffset` still moves forward).
  *
@@ -36,8 +37,16 @@ import {
 export const TABLE_READ_BATCHES_MAX = 256;
 
 /**
- * Pages without a record (a table's catch-up over superseded records) one pump reads at most,
- * TABLE_READ_BATCHES_MAX batches each.
+ * Records one latest-per-key read looks up in the key index at most (each a point read).
+ *
+ * @example
+ * readLatest(log, keys, 0, bounds); // stops after TABLE_READ_RECORDS_MAX records looked at
+ */
+export const TABLE_READ_RECORDS_MAX = 20_000;
+
+/**
+ * Pages without a record (a table's catch-up over superseded records) one pump reads at most;
+ * past them the subscription asks the partition's alarm to pump it on (Subscribers.resumeStalled).
  *
  * @example
  * subscribers.consumed(ws, offset); // reads at most TABLE_EMPTY_PAGES_MAX empty pages on
@@ -63,6 +72,8 @@ export interface TableParts {
  */
 export interface TableReadBounds {
   recordsMax: number;
+  /** Records to look up at most (TABLE_READ_RECORDS_MAX when absent). */
+  lookMax?: number;
   bytesMax: number;
   /** Bytes counted as a pushed frame's array (true) or as HTTP's stored lines (false). */
   framed: boolean;
@@ -78,7 +89,8 @@ export interface TableReadBounds {
 export function readLatest(log: PartitionLog, keys: KeyIndex, offset: number, bounds: TableReadBounds): FramedPage {
   log.checkOffset(offset);
   const { recordsMax, bytesMax, framed, firstAlways } = bounds;
-  invariant(recordsMax >= 1, "a read asks for at least one record");
+  const lookMax = bounds.lookMax ?? TABLE_READ_RECORDS_MAX;
+  invariant(recordsMax >= 1 && lookMax >= 1, "a read asks for at least one record");
   const parts: string[] = [];
   let bytes = framed ? 2 : 0;
   let next = offset;
@@ -90,6 +102,7 @@ export function readLatest(log: PartitionLog, keys: KeyIndex, offset: number, bo
     offset,
     TABLE_READ_BATCHES_MAX,
   );
+  let looked = 0;
   rows: for (const row of cursor) {
     const batch = storedBatch(row);
     const end = batchEnd(batch);
@@ -109,7 +122,8 @@ export function readLatest(log: PartitionLog, keys: KeyIndex, offset: number, bo
         bytes += size;
       }
       next = at + 1;
-      if (parts.length >= recordsMax) break rows;
+      looked += 1;
+      if (parts.length >= recordsMax || looked >= lookMax) break rows;
     }
     next = end;
   }
