@@ -28,9 +28,7 @@ import {
   PROTOCOL_VERSION,
   PROTOCOL_VERSIONS,
   type Principal,
-  RECORD_TIMESTAMP_BYTES_MAX,
   type ServerMessage,
-  utf8Length,
 } from "../../client/protocol/index.ts";
 import { AlarmSchedule } from "../alarms.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
@@ -43,6 +41,7 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { requestCharacters, storedBytes } from "./append-size.ts";
 import { readPage } from "./compacted-reads.ts";
 import { Compaction } from "./compaction.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -396,18 +395,4 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   private offsetsNow(partition: number): PartitionOffsets {
     return { partition, logStartOffset: this.log.logStartOffset, highWatermark: this.log.highWatermark };
   }
-}
-
-/** A request's size in characters, as the group commit's queue bounds it. */
-function requestCharacters(request: AppendRequest): number {
-  let characters = 0;
-  for (const tail of request.tails) characters += tail.length;
-  return characters;
-}
-
-/** A batch's bytes as stored, as PRODUCE-3 and RECORD-5 count them (each record's timestamp at its widest). */
-function storedBytes(tails: readonly string[]): number {
-  let bytes = tails.length * RECORD_TIMESTAMP_BYTES_MAX;
-  for (const tail of tails) bytes += utf8Length(tail);
-  return bytes;
 }
