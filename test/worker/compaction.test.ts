@@ -229,6 +229,43 @@ describe("compaction", () => {
     );
   }, 120_000);
 
+  it("runs time retention and compaction on one alarm for compact,delete", async () => {
+    const topic = uniqueTopic("both");
+    await createTopic(topic, 1, { "cleanup.policy": "compact,delete", "retention.ms": 60_000, "min.cleanable.dirty.ratio": 0 });
+    const stub = await partitionStub(topic, 0);
+    const clock = await useClock(stub);
+    const old = clock.now() - 3_600_000;
+    await produce(
+      topic,
+      {
+        records: [
+          { key: "a", value: 1, timestamp: old },
+          { key: "b", value: 2, timestamp: old },
+        ],
+      },
+      0,
+    );
+    await produce(
+      topic,
+      {
+        records: [
+          { key: "a", value: 3 },
+          { key: "c", value: 4 },
+        ],
+      },
+      0,
+    );
+    await produce(topic, { records: [{ key: "a", value: 5 }] }, 0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // The expired batch went by retention (b with it); a@2 by compaction; the last batch stays.
+    const page = await fetchRecords(topic, 0, { offset: "earliest" });
+    expect(page.logStartOffset).toBe(2);
+    expect(page.records.map((r) => [r.offset, r.key, r.value])).toEqual([
+      [3, "c", 4],
+      [4, "a", 5],
+    ]);
+  });
+
   it("refuses a keyless record on a compacted topic, storing nothing of the batch", async () => {
     const topic = uniqueTopic("keyless");
     await createTopic(topic, 2, { "cleanup.policy": "compact,delete" });
@@ -261,5 +298,9 @@ describe("compaction", () => {
     expect(page.logStartOffset).toBe(0);
     const rows = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM batches").one().n);
     expect(rows).toBe(2);
+    // Offsets by time over the gaps: the first record at or after a time is the first kept one.
+    const lookup = await api("GET", `/v1/topics/${topic}/partitions/0/offsets?timestamp=0`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.json.offset).toBe(7);
   });
 });

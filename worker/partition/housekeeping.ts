@@ -70,15 +70,19 @@ export class Housekeeping {
   run(now: number): number | null {
     const config = this.log.identity?.config;
     if (config === undefined) return null;
+    // Retention first: compaction then has no expired batch to read (nor to merge into a fresh one).
+    let retentionDue: number | null = null;
+    let sizeDue: number | null = null;
+    if (deletes(config)) {
+      const retentionMs = config["retention.ms"];
+      retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
+      this.retentionAlarmSet = retentionDue !== null;
+      const bytesMax = config["retention.bytes"];
+      sizeDue = bytesMax > 0 && trimToBytes(this.log, bytesMax, RETENTION_BATCHES_PER_STEP) ? now + 1 : null;
+    }
     this.compactionScheduled = null;
     const compactionDue = isCompacted(config) ? this.compaction.run(config, now, COMPACTION_STEPS_PER_ALARM) : null;
     this.compactionScheduled = compactionDue;
-    if (!deletes(config)) return compactionDue;
-    const retentionMs = config["retention.ms"];
-    const retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
-    this.retentionAlarmSet = retentionDue !== null;
-    const bytesMax = config["retention.bytes"];
-    const sizeDue = bytesMax > 0 && trimToBytes(this.log, bytesMax, RETENTION_BATCHES_PER_STEP) ? now + 1 : null;
     return earliest(retentionDue, sizeDue, compactionDue);
   }
 

@@ -311,14 +311,19 @@ export class PartitionLog {
     return { recordsJson, count, nextOffset: next, bytes, full };
   }
 
-  /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */
+  /**
+   * The batch holding `offset` (inside the log): its base offset and running maximum timestamp;
+   * for an offset compaction removed before the first batch, the first batch (COMPACT-5).
+   */
   private batchHolding(offset: number): { base_offset: number; max_timestamp: number } {
-    const row = this.sql
-      .exec<{ base_offset: number; max_timestamp: number }>(
-        "SELECT base_offset, max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
-        offset,
-      )
-      .toArray()[0];
+    const columns = "SELECT base_offset, max_timestamp FROM batches";
+    const row =
+      this.sql
+        .exec<{ base_offset: number; max_timestamp: number }>(`${columns} WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1`, offset)
+        .toArray()[0] ??
+      this.sql
+        .exec<{ base_offset: number; max_timestamp: number }>(`${columns} WHERE base_offset > ? ORDER BY base_offset LIMIT 1`, offset)
+        .toArray()[0];
     invariant(row !== undefined, "an offset inside the log has a batch");
     return row;
   }
