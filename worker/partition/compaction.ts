@@ -142,12 +142,7 @@ export class Compaction {
   }
 
   private dirty(): number {
-    this.dirtyBytes ??= this.host.log.sql
-      .exec<{ bytes: number }>(
-        "SELECT COALESCE(SUM(COALESCE(records_bytes, length(payload))), 0) AS bytes FROM batches WHERE base_offset >= ?",
-        this.compactedBelow,
-      )
-      .one().bytes;
+    this.dirtyBytes ??= this.host.log.bytesOfRows(this.compactedBelow, Number.MAX_SAFE_INTEGER);
     return this.dirtyBytes;
   }
 

@@ -141,8 +141,8 @@ export class PartitionLog {
     invariant(this.bytesStored >= 0, "stored bytes are never negative");
   }
 
-  /** The stored bytes of the batches with base offsets in [from, to). */
-  private bytesOfRows(from: number, to: number): number {
+  /** The stored bytes of the batches with base offsets in [from, to) (one row read per batch). */
+  bytesOfRows(from: number, to: number): number {
     const cursor = this.sql.exec<{ bytes: number }>(
       "SELECT COALESCE(SUM(COALESCE(records_bytes, length(payload))), 0) AS bytes FROM batches WHERE base_offset >= ? AND base_offset < ?",
       from,
@@ -316,14 +316,14 @@ export class PartitionLog {
    * for an offset compaction removed before the first batch, the first batch (COMPACT-5).
    */
   private batchHolding(offset: number): { base_offset: number; max_timestamp: number } {
-    const columns = "SELECT base_offset, max_timestamp FROM batches";
-    const row =
+    const first = (where: string) =>
       this.sql
-        .exec<{ base_offset: number; max_timestamp: number }>(`${columns} WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1`, offset)
-        .toArray()[0] ??
-      this.sql
-        .exec<{ base_offset: number; max_timestamp: number }>(`${columns} WHERE base_offset > ? ORDER BY base_offset LIMIT 1`, offset)
+        .exec<{ base_offset: number; max_timestamp: number }>(
+          `SELECT base_offset, max_timestamp FROM batches WHERE ${where} LIMIT 1`,
+          offset,
+        )
         .toArray()[0];
+    const row = first("base_offset <= ? ORDER BY base_offset DESC") ?? first("base_offset > ? ORDER BY base_offset");
     invariant(row !== undefined, "an offset inside the log has a batch");
     return row;
   }
