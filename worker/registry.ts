@@ -23,6 +23,7 @@ import {
   sameConfig,
   TOPICS_MAX,
   type TopicSchemas,
+  withConfigDefaults,
 } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { capture, type Result } from "./result.ts";
@@ -43,7 +44,7 @@ function toMeta(row: TopicRow): TopicMeta {
     name: row.name,
     topicId: row.topic_id,
     partitions: row.partitions,
-    config: JSON.parse(row.config) as FullTopicConfig,
+    config: withConfigDefaults(JSON.parse(row.config) as FullTopicConfig),
     createdAt: row.created_at,
     state: row.state,
   };

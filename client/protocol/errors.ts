@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   /** The `producer` object is malformed, or cannot be used as asked. */
   INVALID_PRODUCER: 400,
+  /** A record without a key produced to a compacted topic (its latest value per key needs one). */
+  KEY_REQUIRED: 400,
   /** No token, or one that is malformed, badly signed, expired, not yet valid or for another audience or issuer. */
   UNAUTHENTICATED: 401,
   /** A valid token without the grant the request needs (or a browser Origin not allowed). */

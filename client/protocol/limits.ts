@@ -381,3 +381,12 @@ export const SESSION_TIMEOUT_MS_DEFAULT = 45_000;
  * memberId("d".repeat(65)); // throws INVALID_REQUEST
  */
 export const MEMBER_ID_LENGTH_MAX = MESSAGE_ID_LENGTH_MAX;
+
+/**
+ * The largest `retention.bytes` a topic may name: 10 GiB, what one partition object may store
+ * (Cloudflare's SQLite limit per Durable Object).
+ *
+ * @example
+ * parseTopicConfig({ "retention.bytes": RETENTION_BYTES_MAX + 1 }); // throws INVALID_CONFIG
+ */
+export const RETENTION_BYTES_MAX = 10 * 1_073_741_824;

@@ -35,7 +35,25 @@ export interface TopicConfig {
   /** Records older than this are deleted (whole batches, as Kafka deletes segments); -1 keeps all. */
   "retention.ms"?: number;
   "message.timestamp.type"?: TimestampType;
+  /** Stored bytes a partition keeps at most (whole batches deleted oldest first); -1 keeps all. */
+  "retention.bytes"?: number;
+  /** `"delete"` (retention only), `"compact"` (the latest record per key) or both. */
+  "cleanup.policy"?: CleanupPolicy;
+  /** A record is never compacted away before it is this old (ms since it was appended). */
+  "min.compaction.lag.ms"?: number;
+  /** How long compaction keeps a tombstone (a record whose value is null) after it was appended. */
+  "delete.retention.ms"?: number;
+  /** Compaction runs when this share of the partition's stored bytes is not yet compacted. */
+  "min.cleanable.dirty.ratio"?: number;
 }
+
+/**
+ * Kafka's `cleanup.policy`: what happens to old records (PROTOCOL.md TOPIC-2, COMPACT-1).
+ *
+ * @example
+ * const policy: CleanupPolicy = "compact"; // keep the latest record of every key
+ */
+export type CleanupPolicy = "delete" | "compact" | "compact,delete";
 
 /**
  * `PUT /v1/topics/:topic` body.
@@ -209,10 +227,19 @@ export interface FetchedRecord {
  */
 export interface FetchResponse {
   records: FetchedRecord[];
-  /** The offset to ask for next: one past the last record returned, or the offset asked for. */
+  /**
+   * The offset to ask for next: one past the last offset the read covered (on a compacted topic
+   * the offsets compaction removed are covered too), or the offset asked for.
+   */
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  /** Compacted topics only: one past the highest tombstone compaction removed; send it back as `cleaned` (COMPACT-6). */
+  cleanedTombstonesBelow?: number;
+  /** Compacted topics only: the page holds each key's latest record only; go on with `from=latest-per-key` (TABLE-2). */
+  latestPerKey?: true;
+  /** Compacted topics only: drop what you hold of this partition, then apply these records (COMPACT-6, TABLE-2). */
+  reset?: true;
 }
 
 /**
