@@ -28,6 +28,8 @@ export const ROUTE = {
   groupHeartbeat: "/v1/groups/:group/members/:member/heartbeat",
   groupSocket: "/v1/groups/:group/ws",
   group: "/v1/groups/:group",
+  groups: "/v1/groups",
+  metrics: "/v1/metrics",
 } as const;
 
 /**

@@ -55,6 +55,8 @@ export const ROUTE_GRANTS = {
   "DELETE groupMember": { action: "group", on: "group" },
   "GET groupSocket": { action: null, on: "socket" },
   "GET group": { action: "group", on: "group" },
+  "GET groups": { action: "group", on: "any" },
+  "GET metrics": { action: "admin", on: "any" },
 } as const satisfies Partial<Record<RouteKey, RouteGrantRule>>;
 
 /**

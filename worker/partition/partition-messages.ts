@@ -94,7 +94,7 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
       const { memberId, generation } = message;
       const member = memberId !== undefined && generation !== undefined ? { memberId, generation } : null;
       // One call to the coordinator, for a standalone commit too (refused while the group has members).
-      const { topicId } = unwrap(await groupStub(env, message.group).vet(message.group, member));
+      const { topicId } = unwrap(await groupStub(env, message.group).vet(message.group, member, [identity.topic]));
       // As over HTTP: a member commits only on the topic its group consumes.
       if (member !== null && topicId !== identity.topicId) {
         throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
