@@ -78,7 +78,10 @@ export async function groupConsumeCommand(
         next.set(record.partition, record.offset + 1);
         check();
       },
-      onAssign: () => check(),
+      onAssign: () => {
+        assigned = true;
+        check();
+      },
     });
     check();
     await finished;

@@ -255,7 +255,7 @@ function tokenCommand(program: Command, context: CliContext): void {
     .action(async (flags: { sub: string; scope: string; ttl: string; aud?: string; iss?: string; quota?: string }) => {
       const secret = localVar("EDGELOG_JWT_SECRET");
       if (secret === null) throw new UsageError("no EDGELOG_JWT_SECRET in the environment or ./.dev.vars");
-      const token = await mintToken({
+      const minting = mintToken({
         secret,
         sub: flags.sub,
         scope: flags.scope,
@@ -264,6 +264,10 @@ function tokenCommand(program: Command, context: CliContext): void {
         aud: flags.aud ?? localVar("EDGELOG_JWT_AUDIENCE"),
         iss: flags.iss ?? localVar("EDGELOG_JWT_ISSUER"),
         ...(flags.quota === undefined ? {} : { quota: flags.quota }),
+      });
+      // A claim the server would refuse is the caller's mistake here: a usage error, not a 401.
+      const token = await minting.catch((error: unknown) => {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
       });
       await context.output.write(`${token}\n`);
     });
