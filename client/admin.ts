@@ -126,7 +126,7 @@ export class EdgelogAdmin {
   }
 
   /**
-   * The consumer groups, by name, each with the topics it joined or committed on (GROUP-12; with
+   * The consumer groups, by name, each with the topics it joined or committed on (GROUP-14; with
    * auth, those the token has `group` on).
    *
    * @example

@@ -120,7 +120,7 @@ export class HttpApi {
     await this.call<undefined>("DELETE", topicPath(topic));
   }
 
-  /** GET /v1/groups: the groups the registry lists (GROUP-12). */
+  /** GET /v1/groups: the groups the registry lists (GROUP-14). */
   listGroups(): Promise<GroupListResponse> {
     return this.call<GroupListResponse>("GET", ROUTE.groups);
   }

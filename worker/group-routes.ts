@@ -4,7 +4,7 @@
  * coordinator and get assignments pushed). Thin: path parameters and bodies come parsed from the
  * middleware; the coordinator is the Group object.
  *
- * Rules: PROTOCOL.md COMMIT-2, COMMIT-7, GROUP-2, GROUP-12, GROUP-8, GROUP-9, GROUP-11, GSOCKET-1, AUTH-5, AUTH-15.
+ * Rules: PROTOCOL.md COMMIT-2, COMMIT-7, GROUP-2, GROUP-14, GROUP-8, GROUP-9, GROUP-11, GSOCKET-1, AUTH-5, AUTH-15.
  *
  * @example
  * app.route("/", groupRoutes);
@@ -34,14 +34,12 @@ groupRoutes.put(ROUTE.groupOffsets, groupParams(), routeGrant("PUT groupOffsets"
   const coordinator = groupStub(c.env, group);
   if (member === null) {
     // One call to the coordinator: a group with members refuses a standalone commit.
-    unwrap(
-      await coordinator.vet(
-        group,
-        null,
-        offsets.map((entry) => entry.topic),
-      ),
-    );
-    return c.json(await commitGroupOffsets(c.env, group, offsets));
+    const topics = offsets.map((entry) => entry.topic);
+    const { unnoted } = unwrap(await coordinator.vet(group, null, topics));
+    const committed = await commitGroupOffsets(c.env, group, offsets);
+    // Listed once committed (GROUP-14): a second call only the first time a topic is committed on.
+    if (unnoted.length > 0) await coordinator.note(group, unnoted);
+    return c.json(committed);
   }
   unwrap(await coordinator.commit({ group, member, offsets }));
   return c.json({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });

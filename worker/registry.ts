@@ -6,9 +6,9 @@
  * Each creation gets a fresh `topicId`, and partition objects are named by it, so a topic deleted
  * and created again starts on new, empty objects and can never show old records.
  *
- * It also lists the consumer groups: each (group, topic) pair a Group object noted once (GROUP-12).
+ * It also lists the consumer groups: each (group, topic) pair a Group object noted once (GROUP-14).
  *
- * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5, GROUP-12.
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5, GROUP-14.
  *
  * @example
  * const outcome = await registryStub(env).create("orders", 3, config);
@@ -69,7 +69,7 @@ export class Registry extends DurableObject<Env> {
 
   /**
    * Notes that group `group` consumes or commits on `topic` (once per pair: the Group object
-   * remembers it told), so groups can be listed (GROUP-12). Past GROUP_TOPICS_MAX pairs a new one
+   * remembers it told), so groups can be listed (GROUP-14). Past GROUP_TOPICS_MAX pairs a new one
    * is not noted and false is answered: the group works on, unlisted.
    */
   noteGroup(group: string, topic: string): boolean {

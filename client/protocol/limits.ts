@@ -383,7 +383,7 @@ export const SESSION_TIMEOUT_MS_DEFAULT = 45_000;
 export const MEMBER_ID_LENGTH_MAX = MESSAGE_ID_LENGTH_MAX;
 
 /**
- * The (group, topic) pairs the registry lists (GROUP-12): a group is noted with each topic it
+ * The (group, topic) pairs the registry lists (GROUP-14): a group is noted with each topic it
  * joins or commits on; past this many pairs a new one is not listed (the group still works).
  *
  * @example

@@ -384,7 +384,7 @@ export interface GroupTopics {
 }
 
 /**
- * `GET /v1/groups` answer (GROUP-12): the groups, by name (with auth, those the token has `group` on).
+ * `GET /v1/groups` answer (GROUP-14): the groups, by name (with auth, those the token has `group` on).
  *
  * @example
  * const { groups } = (await (await fetch(`${url}/v1/groups`)).json()) as GroupListResponse;

@@ -1,5 +1,5 @@
 /**
- * GET /v1/metrics (PROTOCOL.md METRICS-1 to METRICS-4) and GET /v1/groups (GROUP-12): the text
+ * GET /v1/metrics (PROTOCOL.md METRICS-1 to METRICS-4) and GET /v1/groups (GROUP-14): the text
  * parses strictly as Prometheus's format, and its numbers are the stats routes' numbers.
  */
 import { env } from "cloudflare:workers";

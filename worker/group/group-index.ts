@@ -1,10 +1,12 @@
 /**
- * A Group object's note of itself in the registry's group list (GROUP-12): the first time the
+ * A Group object's note of itself in the registry's group list (GROUP-14): the first time the
  * group joins or commits on a topic, the pair (group, topic) is sent to the registry once and
  * remembered here (a small table in the group's own SQLite, read into memory), so the registry is
- * called once per pair in the group's life, never per commit or heartbeat.
+ * called once per pair in the group's life, never per commit or heartbeat. A commit's topics are
+ * noted only once it succeeded (a commit on a topic that does not exist notes nothing): `vet`
+ * answers those not noted yet, and the caller calls `note` after the commit, only when some are.
  *
- * Rules: PROTOCOL.md GROUP-12.
+ * Rules: PROTOCOL.md GROUP-14.
  *
  * @example
  * const index = new GroupIndex(ctx.storage.sql, () => registryStub(env));
@@ -39,6 +41,12 @@ export class GroupIndex {
     this.sql = sql;
     this.registry = registry;
     sql.exec("CREATE TABLE IF NOT EXISTS noted_topics (topic TEXT PRIMARY KEY) WITHOUT ROWID");
+  }
+
+  /** Of `topics`, those not noted yet (read from memory: no registry call). */
+  unnoted(topics: readonly string[]): string[] {
+    const noted = this.topics();
+    return [...new Set(topics)].filter((topic) => !noted.has(topic));
   }
 
   /** Notes (group, topic) in the registry unless done before; a full registry is tried again later. */

@@ -72,7 +72,7 @@ export class Group extends DurableObject<Env> implements Clocked {
   readonly sockets: SocketLayer<MemberSocket, GroupServerMessage>;
   /** Socket authentication (the first message, re-auth, expiry), on the alarm shared with session expiry. */
   readonly auth: SocketAuth;
-  /** The (group, topic) pairs noted in the registry's group list (GROUP-12). */
+  /** The (group, topic) pairs noted in the registry's group list (GROUP-14). */
   private readonly index: GroupIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -152,15 +152,21 @@ export class Group extends DurableObject<Env> implements Clocked {
    * generation) must be of the current generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID); a
    * standalone one (`member` null) is refused while the group has members (UNKNOWN_MEMBER_ID, as
    * Kafka refuses one to a non-empty group). Answers the topic incarnation the group consumes.
-   * A vetted commit's `topics` are noted in the registry's group list (GROUP-12).
+   * Also answers which of the commit's `topics` the group list lacks (GROUP-14): the caller
+   * calls `note` with them once the commit succeeded (never, once all are noted).
    */
-  async vet(group: string, member: CommitMember | null, topics: readonly string[] = []): Promise<Result<{ topicId: string | null }>> {
-    return captureAsync(async () => {
+  vet(group: string, member: CommitMember | null, topics: readonly string[] = []): Result<{ topicId: string | null; unnoted: string[] }> {
+    return capture(() => {
       if (member === null) this.members.refuseStandalone(group);
       else this.members.validate(member.memberId, member.generation);
-      for (const topic of new Set(topics)) await this.index.note(group, topic);
-      return { topicId: this.members.state().topicId };
+      return { topicId: this.members.state().topicId, unnoted: this.index.unnoted(topics) };
     });
+  }
+
+  /** Notes a committed group's topics in the registry's group list (GROUP-14), after `vet` named them. */
+  async note(group: string, topics: readonly string[]): Promise<null> {
+    for (const topic of topics) await this.index.note(group, topic);
+    return null;
   }
 
   /** Commits a member's offsets after checking its generation; partitions fence older ones too. */
