@@ -63,7 +63,11 @@ export async function groupConsumeCommand(
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const caughtUp = () => options.exitAtEnd && consumer.assignment.partitions.every((p) => (next.get(p) ?? 0) >= (ends.get(p) ?? 0));
+  // The partitions this member owns, as onAssign and onRevoke tell (before the first, none is
+  // owed: an empty assignment is not caught up).
+  const owned = new Set<number>();
+  let assigned = false;
+  const caughtUp = () => options.exitAtEnd && assigned && [...owned].every((p) => (next.get(p) ?? 0) >= (ends.get(p) ?? 0));
   const check = () => {
     if (io.stopped() || io.output.closed || (options.count !== null && printed >= options.count) || caughtUp()) finish();
   };
@@ -78,9 +82,13 @@ export async function groupConsumeCommand(
         next.set(record.partition, record.offset + 1);
         check();
       },
-      onAssign: () => {
+      onAssign: (change) => {
+        for (const partition of change.partitions) owned.add(partition);
         assigned = true;
         check();
+      },
+      onRevoke: (change) => {
+        for (const partition of change.partitions) owned.delete(partition);
       },
     });
     check();

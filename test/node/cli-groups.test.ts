@@ -6,11 +6,11 @@
 
 import { jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildCli, runCli } from "./cli-harness.ts";
+import { buildCli, runCli, startCli } from "./cli-harness.ts";
 import { edgelogApi } from "./http-api.ts";
 import { useScratchRuntime } from "./scratch-runtime.ts";
 
-const runtime = useScratchRuntime("edgelog-cli-groups-", { "cli-orders": 2 });
+const runtime = useScratchRuntime("edgelog-cli-groups-", { "cli-orders": 2, "cli-live-topic": 1 });
 let cli = "";
 beforeAll(async () => {
   cli = await buildCli();
@@ -33,6 +33,31 @@ describe("edgelog consume -g", () => {
     expect(lag.totalLag).toBe(0);
     const again = await run(["consume", "cli-orders", "-g", "cli-billing", "-o", "beginning", "-e"]);
     expect(again).toMatchObject({ status: 0, stdout: "" });
+  });
+});
+
+describe("a following group member", () => {
+  it("shows in groups describe, makes reset-offsets refuse (UNKNOWN_MEMBER_ID, exit 3), and leaves on SIGINT", async () => {
+    const follower = startCli(cli, ["consume", "cli-live-topic", "-g", "cli-live", "--member-id", "cli-1", "-o", "end"], {
+      url: runtime().url,
+    });
+    const api = edgelogApi(runtime().url);
+    let members: { memberId: string }[] = [];
+    for (let attempt = 0; attempt < 200 && members.length === 0; attempt++) {
+      members = (JSON.parse((await run(["groups", "describe", "cli-live", "-J"])).stdout) as { members: { memberId: string }[] }).members;
+    }
+    expect(members.map((m) => m.memberId)).toEqual(["cli-1"]);
+    const refused = await run(["groups", "reset-offsets", "cli-live", "-t", "cli-live-topic", "--to-earliest"]);
+    expect(refused).toMatchObject({ status: 3, stderr: expect.stringMatching(/^edgelog: UNKNOWN_MEMBER_ID: /) });
+    await api.produce("cli-live-topic", { records: [{ value: "late" }] });
+    for (let attempt = 0; attempt < 200 && follower.stdout() === ""; attempt++) await run(["groups", "list"]);
+    follower.child.kill("SIGINT");
+    const { status, stdout } = await follower.done;
+    expect(status).toBe(0);
+    expect(stdout).toBe('"late"\n');
+    // Stopping committed what was printed and left the group.
+    expect((JSON.parse((await run(["groups", "describe", "cli-live", "-J"])).stdout) as { members: unknown[] }).members).toEqual([]);
+    expect((await api.groupOffsets("cli-live", "cli-live-topic")).partitions[0]?.committedOffset).toBe(1);
   });
 });
 

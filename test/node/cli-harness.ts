@@ -8,7 +8,7 @@
  * const cli = await buildCli();
  * const { status, stdout } = await runCli(cli, ["topics", "list"], { url });
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -67,8 +67,26 @@ export function runCli(
   args: readonly string[],
   options: { url: string; stdin?: string; env?: Record<string, string> },
 ): Promise<CliResult> {
+  return startCli(cli, args, options).done;
+}
+
+/**
+ * Starts the CLI and answers its process (to signal it) and the promise of its result.
+ *
+ * @example
+ * const follower = startCli(cli, ["consume", "orders", "-g", "billing"], { url });
+ * follower.child.kill("SIGINT");
+ * const { status } = await follower.done;
+ */
+export function startCli(
+  cli: string,
+  args: readonly string[],
+  options: { url: string; stdin?: string; env?: Record<string, string> },
+): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string } {
   const env = { ...process.env, EDGELOG_URL: options.url, ...options.env };
-  return collect(spawn(process.execPath, [cli, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] }), options.stdin ?? "");
+  const child = spawn(process.execPath, [cli, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const sink = { stdout: "" };
+  return { child, done: collect(child, options.stdin ?? "", sink), stdout: () => sink.stdout };
 }
 
 /**
@@ -87,16 +105,15 @@ export function runCliOnTty(shellCommand: string, options: { url: string }): Pro
   );
 }
 
-function collect(child: ReturnType<typeof spawn>, stdin: string): Promise<CliResult> {
+function collect(child: ChildProcess, stdin: string, sink: { stdout: string } = { stdout: "" }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`the CLI ran past ${CLI_RUN_MS_MAX} ms; stderr: ${stderr.slice(-2000)}`));
     }, CLI_RUN_MS_MAX);
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      if (stdout.length < CLI_OUTPUT_CHARS_MAX) stdout += chunk;
+      if (sink.stdout.length < CLI_OUTPUT_CHARS_MAX) sink.stdout += chunk;
     });
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       if (stderr.length < CLI_OUTPUT_CHARS_MAX) stderr += chunk;
@@ -104,7 +121,7 @@ function collect(child: ReturnType<typeof spawn>, stdin: string): Promise<CliRes
     child.on("error", reject);
     child.on("close", (status) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      resolve({ status, stdout: sink.stdout, stderr });
     });
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(stdin);
