@@ -62,17 +62,33 @@ interface GroupMeasure {
   lags: { topic: string; partition: number; lag: number }[];
 }
 
+/**
+ * A scrape's budgets (METRICS-3): the route uses the defaults; a test passes smaller ones.
+ *
+ * @example
+ * await gatherMetrics(env, access, { partitionsMax: 2, groupsMax: 1 });
+ */
+export interface MetricsBudget {
+  /** Partition calls for stats, and again for group lags (default METRICS_PARTITIONS_MAX). */
+  partitionsMax: number;
+  /** Groups measured (default METRICS_GROUPS_MAX). */
+  groupsMax: number;
+}
+
+const BUDGET_DEFAULT: MetricsBudget = { partitionsMax: METRICS_PARTITIONS_MAX, groupsMax: METRICS_GROUPS_MAX };
+
 /** The ready topics the caller may administer, and their partitions within the budget. */
 function partitionsToVisit(
   topics: readonly TopicMeta[],
   access: Access,
+  partitionsMax: number,
 ): { visit: { meta: TopicMeta; partition: number }[]; skipped: number } {
   const visit: { meta: TopicMeta; partition: number }[] = [];
   let skipped = 0;
   for (const meta of topics) {
     if (meta.state !== "ready" || !can(access, "admin", meta.name)) continue;
     for (let partition = 0; partition < meta.partitions; partition++) {
-      if (visit.length < METRICS_PARTITIONS_MAX) visit.push({ meta, partition });
+      if (visit.length < partitionsMax) visit.push({ meta, partition });
       else skipped += 1;
     }
   }
@@ -149,22 +165,22 @@ function skippedFamilies(partitions: number, groups: number): MetricFamily[] {
  * @example
  * const text = prometheusText(await gatherMetrics(env, OPEN_ACCESS));
  */
-export async function gatherMetrics(env: Env, access: Access): Promise<MetricFamily[]> {
+export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBudget = BUDGET_DEFAULT): Promise<MetricFamily[]> {
   const registry = registryStub(env);
   const [topics, groupList] = await Promise.all([registry.list(), registry.listGroups()]);
-  const { visit, skipped } = partitionsToVisit(topics, access);
+  const { visit, skipped } = partitionsToVisit(topics, access, budgets.partitionsMax);
   const stats = await Promise.all(visit.map(({ meta, partition }) => partitionStub(env, meta.topicId, partition).stats()));
   const visited = visit.map(({ meta, partition }, i) => ({ topic: meta.name, partition, stats: stats[i] as PartitionStats }));
   const readyTopics = new Map(
     topics.filter((meta) => meta.state === "ready" && can(access, "admin", meta.name)).map((meta) => [meta.name, meta]),
   );
   const allowed = groupList.filter((listed) => can(access, "group", listed.group));
-  const budget = { left: METRICS_PARTITIONS_MAX };
+  const budget = { left: budgets.partitionsMax };
   const measured: GroupMeasure[] = [];
-  for (const listed of allowed.slice(0, METRICS_GROUPS_MAX)) measured.push(await measureGroup(env, listed, readyTopics, budget));
+  for (const listed of allowed.slice(0, budgets.groupsMax)) measured.push(await measureGroup(env, listed, readyTopics, budget));
   return [
     ...partitionFamilies(visited),
     ...groupFamilies(measured),
-    ...skippedFamilies(skipped, Math.max(0, allowed.length - METRICS_GROUPS_MAX)),
+    ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
   ];
 }

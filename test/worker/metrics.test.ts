@@ -4,7 +4,10 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { OPEN_ACCESS } from "../../worker/auth/access.ts";
 import { app } from "../../worker/index.ts";
+import { gatherMetrics } from "../../worker/metrics.ts";
+import { prometheusText } from "../../worker/prometheus.ts";
 import { api, createTopic, produce, uniqueTopic } from "./http.ts";
 import { parsePrometheus, sampleValue } from "./prometheus-text.ts";
 
@@ -81,5 +84,28 @@ describe("GET /v1/groups", () => {
       { group: "listed-a", topics: [topic] },
       { group: "listed-b", topics: [topic] },
     ]);
+  });
+});
+
+describe("GET /v1/metrics's bounds (METRICS-3)", () => {
+  it("visits at most its partition and group budgets and counts the rest as skipped", async () => {
+    const topic = uniqueTopic("metrics-bound");
+    await createTopic(topic, 3);
+    await produce(topic, { records: [{ value: 1 }] }, 2);
+    for (const group of ["bound-a", "bound-b"]) {
+      expect((await api("PUT", `/v1/groups/${group}/offsets`, { offsets: [{ topic, partition: 2, offset: 0 }] })).status).toBe(200);
+    }
+    const all = parsePrometheus(prometheusText(await gatherMetrics(env, OPEN_ACCESS)));
+    const partitions = all.get("edgelog_partition_high_watermark")?.samples.length ?? 0;
+    const groups = all.get("edgelog_group_members")?.samples.length ?? 0;
+    expect(partitions).toBeGreaterThanOrEqual(3);
+    expect(groups).toBeGreaterThanOrEqual(2);
+    const bounded = parsePrometheus(prometheusText(await gatherMetrics(env, OPEN_ACCESS, { partitionsMax: 2, groupsMax: 1 })));
+    expect(bounded.get("edgelog_partition_high_watermark")?.samples).toHaveLength(2);
+    expect(sampleValue(bounded, "edgelog_metrics_partitions_skipped", {})).toBe(partitions - 2);
+    expect(bounded.get("edgelog_group_members")?.samples).toHaveLength(1);
+    expect(sampleValue(bounded, "edgelog_metrics_groups_skipped", {})).toBe(groups - 1);
+    // A group's lag on a topic whose partitions do not fit the budget left is not shown.
+    expect(bounded.get("edgelog_group_lag")?.samples.filter((s) => s.labels.topic === topic)).toEqual([]);
   });
 });
