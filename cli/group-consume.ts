@@ -5,7 +5,8 @@
  * partition the group never committed on starts (Kafka's auto.offset.reset). With `-e` it stops
  * once every partition it owns reached the high watermark it had when the command started, and
  * `-c N` after N records; SIGINT stops it too. Stopping commits what was printed and leaves the
- * group (its partitions go to the other members).
+ * group (its partitions go to the other members); with `-c`, a record delivered past the count is
+ * held unprocessed, so it is never committed unprinted.
  *
  * @example
  * // npx edgelog consume orders -g billing -o beginning -e -J
@@ -29,6 +30,9 @@ export interface GroupConsumeOptions {
   print: (record: PrintedRecord) => string;
   memberId: string | null;
 }
+
+/** What a record past `-c`'s count waits for: nothing, ever (see eachRecord). */
+const HELD = new Promise<void>(() => undefined);
 
 /** Where each partition starts for this group: its commit, else the reset's end of the log. */
 function firstOffsets(lines: GroupPartitionOffset[], reset: OffsetReset): Map<number, number> {
@@ -76,7 +80,8 @@ export async function groupConsumeCommand(
   try {
     await consumer.run({
       eachRecord: async (record) => {
-        if (options.count !== null && printed >= options.count) return;
+        // Past -c's count a record is held, never done: it is not committed (the next reader gets it).
+        if (options.count !== null && printed >= options.count) return HELD;
         await io.output.write(options.print(record));
         printed += 1;
         next.set(record.partition, record.offset + 1);
@@ -95,7 +100,15 @@ export async function groupConsumeCommand(
     await finished;
   } finally {
     clearInterval(stopTimer);
-    await consumer.stop();
+    if (options.count !== null && printed >= options.count) {
+      // stop() would wait for the held records: commit what was printed, and the client's close
+      // (the command's end) closes the group socket, which removes the member (GSOCKET-6).
+      // The last record printed counts as processed once its eachRecord has returned: let that run first.
+      await new Promise((resolve) => setImmediate(resolve));
+      await consumer.commit().catch((error: unknown) => io.stderr.write(`edgelog: commit: ${String(error)}\n`));
+    } else {
+      await consumer.stop();
+    }
   }
   return printed;
 }

@@ -36,6 +36,32 @@ describe("edgelog consume -g", () => {
   });
 });
 
+describe("edgelog consume -g -c", () => {
+  it("commits exactly the records it printed, none it held past the count", async () => {
+    const { status, stdout, stderr } = await run([
+      "consume",
+      "cli-orders",
+      "-g",
+      "cli-count",
+      "-o",
+      "beginning",
+      "-c",
+      "3",
+      "-f",
+      "%p:%o\\n",
+    ]);
+    expect(status, stderr).toBe(0);
+    const printed = stdout.split("\n").filter(Boolean);
+    expect(printed).toHaveLength(3);
+    const committed = (await edgelogApi(runtime().url).groupOffsets("cli-count", "cli-orders")).partitions;
+    expect(committed.reduce((sum, p) => sum + (p.committedOffset ?? 0), 0)).toBe(3);
+    for (const line of printed) {
+      const [partition, offset] = line.split(":").map(Number) as [number, number];
+      expect(committed[partition]?.committedOffset ?? 0).toBeGreaterThan(offset);
+    }
+  });
+});
+
 describe("a following group member", () => {
   it("shows in groups describe, makes reset-offsets refuse (UNKNOWN_MEMBER_ID, exit 3), and leaves on SIGINT", async () => {
     const follower = startCli(cli, ["consume", "cli-live-topic", "-g", "cli-live", "--member-id", "cli-1", "-o", "end"], {
