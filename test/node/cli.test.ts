@@ -86,12 +86,12 @@ describe("edgelog produce and consume through pipes", () => {
   it("follows without -e until -c records arrive", async () => {
     await edgelogApi(runtime().url).createTopic("cli-follow", 1);
     const following = run(["consume", "cli-follow", "-o", "end", "-c", "2", "-f", "%s\\n"]);
-    // The consumer asks for the end first, then long-polls; records produced meanwhile arrive.
-    for (let i = 0; i < 50; i++) {
-      await edgelogApi(runtime().url).produce("cli-follow", { records: [{ value: i }] });
-      const settled = await Promise.race([following.then(() => true), new Promise((r) => setImmediate(() => r(false)))]);
-      if (settled) break;
-    }
+    // Once the consumer's long-poll is parked on the partition (its stats count it), records produced arrive.
+    const waiters = async () =>
+      ((await (await fetch(`${runtime().url}/v1/topics/cli-follow/partitions/0/stats`)).json()) as { longPollWaiters: number })
+        .longPollWaiters;
+    for (let attempt = 0; attempt < 2_000 && (await waiters()) === 0; attempt++) await new Promise((resolve) => setImmediate(resolve));
+    await edgelogApi(runtime().url).produce("cli-follow", { records: [{ value: 1 }, { value: 2 }] });
     const { status, stdout } = await following;
     expect(status).toBe(0);
     expect(stdout.split("\n").filter(Boolean)).toHaveLength(2);
