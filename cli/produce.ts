@@ -77,6 +77,26 @@ class PartitionQueue {
   constructor(sender: PartitionSender) {
     this.sender = sender;
   }
+
+  /** Seals the pending records into a batch that `send` sends after the ones before it (in order). */
+  cut(send: (batch: RecordInput[], inputBytes: number) => Promise<void>): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.records.length === 0) return;
+    const batch = this.records;
+    const inputBytes = this.inputBytes;
+    this.records = [];
+    this.chars = 0;
+    this.inputBytes = 0;
+    this.queued += 1;
+    this.chain = this.chain.then(async () => {
+      try {
+        await send(batch, inputBytes);
+      } finally {
+        this.queued -= 1;
+      }
+    });
+  }
 }
 
 function inputSize(options: ProduceOptions, io: ProduceIo): number | null {
@@ -109,17 +129,8 @@ export async function produceCommand(client: EdgelogClient, topic: string, optio
   const totals: SendCount = { appended: 0, present: 0 };
   const progress = startProgress({ total: inputSize(options, io), unit: "bytes", stream: io.stderr });
   let failure: unknown = null;
-  const cut = (queue: PartitionQueue) => {
-    if (queue.timer !== null) clearTimeout(queue.timer);
-    queue.timer = null;
-    if (queue.records.length === 0) return;
-    const batch = queue.records;
-    const inputBytes = queue.inputBytes;
-    queue.records = [];
-    queue.chars = 0;
-    queue.inputBytes = 0;
-    queue.queued += 1;
-    queue.chain = queue.chain.then(async () => {
+  const cut = (queue: PartitionQueue) =>
+    queue.cut(async (batch, inputBytes) => {
       if (failure !== null) return;
       try {
         const sent = await queue.sender.send(batch);
@@ -128,11 +139,8 @@ export async function produceCommand(client: EdgelogClient, topic: string, optio
         progress.add(batch.length, inputBytes);
       } catch (error) {
         failure ??= error;
-      } finally {
-        queue.queued -= 1;
       }
     });
-  };
   const input = options.file !== null ? createReadStream(options.file) : io.input;
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
