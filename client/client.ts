@@ -39,6 +39,7 @@ import { type RecordCallback, type RecordDecoder, type SubscribeOptions, Subscri
 import type { SubscriptionContext, SubscriptionHandle } from "./subscription-context.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { TopicLookup } from "./topic-lookup.ts";
+import { TopicSchemaCheck } from "./topic-schemas.ts";
 import { type TopicOptions, TypedTopic } from "./typed-topic.ts";
 import { validateSubscribe } from "./validate.ts";
 
@@ -93,7 +94,13 @@ export class EdgelogClient {
     this.lookup = new TopicLookup({ cache: this.cache, http: this.http, events: this.events, sleep, random: options.random, isClosed });
     this.outboxWatch = new OutboxWatch({ cache: this.cache, reportError: (error) => this.events.reportError(error) });
     this.tabs?.onOutbox(() => void this.outboxWatch.changed());
+    const schemaCheck = new TopicSchemaCheck({
+      cachedTopic: (topic) => this.events.cached("reading topic metadata", () => this.cache.topic(topic), undefined),
+      refresh: (topic) => this.lookup.fetchPartitionCount(topic),
+    });
     this.producer = new Producer({
+      checkSchemas: (topic, encoded) => schemaCheck.check(topic, encoded),
+      schemaRefused: (topic, entries) => schemaCheck.refused(topic, entries),
       cache: this.cache,
       http: this.http,
       cachedPartitionCount: (topic) => this.lookup.cachedPartitionCount(topic),

@@ -30,6 +30,17 @@ export const ROUTE = {
   group: "/v1/groups/:group",
   groups: "/v1/groups",
   metrics: "/v1/metrics",
+  // The schema registry: Confluent Schema Registry's paths under /v1/schemas (SCHEMA-5).
+  schemaSubjects: "/v1/schemas/subjects",
+  schemaSubject: "/v1/schemas/subjects/:subject",
+  schemaVersions: "/v1/schemas/subjects/:subject/versions",
+  schemaVersion: "/v1/schemas/subjects/:subject/versions/:version",
+  schemaVersionSchema: "/v1/schemas/subjects/:subject/versions/:version/schema",
+  schemaCompatibility: "/v1/schemas/compatibility/subjects/:subject/versions/:version",
+  schemaCompatibilityAll: "/v1/schemas/compatibility/subjects/:subject/versions",
+  schemaConfig: "/v1/schemas/config",
+  schemaSubjectConfig: "/v1/schemas/config/:subject",
+  schemaById: "/v1/schemas/schemas/ids/:id",
 } as const;
 
 /**
