@@ -62,6 +62,8 @@ export async function mintToken(request: MintRequest): Promise<string> {
   if (request.iss) claims.iss = request.iss;
   parseScope(scope);
   principalFromClaims(claims);
-  const { SignJWT } = await import("jose");
+  const { SignJWT } = await import("jose").catch(() => {
+    throw new Error("minting a token needs the jose package (an optional peer of edgelog): npm install jose@6");
+  });
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
 }
