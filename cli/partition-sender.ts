@@ -9,8 +9,9 @@
  * another record) may straddle the server's next sequence: DUPLICATE_SEQUENCE or
  * OUT_OF_ORDER_SEQUENCE on a batch of several records is then resolved by sending its records
  * one by one: each is either below the next sequence (answered as delivered, appends nothing) or
- * the next one (appended). No gap is possible, since batches go in order, each after the one
- * before was answered, so every record below a batch's first sequence is stored.
+ * the next one (appended; the rest of the batch then goes as one request, at the next sequence).
+ * No gap is possible, since batches go in order, each after the one before was answered, so
+ * every record below a batch's first sequence is stored.
  *
  * Retriable failures (NETWORK, TIMEOUT, QUOTA_EXCEEDED) resend the same batch, which idempotence
  * makes safe, up to SEND_ATTEMPTS_MAX times.
@@ -85,8 +86,15 @@ export class PartitionSender {
     const count: SendCount = { appended: 0, present: 0 };
     for (const [i, record] of records.entries()) {
       const one = await this.attempt([record], first + i);
-      if (one === "present" || one.duplicate === true) count.present += 1;
-      else count.appended += 1;
+      if (one === "present" || one.duplicate === true) {
+        count.present += 1;
+        continue;
+      }
+      // Appended: the server's next sequence is now the one after it, so the rest goes as one batch.
+      const rest = records.slice(i + 1);
+      if (rest.length > 0) await this.attempt(rest, first + i + 1);
+      count.appended += 1 + rest.length;
+      break;
     }
     return count;
   }

@@ -1,7 +1,7 @@
 /**
  * `edgelog produce TOPIC`: records from stdin (or `--file`), one a line (record-lines.ts), each to
  * its partition: `-p N` for all, else by key (Kafka's murmur2 partitioner, PARTITION-1), a keyless
- * record by its line's batch (line index / batch size, round the partitions), so the same input
+ * record in runs of PRODUCE_KEYLESS_RUN_RECORDS (round the partitions), so the same input
  * always lands the same way. A partition's records are cut into batches of at most `--batch-size`
  * records and PRODUCE_BATCH_CHARS_MAX characters, or sooner when `--linger-ms` passes with no
  * batch full (a slow pipe), and sent in order by its PartitionSender, idempotently: rerunning a
@@ -27,6 +27,15 @@ import { type LineFormat, parseRecordLine } from "./record-lines.ts";
  * if (chars + next > PRODUCE_BATCH_CHARS_MAX) cut();
  */
 export const PRODUCE_BATCH_CHARS_MAX = 512 * 1024;
+
+/**
+ * Keyless records go to one partition in runs of this many (the 1st run to partition 0, the next
+ * to 1, ...): fixed, not the batch size, so a rerun with other `-b` routes every record the same.
+ *
+ * @example
+ * const partition = Math.floor(keylessIndex / PRODUCE_KEYLESS_RUN_RECORDS) % partitions;
+ */
+export const PRODUCE_KEYLESS_RUN_RECORDS = 1_000;
 
 /**
  * Batches a partition may have waiting before reading pauses.
@@ -154,7 +163,8 @@ export async function produceCommand(client: EdgelogClient, topic: string, optio
         continue;
       }
       const partition =
-        options.partition ?? (record.key == null ? Math.floor(keyless++ / options.batchSize) % count : partitionForKey(record.key, count));
+        options.partition ??
+        (record.key == null ? Math.floor(keyless++ / PRODUCE_KEYLESS_RUN_RECORDS) % count : partitionForKey(record.key, count));
       const queue = queues[partition] as PartitionQueue;
       const chars = JSON.stringify(record).length;
       if (queue.records.length > 0 && queue.chars + chars > PRODUCE_BATCH_CHARS_MAX) cut(queue);

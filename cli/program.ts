@@ -97,7 +97,7 @@ function produceCommandLine(program: Command, context: CliContext): void {
   program
     .command("produce <topic>")
     .description("produce stdin's lines, one record each (a JSON value, or key<sep>value with -K)")
-    .option("-p, --partition <n>", "every record to this partition (default: by key; keyless by batch)")
+    .option("-p, --partition <n>", "every record to this partition (default: by key; keyless in runs of 1000 a partition)")
     .option("-K, --key-separator <sep>", "lines are key<sep>value")
     .option("-H, --header <name=value>", "a header on every record (repeatable)", collect, [])
     .option("--raw", "values are the text itself, not JSON")

@@ -14,7 +14,7 @@ import { useScratchRuntime } from "./scratch-runtime.ts";
 
 const REPLAY_RECORDS = 100_000;
 
-const runtime = useScratchRuntime("edgelog-cli-replay-", { "cli-replay": 2, "cli-rerun": 3 });
+const runtime = useScratchRuntime("edgelog-cli-replay-", { "cli-replay": 2, "cli-rerun": 3, "cli-rerun-keyless": 3 });
 let cli = "";
 let dir = "";
 beforeAll(async () => {
@@ -82,5 +82,21 @@ describe("a rerun of a failed produce pipe", () => {
     // Without the id, a rerun is a new producer: it appends again (what --producer-id is for).
     await runCli(cli, ["produce", "cli-rerun", "-K", ":"], { url: runtime().url, stdin: `${lines(0, 10)}\n` });
     expect(await total()).toBe(1010);
+  }, 60_000);
+
+  it("routes keyless records the same way whatever the batch size, so their rerun appends only the missing ones", async () => {
+    const api = edgelogApi(runtime().url);
+    const partitions = async () => (await api.describeTopic("cli-rerun-keyless")).partitions.map((p) => p.highWatermark);
+    const values = (from: number, to: number) => `${Array.from({ length: to - from }, (_, i) => String(from + i)).join("\n")}\n`;
+    const id = ["--producer-id", "cli-rerun-keyless-1"];
+    const first = await runCli(cli, ["produce", "cli-rerun-keyless", "-b", "40", "-l", "0", ...id], {
+      url: runtime().url,
+      stdin: values(0, 1500),
+    });
+    expect(first.status, first.stderr).toBe(0);
+    expect(await partitions()).toEqual([1000, 500, 0]);
+    const rerun = await runCli(cli, ["produce", "cli-rerun-keyless", "-b", "300", ...id], { url: runtime().url, stdin: values(0, 3500) });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(await partitions()).toEqual([1500, 1000, 1000]);
   }, 60_000);
 });
