@@ -26,6 +26,7 @@ import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
+import { metricsRoutes } from "./metrics-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { originCors } from "./middleware/origins.ts";
 import { refuseOtherMethods } from "./middleware/other-methods.ts";
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
+  app.route("/", metricsRoutes);
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an

@@ -252,10 +252,19 @@ export interface PartitionStats {
   /** SQLite rows written and read, as the runtime counts them for billing. */
   rowsWritten: number;
   rowsRead: number;
+  /** Records appended since the object started, and their stored UTF-8 bytes. */
+  appendedRecords: number;
+  appendedBytes: number;
   highWatermark: number;
   logStartOffset: number;
+  /** The object's SQLite database size in bytes (records, producer state, offsets, indexes). */
+  storedBytes: number;
   /** WebSockets open on the partition. */
   sockets: number;
+  /** Subscriptions stopped by a full window (`paused` sent, waiting for `consumed`). */
+  subscribersPaused: number;
+  /** HTTP long-poll reads parked for the next append. */
+  longPollWaiters: number;
   /** When this instance of the object started (ms since the epoch): a change means a restart. */
   startedAt: number;
 }
@@ -387,4 +396,26 @@ export interface GroupOffsetsResponse {
   partitions: GroupPartitionOffset[];
   /** The sum of the partitions' lags (partitions with no commit count as 0). */
   totalLag: number;
+}
+
+/**
+ * One consumer group as `GET /v1/groups` lists it: its name and the topics it joined or committed on.
+ *
+ * @example
+ * const { groups }: GroupListResponse = await http.listGroups();
+ * groups.map((g) => `${g.group}: ${g.topics.join(",")}`);
+ */
+export interface GroupTopics {
+  group: string;
+  topics: string[];
+}
+
+/**
+ * `GET /v1/groups` answer (GROUP-14): the groups, by name (with auth, those the token has `group` on).
+ *
+ * @example
+ * const { groups } = (await (await fetch(`${url}/v1/groups`)).json()) as GroupListResponse;
+ */
+export interface GroupListResponse {
+  groups: GroupTopics[];
 }

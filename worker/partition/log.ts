@@ -212,6 +212,7 @@ export class PartitionLog {
         batch.ends.buffer,
       ),
     );
+    this.meter.appended(count, batch.bytes);
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
     this.storedBytesChanged(batch.bytes);

@@ -380,13 +380,18 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * sockets, and when it started (a later start means it was evicted from memory meanwhile).
    */
   stats(): PartitionStats {
-    const { rowsWritten, rowsRead } = this.log.meter;
+    const { rowsWritten, rowsRead, appendedRecords, appendedBytes } = this.log.meter;
     return {
       rowsWritten,
       rowsRead,
+      appendedRecords,
+      appendedBytes,
       highWatermark: this.log.highWatermark,
       logStartOffset: this.log.logStartOffset,
+      storedBytes: this.ctx.storage.sql.databaseSize,
       sockets: this.sockets.all().length,
+      subscribersPaused: this.subscribers.pausedCount(),
+      longPollWaiters: this.waiters.size,
       startedAt: this.startedAt,
     };
   }

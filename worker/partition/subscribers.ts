@@ -131,6 +131,13 @@ export class Subscribers {
     this.subscribed?.delete(ws);
   }
 
+  /** How many subscriptions are paused now (their window full; stats, METRICS-2). */
+  pausedCount(): number {
+    let paused = 0;
+    for (const ws of this.subscribedSockets()) if (this.stateOf(ws).sub?.paused === true) paused += 1;
+    return paused;
+  }
+
   /** The sockets with a subscription (see `subscribed`). */
   private subscribedSockets(): Set<WebSocket> {
     if (this.subscribed === null) {
