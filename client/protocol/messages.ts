@@ -153,7 +153,17 @@ export type ServerMessage =
       /** The versions a client's `hello` may name (SOCKET-3); absent from a server older than version 2. */
       versions?: number[];
     }
-  | { type: "subscribed"; id: string; offset: number; logStartOffset: number; highWatermark: number }
+  | {
+      type: "subscribed";
+      id: string;
+      offset: number;
+      logStartOffset: number;
+      highWatermark: number;
+      /** Drop what is held for this partition before applying what follows (issue 13; absent from older servers: false). */
+      reset?: boolean;
+      /** The topic is compacted (`cleanup.policy` has "compact"; absent from older servers: false). */
+      compacted?: boolean;
+    }
   | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }
   | { type: "live"; id: string; offset: number }
   | { type: "paused"; id: string; offset: number }

@@ -213,6 +213,8 @@ export interface FetchResponse {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  /** Drop what is held for this partition: the records start at the table's first (issue 13; absent from older servers: false). */
+  reset?: boolean;
 }
 
 /**
