@@ -91,6 +91,8 @@ export {
 } from "./status.ts";
 export type { RecordCallback, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
 export { Subscription } from "./subscription.ts";
+export { Table } from "./table/table.ts";
+export type { TableChange, TableReset } from "./table/table-change.ts";
 export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
 export type { LockManagerLike } from "./tabs/locks.ts";
 export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";

@@ -383,3 +383,36 @@ export const SCHEMA_VALIDATE_MS_MAX = 10_000;
  * // 1_001 produces in a row on a topic whose schema answers later: the last one rejects OUTBOX_FULL
  */
 export const SCHEMA_PENDING_RECORDS_MAX = 1_000;
+
+/**
+ * Rows a table's `entries()` reads per IndexedDB request: what it holds in memory at once (a
+ * table's keys live in IndexedDB, never all in memory).
+ *
+ * @example
+ * for await (const [key, value] of client.table("prices")) show(key, value); // 500 rows per read
+ */
+export const TABLE_READ_PAGE_ROWS_MAX = 500;
+
+/**
+ * `whenLive()` calls that may wait at once on one table; one more is refused with INVALID_USE.
+ *
+ * @example
+ * await client.table("prices").whenLive();
+ */
+export const TABLE_LIVE_WAITERS_MAX = 64;
+
+/**
+ * Tables one client may have open at once (each holds a socket per partition, shared by tabs).
+ *
+ * @example
+ * const prices = client.table("prices"); // the 65th open table throws INVALID_USE
+ */
+export const TABLES_OPEN_MAX = 64;
+
+/**
+ * Entries `useTable` renders at most (its `limit` option is clamped to this).
+ *
+ * @example
+ * const { entries, size } = useTable("prices", { limit: 100 });
+ */
+export const TABLE_HOOK_ENTRIES_MAX = 1_000;

@@ -1,0 +1,330 @@
+/**
+ * client.table's rules and storage through fake-indexeddb: the pure start/apply/swap rules
+ * (table-plan.ts); a table driven by a scripted link (the server's messages played by the test:
+ * a first build from `latest-per-key` swapped in only when live, per-key changes with their
+ * previous values, a `reset` rebuilt behind the old view, readers on another connection never
+ * seeing half a table, a reload reading the stored view with no server); two writers on one
+ * database; and against the real worker (Miniflare), which has no `latest-per-key` yet: the
+ * table falls back to an "earliest" rebuild and converges on the latest value per key.
+ *
+ * @example
+ * // npx vitest run --config test/vitest.config.ts --project node test/node/client-table.test.ts
+ */
+import "fake-indexeddb/auto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { LinkHandlers, LinkStart, PartitionLink } from "../../client/link.ts";
+import type { FetchedRecord, JsonValue, ServerMessageOf } from "../../client/protocol/index.ts";
+import type { LinkState } from "../../client/status.ts";
+import type { SubscriptionContext } from "../../client/subscription-context.ts";
+import { Table } from "../../client/table/table.ts";
+import type { TableChange, TableReset } from "../../client/table/table-change.ts";
+import { TableEvents } from "../../client/table/table-events.ts";
+import { planApply, planSwap, planTableStart } from "../../client/table/table-plan.ts";
+import type { StoredTablePartition } from "../../client/table/table-rows.ts";
+import { openTableStore, type TableStore } from "../../client/table/table-store.ts";
+import { testRig, WAIT_MS } from "./client-harness.ts";
+import { waitFor } from "./waits.ts";
+
+const hello = (over: Partial<ServerMessageOf<"hello">> = {}): ServerMessageOf<"hello"> => ({
+  type: "hello",
+  version: 1,
+  topic: "t",
+  topicId: "id-1",
+  partition: 0,
+  logStartOffset: 0,
+  highWatermark: 100,
+  ...over,
+});
+
+function record(offset: number, key: string | null, value: JsonValue): FetchedRecord {
+  return { offset, timestamp: 1, key, value, headers: {} };
+}
+
+function stored(view: Partial<StoredTablePartition["view"]>, building: StoredTablePartition["building"] = null): StoredTablePartition {
+  return { topic: "t", partition: 0, view: { generation: 1, next: 10, size: 1, topicId: "id-1", ...view }, building };
+}
+
+describe("table-plan", () => {
+  it("starts a rebuild with nothing stored, resumes a rebuild first, then the view, and rebuilds a view it cannot resume", () => {
+    expect(planTableStart(undefined, hello())).toEqual({ kind: "rebuild" });
+    const building = { generation: 2, next: 5, size: 0, topicId: "id-1" };
+    expect(planTableStart(stored({}, building), hello())).toEqual({ kind: "resume", target: { kind: "building", generation: 2 }, next: 5 });
+    expect(planTableStart(stored({}), hello())).toEqual({ kind: "resume", target: { kind: "view" }, next: 10 });
+    // Another incarnation, records lost to retention, a log shorter than the position: rebuild.
+    expect(planTableStart(stored({}), hello({ topicId: "id-2" }))).toEqual({ kind: "rebuild" });
+    expect(planTableStart(stored({}), hello({ logStartOffset: 11 }))).toEqual({ kind: "rebuild" });
+    expect(planTableStart(stored({}), hello({ highWatermark: 9 }))).toEqual({ kind: "rebuild" });
+    expect(planTableStart(stored({ next: null }), hello())).toEqual({ kind: "rebuild" });
+  });
+
+  it("applies from the writer's offset, or from a stored one ahead of it, and never across a hole", () => {
+    const view = { kind: "view" } as const;
+    expect(planApply(stored({ next: 10 }), view, 10)).toEqual({ kind: "apply", from: 10 });
+    expect(planApply(stored({ next: 14 }), view, 10)).toEqual({ kind: "apply", from: 14 });
+    expect(planApply(stored({ next: 8 }), view, 10).kind).toBe("moved");
+    expect(planApply(undefined, view, 10).kind).toBe("moved");
+    const building = { generation: 3, next: null, size: 0, topicId: "id-1" };
+    expect(planApply(stored({}, building), { kind: "building", generation: 3 }, null)).toEqual({ kind: "apply", from: null });
+    expect(planApply(stored({}, building), { kind: "building", generation: 2 }, null).kind).toBe("moved");
+    expect(planApply(stored({}, { ...building, next: 4 }), { kind: "building", generation: 3 }, null)).toEqual({ kind: "apply", from: 4 });
+    expect(planApply(stored({}, building), { kind: "building", generation: 3 }, 4).kind).toBe("moved");
+  });
+
+  it("swaps a rebuild stored at least as far as the writer, and knows one swapped by another", () => {
+    const building = { generation: 3, next: 20, size: 2, topicId: "id-1" };
+    expect(planSwap(stored({}, building), 3, 20)).toEqual({ kind: "swap" });
+    expect(planSwap(stored({}, building), 3, 15)).toEqual({ kind: "swap" });
+    expect(planSwap(stored({}, building), 3, 25).kind).toBe("moved");
+    expect(planSwap(stored({ generation: 3 }), 3, 20)).toEqual({ kind: "already" });
+    expect(planSwap(stored({}, { ...building, generation: 4 }), 3, 20).kind).toBe("moved");
+  });
+});
+
+/** A link whose server is the test: it records the handlers and the starts it was asked for. */
+class ScriptedLink implements PartitionLink {
+  readonly topic: string;
+  readonly partition: number;
+  state: LinkState = "idle";
+  failures = 0;
+  readonly handlers: LinkHandlers;
+  readonly starts: LinkStart[] = [];
+  closed = false;
+
+  constructor(topic: string, partition: number, handlers: LinkHandlers) {
+    this.topic = topic;
+    this.partition = partition;
+    this.handlers = handlers;
+  }
+
+  start(): void {
+    this.state = "connecting";
+  }
+
+  commit(): never {
+    throw new Error("tables do not commit");
+  }
+
+  reconnectNow(): void {}
+
+  checkNow(): void {}
+
+  close(): void {
+    this.closed = true;
+    this.state = "closed";
+  }
+
+  /** The server says hello; answers the start the table asked for. */
+  async hello(over: Partial<ServerMessageOf<"hello">> = {}): Promise<LinkStart> {
+    this.state = "open";
+    const start = await this.handlers.start(hello(over));
+    this.starts.push(start);
+    return start;
+  }
+
+  async subscribed(offset: number, reset?: boolean): Promise<void> {
+    const message: ServerMessageOf<"subscribed"> = { type: "subscribed", id: "s1", offset, logStartOffset: 0, highWatermark: 100 };
+    await this.handlers.subscribed(reset === undefined ? message : { ...message, reset, compacted: true });
+    this.state = "catching-up";
+    this.handlers.changed();
+  }
+
+  records(records: FetchedRecord[]): Promise<void> {
+    return this.handlers.records({ type: "records", topic: this.topic, partition: this.partition, records, highWatermark: 100 });
+  }
+
+  /** The catch-up is over (`live`). */
+  live(): void {
+    this.state = "live";
+    this.handlers.changed();
+  }
+}
+
+const stores: TableStore[] = [];
+const tables: Table<unknown>[] = [];
+
+afterEach(() => {
+  for (const table of tables.splice(0)) table.close();
+  for (const store of stores.splice(0)) store.close();
+});
+
+/** A table on `dbName` whose links the test plays; `links` gets each link made. */
+function scriptedTable(dbName: string, partitions = 1) {
+  const links: ScriptedLink[] = [];
+  const errors: unknown[] = [];
+  const store = openTableStore(dbName);
+  void store.then((opened) => stores.push(opened));
+  const ctx: SubscriptionContext = {
+    cache: undefined as never,
+    makeLink: (topic, partition, handlers) => {
+      const link = new ScriptedLink(topic, partition, handlers);
+      links.push(link);
+      return link;
+    },
+    partitionCount: async () => partitions,
+    cached: (_doing, op) => op(),
+    commit: async () => undefined,
+    linkAdded: () => undefined,
+    linkRemoved: () => undefined,
+    linkChanged: () => undefined,
+    released: () => undefined,
+    reportError: (error) => errors.push(error),
+  };
+  const events = new TableEvents({ channelName: "unused", BroadcastChannel: null });
+  const table = new Table<JsonValue>({ ctx, store, events, released: () => undefined }, "t");
+  tables.push(table as Table<unknown>);
+  const changes: TableChange[] = [];
+  const resets: TableReset[] = [];
+  table.onChange((change) => changes.push(change));
+  table.onReset((reset) => resets.push(reset));
+  const link = async (index: number): Promise<ScriptedLink> => waitFor(`link ${index}`, () => links[index], WAIT_MS, 5);
+  return { table, links, link, changes, resets, errors, store };
+}
+
+async function entries(table: Table<JsonValue>): Promise<[string, JsonValue][]> {
+  const out: [string, JsonValue][] = [];
+  for await (const entry of table) out.push(entry);
+  return out;
+}
+
+describe("a table over a scripted link", () => {
+  it("builds from latest-per-key behind an empty view, swaps it in when live, then applies changes with their previous values", async () => {
+    const t = scriptedTable("table-build");
+    const link = await t.link(0);
+    expect(await link.hello()).toEqual({ from: "latest-per-key" });
+    await link.subscribed(0, true);
+    await link.records([record(2, "a", 1), record(5, "b", 2), record(7, null, "keyless"), record(8, "c", 3)]);
+    // Another connection (an offline tab) sees nothing of the rebuild before it is live.
+    const reader = await openTableStore("table-build");
+    stores.push(reader);
+    expect(await reader.size("t")).toBe(0);
+    expect(await reader.get("t", "a")).toBeUndefined();
+    expect(t.table.live).toBe(false);
+    link.live();
+    await t.table.whenLive();
+    expect(await reader.get("t", "a")).toEqual({ value: 1, offset: 2, partition: 0 });
+    expect(await t.table.size()).toBe(3);
+    expect(t.resets).toEqual([{ partition: 0, size: 3 }]);
+    expect(t.changes).toEqual([]);
+
+    await link.records([record(9, "a", 10), record(10, "b", null), record(11, "zz", null), record(12, "a", 11)]);
+    expect(t.changes).toEqual([
+      { key: "a", value: 10, previous: 1, offset: 9, partition: 0 },
+      { key: "b", value: null, previous: 2, offset: 10, partition: 0 },
+      { key: "a", value: 11, previous: 10, offset: 12, partition: 0 },
+    ]);
+    expect(await entries(t.table)).toEqual([
+      ["a", 11],
+      ["c", 3],
+    ]);
+    expect(await t.table.size()).toBe(2);
+    // A reconnect resumes the view from one past the last record; records below it are skipped.
+    expect(await link.hello()).toEqual({ from: { offset: 13 } });
+    await link.subscribed(13);
+    await link.records([record(12, "a", 99), record(13, "d", 4)]);
+    expect(await t.table.get("a")).toBe(11);
+    expect(await t.table.get("d")).toBe(4);
+  });
+
+  it("rebuilds on reset behind the old view, which readers keep until live, and forgets keys the new view lacks", async () => {
+    const t = scriptedTable("table-reset");
+    const link = await t.link(0);
+    await link.hello();
+    await link.subscribed(0, true);
+    await link.records([record(0, "a", 1), record(1, "b", 2), record(2, "gone", 3)]);
+    link.live();
+    await t.table.whenLive();
+    // Offline, the server compacts past offset 3 and removes the tombstone of "gone": it says reset.
+    expect(await link.hello()).toEqual({ from: { offset: 3 } });
+    await link.subscribed(0, true);
+    await link.records([record(1, "b", 2), record(6, "a", 5)]);
+    expect(await entries(t.table)).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["gone", 3],
+    ]);
+    expect(t.table.live).toBe(false);
+    link.live();
+    await t.table.whenLive();
+    expect(await entries(t.table)).toEqual([
+      ["a", 5],
+      ["b", 2],
+    ]);
+    expect(t.resets.map((reset) => reset.size)).toEqual([3, 2]);
+    // An interrupted rebuild resumes where its stored part ends.
+    await link.subscribed(7, true);
+    await link.records([record(6, "a", 5)]);
+    expect(await link.hello()).toEqual({ from: { offset: 7 } });
+  });
+
+  it("reads the stored view after a reload, with no server at all", async () => {
+    const first = scriptedTable("table-reload");
+    const link = await first.link(0);
+    await link.hello();
+    await link.subscribed(0, true);
+    await link.records([record(0, "a", { price: 3 }), record(1, "b", { price: 4 })]);
+    link.live();
+    await first.table.whenLive();
+    first.table.close();
+    const again = scriptedTable("table-reload");
+    expect(await again.table.get("a")).toEqual({ price: 3 });
+    expect(await again.table.size()).toBe(2);
+    expect((await again.link(0)).starts).toEqual([]);
+  });
+
+  it("a writer whose rebuild another writer replaced starts over from what is stored", async () => {
+    const one = scriptedTable("table-two");
+    const two = scriptedTable("table-two");
+    const a = await one.link(0);
+    const b = await two.link(0);
+    await a.hello();
+    await a.subscribed(0, true);
+    await a.records([record(0, "a", 1)]);
+    await b.hello({ highWatermark: 5 });
+    await b.subscribed(0, true);
+    // b's reset dropped a's rebuild: a's next page finds it gone, and a makes a new link.
+    await a.records([record(1, "b", 2)]);
+    const again = await one.link(1);
+    expect(a.closed).toBe(true);
+    await b.records([record(0, "a", 1), record(1, "b", 2)]);
+    expect(await again.hello()).toEqual({ from: { offset: 2 } });
+    b.live();
+    await two.table.whenLive();
+    expect(await entries(one.table)).toEqual([
+      ["a", 1],
+      ["b", 2],
+    ]);
+  });
+});
+
+describe("a table against the worker", () => {
+  const rig = testRig();
+
+  it("falls back to an earliest rebuild where the server has no latest-per-key, and converges on the latest value per key", async () => {
+    const { api } = rig.server;
+    await api.createTopic("prices", 1);
+    const client = rig.client({ cache: "indexeddb", dbName: "table-worker", tabs: false });
+    await client.produce("prices", { key: "apple", value: 1 });
+    await client.produce("prices", { key: "pear", value: 2 });
+    await client.produce("prices", { key: "apple", value: 3 });
+    await client.produce("prices", { key: "pear", value: null });
+    const prices = client.table<number>("prices");
+    await prices.whenLive();
+    expect(await entries(prices as Table<JsonValue>)).toEqual([["apple", 3]]);
+    const changes: TableChange<number>[] = [];
+    prices.onChange((change) => changes.push(change));
+    await client.produce("prices", { key: "fig", value: 7 });
+    await waitFor("the live change", () => (changes.length > 0 ? changes : undefined), WAIT_MS, 20);
+    expect(changes).toEqual([{ key: "fig", value: 7, previous: null, offset: 4, partition: 0 }]);
+    client.close();
+    // A reload, offline: the stored view answers.
+    const offline = rig.client({
+      cache: "indexeddb",
+      dbName: "table-worker",
+      tabs: false,
+      fetch: async () => Promise.reject(new TypeError("offline")),
+    });
+    const again = offline.table<number>("prices");
+    expect(await again.get("fig")).toBe(7);
+    expect(await again.size()).toBe(2);
+  });
+});
