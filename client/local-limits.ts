@@ -408,11 +408,3 @@ export const TABLE_LIVE_WAITERS_MAX = 64;
  * const prices = client.table("prices"); // the 65th open table throws INVALID_USE
  */
 export const TABLES_OPEN_MAX = 64;
-
-/**
- * Entries `useTable` renders at most (its `limit` option is clamped to this).
- *
- * @example
- * const { entries, size } = useTable("prices", { limit: 100 });
- */
-export const TABLE_HOOK_ENTRIES_MAX = 1_000;

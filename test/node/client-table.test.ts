@@ -14,6 +14,7 @@ import "fake-indexeddb/auto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LinkHandlers, LinkStart, PartitionLink } from "../../client/link.ts";
 import type { FetchedRecord, JsonValue, ServerMessageOf } from "../../client/protocol/index.ts";
+import { TableViewStore } from "../../client/react/table-view-store.ts";
 import type { LinkState } from "../../client/status.ts";
 import type { SubscriptionContext } from "../../client/subscription-context.ts";
 import { Table } from "../../client/table/table.ts";
@@ -326,5 +327,39 @@ describe("a table against the worker", () => {
     const again = offline.table<number>("prices");
     expect(await again.get("fig")).toBe(7);
     expect(await again.size()).toBe(2);
+  });
+
+  it("feeds the table hooks' store: a watched key and a list follow the table, each slice replaced only when it changes", async () => {
+    const { api } = rig.server;
+    await api.createTopic("stock", 2);
+    const client = rig.client({ cache: "indexeddb", dbName: "table-hooks", tabs: false });
+    await client.produce("stock", { key: "nut", value: 1 });
+    await client.produce("stock", { key: "bolt", value: 2 });
+    const store = new TableViewStore(client, "stock");
+    let renders = 0;
+    store.listen(() => renders++);
+    const unwatchKey = store.watchKey("nut");
+    const unwatchList = store.watchList(10);
+    expect(store.keyState("nut").loading).toBe(true);
+    await waitFor("the list to show both keys", () => (store.listState(10).size === 2 ? true : undefined), WAIT_MS, 20);
+    expect(store.keyState("nut")).toEqual({ value: 1, loading: false, error: null });
+    const before = store.keyState("nut");
+    await client.produce("stock", { key: "bolt", value: 3 });
+    await waitFor(
+      "bolt's new value in the list",
+      () => (store.listState(10).entries.some(([k, v]) => k === "bolt" && v === 3) ? true : undefined),
+      WAIT_MS,
+      20,
+    );
+    expect(store.keyState("nut")).toBe(before);
+    await client.produce("stock", { key: "nut", value: null });
+    await waitFor("nut deleted", () => (store.keyState("nut").value === undefined ? true : undefined), WAIT_MS, 20);
+    await waitFor("the list without nut", () => (store.listState(10).size === 1 ? true : undefined), WAIT_MS, 20);
+    expect(renders).toBeGreaterThan(0);
+    expect(() => store.watchList(5_000)).toThrow(/limit/);
+    unwatchKey();
+    unwatchList();
+    expect(store.keyState("nut").loading).toBe(true);
+    store.close();
   });
 });
