@@ -60,7 +60,7 @@ export { JOIN_CODES_FINAL } from "./consumer/group-session.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
 export type { JsonCompatible, JsonMember } from "./json-compatible.ts";
-export type { CommitMessage, SocketLinkOptions } from "./link.ts";
+export type { CommitMessage, LinkStart, SocketLinkOptions } from "./link.ts";
 export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
 export {
   type AnyErrorCode,
