@@ -66,7 +66,8 @@ export class TablePartition {
   /** Whether the next subscribe must rebuild (the start said so). */
   private rebuild = false;
   private topicId: string | null = null;
-  private subscribedOffset = 0;
+  /** The subscription's high watermark: at `live`, every offset below it was delivered. */
+  private subscribedEnd = 0;
   /** The server refused `latest-per-key`: rebuild `from: "earliest"` instead. */
   private legacy = false;
   private askedLatestPerKey = false;
@@ -149,7 +150,11 @@ export class TablePartition {
         this.options.changed();
       },
       error: (error) => {
-        if (this.askedLatestPerKey && error.code === "INVALID_REQUEST") this.legacy = true;
+        // An older server refusing latest-per-key is expected, not news: the next start is "earliest".
+        if (this.askedLatestPerKey && error.code === "INVALID_REQUEST" && !this.legacy) {
+          this.legacy = true;
+          return;
+        }
         this.options.ctx.reportError(error);
       },
       ended: (error) => {
@@ -184,7 +189,7 @@ export class TablePartition {
   }
 
   private async subscribed(message: ServerMessageOf<"subscribed">): Promise<void> {
-    this.subscribedOffset = message.offset;
+    this.subscribedEnd = message.highWatermark;
     if (message.reset !== true && !this.rebuild) return;
     const { store, topic, partition } = this.options;
     const generation = await store.beginRebuild(topic, partition, this.topicId);
@@ -207,7 +212,7 @@ export class TablePartition {
     const target = this.target;
     if (this.closed || target?.kind !== "building") return;
     const { store, topic, partition, events } = this.options;
-    const { verdict, view } = await store.swap(topic, partition, target.generation, this.next, this.subscribedOffset);
+    const { verdict, view } = await store.swap(topic, partition, target.generation, this.next, this.subscribedEnd);
     if (verdict.kind === "moved" || view === undefined) return this.restart();
     this.target = { kind: "view" };
     this.next = view.next;

@@ -145,23 +145,24 @@ export class TableStore {
   }
 
   /**
-   * Swaps rebuild `generation` in as the view once its catch-up is live at `next` (its next
-   * offset becomes `fallbackNext` when no record was applied), deleting the old view's rows, in
-   * one transaction. Answers the verdict and the view after it.
+   * Swaps rebuild `generation` in as the view once its catch-up is live at `next`, deleting the
+   * old view's rows, in one transaction; the view's next offset is at least `coveredEnd` (the
+   * subscription's high watermark: at `live` every offset below it was delivered, so offsets
+   * compaction left empty at the end are not read again). Answers the verdict and the view after it.
    */
   swap(
     topic: string,
     partition: number,
     generation: number,
     next: number | null,
-    fallbackNext: number,
+    coveredEnd: number,
   ): Promise<{ verdict: SwapVerdict; view: TableGeneration | undefined }> {
     return this.write("swapping a rebuilt table in", async (tx) => {
       const partitions = tx.objectStore("tablePartitions");
       const stored = await partitions.get([topic, partition]);
       const verdict = planSwap(stored, generation, next);
       if (verdict.kind !== "swap" || stored === undefined || stored.building === null) return { verdict, view: stored?.view };
-      const view: TableGeneration = { ...stored.building, next: stored.building.next ?? fallbackNext };
+      const view: TableGeneration = { ...stored.building, next: Math.max(stored.building.next ?? coveredEnd, coveredEnd) };
       const ops: Promise<unknown>[] = [];
       track(ops, tx.objectStore("tableRows").delete(generationRange(topic, partition, stored.view.generation)));
       track(ops, partitions.put({ topic, partition, view, building: null }));
