@@ -151,7 +151,7 @@ export class TablePartition {
       },
       error: (error) => {
         // An older server refusing latest-per-key is expected, not news: the next start is "earliest".
-        if (this.askedLatestPerKey && error.code === "INVALID_REQUEST" && !this.legacy) {
+        if (this.askedLatestPerKey && LATEST_PER_KEY_REFUSED.has(error.code) && !this.legacy) {
           this.legacy = true;
           return;
         }
@@ -220,3 +220,9 @@ export class TablePartition {
     this.options.changed();
   }
 }
+
+/**
+ * The codes a server refusing `from: "latest-per-key"` answers (an older server: INVALID_REQUEST,
+ * its start parser's); the table then rebuilds `from: "earliest"`, which gives the same view.
+ */
+const LATEST_PER_KEY_REFUSED: ReadonlySet<string> = new Set(["INVALID_REQUEST", "INVALID_PARAMETER"]);
