@@ -135,7 +135,10 @@ export class TableStore {
       const records = page.records.filter((record) => (from === null || record.offset >= from) && record.key !== null);
       const last = page.records[page.records.length - 1];
       const next = last === undefined ? generation.next : Math.max(last.offset + 1, from ?? 0);
-      const changes = await applyRecords(tx.objectStore("tableRows"), page, generation, records);
+      const rows = tx.objectStore("tableRows");
+      // A rebuild is seen by nobody until swapped in: written blind (no reads), counted at the swap.
+      const changes = page.target.kind === "view" ? await applyRecords(rows, page, generation, records) : [];
+      if (page.target.kind === "building") await writeBlind(rows, page, generation, records);
       const size = generation.size + changes.reduce((sum, change) => sum + sizeStep(change), 0);
       const updated: TableGeneration = { ...generation, next, size, topicId: generation.topicId ?? page.topicId };
       const row = page.target.kind === "view" ? { ...stored, view: updated } : { ...stored, building: updated };
@@ -162,9 +165,11 @@ export class TableStore {
       const stored = await partitions.get([topic, partition]);
       const verdict = planSwap(stored, generation, next);
       if (verdict.kind !== "swap" || stored === undefined || stored.building === null) return { verdict, view: stored?.view };
-      const view: TableGeneration = { ...stored.building, next: Math.max(stored.building.next ?? coveredEnd, coveredEnd) };
+      const rows = tx.objectStore("tableRows");
+      const size = await rows.count(generationRange(topic, partition, generation));
+      const view: TableGeneration = { ...stored.building, size, next: Math.max(stored.building.next ?? coveredEnd, coveredEnd) };
       const ops: Promise<unknown>[] = [];
-      track(ops, tx.objectStore("tableRows").delete(generationRange(topic, partition, stored.view.generation)));
+      track(ops, rows.delete(generationRange(topic, partition, stored.view.generation)));
       track(ops, partitions.put({ topic, partition, view, building: null }));
       await Promise.all(ops);
       return { verdict, view };
@@ -236,13 +241,25 @@ async function applyRecords(
     written.set(key, record);
   }
   const ops: Promise<unknown>[] = [];
-  for (const [key, record] of written) {
-    const id: [string, number, number, string] = [topic, partition, generation.generation, key];
-    if (record.value === null) track(ops, rows.delete(id));
-    else track(ops, rows.put({ topic, partition, generation: generation.generation, key, value: record.value, offset: record.offset }));
-  }
+  for (const [key, record] of written) track(ops, writeRow(rows, page, generation, key, record));
   await Promise.all(ops);
   return changes;
+}
+
+/** Writes a page into a rebuild: each key's last record of the page, a put or a delete, nothing read. */
+async function writeBlind(rows: Rows, page: ApplyPage, generation: TableGeneration, records: readonly FetchedRecord[]): Promise<void> {
+  const last = new Map<string, FetchedRecord>();
+  for (const record of records) last.set(record.key as string, record);
+  const ops: Promise<unknown>[] = [];
+  for (const [key, record] of last) track(ops, writeRow(rows, page, generation, key, record));
+  await Promise.all(ops);
+}
+
+/** The put (a value) or delete (a tombstone) of one key's row. */
+function writeRow(rows: Rows, page: ApplyPage, generation: TableGeneration, key: string, record: FetchedRecord): Promise<unknown> {
+  const { topic, partition } = page;
+  if (record.value === null) return rows.delete([topic, partition, generation.generation, key]);
+  return rows.put({ topic, partition, generation: generation.generation, key, value: record.value, offset: record.offset });
 }
 
 /** How a change moves the key count: a new key +1, a deleted one -1, an overwrite 0. */

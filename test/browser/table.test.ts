@@ -143,6 +143,31 @@ describeInChromium("client.table in Chromium", () => {
     await offline.close();
   });
 
+  it("builds a table of 5,000 keys and reports how fast (a figure for the README)", async () => {
+    const { api, url } = server;
+    await api.createTopic("many", 1);
+    const keys = 5_000;
+    for (let base = 0; base < keys; base += 500) {
+      const records = Array.from({ length: 500 }, (_, i) => ({ key: `k${base + i}`, value: { n: base + i, text: "some value" } }));
+      await api.produce("many", { records });
+    }
+    const page = await newPage();
+    const started = performance.now();
+    await call(page, "open", url, "many-db", "many");
+    await call(page, "whenLive");
+    const builtMs = performance.now() - started;
+    const view = await call(page, "snapshot");
+    const readMs = performance.now() - started - builtMs;
+    expect(view.size).toBe(keys);
+    expect(view.entries).toHaveLength(keys);
+    console.log(
+      `table build: ${keys} keys live in ${builtMs.toFixed(0)} ms (${((keys / builtMs) * 1000).toFixed(0)} keys/s); ` +
+        `entries() read back in ${readMs.toFixed(0)} ms`,
+    );
+    await call(page, "close");
+    await page.close();
+  });
+
   // Waits for branch `compact` (see COMPACT_ON_MAIN).
   (COMPACT_ON_MAIN ? it : it.skip)(
     "converges on the server's table after the server compacted past its position while it was offline",
