@@ -14,22 +14,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type TestServer } from "../node/client-harness.ts";
 import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir } from "../node/runtime.ts";
-import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
+import { callPage, describeInChromium, launchBrowser, type TestBrowser, texts, WAIT_MS, waitForText } from "./browser-harness.ts";
 import type { TableReactTestApi } from "./table-react-page.tsx";
 
 const TOPIC = "react-prices";
-
-async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ({ selector, text }) => document.querySelector(selector)?.textContent === text,
-    { selector, text },
-    { timeout: WAIT_MS },
-  );
-}
-
-async function texts(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(selector, (items) => items.map((item) => item.textContent ?? ""));
-}
 
 describeInChromium("the table hooks in Chromium", () => {
   let dir = "";
