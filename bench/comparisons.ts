@@ -11,6 +11,7 @@
 import { COST_TARGET_USD_PER_MILLION, type CostReport } from "./cost.ts";
 import type { BenchProfile } from "./profiles.ts";
 import { cpuRows } from "./report/cpu-rows.ts";
+import { socketMemoryRows } from "./report/memory-rows.ts";
 import type { ComparisonRow, Measurement } from "./result.ts";
 import { BROWSER_CACHE_TARGETS } from "./scenarios/browser-cache.ts";
 import { type Summary, summarise } from "./stats.ts";
@@ -281,6 +282,7 @@ export function comparisonRows(measurements: readonly Measurement[], profile: Be
     }
   }
   rows.push(...cpuRows(measurements));
+  rows.push(...socketMemoryRows(measurements, profile));
   rows.push(...browserCacheRows(measurements, profile));
   rows.push(...costRows(cost));
   return rows;

@@ -1,6 +1,7 @@
 /**
- * A minimal client of edgelog's partition socket (WebSocket protocol v1, README "Live"), as a
- * subscriber or a producer would use it: `produce` -> `ack` by id, and `subscribe` from earliest
+ * A minimal client of edgelog's partition socket (README "Live"), as a subscriber or a producer
+ * would use it: protocol version 2 when the server's `hello` lists it (one compact `ack` per
+ * produce, PROTOCOL.md SOCKET-20), `produce` -> `ack` by id, and `subscribe` from earliest
  * with a `consumed` after every `records` message (the protocol's SHOULD, which keeps the
  * server's push window open). Node 20 has no global WebSocket, hence the `ws` package.
  *
@@ -16,14 +17,14 @@ import type { OnValues, WireCounts } from "./types.ts";
 /** How long opening a socket (until `hello`) or a subscribe (until `subscribed`) may take, in ms. */
 export const SOCKET_STEP_TIMEOUT_MS = 30_000;
 /**
- * How long a closing handshake may take before the socket is dropped, in ms. Short: edgelog's
- * partition object does not answer a client's close frame (its webSocketClose does not call
- * close), so the handshake never completes and waiting longer only slows the bench down.
+ * How long a closing handshake may take before the socket is dropped, in ms. edgelog's partition
+ * answers a client's close frame with the same code (worker/sockets/socket-layer.ts `closed`), so
+ * this only bounds a server that would not, without slowing the bench down.
  */
 const SOCKET_CLOSE_TIMEOUT_MS = 200;
 
 /**
- * A `produce` frame of edgelog's socket protocol v1 holding these JSON texts as record values:
+ * A `produce` frame of edgelog's socket protocol (v1 and v2 alike) holding these JSON texts as record values:
  * the bytes the bench's edgelog producer sends, and the floors' producer too (same client work).
  *
  * @example
@@ -45,6 +46,7 @@ interface ServerFrame {
   code?: string;
   message?: string;
   records?: { offset: number; value: unknown }[];
+  versions?: number[];
 }
 
 /**
@@ -70,7 +72,8 @@ export class PartitionSocket {
   }
 
   /**
-   * Connects and waits for the server's `hello`.
+   * Connects, waits for the server's `hello`, and chooses protocol version 2 if it is listed
+   * (SOCKET-4: the server answers nothing, and the acks of every later produce are compact).
    *
    * @example
    * const socket = await PartitionSocket.open(url, { httpRequests: 0, wsMessagesIn: 0, wsMessagesOut: 0 });
@@ -100,6 +103,7 @@ export class PartitionSocket {
             ),
           );
           counts.wsMessagesOut++;
+          if (frame.versions?.includes(2) === true) socket.sendFrame('{"type":"hello","version":2}');
           resolve(socket);
         }
       });

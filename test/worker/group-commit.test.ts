@@ -4,7 +4,7 @@
  * commit), in submission order, each with its own idempotence check, quota admission and error;
  * the queue is bounded. The black-box side (many real sockets, a runtime restart) is
  * test/node/group-commit.test.ts.
- * Rules: PROTOCOL.md PRODUCE-6, PRODUCER-4, QUOTA-4, LOG-3.
+ * Rules: PROTOCOL.md PRODUCE-6, PRODUCER-4, QUOTA-4, QUOTA-10, LOG-3.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

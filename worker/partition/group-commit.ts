@@ -17,7 +17,8 @@
  * once its data is durable.
  *
  * Bounded: at most GROUP_COMMIT_REQUESTS_MAX requests and GROUP_COMMIT_CHARACTERS_MAX characters
- * wait; past either a request is refused with QUOTA_EXCEEDED and a retryAfterMs (nothing stored).
+ * wait; past either a request is refused with QUOTA_EXCEEDED and a retryAfterMs (nothing stored;
+ * PROTOCOL.md QUOTA-10).
  *
  * @example
  * const grouped = new GroupCommit<AppendRequest, AppendResult>({ apply: (r) => partition.appendNow(r), size: requestCharacters });
