@@ -86,11 +86,6 @@ export class TablePartition {
     return this.link?.state === "live" && this.target?.kind === "view";
   }
 
-  /** The link, for the client's status. */
-  get currentLink(): PartitionLink | null {
-    return this.link;
-  }
-
   /** Makes the link and starts it. */
   open(): void {
     if (this.closed) return;
