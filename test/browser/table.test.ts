@@ -26,7 +26,9 @@ import type { TableTestApi } from "./table-page.ts";
 
 /**
  * The compaction part waits for branch `compact` (issue 13's server side). Until it is merged the
- * server has no compacted topics; the lead sets this to true when merging both branches.
+ * server has no compacted topics; the lead sets this to true when merging both branches. Run on a
+ * scratch merge of `table` and `compact` (at 86402c6..72b11ad) it passed, and it failed with the
+ * client's `reset` handling removed (the deleted key stayed in the view).
  */
 const COMPACT_ON_MAIN = false;
 
@@ -196,6 +198,7 @@ describeInChromium("client.table in Chromium", () => {
         ["gear", 3],
         ["nut", 1],
       ]);
+      const resetsBefore = (await call(page, "snapshot")).resets.length;
       // Offline: the client is gone while the server updates, deletes, and compacts.
       await call(page, "close");
       await api.produce("stock", {
@@ -233,7 +236,8 @@ describeInChromium("client.table in Chromium", () => {
         ["nut", 11],
         ["washer", 4],
       ]);
-      expect(view.resets.length).toBeGreaterThan(0);
+      // The server said reset (it removed a tombstone the table never saw): the view was rebuilt.
+      expect(view.resets.length).toBeGreaterThan(resetsBefore);
       expect(view.errors).toEqual([]);
       await call(page, "close");
       await page.close();
