@@ -163,6 +163,8 @@ export type ServerMessage =
       reset?: boolean;
       /** The topic is compacted (`cleanup.policy` has "compact"; absent from older servers: false). */
       compacted?: boolean;
+      /** With `compacted`: what the client sends back as `cleaned` when it resumes (branch compact's COMPACT-6). */
+      cleanedTombstonesBelow?: number;
     }
   | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }
   | { type: "live"; id: string; offset: number }
