@@ -31,13 +31,16 @@ import { type LinkState, move } from "./status.ts";
 
 /**
  * Where a link subscribes: the protocol's starts, and a table's `from: "latest-per-key"` (each
- * key's latest record, then live; issue 13, served by servers with compaction). Kept here until
- * the protocol's StartPosition names it, so the worker's types are not touched by the client.
+ * key's latest record, then live; issue 13, served by servers with compaction) and `cleaned`.
+ * Kept here until the protocol's types name them, so the worker's types are not touched by the client.
  *
  * @example
  * const start: LinkStart = { from: "latest-per-key" };
  */
-export type LinkStart = SubscribeStart | { from: "latest-per-key" };
+export type LinkStart = (SubscribeStart | { from: "latest-per-key" }) & {
+  /** The `cleanedTombstonesBelow` the table last saw (branch compact's COMPACT-6); only to a server that sent one. */
+  cleaned?: number;
+};
 
 /**
  * What a link asks of, and tells, its owner (a subscription).

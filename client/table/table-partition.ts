@@ -68,9 +68,12 @@ export class TablePartition {
   private topicId: string | null = null;
   /** The subscription's high watermark: at `live`, every offset below it was delivered. */
   private subscribedEnd = 0;
-  /** The server refused `latest-per-key`: rebuild `from: "earliest"` instead. */
+  /** The subscription's `cleanedTombstonesBelow` (a compacted topic on a server that sends it). */
+  private cleaned: number | undefined = undefined;
+  /** The server refused `latest-per-key` or `cleaned`: rebuild `from: "earliest"`, send no `cleaned`. */
   private legacy = false;
-  private askedLatestPerKey = false;
+  /** Whether the last start asked what an older server refuses. */
+  private askedNew = false;
   private chain: Promise<unknown> = Promise.resolve();
   /** Bumped per link made. */
   private serial = 0;
@@ -146,7 +149,7 @@ export class TablePartition {
       },
       error: (error) => {
         // An older server refusing latest-per-key is expected, not news: the next start is "earliest".
-        if (this.askedLatestPerKey && LATEST_PER_KEY_REFUSED.has(error.code) && !this.legacy) {
+        if (this.askedNew && LATEST_PER_KEY_REFUSED.has(error.code) && !this.legacy) {
           this.legacy = true;
           return;
         }
@@ -168,23 +171,26 @@ export class TablePartition {
     const { store, topic, partition } = this.options;
     this.topicId = hello.topicId;
     const plan = planTableStart(await store.partition(topic, partition), hello);
-    this.askedLatestPerKey = false;
+    this.askedNew = false;
     if (plan.kind === "resume") {
       this.target = plan.target;
       this.next = plan.next;
       this.rebuild = false;
-      return { from: { offset: plan.next } };
+      if (plan.cleaned === undefined || this.legacy) return { from: { offset: plan.next } };
+      this.askedNew = true;
+      return { from: { offset: plan.next }, cleaned: plan.cleaned };
     }
     this.target = null;
     this.next = null;
     this.rebuild = true;
     if (this.legacy) return { from: "earliest" };
-    this.askedLatestPerKey = true;
+    this.askedNew = true;
     return { from: "latest-per-key" };
   }
 
   private async subscribed(message: ServerMessageOf<"subscribed">): Promise<void> {
     this.subscribedEnd = message.highWatermark;
+    this.cleaned = message.cleanedTombstonesBelow;
     if (message.reset !== true && !this.rebuild) return;
     const { store, topic, partition } = this.options;
     const generation = await store.beginRebuild(topic, partition, this.topicId);
@@ -197,7 +203,8 @@ export class TablePartition {
     const target = this.target;
     if (this.closed || target === null || message.records.length === 0) return;
     const { store, topic, partition, events } = this.options;
-    const result = await store.apply({ topic, partition, target, next: this.next, records: message.records, topicId: this.topicId });
+    const page = { topic, partition, target, next: this.next, records: message.records, topicId: this.topicId };
+    const result = await store.apply(this.cleaned === undefined ? page : { ...page, cleaned: this.cleaned });
     if (result.moved !== null) return this.restart();
     this.next = result.next;
     events.wrote(result.changes, null);
@@ -217,7 +224,8 @@ export class TablePartition {
 }
 
 /**
- * The codes a server refusing `from: "latest-per-key"` answers (an older server: INVALID_REQUEST,
- * its start parser's); the table then rebuilds `from: "earliest"`, which gives the same view.
+ * The codes a server refusing `from: "latest-per-key"` or `cleaned` answers (an older server:
+ * INVALID_REQUEST, its start parser's; a topic that is not compacted, TABLE-2); the table then
+ * rebuilds `from: "earliest"`, which gives the same view, and sends no `cleaned`.
  */
 const LATEST_PER_KEY_REFUSED: ReadonlySet<string> = new Set(["INVALID_REQUEST", "INVALID_PARAMETER"]);

@@ -25,7 +25,7 @@ import type { StoredTablePartition, TableGeneration, TableTarget } from "./table
  * @example
  * const start: TableStart = { kind: "resume", target: { kind: "view" }, next: 42 };
  */
-export type TableStart = { kind: "resume"; target: TableTarget; next: number } | { kind: "rebuild" };
+export type TableStart = { kind: "resume"; target: TableTarget; next: number; cleaned?: number } | { kind: "rebuild" };
 
 /**
  * Whether `generation` can go on from its next offset on the log `hello` describes: an offset
@@ -60,10 +60,14 @@ export function planTableStart(
   if (stored === undefined) return { kind: "rebuild" };
   const { building, view } = stored;
   if (building !== null && resumable(building, hello)) {
-    return { kind: "resume", target: { kind: "building", generation: building.generation }, next: building.next };
+    return { kind: "resume", target: { kind: "building", generation: building.generation }, next: building.next, ...cleaned(building) };
   }
-  if (resumable(view, hello)) return { kind: "resume", target: { kind: "view" }, next: view.next };
+  if (resumable(view, hello)) return { kind: "resume", target: { kind: "view" }, next: view.next, ...cleaned(view) };
   return { kind: "rebuild" };
+}
+
+function cleaned(generation: TableGeneration): { cleaned?: number } {
+  return generation.cleaned === undefined ? {} : { cleaned: generation.cleaned };
 }
 
 /**

@@ -43,6 +43,12 @@ export interface TableGeneration {
   size: number;
   /** The topic incarnation (`hello.topicId`) its offsets count in. */
   topicId: string | null;
+  /**
+   * The server's `cleanedTombstonesBelow` when the records up to `next` were read, sent back as
+   * `cleaned` on resume so the server resets only if it removed a tombstone since; absent when the
+   * server sent none (not compacted, or older).
+   */
+  cleaned?: number;
 }
 
 /**

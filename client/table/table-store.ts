@@ -61,6 +61,8 @@ export interface ApplyPage {
   next: number | null;
   records: readonly FetchedRecord[];
   topicId: string | null;
+  /** The subscription's `cleanedTombstonesBelow`, stored with the position (undefined: none sent). */
+  cleaned?: number;
 }
 
 /**
@@ -141,6 +143,7 @@ export class TableStore {
       if (page.target.kind === "building") await writeBlind(rows, page, generation, records);
       const size = generation.size + changes.reduce((sum, change) => sum + sizeStep(change), 0);
       const updated: TableGeneration = { ...generation, next, size, topicId: generation.topicId ?? page.topicId };
+      if (page.cleaned !== undefined) updated.cleaned = page.cleaned;
       const row = page.target.kind === "view" ? { ...stored, view: updated } : { ...stored, building: updated };
       await partitions.put(row);
       return { moved: null, next, changes: page.target.kind === "view" ? changes : [] };

@@ -123,9 +123,10 @@ class ScriptedLink implements PartitionLink {
   }
 
   /** The server subscribed from `offset` with the log ending at `end` (its high watermark). */
-  async subscribed(offset: number, reset?: boolean, end = offset): Promise<void> {
+  async subscribed(offset: number, reset?: boolean, end = offset, cleanedTombstonesBelow?: number): Promise<void> {
     const message: ServerMessageOf<"subscribed"> = { type: "subscribed", id: "s1", offset, logStartOffset: 0, highWatermark: end };
-    await this.handlers.subscribed(reset === undefined ? message : { ...message, reset, compacted: true });
+    const compacted = cleanedTombstonesBelow === undefined ? {} : { compacted: true, cleanedTombstonesBelow };
+    await this.handlers.subscribed({ ...message, ...(reset === undefined ? {} : { reset }), ...compacted });
     this.state = "catching-up";
     this.handlers.changed();
   }
@@ -240,7 +241,7 @@ describe("a table over a scripted link", () => {
     await t.table.whenLive();
     // Offline, the server compacts past offset 3 and removes the tombstone of "gone": it says reset.
     expect(await link.hello()).toEqual({ from: { offset: 3 } });
-    await link.subscribed(0, true, 7);
+    await link.subscribed(0, true, 7, 5);
     await link.records([record(1, "b", 2), record(6, "a", 5)]);
     expect(await entries(t.table)).toEqual([
       ["a", 1],
@@ -255,10 +256,12 @@ describe("a table over a scripted link", () => {
       ["b", 2],
     ]);
     expect(t.resets.map((reset) => reset.size)).toEqual([3, 2]);
+    // The view resumes telling the server the cleanedTombstonesBelow it saw (not reset again for it).
+    expect(await link.hello()).toEqual({ from: { offset: 7 }, cleaned: 5 });
     // An interrupted rebuild resumes where its stored part ends.
-    await link.subscribed(0, true, 9);
+    await link.subscribed(0, true, 9, 6);
     await link.records([record(6, "a", 5)]);
-    expect(await link.hello()).toEqual({ from: { offset: 7 } });
+    expect(await link.hello()).toEqual({ from: { offset: 7 }, cleaned: 6 });
   });
 
   it("reads the stored view after a reload, with no server at all", async () => {
