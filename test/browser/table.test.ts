@@ -239,6 +239,15 @@ describeInChromium("client.table in Chromium", () => {
       // The server said reset (it removed a tombstone the table never saw): the view was rebuilt.
       expect(view.resets.length).toBeGreaterThan(resetsBefore);
       expect(view.errors).toEqual([]);
+      // Back again with nothing compacted meanwhile: the table resumes, no reset.
+      await call(page, "close");
+      await api.produce("stock", { records: [{ key: "washer", value: 5 }] });
+      await call(page, "open", url, "compact-db", "stock");
+      await call(page, "whenLive");
+      const again = await call(page, "snapshot");
+      expect(again.resets).toHaveLength(view.resets.length);
+      expect(again.entries).toEqual(latestPerKey((await api.readAll("stock", 0)).records));
+      expect(again.changes.at(-1)).toMatchObject({ key: "washer", value: 5, previous: 4 });
       await call(page, "close");
       await page.close();
     },
