@@ -17,8 +17,9 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { FetchedRecord, JsonValue } from "../../client/index.ts";
+import type { JsonValue } from "../../client/index.ts";
 import { startServer, type TestServer } from "../node/client-harness.ts";
+import { latestPerKey } from "../node/latest-per-key.ts";
 import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir, requestJson, waitFor } from "../node/runtime.ts";
 import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
@@ -34,17 +35,6 @@ const COMPACT_ON_MAIN = false;
 
 function call<K extends keyof TableTestApi & string>(page: Page, name: K, ...args: Parameters<TableTestApi[K]>) {
   return callPage<TableTestApi, K>(page, "tableTest", name, ...args);
-}
-
-/** The latest value per key of records in offset order (a tombstone deletes), sorted by key. */
-function latestPerKey(records: readonly FetchedRecord[]): [string, JsonValue][] {
-  const view = new Map<string, JsonValue>();
-  for (const record of records) {
-    if (record.key === null) continue;
-    if (record.value === null) view.delete(record.key);
-    else view.set(record.key, record.value);
-  }
-  return [...view].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 describeInChromium("client.table in Chromium", () => {

@@ -12,7 +12,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { FetchedRecord, JsonValue } from "../../client/protocol/index.ts";
+import type { FetchedRecord } from "../../client/protocol/index.ts";
+import { latestPerKey } from "./latest-per-key.ts";
 import { entries, record, scriptedTable } from "./table-harness.ts";
 
 type Step =
@@ -38,17 +39,6 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     cutAfterPages: fc.option(fc.nat(3), { nil: null }),
   }),
 );
-
-/** The latest value per key of `log` in offset order (a tombstone deletes), sorted by key. */
-function latestPerKey(log: readonly FetchedRecord[]): [string, JsonValue][] {
-  const view = new Map<string, JsonValue>();
-  for (const r of log) {
-    if (r.key === null) continue;
-    if (r.value === null) view.delete(r.key);
-    else view.set(r.key, r.value);
-  }
-  return [...view].sort(([a], [b]) => (a < b ? -1 : 1));
-}
 
 /** The records of `log` at or after `from` that are their key's latest (compaction's form). */
 function compactedFrom(log: readonly FetchedRecord[], from: number, dropTombstones: boolean): FetchedRecord[] {
