@@ -12,6 +12,7 @@
  */
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
+import { TABLES_OPEN_MAX } from "../../client/local-limits.ts";
 import type { JsonValue } from "../../client/protocol/index.ts";
 import { TableViewStore } from "../../client/react/table-view-store.ts";
 import type { Table } from "../../client/table/table.ts";
@@ -212,6 +213,22 @@ describe("a table against the worker", () => {
     const again = offline.table<number>("prices");
     expect(await again.get("fig")).toBe(7);
     expect(await again.size()).toBe(2);
+  });
+
+  it("refuses a table without IndexedDB, and one past TABLES_OPEN_MAX", async () => {
+    const memory = rig.client({ cache: "memory" });
+    expect(() => memory.table("prices")).toThrow(expect.objectContaining({ code: "INVALID_USE" }));
+    const client = rig.client({
+      cache: "indexeddb",
+      dbName: "table-many",
+      tabs: false,
+      fetch: async () => Promise.reject(new TypeError("offline")),
+    });
+    const open = Array.from({ length: TABLES_OPEN_MAX }, (_, i) => client.table(`t${i}`));
+    expect(() => client.table("one-more")).toThrow(expect.objectContaining({ code: "INVALID_USE" }));
+    open[0]?.close();
+    client.table("one-more").close();
+    for (const table of open) table.close();
   });
 
   it("feeds the table hooks' store: a watched key and a list follow the table, each slice replaced only when it changes", async () => {
