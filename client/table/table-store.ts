@@ -18,6 +18,7 @@ import type { IDBPObjectStore } from "idb";
 import { DB_NAME_DEFAULT, type EdgelogDB } from "../cache/db-schema.ts";
 import { IdbConnection, type ReadTxOf, type WriteTxOf } from "../cache/idb-connection.ts";
 import { track } from "../cache/pages.ts";
+import { EdgelogClientError } from "../local-errors.ts";
 import type { FetchedRecord, JsonValue } from "../protocol/index.ts";
 import type { TableChange } from "./table-change.ts";
 import { nextGeneration, planApply, planSwap, type SwapVerdict, targetGeneration } from "./table-plan.ts";
@@ -134,6 +135,9 @@ export class TableStore {
         return { moved: verdict.kind === "moved" ? verdict.why : "the table partition is gone", next: null, changes: [] };
       }
       const from = verdict.from;
+      for (let i = 1; i < page.records.length; i++) {
+        holds(page.records[i]!.offset > page.records[i - 1]!.offset, `a page's offsets rise (${page.topic}/${page.partition})`);
+      }
       const records = page.records.filter((record) => (from === null || record.offset >= from) && record.key !== null);
       const last = page.records[page.records.length - 1];
       const next = last === undefined ? generation.next : Math.max(last.offset + 1, from ?? 0);
@@ -142,6 +146,10 @@ export class TableStore {
       const changes = page.target.kind === "view" ? await applyRecords(rows, page, generation, records) : [];
       if (page.target.kind === "building") await writeBlind(rows, page, generation, records);
       const size = generation.size + changes.reduce((sum, change) => sum + sizeStep(change), 0);
+      holds(
+        size >= 0 && (next === null || generation.next === null || next >= generation.next),
+        "a generation's size and position never go back",
+      );
       const updated: TableGeneration = { ...generation, next, size, topicId: generation.topicId ?? page.topicId };
       if (page.cleaned !== undefined) updated.cleaned = page.cleaned;
       const row = page.target.kind === "view" ? { ...stored, view: updated } : { ...stored, building: updated };
@@ -232,6 +240,7 @@ async function applyRecords(
   const { topic, partition } = page;
   const keys = [...new Set(records.map((record) => record.key as string))];
   const before = await Promise.all(keys.map((key) => rows.get([topic, partition, generation.generation, key])));
+  for (const [i, row] of before.entries()) holds(row === undefined || row.key === keys[i], "a row read is the key asked for");
   const held = new Map<string, JsonValue | null>(keys.map((key, i) => [key, before[i]?.value ?? null]));
   const written = new Map<string, FetchedRecord>();
   const changes: TableChange[] = [];
@@ -269,6 +278,11 @@ function writeRow(rows: Rows, page: ApplyPage, generation: TableGeneration, key:
 function sizeStep(change: TableChange): number {
   if (change.previous === null) return change.value === null ? 0 : 1;
   return change.value === null ? -1 : 0;
+}
+
+/** An assertion inside a table transaction: a failure aborts it (nothing written) and says what broke. */
+function holds(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new EdgelogClientError("CACHE_FAILED", `edgelog table check failed: ${what}`);
 }
 
 function partitionRange(topic: string): IDBKeyRange {

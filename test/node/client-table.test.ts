@@ -154,6 +154,20 @@ describe("a table over a scripted link", () => {
     expect((await again.link(0)).starts).toEqual([]);
   });
 
+  it("refuses a page whose offsets do not rise (nothing of it stored) and starts over from what is stored", async () => {
+    const t = scriptedTable("table-bad-page");
+    const link = await t.link(0);
+    await link.hello();
+    await link.subscribed(0, true, 3);
+    await link.records([record(0, "a", 1)]);
+    await link.records([record(2, "b", 2), record(1, "c", 3)]);
+    expect(t.errors).toEqual([expect.objectContaining({ code: "CACHE_FAILED" })]);
+    const again = await t.link(1);
+    expect(link.closed).toBe(true);
+    // The rebuild goes on from its stored part: offset 1, nothing of the refused page.
+    expect(await again.hello({ highWatermark: 3 })).toEqual({ from: { offset: 1 } });
+  });
+
   it("a writer whose rebuild another writer replaced starts over from what is stored", async () => {
     const one = scriptedTable("table-two");
     const two = scriptedTable("table-two");
