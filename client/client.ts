@@ -41,6 +41,7 @@ import type { ClientTables } from "./table/client-tables.ts";
 import type { Table } from "./table/table.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { TopicLookup } from "./topic-lookup.ts";
+import { TopicSchemaCheck } from "./topic-schemas.ts";
 import { type TopicOptions, TypedTopic } from "./typed-topic.ts";
 import { validateSubscribe } from "./validate.ts";
 
@@ -97,7 +98,13 @@ export class EdgelogClient {
     this.lookup = new TopicLookup({ cache: this.cache, http: this.http, events: this.events, sleep, random: options.random, isClosed });
     this.outboxWatch = new OutboxWatch({ cache: this.cache, reportError: (error) => this.events.reportError(error) });
     this.tabs?.onOutbox(() => void this.outboxWatch.changed());
+    const schemaCheck = new TopicSchemaCheck({
+      cachedTopic: (topic) => this.events.cached("reading topic metadata", () => this.cache.topic(topic), undefined),
+      refresh: (topic) => this.lookup.fetchPartitionCount(topic),
+    });
     this.producer = new Producer({
+      checkSchemas: (topic, encoded) => schemaCheck.check(topic, encoded),
+      schemaRefused: (topic, entries) => schemaCheck.refused(topic, entries),
       cache: this.cache,
       http: this.http,
       cachedPartitionCount: (topic) => this.lookup.cachedPartitionCount(topic),
@@ -176,14 +183,8 @@ export class EdgelogClient {
     this.ensureOpen();
     topicName(topic);
     if (this.tables === null) throw new EdgelogClientError("INVALID_USE", 'tables live in IndexedDB: use cache: "indexeddb" (the default)');
-    if (this.makeLink === null) {
-      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
-    }
-    const released = (table: SubscriptionHandle): void => {
-      this.subscriptions.delete(table);
-      this.network.recompute();
-    };
-    const table = this.tables.open<T>(topic, this.subscriptionContext(this.makeLink), released);
+    const context = this.subscriptionContext(this.linkFactory());
+    const table = this.tables.open<T>(topic, context, (closed) => context.released(closed));
     this.subscriptions.add(table);
     return table;
   }
@@ -350,12 +351,15 @@ export class EdgelogClient {
   ): Subscription<T> {
     this.ensureOpen();
     validateSubscribe(topic, opts);
-    if (this.makeLink === null) {
-      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
-    }
-    const subscription = new Subscription(this.subscriptionContext(this.makeLink), topic, opts, onRecord, decode);
+    const subscription = new Subscription(this.subscriptionContext(this.linkFactory()), topic, opts, onRecord, decode);
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** The link factory, or INVALID_USE where there is no WebSocket. */
+  private linkFactory(): LinkFactory {
+    if (this.makeLink !== null) return this.makeLink;
+    throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
   }
 
   private ensureOpen(): void {

@@ -29,7 +29,9 @@ import type {
   ProduceRangesResponse,
   ProduceRequest,
   ProduceResponse,
+  SchemaVersionAnswer,
   TopicDescription,
+  TopicSchemas,
   TopicSummary,
 } from "./protocol/index.ts";
 import {
@@ -42,7 +44,9 @@ import {
   partitionPath,
   producePositions,
   ROUTE,
+  subjectVersionPath,
   topicPath,
+  topicSubject,
 } from "./protocol/index.ts";
 
 const NO_HEADERS: Readonly<Record<string, string>> = {};
@@ -101,6 +105,28 @@ export class HttpApi {
   /** GET /v1/topics/:topic: its partitions (the count is `partitions.length`). */
   describeTopic(topic: string): Promise<TopicDescription> {
     return this.call<TopicDescription>("GET", topicPath(topic));
+  }
+
+  /**
+   * A topic's schemas (SCHEMA-5, SCHEMA-8): its subjects listed by prefix, then the latest version
+   * of its `-value` and `-key` subjects that exist (no request, and no 404, for those that do not).
+   */
+  async topicSchemas(topic: string): Promise<TopicSchemas> {
+    const prefix = `${topic}-`;
+    const subjects = await this.call<string[]>("GET", `${ROUTE.schemaSubjects}?subjectPrefix=${encodeURIComponent(prefix)}`);
+    const latest = async (role: "value" | "key") => {
+      const subject = topicSubject(topic, role);
+      if (!subjects.includes(subject)) return null;
+      try {
+        return await this.call<SchemaVersionAnswer>("GET", subjectVersionPath(subject, "latest"));
+      } catch (error) {
+        // Deleted between the two requests.
+        if ((error as EdgelogError).code === "UNKNOWN_SUBJECT") return null;
+        throw error;
+      }
+    };
+    const [value, key] = await Promise.all([latest("value"), latest("key")]);
+    return { seq: 0, value, key };
   }
 
   /** GET /v1/topics: the topics (with auth, those the token may read). */

@@ -385,6 +385,24 @@ export const SCHEMA_VALIDATE_MS_MAX = 10_000;
 export const SCHEMA_PENDING_RECORDS_MAX = 1_000;
 
 /**
+ * Topics whose compiled registry schemas a client keeps in memory (SCHEMA-8); past it the least
+ * recently used is compiled again when next needed.
+ *
+ * @example
+ * // a client producing to 100 topics with schemas keeps 32 compiled
+ */
+export const SCHEMA_TOPICS_COMPILED_MAX = 32;
+
+/**
+ * How old a topic's cached schemas may be before a produce asks for them again, in the
+ * background (the record is checked with the cached ones meanwhile).
+ *
+ * @example
+ * // a produce 61 s after the last lookup also refreshes it
+ */
+export const SCHEMA_REFRESH_MS = 60_000;
+
+/**
  * Rows a table's `entries()` reads per IndexedDB request: what it holds in memory at once (a
  * table's keys live in IndexedDB, never all in memory).
  *

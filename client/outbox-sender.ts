@@ -24,6 +24,10 @@
  *   under a new producer id at sequence 0 and sent at once, and the error is reported (if the
  *   batch had been appended before, its records were deleted since, and are appended again);
  * - PRODUCER_FENCED: another holder of this producer id has a newer epoch: stop everything;
+ * - SCHEMA_VIOLATION of a batch holding records the client could not check (its topic's schemas
+ *   were not cached yet): the schemas are fetched and each record checked; the ones refused are
+ *   removed and rejected, the others sealed again (a new producer id, as above: nothing was
+ *   appended) and sent. When the schemas cannot be read, the whole batch is refused, as below;
  * - any other server error (UNKNOWN_TOPIC, UNKNOWN_PARTITION, ...): the batch can never be
  *   appended: removed, its sequences given back (the server appended nothing, so the next batch
  *   must start where it did), its records' promises rejected, the error reported.
@@ -65,6 +69,11 @@ export interface SenderContext {
   reportError(error: EdgelogError | EdgelogClientError): void;
   sleep(ms: number): Promise<void>;
   random?: () => number;
+  /**
+   * After a batch was refused with SCHEMA_VIOLATION (SCHEMA-6): the ids of its entries that fail
+   * the topic's schemas fetched again, or an empty set when they cannot be read.
+   */
+  schemaRefused?(topic: string, entries: readonly OutboxEntry[]): Promise<ReadonlySet<number>>;
 }
 
 /**
@@ -227,6 +236,16 @@ async function sendPartition(ctx: SenderContext, sending: readonly OutboxEntry[]
       return;
     }
     const batchIds = batch.map((e) => e.id);
+    if (outcome.kind === "fatal" && outcome.error.code === "SCHEMA_VIOLATION" && batch.length > 1) {
+      const kept = await keepValid(ctx, batch, sealed, outcome.error, result);
+      if (kept === null) return;
+      if (kept.size < batch.length) {
+        entries = entries
+          .filter((entry) => !batchIds.includes(entry.id) || kept.has(entry.id))
+          .map((e) => (kept.has(e.id) ? { ...e, batch: null } : e));
+        continue;
+      }
+    }
     try {
       if (outcome.kind === "ok") await ctx.cache.outboxRemove(batchIds);
       else if (outcome.kind === "unknown-producer") await ctx.cache.outboxUnseal(batchIds, batch[0]!.topic, batch[0]!.partition, sealed);
@@ -251,6 +270,44 @@ async function sendPartition(ctx: SenderContext, sending: readonly OutboxEntry[]
     }
     start += batch.length;
   }
+}
+
+/**
+ * A batch refused with SCHEMA_VIOLATION: removes (and rejects) its entries the topic's schemas,
+ * fetched again, refuse, and unseals the others; answers the ids kept (all of them when none is
+ * found refused: the caller discards the batch), or null when the cache failed (`result.failure`).
+ */
+async function keepValid(
+  ctx: SenderContext,
+  batch: readonly OutboxEntry[],
+  sealed: SealedBatch,
+  error: EdgelogError,
+  result: PassResult,
+): Promise<Set<number> | null> {
+  const first = batch[0]!;
+  const refused = (await ctx.schemaRefused?.(first.topic, batch).catch(() => undefined)) ?? new Set<number>();
+  const kept = new Set(batch.filter((entry) => !refused.has(entry.id)).map((entry) => entry.id));
+  if (refused.size === 0 || kept.size === batch.length) return kept;
+  try {
+    // Unsealed first: were the removal lost, the refused entries would only be checked again.
+    await ctx.cache.outboxUnseal(
+      batch.map((e) => e.id),
+      first.topic,
+      first.partition,
+      sealed,
+    );
+    await ctx.cache.outboxRemove([...refused]);
+  } catch (cacheFailure) {
+    result.failure = asError(cacheFailure);
+    return null;
+  }
+  result.removed += refused.size;
+  ctx.undeliverable(
+    batch.filter((entry) => refused.has(entry.id)),
+    error,
+  );
+  ctx.reportError(error);
+  return kept;
 }
 
 /** Sends one sealed batch, retrying in place what the rules say to retry. */

@@ -76,6 +76,8 @@ export interface ProducerContext extends Omit<SenderContext, "delivered" | "unde
   /** The topic's partition count from the cache only (no network), or undefined. */
   cachedPartitionCount(topic: string): Promise<number | undefined>;
   lingerMs: number;
+  /** Refuses a record its topic's cached registry schemas refuse (SCHEMA_VIOLATION, SCHEMA-8). */
+  checkSchemas?(topic: string, encoded: EncodedRecord): Promise<void>;
   /** Where passes run (default: here, with sendOutbox); tabs sharing an outbox run them in the leader tab. */
   passRunner?: PassRunnerFactory;
   /**
@@ -121,13 +123,15 @@ export class Producer {
 
   /**
    * Validates, places and queues a record; resolves once it is in the outbox. A bad record is
-   * refused with the protocol's code before the cache is touched; a failed outbox write is
+   * refused with the protocol's code before the cache is touched (SCHEMA_VIOLATION when the
+   * topic's registry schema refuses it, SCHEMA-8); a failed outbox write is
    * CACHE_QUOTA_EXCEEDED or CACHE_FAILED (or OUTBOX_FULL).
    */
   async enqueue(topic: string, input: ProduceRecord): Promise<Queued> {
     if (this.closed) throw new EdgelogClientError("CLOSED", "the client is closed");
     topicName(topic);
     const encoded = encodeJson(input);
+    await this.ctx.checkSchemas?.(topic, encoded);
     const record = outboxRecord(encoded);
     const count = await this.ctx.cachedPartitionCount(topic);
     if (count !== undefined && encoded.partition !== null && encoded.partition >= count) {

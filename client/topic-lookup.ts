@@ -10,10 +10,10 @@
  */
 
 import { reconnectDelayMs } from "./backoff.ts";
-import type { EventCache } from "./cache/types.ts";
+import type { EventCache, TopicInfo } from "./cache/types.ts";
 import type { ClientEvents } from "./client-events.ts";
 import type { HttpApi } from "./http-api.ts";
-import { EdgelogError } from "./protocol/index.ts";
+import { EdgelogError, type TopicSchemas } from "./protocol/index.ts";
 import type { LookupWatch } from "./subscription-context.ts";
 
 /**
@@ -82,13 +82,28 @@ export class TopicLookup {
     return undefined;
   }
 
-  /** Fetches a topic's partition count from the server and stores it in the cache. */
+  /**
+   * Fetches a topic's partition count from the server and stores it in the cache, with the
+   * topic's schemas (SCHEMA-8) fetched beside it: when they cannot be read (no read grant, the
+   * network), the ones cached before are kept, and the server still decides (SCHEMA-6).
+   */
   async fetchPartitionCount(topic: string): Promise<number> {
     const { cache, events, http } = this.options;
-    const description = await http.describeTopic(topic);
-    const info = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now(), topicId: description.topicId };
+    const [description, schemas] = await Promise.all([http.describeTopic(topic), this.fetchSchemas(topic)]);
+    const known = schemas ?? (await events.cached("reading topic metadata", () => cache.topic(topic), undefined))?.schemas;
+    const info: TopicInfo = { name: topic, partitions: description.partitions.length, fetchedAt: Date.now(), topicId: description.topicId };
+    if (known !== undefined) info.schemas = known;
     await events.cached("storing topic metadata", () => cache.putTopic(info), undefined, true);
     return info.partitions;
+  }
+
+  /** The latest versions of the topic's `-value` and `-key` subjects, or undefined when unreadable. */
+  private async fetchSchemas(topic: string): Promise<TopicSchemas | undefined> {
+    try {
+      return await this.options.http.topicSchemas(topic);
+    } catch {
+      return undefined;
+    }
   }
 }
 

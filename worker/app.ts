@@ -31,6 +31,7 @@ import { originCors } from "./middleware/origins.ts";
 import { refuseOtherMethods } from "./middleware/other-methods.ts";
 import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
+import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
+  app.route("/", schemaRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

@@ -2,14 +2,14 @@
  * HTTP errors for every route: any failure becomes `{error: {code, message}}` with the code's
  * status (never a bare 500). The JSON body is read by middleware/json-body.ts.
  *
- * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4, AUTH-6, QUOTA-5.
+ * Rules: PROTOCOL.md ERROR-1, ERROR-3, ERROR-4, AUTH-6, QUOTA-5, SCHEMA-7.
  *
  * @example
  * app.onError(errorResponse);
  * return errorJson("NOT_FOUND", "no such route");
  */
 import type { Context } from "hono";
-import { EdgelogError, ERROR_STATUS, type ErrorCode, retryAfterSeconds } from "../client/protocol/index.ts";
+import { confluentErrorCode, EdgelogError, ERROR_STATUS, type ErrorCode, retryAfterSeconds } from "../client/protocol/index.ts";
 import { asEdgelogError } from "./result.ts";
 
 /**
@@ -42,6 +42,23 @@ export function errorAnswer(error: EdgelogError): Response {
  * @example
  * app.onError(errorResponse); // a route throwing EdgelogError("UNKNOWN_TOPIC", ...) answers 404 with that code
  */
-export function errorResponse(error: Error, _c: Context): Response {
-  return errorAnswer(asEdgelogError(error, "a request"));
+export function errorResponse(error: Error, c: Context): Response {
+  const failure = asEdgelogError(error, "a request");
+  return SCHEMA_PATH.test(c.req.path) ? schemaErrorAnswer(failure) : errorAnswer(failure);
+}
+
+/** The schema registry's routes, wherever the app is mounted. */
+const SCHEMA_PATH = /\/v1\/schemas(\/|$)/;
+
+/**
+ * An error on the schema registry's routes: Confluent's body, `{error_code, message}`, with
+ * edgelog's `error` beside it (SCHEMA-7), and the code's status.
+ *
+ * @example
+ * schemaErrorAnswer(new EdgelogError("UNKNOWN_SUBJECT", "subject \"orders-value\" not found")); // 404 {"error_code":40401,...}
+ */
+export function schemaErrorAnswer(error: EdgelogError): Response {
+  const answer = errorAnswer(error);
+  const body = { error_code: confluentErrorCode(error.code), message: error.message, ...error.toBody() };
+  return Response.json(body, { status: answer.status, headers: answer.headers });
 }

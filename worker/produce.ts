@@ -8,7 +8,7 @@
  * `producer`) must therefore land on one partition, where its sequence is checked; keyless
  * records of a producer always go to the partition its id hashes to, so a retry lands there too.
  *
- * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCE-7, PRODUCER-8, QUOTA-4.
+ * Rules: PROTOCOL.md PART-1, PART-3, PRODUCE-1, PRODUCE-4, PRODUCE-5, PRODUCE-7, PRODUCER-8, QUOTA-4, SCHEMA-6.
  *
  * @example
  * const answer = await produce(env, "orders", parseProduceRequest(body), null);
@@ -99,12 +99,16 @@ export async function produce(
 ): Promise<Produced> {
   return onTopic(env, name, async (meta) => {
     const shares = assign(meta, parsed, pathPartition);
-    // Spanning partitions, a principal's request is admitted by each first (QUOTA-4): refused,
-    // it stores nothing anywhere; admitted, each append charges without refusing.
-    const admitted = principal !== null && shares.size > 1;
+    // Spanning partitions, a request is admitted by each first (QUOTA-4, SCHEMA-6): its share is
+    // validated, a principal's quota checked; refused, it stores nothing anywhere; admitted, each
+    // append charges without refusing.
+    const admitted = shares.size > 1;
     if (admitted) {
       const verdicts = await Promise.all(
-        [...shares.keys()].map((p) => partitionStub(env, meta.topicId, p).admitProduce(meta.topicId, principal)),
+        [...shares].map(([p, indexes]) => {
+          const share = { tails: indexes.map((i) => parsed.records[i]!.tail), indexes };
+          return partitionStub(env, meta.topicId, p).admitProduce(meta.topicId, principal, share);
+        }),
       );
       for (const verdict of verdicts) unwrap(verdict);
     }

@@ -6,14 +6,27 @@
  * Each creation gets a fresh `topicId`, and partition objects are named by it, so a topic deleted
  * and created again starts on new, empty objects and can never show old records.
  *
- * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5.
+ * It also holds the schema registry (schemas/schema-store.ts): its methods below answer a Result,
+ * so their refusals keep their codes across RPC.
+ *
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5, SCHEMA-1.
  *
  * @example
  * const outcome = await registryStub(env).create("orders", 3, config);
  */
 import { DurableObject } from "cloudflare:workers";
-import { type FullTopicConfig, sameConfig, TOPICS_MAX } from "../client/protocol/index.ts";
+import {
+  type CompatibilityLevel,
+  type FullTopicConfig,
+  type SchemaDocument,
+  type SchemaVersionAnswer,
+  sameConfig,
+  TOPICS_MAX,
+  type TopicSchemas,
+} from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
+import { capture, type Result } from "./result.ts";
+import { type CompatibilityAnswer, SchemaStore } from "./schemas/schema-store.ts";
 import type { CreateOutcome, TopicMeta, TopicState } from "./topic-meta.ts";
 
 type TopicRow = {
@@ -46,10 +59,12 @@ function toMeta(row: TopicRow): TopicMeta {
  */
 export class Registry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly schemas: SchemaStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.schemas = new SchemaStore(this.sql);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS topics (
       name TEXT PRIMARY KEY,
       topic_id TEXT NOT NULL,
@@ -103,5 +118,70 @@ export class Registry extends DurableObject<Env> {
   /** Forgets a topic incarnation (after its partitions were dropped). */
   remove(name: string, topicId: string): void {
     this.sql.exec("DELETE FROM topics WHERE name = ? AND topic_id = ?", name, topicId);
+  }
+
+  /** Registers a schema under a subject (SchemaStore.register). */
+  schemaRegister(subject: string, doc: SchemaDocument): Result<{ id: number; version: number; created: boolean }> {
+    return capture(() => this.schemas.register(subject, doc));
+  }
+
+  /** One version of a subject. */
+  schemaVersion(subject: string, version: number | "latest", deleted: boolean): Result<SchemaVersionAnswer> {
+    return capture(() => this.schemas.version(subject, version, deleted));
+  }
+
+  /** A subject's version numbers. */
+  schemaVersions(subject: string, deleted: boolean): Result<number[]> {
+    return capture(() => this.schemas.versions(subject, deleted));
+  }
+
+  /** Every subject. */
+  schemaSubjects(deleted: boolean): string[] {
+    return this.schemas.subjects(deleted);
+  }
+
+  /** A document by id. */
+  schemaById(id: number): Result<{ schema: string; schemaType: "JSON"; subjects: string[] }> {
+    return capture(() => this.schemas.byId(id));
+  }
+
+  /** The live version of a subject holding a document. */
+  schemaLookup(subject: string, doc: SchemaDocument): Result<SchemaVersionAnswer> {
+    return capture(() => this.schemas.lookup(subject, doc));
+  }
+
+  /** A compatibility check, against every live version ("all", as a registration) or one. */
+  schemaCheck(subject: string, doc: SchemaDocument, version: number | "latest" | "all"): Result<CompatibilityAnswer> {
+    return capture(() => this.schemas.check(subject, doc, version));
+  }
+
+  /** Deletes a subject (soft, or permanent after a soft delete). */
+  schemaDeleteSubject(subject: string, permanent: boolean): Result<number[]> {
+    return capture(() => this.schemas.deleteSubject(subject, permanent));
+  }
+
+  /** Deletes a version (soft, or permanent after a soft delete). */
+  schemaDeleteVersion(subject: string, version: number | "latest", permanent: boolean): Result<number> {
+    return capture(() => this.schemas.deleteVersion(subject, version, permanent));
+  }
+
+  /** A level: the subject's own (null when unset, unless `fallback`), or the global one (subject null). */
+  schemaLevel(subject: string | null, fallback: boolean): CompatibilityLevel | null {
+    return subject === null || fallback ? this.schemas.level(subject) : this.schemas.ownLevel(subject);
+  }
+
+  /** Sets a level (subject null: the global one). */
+  schemaSetLevel(subject: string | null, level: CompatibilityLevel): void {
+    this.schemas.setLevel(subject, level);
+  }
+
+  /** Removes a subject's own level. */
+  schemaDeleteLevel(subject: string): Result<CompatibilityLevel> {
+    return capture(() => this.schemas.deleteLevel(subject));
+  }
+
+  /** What a topic's records are validated with now. */
+  topicSchemas(topic: string): TopicSchemas {
+    return this.schemas.topicSchemas(topic);
   }
 }

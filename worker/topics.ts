@@ -20,6 +20,7 @@ import type { Env } from "./env.ts";
 import { partitionStub, registryStub } from "./object-names.ts";
 import type { Partition } from "./partition/partition.ts";
 import { type Result, unwrap } from "./result.ts";
+import { pushTopicSchemas } from "./schemas/schema-push.ts";
 import type { TopicMeta } from "./topic-meta.ts";
 
 /** How long a cached topic is trusted before the registry is asked again. */
@@ -179,6 +180,7 @@ export async function createTopic(
     const meta = result.meta;
     if (meta.state === "creating") {
       await initPartitions(env, meta);
+      await pushTopicSchemas(env, meta);
       await registryStub(env).setState(name, meta.topicId, "ready");
       meta.state = "ready";
     }

@@ -23,7 +23,7 @@
  * await cache.putRecords("orders", 0, records, { logStartOffset: 0 });
  * const run = await cache.run("orders", 0); // { low: 0, high: records.length, ... }
  */
-import type { FetchedRecord, JsonValue } from "../protocol/index.ts";
+import type { FetchedRecord, JsonValue, TopicSchemas } from "../protocol/index.ts";
 
 /**
  * The cached, contiguous records of one partition: offsets [low, high), all present.
@@ -78,6 +78,8 @@ export interface TopicInfo {
   fetchedAt: number;
   /** The incarnation it describes (TopicDescription.topicId), when known. */
   topicId?: string;
+  /** The topic's schemas when fetched (SCHEMA-8): the latest versions of its `-value` and `-key` subjects. */
+  schemas?: TopicSchemas;
 }
 
 /**

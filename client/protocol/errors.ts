@@ -79,6 +79,36 @@ export const ERROR_STATUS = {
   UPGRADE_REQUIRED: 426,
   /** The principal's quota on this partition is used up: wait `retryAfterMs`, then send again (nothing was stored). */
   QUOTA_EXCEEDED: 429,
+  /** A subject name that is not a topic name's alphabet or is longer than SCHEMA_SUBJECT_LENGTH_MAX. */
+  INVALID_SUBJECT: 400,
+  /** The schema registry has no such subject (or every version of it is soft-deleted). */
+  UNKNOWN_SUBJECT: 404,
+  /** The subject has no such version. */
+  UNKNOWN_SCHEMA_VERSION: 404,
+  /** No schema has this id. */
+  UNKNOWN_SCHEMA: 404,
+  /** The subject is soft-deleted: register again to revive it, or delete it with `permanent=true`. */
+  SUBJECT_SOFT_DELETED: 404,
+  /** A permanent delete of a subject that is not soft-deleted first. */
+  SUBJECT_NOT_SOFT_DELETED: 404,
+  /** The version is soft-deleted (`?deleted=true` reads it). */
+  SCHEMA_VERSION_SOFT_DELETED: 404,
+  /** A permanent delete of a version that is not soft-deleted first. */
+  SCHEMA_VERSION_NOT_SOFT_DELETED: 404,
+  /** The subject has no compatibility level of its own (`defaultToGlobal=true` reads the global one). */
+  SUBJECT_CONFIG_NOT_FOUND: 404,
+  /** The schema breaks the subject's compatibility level against its earlier versions. */
+  INCOMPATIBLE_SCHEMA: 409,
+  /** The registry holds SCHEMA_SUBJECTS_MAX subjects, the subject SCHEMA_VERSIONS_MAX versions, or SCHEMA_DOCUMENTS_MAX documents. */
+  SCHEMA_LIMIT_REACHED: 409,
+  /** Not a JSON Schema (draft 2020-12) document edgelog takes: malformed, too large or deep, or using what SCHEMA-2 refuses. */
+  INVALID_SCHEMA: 422,
+  /** A version that is not a whole number from 1, nor `latest`. */
+  INVALID_SCHEMA_VERSION: 422,
+  /** A compatibility level that is not one of SCHEMA_COMPATIBILITY_LEVELS. */
+  INVALID_COMPATIBILITY: 422,
+  /** A record whose value (or key) does not validate under its topic's schema: nothing of the request is stored. */
+  SCHEMA_VIOLATION: 422,
   /** A bug: never expected, always worth a report. */
   INTERNAL: 500,
   /** Authentication is required but no key is configured: the deployment refuses every request (fails closed). */

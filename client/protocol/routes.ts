@@ -28,6 +28,17 @@ export const ROUTE = {
   groupHeartbeat: "/v1/groups/:group/members/:member/heartbeat",
   groupSocket: "/v1/groups/:group/ws",
   group: "/v1/groups/:group",
+  // The schema registry: Confluent Schema Registry's paths under /v1/schemas (SCHEMA-5).
+  schemaSubjects: "/v1/schemas/subjects",
+  schemaSubject: "/v1/schemas/subjects/:subject",
+  schemaVersions: "/v1/schemas/subjects/:subject/versions",
+  schemaVersion: "/v1/schemas/subjects/:subject/versions/:version",
+  schemaVersionSchema: "/v1/schemas/subjects/:subject/versions/:version/schema",
+  schemaCompatibility: "/v1/schemas/compatibility/subjects/:subject/versions/:version",
+  schemaCompatibilityAll: "/v1/schemas/compatibility/subjects/:subject/versions",
+  schemaConfig: "/v1/schemas/config",
+  schemaSubjectConfig: "/v1/schemas/config/:subject",
+  schemaById: "/v1/schemas/schemas/ids/:id",
 } as const;
 
 /**

@@ -196,7 +196,7 @@ describe("the packed tarball, installed in a fresh directory", () => {
     }
   });
 
-  it("installs no server framework, and the client's code imports only idb and itself (its types also @standard-schema/spec; edgelog/worker its peers)", async () => {
+  it("installs no server framework, and the client's code imports only idb, @cfworker/json-schema and itself (its types also @standard-schema/spec; edgelog/worker its peers)", async () => {
     const modules = join(app().dir, "node_modules");
     expect(existsSync(join(modules, "edgelog", "package.json"))).toBe(true);
     for (const server of ["hono", "jose", "react"]) expect(existsSync(join(modules, server)), server).toBe(false);
@@ -207,7 +207,8 @@ describe("the packed tarball, installed in a fresh directory", () => {
     const built = (await readdir(dist)).filter((file) => file.endsWith(".js") || file.endsWith(".d.ts"));
     expect(built).toEqual(expect.arrayContaining(CLIENT_ENTRIES.map((entry) => `${entry}.js`)));
     for (const file of built) {
-      const allowed = [/^idb$/, /^\.\/[a-z0-9_-]+\.js$/i];
+      // @cfworker/json-schema validates registry schemas on both sides (SCHEMA-6, SCHEMA-8).
+      const allowed = [/^idb$/, /^@cfworker\/json-schema$/, /^\.\/[a-z0-9_-]+\.js$/i];
       if (file.endsWith(".d.ts")) allowed.push(/^@standard-schema\/spec$/);
       if (file.startsWith("react.")) allowed.push(/^react(\/jsx-runtime)?$/);
       // edgelog/worker runs in a Worker, beside its optional peers (never what a browser app loads).
@@ -248,7 +249,7 @@ describe("npm pack in the checkout", () => {
     expect(paths.filter((path) => !/^(dist\/.+|README\.md|LICENSE|package\.json)$/.test(path))).toEqual([]);
   });
 
-  it("declares only idb and the Standard Schema types for a browser app; hono, jose and react are optional peers", async () => {
+  it("declares only idb, the JSON Schema validator and the Standard Schema types for a browser app; hono, jose and react are optional peers", async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as {
       private?: boolean;
       dependencies: Record<string, string>;
@@ -256,7 +257,7 @@ describe("npm pack in the checkout", () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     expect(manifest.private).toBeUndefined();
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@standard-schema/spec", "idb"]);
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@cfworker/json-schema", "@standard-schema/spec", "idb"]);
     for (const peer of ["hono", "jose", "react"]) {
       expect(manifest.peerDependencies[peer], peer).toBeDefined();
       expect(manifest.peerDependenciesMeta[peer]?.optional, peer).toBe(true);

@@ -9,6 +9,7 @@
  * for (const row of HTTP_ROWS) console.log(row.route, row.right, row.wrong);
  */
 import type { GrantedRoute } from "../../worker/auth/route-grants.ts";
+import { SCHEMA_HTTP_ROWS } from "./schema-rows.ts";
 
 /**
  * The names a row works on: its own topic (2 partitions, 2 records on partition 0), group (an
@@ -183,6 +184,7 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: () => ["admin:*"],
     ok: 200,
   },
+  ...SCHEMA_HTTP_ROWS,
 ];
 
 /**

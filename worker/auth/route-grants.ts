@@ -22,13 +22,16 @@ import type { GrantAction, RouteName } from "../../client/protocol/index.ts";
 export type RouteKey = `${"GET" | "PUT" | "POST" | "DELETE"} ${RouteName}`;
 
 /**
- * What a route needs: `action` on the path's `on` (a topic or group; `any` for the topic list,
- * which needs one grant of the action and lists what it allows), or `socket` (in-band auth).
+ * What a route needs: `action` on the path's `on` (a topic or group; a schema subject, whose grant
+ * is on its topic, SCHEMA-5; `any` for a list, which needs one grant of the action and lists what
+ * it allows; `all` for what concerns every topic, a grant on `*`), or `socket` (in-band auth).
  *
  * @example
  * const rule: RouteGrantRule = { action: "group", on: "group", andRead: "the joined topic" };
  */
-export type RouteGrantRule = { action: GrantAction; on: "topic" | "group" | "any"; andRead?: string } | { action: null; on: "socket" };
+export type RouteGrantRule =
+  | { action: GrantAction; on: "topic" | "group" | "subject" | "any" | "all"; andRead?: string }
+  | { action: null; on: "socket" };
 
 /**
  * The table.
@@ -55,6 +58,22 @@ export const ROUTE_GRANTS = {
   "DELETE groupMember": { action: "group", on: "group" },
   "GET groupSocket": { action: null, on: "socket" },
   "GET group": { action: "group", on: "group" },
+  "GET schemaSubjects": { action: "read", on: "any" },
+  "POST schemaSubject": { action: "read", on: "subject" },
+  "DELETE schemaSubject": { action: "admin", on: "subject" },
+  "GET schemaVersions": { action: "read", on: "subject" },
+  "POST schemaVersions": { action: "admin", on: "subject" },
+  "GET schemaVersion": { action: "read", on: "subject" },
+  "DELETE schemaVersion": { action: "admin", on: "subject" },
+  "GET schemaVersionSchema": { action: "read", on: "subject" },
+  "POST schemaCompatibility": { action: "read", on: "subject" },
+  "POST schemaCompatibilityAll": { action: "read", on: "subject" },
+  "GET schemaConfig": { action: "read", on: "any" },
+  "PUT schemaConfig": { action: "admin", on: "all" },
+  "GET schemaSubjectConfig": { action: "read", on: "subject" },
+  "PUT schemaSubjectConfig": { action: "admin", on: "subject" },
+  "DELETE schemaSubjectConfig": { action: "admin", on: "subject" },
+  "GET schemaById": { action: "read", on: "any" },
 } as const satisfies Partial<Record<RouteKey, RouteGrantRule>>;
 
 /**

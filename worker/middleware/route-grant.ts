@@ -9,10 +9,18 @@
  * partitionRoutes.post(ROUTE.partitionRecords, partitionParams(), routeGrant("POST partitionRecords"), jsonBody(), handler);
  */
 import { createMiddleware } from "hono/factory";
+import { subjectGrantName } from "../../client/protocol/index.ts";
 import { type Access, requireAnyGrant, requireGrant } from "../auth/access.ts";
 import { type GrantedRoute, ROUTE_GRANTS, type RouteGrantRule } from "../auth/route-grants.ts";
 
-type GrantVariables = { access: Access; topic?: string; group?: string };
+type GrantVariables = { access: Access; topic?: string; group?: string; subject?: string };
+
+/** The name a rule's grant is on. */
+function grantedName(rule: Exclude<RouteGrantRule, { on: "socket" }>, v: GrantVariables): string {
+  if (rule.on === "all") return "*";
+  if (rule.on === "subject") return subjectGrantName(v.subject ?? "");
+  return (rule.on === "topic" ? v.topic : v.group) ?? "";
+}
 
 /**
  * The middleware for the route `key` of ROUTE_GRANTS.
@@ -25,7 +33,7 @@ export function routeGrant(key: GrantedRoute) {
   return createMiddleware<{ Variables: GrantVariables }>(async (c, next) => {
     const access = c.var.access;
     if (rule.on === "any") requireAnyGrant(access, rule.action);
-    else if (rule.on !== "socket") requireGrant(access, rule.action, (rule.on === "topic" ? c.var.topic : c.var.group) ?? "");
+    else if (rule.on !== "socket") requireGrant(access, rule.action, grantedName(rule, c.var));
     await next();
   });
 }

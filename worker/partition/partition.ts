@@ -20,7 +20,7 @@
  * const result = await stub.append({ topicId, timestamps: [null], tails: [tail], producer: null });
  */
 import { DurableObject } from "cloudflare:workers";
-import type { OffsetLookupResponse, PartitionOffsets, PartitionStats } from "../../client/protocol/index.ts";
+import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, TopicSchemas } from "../../client/protocol/index.ts";
 import {
   CLOSE_TOPIC_DELETED,
   EdgelogError,
@@ -54,6 +54,7 @@ import {
   TOPIC_ID_HEADER,
 } from "./partition-api.ts";
 import { handlePartitionSocketMessage, type SocketHost } from "./partition-messages.ts";
+import { PartitionSchemas } from "./partition-schemas.ts";
 import { ProducerTable, type ProducerVerdict } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
@@ -91,6 +92,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   /** The one alarm, shared by retention and the sockets' authentication. */
   private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
+  /** The topic's schemas, pushed by the registry; every append is validated first (SCHEMA-6). */
+  readonly schemas: PartitionSchemas;
   private readonly waiters = new Waiters();
   /** Concurrent appends (sockets' produce frames, RPC appends) sharing one storage commit. */
   readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
@@ -107,6 +110,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log);
+    this.schemas = new PartitionSchemas(ctx.storage.sql);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     this.subscribers = new Subscribers(this.sockets, this.log);
     this.alarms = new AlarmSchedule(ctx.storage);
@@ -184,6 +188,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     createSchema(this.ctx.storage.sql);
     this.log.reload();
     this.producers.reload();
+    this.schemas.reset();
     this.waiters.wakeAll();
     return { ok: true, value: null };
   }
@@ -202,6 +207,11 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     return this.grouped.submit(request);
   }
 
+  /** Keeps the topic's schemas the registry pushes (the newest by `seq`); whether they were newer. */
+  setSchemas(topicId: string, schemas: TopicSchemas): boolean {
+    return this.schemas.set(topicId, schemas);
+  }
+
   /**
    * The append itself, shared by RPC and socket produce; throws EdgelogError. A retry the
    * producer state recognises is answered before the quota (it stores nothing, costs nothing);
@@ -214,6 +224,9 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
     if (verdict?.duplicateOf != null) return { baseOffset: verdict.duplicateOf, count, duplicate: true };
+    // After the retry check (a stored batch is answered as stored, whatever the schema is now),
+    // before anything is stored; a refusal rejects this request alone (SCHEMA-6).
+    this.schemas.check(request.topicId, request.tails);
     const now = this.clock.now();
     const principal = request.principal ?? null;
     const limits = principal === null ? null : this.limitsOf(principal.quota);
@@ -252,14 +265,15 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   }
 
   /**
-   * Whether `principal` may produce here now (a request spanning partitions asks each of them
-   * first, then appends with `admitted`, so a refusal stores nothing anywhere): QUOTA_EXCEEDED
-   * while its buckets are in debt.
+   * Whether a request spanning partitions may produce here now (it asks each of them first, then
+   * appends with `admitted`, so a refusal stores nothing anywhere): SCHEMA_VIOLATION for a record
+   * of its `share` the topic's schemas refuse, QUOTA_EXCEEDED while `principal`'s buckets are in debt.
    */
-  admitProduce(topicId: string, principal: ProducePrincipal): Result<null> {
+  admitProduce(topicId: string, principal: ProducePrincipal | null, share?: { tails: string[]; indexes: number[] }): Result<null> {
     return capture(() => {
       this.log.require(topicId);
-      this.quotas.admit(principal.sub, this.limitsOf(principal.quota), this.clock.now());
+      if (share !== undefined) this.schemas.check(topicId, share.tails, share.indexes);
+      if (principal !== null) this.quotas.admit(principal.sub, this.limitsOf(principal.quota), this.clock.now());
       return null;
     });
   }
