@@ -81,6 +81,8 @@ const REDIS_RESP = (target?: Target): PeerSpec => peer("redis", "resp", "Redis S
 const NATS = (target?: Target): PeerSpec => peer("nats", "native", "NATS JetStream (js.publish)", target);
 const NATS_INBOX = (): PeerSpec => peer("nats", "inbox", "NATS JetStream (pipelined)");
 const DS = (target?: Target): PeerSpec => peer("durable-streams", "native", "Durable Streams", target);
+/** edgelog's own Durable Streams routes (PROTOCOL.md section 24), the same client as DS's. */
+const ES = (): PeerSpec => peer("edgelog-streams", "native", "edgelog /v1/stream/");
 
 /** A run whose bench client used at least this share of one core was bound by the client. */
 export const CLIENT_BOUND_CPU_SHARE = 0.9;
@@ -94,7 +96,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
       scenario: "serial",
       edgelogVariant: "http",
       ...rate,
-      peers: [REDIS(), REDIS_RESP(), REDIS_ALWAYS(), NATS(), DS(TWICE_DS), ...FLOOR_SERIAL()],
+      peers: [REDIS(), REDIS_RESP(), REDIS_ALWAYS(), NATS(), DS(TWICE_DS), ES(), ...FLOOR_SERIAL()],
     },
     {
       label: "1 serial produce, WebSocket",
@@ -129,7 +131,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
         ? [onMiniflare(REDIS(AT_LEAST_PEER)), onMiniflare(REDIS_RESP(AT_LEAST_PEER))]
         : [REDIS(AT_LEAST_PEER), REDIS_RESP(AT_LEAST_PEER)];
       const floorTarget = variant !== "ws" ? undefined : size === 100 ? at(">=", 0.9) : size === 1_000 ? at(">=", 0.75) : undefined;
-      const peers = [...FLOOR_BATCH(floorTarget), ...redisPeers, REDIS_ALWAYS(), NATS(), NATS_INBOX(), DS(TWICE_DS)];
+      const peers = [...FLOOR_BATCH(floorTarget), ...redisPeers, REDIS_ALWAYS(), NATS(), NATS_INBOX(), DS(TWICE_DS), ES()];
       specs.push({ label: `2 batches of ${size}, ${name}`, scenario: `batch-${size}`, edgelogVariant: variant, ...rate, peers });
     }
   }
@@ -145,6 +147,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
       ...(withTarget && { target: { op: "<=" as const, ratio: 1.5 } }),
     },
     { system: "durable-streams", variant: "native->sse", label: "Durable Streams (SSE)" },
+    { system: "edgelog-streams", variant: "native->sse", label: "edgelog /v1/stream/ (SSE)" },
   ];
   for (const metric of ["p50", "p99", "max"]) {
     specs.push({
@@ -161,6 +164,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
     { system: "redis", variant: "xrange", label: "Redis Streams (XRANGE)", target: AT_LEAST_PEER },
     { system: "nats", variant: "consumer", label: "NATS JetStream (consumer)" },
     { system: "durable-streams", variant: "read", label: "Durable Streams (GET)", target: TWICE_DS },
+    { system: "edgelog-streams", variant: "read", label: "edgelog /v1/stream/ (GET)" },
   ];
   const decodeFloor = (target?: Target): PeerSpec[] => [
     { ...peer("edgelog-wrangler", "decode-floor", "floor (d): client decode of those frames", target) },
@@ -192,6 +196,7 @@ function rowSpecs(profile: BenchProfile): RowSpec[] {
         { system: "redis", variant: "native", label: "Redis Streams (XREAD)" },
         { system: "nats", variant: "native", label: "NATS JetStream", target: AT_LEAST_PEER },
         { system: "durable-streams", variant: "sse", label: "Durable Streams (SSE)" },
+        { system: "edgelog-streams", variant: "sse", label: "edgelog /v1/stream/ (SSE)" },
       ],
     });
   }

@@ -30,6 +30,7 @@ import { Runner } from "./runner.ts";
 import { browserCacheRun, type CachePage, missingChromium, startCachePage } from "./scenarios/browser-cache.ts";
 import { startDurableStreams } from "./systems/durable-streams.ts";
 import { startEdgelog } from "./systems/edgelog.ts";
+import { startEdgelogStreams } from "./systems/edgelog-streams.ts";
 import { startNats } from "./systems/nats.ts";
 import { startRedis } from "./systems/redis.ts";
 import type { BenchSystem, SystemId } from "./systems/types.ts";
@@ -45,6 +46,7 @@ export const ALL_SYSTEMS: readonly SystemId[] = [
   "redis-always",
   "nats",
   "durable-streams",
+  "edgelog-streams",
 ];
 
 /** How long the bench samples the machine's load before starting, in ms. */
@@ -134,6 +136,8 @@ async function startSystem(id: SystemId, binaries: PeerBinaries, workDir: string
       return startNats(binaries.nats!, dir);
     case "durable-streams":
       return startDurableStreams(dir);
+    case "edgelog-streams":
+      return startEdgelogStreams(dir);
   }
 }
 

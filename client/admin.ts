@@ -16,15 +16,32 @@
  */
 import type { HttpApi } from "./http-api.ts";
 import {
+  type CommitResponse,
   type CreateTopicRequest,
+  EdgelogError,
+  FETCH_RECORDS_MAX,
+  type FetchResponse,
   type GroupDescription,
   type GroupOffsetsResponse,
+  type GroupTopics,
   groupName,
+  LONG_POLL_WAIT_MS_MAX,
+  type OffsetCommit,
+  type OffsetLookupResponse,
+  type ProduceRequest,
+  type ProduceResponse,
   parseCreateTopic,
   type TopicDescription,
   type TopicSummary,
   topicName,
 } from "./protocol/index.ts";
+
+/** `what` unless it is a whole number from `min` to `max` (INVALID_PARAMETER, as the server says it). */
+function checkWhole(value: number, what: string, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new EdgelogError("INVALID_PARAMETER", `${what} must be a whole number from ${min} to ${max}, not ${value}`);
+  }
+}
 
 /**
  * Admin calls over one client's HTTP connection and credentials.
@@ -106,5 +123,75 @@ export class EdgelogAdmin {
     groupName(group);
     topicName(topic);
     return this.http.groupOffsets(group, topic);
+  }
+
+  /**
+   * The consumer groups, by name, each with the topics it joined or committed on (GROUP-14; with
+   * auth, those the token has `group` on).
+   *
+   * @example
+   * const names = (await client.admin.listGroups()).map((g) => g.group);
+   */
+  async listGroups(): Promise<GroupTopics[]> {
+    return (await this.http.listGroups()).groups;
+  }
+
+  /**
+   * Commits offsets for a group with no members (a standalone commit, COMMIT-2): what
+   * `edgelog groups reset-offsets` does. A group with members refuses it (UNKNOWN_MEMBER_ID).
+   *
+   * @example
+   * await client.admin.commitOffsets("billing", [{ topic: "orders", partition: 0, offset: 0 }]);
+   */
+  async commitOffsets(group: string, offsets: OffsetCommit[]): Promise<CommitResponse> {
+    groupName(group);
+    for (const entry of offsets) topicName(entry.topic);
+    return this.http.commit(group, { offsets });
+  }
+
+  /**
+   * The offset of the first record at or after `timestamp` on one partition (its high
+   * watermark when there is none), FETCH's lookup by time.
+   *
+   * @example
+   * const { offset } = await client.admin.offsetForTimestamp("orders", 0, Date.now() - 3_600_000);
+   */
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<OffsetLookupResponse> {
+    topicName(topic);
+    return this.http.offsetForTimestamp(topic, partition, timestamp);
+  }
+
+  /**
+   * One page of a partition's records from `offset` over HTTP (FETCH-1), waiting up to
+   * `maxWaitMs` for a record when there is none yet (a long-poll): a reader that needs no
+   * WebSocket, as the command line's `consume`.
+   *
+   * @example
+   * const page = await client.admin.fetchRecords("orders", 0, { offset: 0, limit: 1000 });
+   * // next: { offset: page.nextOffset }
+   */
+  async fetchRecords(
+    topic: string,
+    partition: number,
+    query: { offset: number; limit?: number; maxWaitMs?: number },
+  ): Promise<FetchResponse> {
+    topicName(topic);
+    checkWhole(query.offset, "offset", 0, Number.MAX_SAFE_INTEGER);
+    if (query.limit !== undefined) checkWhole(query.limit, "limit", 1, FETCH_RECORDS_MAX);
+    if (query.maxWaitMs !== undefined) checkWhole(query.maxWaitMs, "maxWaitMs", 0, LONG_POLL_WAIT_MS_MAX);
+    return this.http.fetchRecords(topic, partition, query);
+  }
+
+  /**
+   * Produces one batch to one partition exactly as given, with an optional producer identity
+   * whose sequences the caller keeps (PRODUCER-1 to PRODUCER-5): for tools that resume a
+   * producer across runs, as `edgelog produce --producer-id`. Apps use `client.produce`.
+   *
+   * @example
+   * await client.admin.produceBatch("orders", 0, { records: [{ value: 1 }], producer: { id: "load-1", epoch: 0, sequence: 0 } });
+   */
+  async produceBatch(topic: string, partition: number, request: ProduceRequest): Promise<ProduceResponse> {
+    topicName(topic);
+    return this.http.produce(topic, partition, request);
   }
 }

@@ -23,7 +23,9 @@ import type {
   CommitRequest,
   CommitResponse,
   CreateTopicRequest,
+  FetchResponse,
   GroupDescription,
+  GroupListResponse,
   GroupOffsetsResponse,
   OffsetLookupResponse,
   ProduceRangesResponse,
@@ -142,6 +144,19 @@ export class HttpApi {
   /** DELETE /v1/topics/:topic: answered 204, no body (TOPIC-6). */
   async deleteTopic(topic: string): Promise<void> {
     await this.call<undefined>("DELETE", topicPath(topic));
+  }
+
+  /** GET /v1/groups: the groups the registry lists (GROUP-14). */
+  listGroups(): Promise<GroupListResponse> {
+    return this.call<GroupListResponse>("GET", ROUTE.groups);
+  }
+
+  /** GET /v1/topics/:topic/partitions/:p/records: one page from `offset` (a long-poll with `maxWaitMs`). */
+  fetchRecords(topic: string, partition: number, query: { offset: number; limit?: number; maxWaitMs?: number }): Promise<FetchResponse> {
+    const params = new URLSearchParams({ offset: String(query.offset) });
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    if (query.maxWaitMs !== undefined) params.set("maxWaitMs", String(query.maxWaitMs));
+    return this.call<FetchResponse>("GET", `${partitionPath(topic, partition)}/records?${params}`);
   }
 
   /** GET /v1/groups/:group: its state, generation and members. */

@@ -31,8 +31,8 @@ import { type LinkState, move } from "./status.ts";
 
 /**
  * Where a link subscribes: the protocol's starts, and a table's `from: "latest-per-key"` (each
- * key's latest record, then live; issue 13, served by servers with compaction) and `cleaned`.
- * Kept here until the protocol's types name them, so the worker's types are not touched by the client.
+ * key's latest record, then live; TABLE-2) and `cleaned` (COMPACT-6). Written before the
+ * protocol's SubscribeFrom named them; the same shape as the subscribe message's fields.
  *
  * @example
  * const start: LinkStart = { from: "latest-per-key" };

@@ -12,13 +12,9 @@
  * // npm run --silent token -- --sub alice --scope 'read:*'   ->   eyJhbGciOiJIUzI1NiIs...
  */
 import { parseArgs } from "node:util";
-import { SignJWT } from "jose";
-import { EdgelogError, parseScope, principalFromClaims } from "../client/protocol/index.ts";
+import { mintToken, TOKEN_TTL_S_DEFAULT } from "../cli/mint-token.ts";
+import { EdgelogError } from "../client/protocol/index.ts";
 import { localVar, newSecret } from "./dev-vars.ts";
-
-/** The longest lifetime a minted token may have: 30 days (short-lived tokens are the point). */
-const TOKEN_TTL_S_MAX = 30 * 24 * 3_600;
-const TOKEN_TTL_S_DEFAULT = 3_600;
 
 const USAGE = `usage: npm run token -- --sub <principal> [--scope '<grants>'] [--ttl <seconds>] [--aud <a>] [--iss <i>] [--quota '<json>']
        npm run token -- --new-secret
@@ -54,26 +50,23 @@ async function main(): Promise<void> {
     return;
   }
   if (!args.sub) fail("--sub is required");
-  const ttlS = Number(args.ttl);
-  if (!Number.isSafeInteger(ttlS) || ttlS < 1 || ttlS > TOKEN_TTL_S_MAX)
-    fail(`--ttl is a whole number of seconds from 1 to ${TOKEN_TTL_S_MAX}`);
   const secret = localVar("EDGELOG_JWT_SECRET");
   if (secret === null) fail("no EDGELOG_JWT_SECRET in the environment or .dev.vars (npm run token -- --new-secret makes one)");
-  const nowS = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { sub: args.sub, exp: nowS + ttlS, iat: nowS };
-  if (args.scope) claims.scope = args.scope;
-  if (args.quota !== undefined) claims.quota = JSON.parse(args.quota) as unknown;
-  const aud = args.aud ?? localVar("EDGELOG_JWT_AUDIENCE");
-  const iss = args.iss ?? localVar("EDGELOG_JWT_ISSUER");
-  if (aud) claims.aud = aud;
-  if (iss) claims.iss = iss;
+  let token: string;
   try {
-    parseScope(args.scope ?? "");
-    principalFromClaims(claims);
+    token = await mintToken({
+      secret,
+      sub: args.sub,
+      scope: args.scope ?? "",
+      ttlS: Number(args.ttl),
+      nowS: Math.floor(Date.now() / 1000),
+      aud: args.aud ?? localVar("EDGELOG_JWT_AUDIENCE"),
+      iss: args.iss ?? localVar("EDGELOG_JWT_ISSUER"),
+      ...(args.quota === undefined ? {} : { quota: args.quota }),
+    });
   } catch (error) {
     fail(error instanceof EdgelogError ? error.message : String(error));
   }
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
   process.stdout.write(`${token}\n`);
 }
 

@@ -26,6 +26,7 @@ import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
+import { metricsRoutes } from "./metrics-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { originCors } from "./middleware/origins.ts";
 import { refuseOtherMethods } from "./middleware/other-methods.ts";
@@ -33,6 +34,7 @@ import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
 import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
+import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
 /**
@@ -71,6 +73,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
   });
   app.use("/v1/*", originCors());
+  app.use("/v1/stream/*", streamSecurityHeaders());
   app.use("/v1/*", authenticate());
   app.use("/v1/*", refuseOtherMethods(app));
   app.onError(errorResponse);
@@ -83,7 +86,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
+  app.route("/", metricsRoutes);
   app.route("/", schemaRoutes);
+  app.route("/", streamRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

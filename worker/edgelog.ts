@@ -32,6 +32,7 @@ import { Group } from "./group/group.ts";
 import { Partition } from "./partition/partition.ts";
 import { Registry } from "./registry.ts";
 import { EdgelogService } from "./rpc/edgelog-service.ts";
+import { StreamObject } from "./streams/stream-object.ts";
 
 export { EdgelogError, type ErrorCode, rpcError } from "../client/protocol/index.ts";
 export type {
@@ -67,6 +68,8 @@ export interface Edgelog {
   Registry: typeof Registry;
   /** Export as `Group` (binding GROUP): one coordinator per consumer group. */
   Group: typeof Group;
+  /** Export as `Stream` (binding STREAM, optional): one object per Durable Stream under `/v1/stream/`. */
+  Stream: typeof StreamObject;
   /** Export as `EdgelogService` to let other Workers call edgelog over a service binding. */
   EdgelogService: typeof EdgelogService;
 }
@@ -101,6 +104,15 @@ export interface Edgelog {
  * [[migrations]]
  * tag = "edgelog-v1"
  * new_sqlite_classes = ["Partition", "Registry", "Group"]
+ *
+ * # Optional: the Durable Streams routes under /v1/stream/ (export class Stream extends edgelog.Stream {}).
+ * [[durable_objects.bindings]]
+ * name = "STREAM"
+ * class_name = "Stream"
+ *
+ * [[migrations]]
+ * tag = "edgelog-v2"
+ * new_sqlite_classes = ["Stream"]
  * ```
  *
  * @example
@@ -134,5 +146,10 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
       super(ctx, overlay(env));
     }
   }
-  return { app, Partition: EdgelogPartition, Registry: EdgelogRegistry, Group: EdgelogGroup, EdgelogService };
+  class EdgelogStream extends StreamObject {
+    constructor(ctx: DurableObjectState, env: EdgelogEnv) {
+      super(ctx, overlay(env));
+    }
+  }
+  return { app, Partition: EdgelogPartition, Registry: EdgelogRegistry, Group: EdgelogGroup, Stream: EdgelogStream, EdgelogService };
 }

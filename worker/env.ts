@@ -10,6 +10,7 @@ import type { Group } from "./group/group.ts";
 import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { Registry } from "./registry.ts";
+import type { StreamObject } from "./streams/stream-object.ts";
 
 /**
  * The bindings, one Durable Object namespace per class (wrangler.toml's durable_objects.bindings),
@@ -22,6 +23,10 @@ export interface EdgelogEnv extends AuthVars {
   PARTITION: DurableObjectNamespace<Partition>;
   REGISTRY: DurableObjectNamespace<Registry>;
   GROUP: DurableObjectNamespace<Group>;
+  /** One object per Durable Stream (class Stream); a Worker without the binding answers NOT_FOUND on `/v1/stream/`. */
+  STREAM: DurableObjectNamespace<StreamObject>;
+  /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
+  EDGELOG_STREAM_LONG_POLL_MS?: string;
 }
 
 /**

@@ -51,6 +51,14 @@ export class Registry extends edgelog.Registry {}
 export class Group extends edgelog.Group {}
 
 /**
+ * One object per Durable Stream under `/v1/stream/` (binding STREAM).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "STREAM", class_name = "Stream"
+ */
+export class Stream extends edgelog.Stream {}
+
+/**
  * The RPC entrypoint other Workers bind to.
  *
  * @example

@@ -44,7 +44,9 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET p
   if (live !== undefined && live !== "sse") throw new EdgelogError("INVALID_PARAMETER", 'live must be "sse"');
   if (live === "sse") {
     const start = sseStart(c.req.header("last-event-id"), offsetParam(c.req.query("offset")));
-    return sseResponse(c.env, topic, partition, start, c.req.raw.signal);
+    const from = c.req.query("from");
+    if (from !== undefined && from !== "latest-per-key") throw new EdgelogError("INVALID_PARAMETER", 'from must be "latest-per-key"');
+    return sseResponse(c.env, topic, partition, start, c.req.raw.signal, from === undefined ? {} : { from });
   }
   const page = await readPartition(
     c.env,
@@ -53,7 +55,12 @@ partitionRoutes.get(ROUTE.partitionRecords, partitionParams(), routeGrant("GET p
     readRequestOf((name) => c.req.query(name)),
   );
   // The records arrive serialised from the partition; only the envelope is written here.
-  const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}}`;
+  // A compacted topic's read says what compaction cleaned and how the page was read (COMPACT-6, TABLE-2).
+  const compacted =
+    page.cleanedTombstonesBelow === undefined
+      ? ""
+      : `,"cleanedTombstonesBelow":${page.cleanedTombstonesBelow}${page.latestPerKey ? ',"latestPerKey":true' : ""}${page.reset ? ',"reset":true' : ""}`;
+  const body = `{"records":${page.recordsJson},"nextOffset":${page.nextOffset},"highWatermark":${page.highWatermark},"logStartOffset":${page.logStartOffset}${compacted}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });
 

@@ -15,9 +15,10 @@
  */
 
 import type { ParsedProduce, ProducedRange } from "../client/protocol/index.ts";
-import { EdgelogError, partitionForKey, rangesOf, stickyPartition } from "../client/protocol/index.ts";
+import { EdgelogError, isCompacted, partitionForKey, rangesOf, stickyPartition } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { partitionStub } from "./object-names.ts";
+import { keyRequired } from "./partition/keys.ts";
 import type { AppendRequest, ProducePrincipal } from "./partition/partition-api.ts";
 import { invariant, unwrap } from "./result.ts";
 import type { TopicMeta } from "./topic-meta.ts";
@@ -98,6 +99,11 @@ export async function produce(
   principal: ProducePrincipal | null = null,
 ): Promise<Produced> {
   return onTopic(env, name, async (meta) => {
+    // Before any partition appends, so a refused request stores nothing anywhere (COMPACT-2).
+    if (isCompacted(meta.config)) {
+      const keyless = parsed.records.findIndex((record) => record.key === null);
+      if (keyless !== -1) throw keyRequired(keyless);
+    }
     const shares = assign(meta, parsed, pathPartition);
     // Spanning partitions, a request is admitted by each first (QUOTA-4, SCHEMA-6): its share is
     // validated, a principal's quota checked; refused, it stores nothing anywhere; admitted, each

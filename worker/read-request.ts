@@ -4,7 +4,7 @@
  * is a decimal text or a whole number; left out, it takes its default; anything else is
  * INVALID_PARAMETER, as the protocol says.
  *
- * Rules: PROTOCOL.md FETCH-1, FETCH-2, FETCH-3.
+ * Rules: PROTOCOL.md FETCH-1, FETCH-2, FETCH-3, TABLE-2, COMPACT-6.
  *
  * @example
  * const request = readRequestOf((name) => c.req.query(name)); // HTTP
@@ -28,7 +28,7 @@ import type { Position, ReadRequest } from "./partition/partition-api.ts";
  * @example
  * const names: readonly ReadParameter[] = READ_PARAMETERS; // ["offset", "limit", "maxBytes", "maxWaitMs"]
  */
-export type ReadParameter = "offset" | "limit" | "maxBytes" | "maxWaitMs";
+export type ReadParameter = "offset" | "limit" | "maxBytes" | "maxWaitMs" | "from" | "cleaned";
 
 /**
  * Every parameter's name, for an RPC options object's allowed keys.
@@ -36,7 +36,7 @@ export type ReadParameter = "offset" | "limit" | "maxBytes" | "maxWaitMs";
  * @example
  * objectWithKeys(options, "options", READ_PARAMETERS, "INVALID_REQUEST");
  */
-export const READ_PARAMETERS: readonly ReadParameter[] = ["offset", "limit", "maxBytes", "maxWaitMs"];
+export const READ_PARAMETERS: readonly ReadParameter[] = ["offset", "limit", "maxBytes", "maxWaitMs", "from", "cleaned"];
 
 const BOUNDS = {
   limit: { min: 1, max: FETCH_RECORDS_MAX, fallback: FETCH_RECORDS_DEFAULT },
@@ -67,10 +67,23 @@ function position(value: unknown): Position {
  * readRequestOf((name) => ({ offset: 7 })[name]); // offset 7, the rest defaults
  */
 export function readRequestOf(value: (name: ReadParameter) => unknown): Omit<ReadRequest, "topicId"> {
-  return {
+  const request: Omit<ReadRequest, "topicId"> = {
     offset: position(value("offset")),
     limit: bounded(value("limit"), "limit"),
     maxBytes: bounded(value("maxBytes"), "maxBytes"),
     maxWaitMs: bounded(value("maxWaitMs"), "maxWaitMs"),
   };
+  const from = value("from");
+  if (from !== undefined) {
+    if (from !== "latest-per-key") throw new EdgelogError("INVALID_PARAMETER", 'from must be "latest-per-key"');
+    request.from = from;
+  }
+  const cleaned = value("cleaned");
+  if (cleaned !== undefined) {
+    request.cleaned =
+      typeof cleaned === "string"
+        ? intParam(cleaned, "cleaned", 0, Number.MAX_SAFE_INTEGER, 0)
+        : wholeNumber(cleaned, "cleaned", 0, Number.MAX_SAFE_INTEGER, "INVALID_PARAMETER");
+  }
+  return request;
 }

@@ -6,10 +6,11 @@
  * Each creation gets a fresh `topicId`, and partition objects are named by it, so a topic deleted
  * and created again starts on new, empty objects and can never show old records.
  *
- * It also holds the schema registry (schemas/schema-store.ts): its methods below answer a Result,
+ * It also lists the consumer groups: each (group, topic) pair a Group object noted once (GROUP-14),
+ * and holds the schema registry (schemas/schema-store.ts): its methods below answer a Result,
  * so their refusals keep their codes across RPC.
  *
- * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5, SCHEMA-1.
+ * Rules: PROTOCOL.md TOPIC-1, TOPIC-4, NAME-5, GROUP-14, SCHEMA-1.
  *
  * @example
  * const outcome = await registryStub(env).create("orders", 3, config);
@@ -18,11 +19,14 @@ import { DurableObject } from "cloudflare:workers";
 import {
   type CompatibilityLevel,
   type FullTopicConfig,
+  GROUP_TOPICS_MAX,
+  type GroupTopics,
   type SchemaDocument,
   type SchemaVersionAnswer,
   sameConfig,
   TOPICS_MAX,
   type TopicSchemas,
+  withConfigDefaults,
 } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
 import { capture, type Result } from "./result.ts";
@@ -43,7 +47,7 @@ function toMeta(row: TopicRow): TopicMeta {
     name: row.name,
     topicId: row.topic_id,
     partitions: row.partitions,
-    config: JSON.parse(row.config) as FullTopicConfig,
+    config: withConfigDefaults(JSON.parse(row.config) as FullTopicConfig),
     createdAt: row.created_at,
     state: row.state,
   };
@@ -73,6 +77,40 @@ export class Registry extends DurableObject<Env> {
       created_at INTEGER NOT NULL,
       state TEXT NOT NULL
     ) WITHOUT ROWID`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS group_topics (
+      group_name TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      PRIMARY KEY (group_name, topic)
+    ) WITHOUT ROWID`);
+  }
+
+  /**
+   * Notes that group `group` consumes or commits on `topic` (once per pair: the Group object
+   * remembers it told), so groups can be listed (GROUP-14). Past GROUP_TOPICS_MAX pairs a new one
+   * is not noted and false is answered: the group works on, unlisted.
+   */
+  noteGroup(group: string, topic: string): boolean {
+    const { n } = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM group_topics").one();
+    if (n >= GROUP_TOPICS_MAX) return false;
+    this.sql.exec("INSERT OR IGNORE INTO group_topics (group_name, topic) VALUES (?, ?)", group, topic);
+    return true;
+  }
+
+  /** The groups noted, by name, each with its topics (at most GROUP_TOPICS_MAX pairs). */
+  listGroups(): GroupTopics[] {
+    const rows = this.sql
+      .exec<{ group_name: string; topic: string }>(
+        "SELECT group_name, topic FROM group_topics ORDER BY group_name, topic LIMIT ?",
+        GROUP_TOPICS_MAX,
+      )
+      .toArray();
+    const groups: GroupTopics[] = [];
+    for (const row of rows) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last.group === row.group_name) last.topics.push(row.topic);
+      else groups.push({ group: row.group_name, topics: [row.topic] });
+    }
+    return groups;
   }
 
   /** A topic's metadata, or null. */

@@ -6,13 +6,18 @@
  * Under the hood it is a loop of long-polls on the partition, so it needs no socket in the
  * object; each stream ends after SSE_STREAM_MS_MAX (EventSource reconnects and resumes by itself).
  *
- * Rules: PROTOCOL.md SSE-1 to SSE-7.
+ * On a compacted topic `from=latest-per-key` streams the table first (each key's latest record,
+ * then every record live), and a stream that starts as a table, or resumes below what compaction
+ * cleaned, begins with an `event: reset` (drop what you hold, then apply what follows).
+ *
+ * Rules: PROTOCOL.md SSE-1 to SSE-8, TABLE-2, COMPACT-6.
  *
  * @example
  * // curl -N 'localhost:8787/v1/topics/orders/partitions/0/records?offset=earliest&live=sse'
  */
 import { EdgelogError, FETCH_BYTES_DEFAULT, FETCH_RECORDS_DEFAULT } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
+import type { LogPage } from "./partition/log.ts";
 import type { Position } from "./partition/partition-api.ts";
 import { asEdgelogError } from "./result.ts";
 import { onPartition } from "./topics.ts";
@@ -50,6 +55,12 @@ export function sseStart(lastEventId: string | undefined, offset: Position): Pos
   return Number(lastEventId) + 1;
 }
 
+/** Whether the next read of a stream is a table's (its snapshot not yet at the log's end). */
+function tableRead(table: { from?: "latest-per-key" }, page: LogPage | undefined): boolean {
+  if (page === undefined) return table.from === "latest-per-key";
+  return page.latestPerKey === true && page.nextOffset < page.highWatermark;
+}
+
 /**
  * Streams a partition from `start` as SSE until the client leaves or the stream's time is up.
  * The first read happens before the answer, so a bad topic, partition or offset is a plain HTTP
@@ -58,10 +69,28 @@ export function sseStart(lastEventId: string | undefined, offset: Position): Pos
  * @example
  * return sseResponse(c.env, topic, partition, sseStart(c.req.header("last-event-id"), offset), c.req.raw.signal);
  */
-export async function sseResponse(env: Env, topic: string, partition: number, start: Position, signal: AbortSignal): Promise<Response> {
-  const read = (offset: Position, maxWaitMs: number) =>
+export async function sseResponse(
+  env: Env,
+  topic: string,
+  partition: number,
+  start: Position,
+  signal: AbortSignal,
+  table: { from?: "latest-per-key" } = {},
+): Promise<Response> {
+  const read = (offset: Position, maxWaitMs: number, page?: LogPage) =>
     onPartition(env, topic, partition, (stub, meta) =>
-      stub.read({ topicId: meta.topicId, offset, limit: FETCH_RECORDS_DEFAULT, maxBytes: FETCH_BYTES_DEFAULT, maxWaitMs }),
+      stub.read({
+        topicId: meta.topicId,
+        offset,
+        limit: FETCH_RECORDS_DEFAULT,
+        maxBytes: FETCH_BYTES_DEFAULT,
+        maxWaitMs,
+        // A table's snapshot goes on filtered up to the log's end, then live as any stream;
+        // what compaction cleaned is what this stream saw.
+        ...(tableRead(table, page) ? { from: "latest-per-key" as const } : {}),
+        // A stream's first read has seen nothing cleaned (COMPACT-6), its later ones what it was told.
+        cleaned: page?.cleanedTombstonesBelow ?? 0,
+      }),
     );
   const first = await read(start, 0);
   const encoder = new TextEncoder();
@@ -80,11 +109,12 @@ export async function sseResponse(env: Env, topic: string, partition: number, st
     await write(`retry: ${SSE_RETRY_MS}\n\n`);
     let page = first;
     for (;;) {
+      if (page.reset) await write(`event: reset\ndata: {"cleanedTombstonesBelow":${page.cleanedTombstonesBelow ?? 0}}\n\n`);
       const records = JSON.parse(page.recordsJson) as { offset: number }[];
       if (records.length === 0) await write(": keepalive\n\n");
       for (const record of records) await write(`id: ${record.offset}\nevent: record\ndata: ${JSON.stringify(record)}\n\n`);
       if (signal.aborted || Date.now() >= deadline) break;
-      page = await read(page.nextOffset, SSE_KEEPALIVE_MS);
+      page = await read(page.nextOffset, SSE_KEEPALIVE_MS, page);
     }
   };
   pump()

@@ -74,7 +74,14 @@ function subscribeSse(streamUrl: string, onValues: OnValues): Promise<Subscripti
   });
 }
 
-function openDsLog(streamUrl: string): LogHandle {
+/**
+ * A Durable Stream as a bench log: POSTs of JSON arrays, SSE from the start, catch-up by
+ * Stream-Next-Offset (the reference server and edgelog's `/v1/stream/` routes alike).
+ *
+ * @example
+ * const log = openDsLog(`${url}/v1/stream/serial-0`);
+ */
+export function openDsLog(streamUrl: string): LogHandle {
   const http = new HttpClient(HTTP_SOCKETS_PER_LOG);
   return {
     producer: async () => ({

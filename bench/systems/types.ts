@@ -21,7 +21,8 @@ export type SystemId =
   | "redis"
   | "redis-always"
   | "nats"
-  | "durable-streams";
+  | "durable-streams"
+  | "edgelog-streams";
 
 /** Who a measurement is of: a system, or edgelog's browser client alone (scenario 6, no server). */
 export type MeasuredId = SystemId | "edgelog-browser";

@@ -33,10 +33,14 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   /** The `producer` object is malformed, or cannot be used as asked. */
   INVALID_PRODUCER: 400,
+  /** A record without a key produced to a compacted topic (its latest value per key needs one). */
+  KEY_REQUIRED: 400,
   /** No token, or one that is malformed, badly signed, expired, not yet valid or for another audience or issuer. */
   UNAUTHENTICATED: 401,
   /** A valid token without the grant the request needs (or a browser Origin not allowed). */
   FORBIDDEN: 403,
+  /** A Durable Streams producer's epoch is below the stream's for that Producer-Id: a zombie, fenced (STREAM-11). */
+  STREAM_PRODUCER_FENCED: 403,
   UNKNOWN_TOPIC: 404,
   UNKNOWN_PARTITION: 404,
   /** No such route. */
@@ -68,6 +72,14 @@ export const ERROR_STATUS = {
   DUPLICATE_SEQUENCE: 409,
   /** No state for this producer and a sequence other than 0: its first request has not landed yet, or it was forgotten. */
   UNKNOWN_PRODUCER_ID: 409,
+  /** A Durable Stream exists at this path with another configuration (content type, TTL, Expires-At, closure). */
+  STREAM_EXISTS: 409,
+  /** The Durable Stream is closed: nothing more may be appended (the answer carries Stream-Closed and its final offset). */
+  STREAM_CLOSED: 409,
+  /** A Durable Streams append's Content-Type differs from the stream's, or its Stream-Seq is not above the last one. */
+  STREAM_CONFLICT: 409,
+  /** An offset of an earlier incarnation of this Durable Stream (deleted, or expired, since). */
+  STREAM_GONE: 410,
   RECORD_TOO_LARGE: 413,
   /** Too many records, or too many bytes, in one request. */
   BATCH_TOO_LARGE: 413,

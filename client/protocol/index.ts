@@ -42,5 +42,6 @@ export * from "./schema-subjects.ts";
 export * from "./schema-subset.ts";
 export * from "./schema-validate.ts";
 export * from "./start.ts";
+export * from "./stream-limits.ts";
 export * from "./topic-config.ts";
 export * from "./wire.ts";

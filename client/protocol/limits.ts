@@ -381,3 +381,39 @@ export const SESSION_TIMEOUT_MS_DEFAULT = 45_000;
  * memberId("d".repeat(65)); // throws INVALID_REQUEST
  */
 export const MEMBER_ID_LENGTH_MAX = MESSAGE_ID_LENGTH_MAX;
+
+/**
+ * The largest `retention.bytes` a topic may name: 10 GiB, what one partition object may store
+ * (Cloudflare's SQLite limit per Durable Object).
+ *
+ * @example
+ * parseTopicConfig({ "retention.bytes": RETENTION_BYTES_MAX + 1 }); // throws INVALID_CONFIG
+ */
+export const RETENTION_BYTES_MAX = 10 * 1_073_741_824;
+
+/**
+ * The (group, topic) pairs the registry lists (GROUP-14): a group is noted with each topic it
+ * joins or commits on; past this many pairs a new one is not listed (the group still works).
+ *
+ * @example
+ * if (pairs >= GROUP_TOPICS_MAX) return false; // not noted, not listed by GET /v1/groups
+ */
+export const GROUP_TOPICS_MAX = 10_000;
+
+/**
+ * The partitions one `GET /v1/metrics` scrape asks for stats (one RPC each, METRICS-3); the
+ * partitions past it are counted in `edgelog_metrics_partitions_skipped`, not visited.
+ *
+ * @example
+ * const visited = partitions.slice(0, METRICS_PARTITIONS_MAX);
+ */
+export const METRICS_PARTITIONS_MAX = 512;
+
+/**
+ * The groups one `GET /v1/metrics` scrape describes and measures lag for (METRICS-3); the groups
+ * past it are counted in `edgelog_metrics_groups_skipped`.
+ *
+ * @example
+ * const measured = groups.slice(0, METRICS_GROUPS_MAX);
+ */
+export const METRICS_GROUPS_MAX = 64;

@@ -48,6 +48,15 @@ export const PONG = '{"type":"pong"}';
 export type StartPosition = "earliest" | "latest" | "committed" | { offset: number } | { timestamp: number };
 
 /**
+ * Where a subscribe starts: a start position, or `"latest-per-key"`, a compacted topic's table
+ * (each key's latest record from logStartOffset, then live; TABLE-2).
+ *
+ * @example
+ * const from: SubscribeFrom = "latest-per-key";
+ */
+export type SubscribeFrom = StartPosition | "latest-per-key";
+
+/**
  * A socket's authentication, on both sockets (AUTH-9, AUTH-11): the first message when auth is
  * required, and again later with a fresh token of the same `sub` (re-auth).
  *
@@ -77,7 +86,15 @@ export type AuthServerMessage =
 export type ClientMessage =
   | AuthMessage
   | { type: "hello"; version: number }
-  | { type: "subscribe"; id: string; from: StartPosition; group?: string; reset?: OffsetReset }
+  | {
+      type: "subscribe";
+      id: string;
+      from: SubscribeFrom;
+      group?: string;
+      reset?: OffsetReset;
+      /** The `cleanedTombstonesBelow` the client last saw of this partition (COMPACT-6). */
+      cleaned?: number;
+    }
   | { type: "unsubscribe"; id: string }
   | { type: "consumed"; offset: number }
   | { type: "produce"; id: string; records: RecordInput[]; producer?: ProducerInput }
@@ -159,11 +176,10 @@ export type ServerMessage =
       offset: number;
       logStartOffset: number;
       highWatermark: number;
-      /** Drop what is held for this partition before applying what follows (issue 13; absent from older servers: false). */
-      reset?: boolean;
-      /** The topic is compacted (`cleanup.policy` has "compact"; absent from older servers: false). */
-      compacted?: boolean;
-      /** With `compacted`: what the client sends back as `cleaned` when it resumes (branch compact's COMPACT-6). */
+      /** Drop what you hold of this partition before applying what follows (COMPACT-6, TABLE-2). */
+      reset?: true;
+      /** The topic is compacted (COMPACT-1); with `cleanedTombstonesBelow`, to send back as `cleaned`. */
+      compacted?: true;
       cleanedTombstonesBelow?: number;
     }
   | { type: "records"; topic: string; partition: number; records: FetchedRecord[]; highWatermark: number }

@@ -21,9 +21,12 @@ type SubscribeMessage = Extract<ClientMessage, { type: "subscribe" }>;
 type CommitMessage = Extract<ClientMessage, { type: "commit" }>;
 
 function parseSubscribe(m: Record<string, unknown>): SubscribeMessage {
-  objectWithKeys(m, "subscribe", ["type", "id", "from", "group", "reset"], "INVALID_REQUEST");
+  objectWithKeys(m, "subscribe", ["type", "id", "from", "group", "reset", "cleaned"], "INVALID_REQUEST");
   const id = messageId(m.id, "id");
-  return { type: "subscribe", id, ...parseStart({ from: m.from, group: m.group, reset: m.reset }) };
+  // A table's subscribe (TABLE-2) starts at logStartOffset as "earliest" does, filtered.
+  const table = m.from === "latest-per-key";
+  const start = parseStart({ from: table ? "earliest" : m.from, group: m.group, reset: m.reset, cleaned: m.cleaned });
+  return { type: "subscribe", id, ...start, ...(table ? { from: "latest-per-key" as const } : {}) };
 }
 
 function parseCommitMessage(m: Record<string, unknown>): CommitMessage {

@@ -28,6 +28,8 @@ export const ROUTE = {
   groupHeartbeat: "/v1/groups/:group/members/:member/heartbeat",
   groupSocket: "/v1/groups/:group/ws",
   group: "/v1/groups/:group",
+  groups: "/v1/groups",
+  metrics: "/v1/metrics",
   // The schema registry: Confluent Schema Registry's paths under /v1/schemas (SCHEMA-5).
   schemaSubjects: "/v1/schemas/subjects",
   schemaSubject: "/v1/schemas/subjects/:subject",

@@ -55,9 +55,11 @@ export interface SubscribeStart {
   from: StartPosition;
   group?: string;
   reset?: OffsetReset;
+  /** The `cleanedTombstonesBelow` the client last saw (COMPACT-6). */
+  cleaned?: number;
 }
 
-const START_MESSAGE = 'from must be "earliest", "latest", "committed", {offset} or {timestamp}';
+const START_MESSAGE = 'from must be "earliest", "latest", "committed", "latest-per-key", {offset} or {timestamp}';
 
 /**
  * Validates a start position, or throws INVALID_REQUEST.
@@ -85,7 +87,7 @@ export function parseStartPosition(value: unknown): StartPosition {
  * @example
  * parseStart({ from: "committed", group: "billing", reset: "earliest" });
  */
-export function parseStart(fields: { from: unknown; group?: unknown; reset?: unknown }): SubscribeStart {
+export function parseStart(fields: { from: unknown; group?: unknown; reset?: unknown; cleaned?: unknown }): SubscribeStart {
   const from = parseStartPosition(fields.from);
   const group = fields.group === undefined ? undefined : groupName(fields.group);
   if (from === "committed" && group === undefined) throw new EdgelogError("INVALID_REQUEST", 'from "committed" needs a group');
@@ -96,6 +98,7 @@ export function parseStart(fields: { from: unknown; group?: unknown; reset?: unk
   const start: SubscribeStart = { from };
   if (group !== undefined) start.group = group;
   if (reset !== undefined) start.reset = reset;
+  if (fields.cleaned !== undefined) start.cleaned = offsetNumber(fields.cleaned, "cleaned");
   return start;
 }
 

@@ -35,7 +35,25 @@ export interface TopicConfig {
   /** Records older than this are deleted (whole batches, as Kafka deletes segments); -1 keeps all. */
   "retention.ms"?: number;
   "message.timestamp.type"?: TimestampType;
+  /** Stored bytes a partition keeps at most (whole batches deleted oldest first); -1 keeps all. */
+  "retention.bytes"?: number;
+  /** `"delete"` (retention only), `"compact"` (the latest record per key) or both. */
+  "cleanup.policy"?: CleanupPolicy;
+  /** A record is never compacted away before it is this old (ms since it was appended). */
+  "min.compaction.lag.ms"?: number;
+  /** How long compaction keeps a tombstone (a record whose value is null) after it was appended. */
+  "delete.retention.ms"?: number;
+  /** Compaction runs when this share of the partition's stored bytes is not yet compacted. */
+  "min.cleanable.dirty.ratio"?: number;
 }
+
+/**
+ * Kafka's `cleanup.policy`: what happens to old records (PROTOCOL.md TOPIC-2, COMPACT-1).
+ *
+ * @example
+ * const policy: CleanupPolicy = "compact"; // keep the latest record of every key
+ */
+export type CleanupPolicy = "delete" | "compact" | "compact,delete";
 
 /**
  * `PUT /v1/topics/:topic` body.
@@ -209,12 +227,19 @@ export interface FetchedRecord {
  */
 export interface FetchResponse {
   records: FetchedRecord[];
-  /** The offset to ask for next: one past the last record returned, or the offset asked for. */
+  /**
+   * The offset to ask for next: one past the last offset the read covered (on a compacted topic
+   * the offsets compaction removed are covered too), or the offset asked for.
+   */
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
-  /** Drop what is held for this partition: the records start at the table's first (issue 13; absent from older servers: false). */
-  reset?: boolean;
+  /** Compacted topics only: one past the highest tombstone compaction removed; send it back as `cleaned` (COMPACT-6). */
+  cleanedTombstonesBelow?: number;
+  /** Compacted topics only: the page holds each key's latest record only; go on with `from=latest-per-key` (TABLE-2). */
+  latestPerKey?: true;
+  /** Compacted topics only: drop what you hold of this partition, then apply these records (COMPACT-6, TABLE-2). */
+  reset?: true;
 }
 
 /**
@@ -227,10 +252,19 @@ export interface PartitionStats {
   /** SQLite rows written and read, as the runtime counts them for billing. */
   rowsWritten: number;
   rowsRead: number;
+  /** Records appended since the object started, and their stored UTF-8 bytes. */
+  appendedRecords: number;
+  appendedBytes: number;
   highWatermark: number;
   logStartOffset: number;
+  /** The object's SQLite database size in bytes (records, producer state, offsets, indexes). */
+  storedBytes: number;
   /** WebSockets open on the partition. */
   sockets: number;
+  /** Subscriptions stopped by a full window (`paused` sent, waiting for `consumed`). */
+  subscribersPaused: number;
+  /** HTTP long-poll reads parked for the next append. */
+  longPollWaiters: number;
   /** When this instance of the object started (ms since the epoch): a change means a restart. */
   startedAt: number;
 }
@@ -362,4 +396,26 @@ export interface GroupOffsetsResponse {
   partitions: GroupPartitionOffset[];
   /** The sum of the partitions' lags (partitions with no commit count as 0). */
   totalLag: number;
+}
+
+/**
+ * One consumer group as `GET /v1/groups` lists it: its name and the topics it joined or committed on.
+ *
+ * @example
+ * const { groups }: GroupListResponse = await http.listGroups();
+ * groups.map((g) => `${g.group}: ${g.topics.join(",")}`);
+ */
+export interface GroupTopics {
+  group: string;
+  topics: string[];
+}
+
+/**
+ * `GET /v1/groups` answer (GROUP-14): the groups, by name (with auth, those the token has `group` on).
+ *
+ * @example
+ * const { groups } = (await (await fetch(`${url}/v1/groups`)).json()) as GroupListResponse;
+ */
+export interface GroupListResponse {
+  groups: GroupTopics[];
 }

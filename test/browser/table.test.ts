@@ -6,8 +6,8 @@
  * - Today's worker: two tabs of one profile hold the same table (one socket, the leader's), a
  *   change produced from Node reaches both; after both close, a third tab with the network off
  *   reads the stored view from IndexedDB.
- * - The issue's "Done when" (needs branch `compact`: `cleanup.policy: "compact"`, the partition's
- *   compaction alarm, `from: "latest-per-key"` and `subscribed.reset`): a client goes offline,
+ * - The issue's "Done when" (`cleanup.policy: "compact"`, the partition's compaction alarm,
+ *   `from: "latest-per-key"` and `subscribed.reset`, PROTOCOL.md COMPACT-6, TABLE-2): a client goes offline,
  *   the server compacts past its position (removing a tombstone it never saw), the client comes
  *   back, is told `reset`, rebuilds behind its old view, and its table equals the server's.
  *
@@ -24,14 +24,6 @@ import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir, requestJson, waitFor } from "../node/runtime.ts";
 import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS } from "./browser-harness.ts";
 import type { TableTestApi } from "./table-page.ts";
-
-/**
- * The compaction part waits for branch `compact` (issue 13's server side). Until it is merged the
- * server has no compacted topics; the lead sets this to true when merging both branches. Run on a
- * scratch merge of `table` and `compact` (at 86402c6..72b11ad) it passed, and it failed with the
- * client's `reset` handling removed (the deleted key stayed in the view).
- */
-const COMPACT_ON_MAIN = false;
 
 function call<K extends keyof TableTestApi & string>(page: Page, name: K, ...args: Parameters<TableTestApi[K]>) {
   return callPage<TableTestApi, K>(page, "tableTest", name, ...args);
@@ -160,86 +152,83 @@ describeInChromium("client.table in Chromium", () => {
     await page.close();
   });
 
-  // Waits for branch `compact` (see COMPACT_ON_MAIN).
-  (COMPACT_ON_MAIN ? it : it.skip)(
-    "converges on the server's table after the server compacted past its position while it was offline",
-    async () => {
-      const { api, url } = server;
-      const config = {
-        "cleanup.policy": "compact",
-        "min.compaction.lag.ms": 0,
-        "delete.retention.ms": 0,
-        "min.cleanable.dirty.ratio": 0.01,
-      };
-      const created = await requestJson("PUT", `${url}/v1/topics/stock`, { partitions: 1, config });
-      expect([200, 201]).toContain(created.status);
-      await api.produce("stock", {
-        records: [
-          { key: "nut", value: 1 },
-          { key: "bolt", value: 2 },
-          { key: "gear", value: 3 },
-        ],
-      });
-      const page = await newPage();
-      await call(page, "open", url, "compact-db", "stock");
-      await call(page, "whenLive");
-      expect((await call(page, "snapshot")).entries).toEqual([
-        ["bolt", 2],
-        ["gear", 3],
-        ["nut", 1],
-      ]);
-      const resetsBefore = (await call(page, "snapshot")).resets.length;
-      // Offline: the client is gone while the server updates, deletes, and compacts.
-      await call(page, "close");
-      await api.produce("stock", {
-        records: [
-          { key: "nut", value: 10 },
-          { key: "gear", value: null },
-        ],
-      });
-      await api.produce("stock", {
-        records: [
-          { key: "nut", value: 11 },
-          { key: "washer", value: 4 },
-        ],
-      });
-      // A pass never touches the last batch: one more, so the tombstone's batch can be cleaned.
-      await api.produce("stock", { records: [{ key: "bolt", value: 12 }] });
-      await waitFor(
-        "compaction to remove the tombstone of gear",
-        async () => {
-          const { records } = await api.readAll("stock", 0);
-          return records.some((record) => record.key === "gear") ? undefined : records;
-        },
-        WAIT_MS,
-        100,
-      );
-      await call(page, "open", url, "compact-db", "stock");
-      // The old view is readable at once, before the server answered.
-      expect((await call(page, "snapshot")).entries.map(([key]) => key)).toContain("gear");
-      await call(page, "whenLive");
-      const { records } = await api.readAll("stock", 0);
-      const view = await call(page, "snapshot");
-      expect(view.entries).toEqual(latestPerKey(records));
-      expect(view.entries).toEqual([
-        ["bolt", 12],
-        ["nut", 11],
-        ["washer", 4],
-      ]);
-      // The server said reset (it removed a tombstone the table never saw): the view was rebuilt.
-      expect(view.resets.length).toBeGreaterThan(resetsBefore);
-      expect(view.errors).toEqual([]);
-      // Back again with nothing compacted meanwhile: the table resumes, no reset.
-      await call(page, "close");
-      await api.produce("stock", { records: [{ key: "washer", value: 5 }] });
-      await call(page, "open", url, "compact-db", "stock");
-      await call(page, "whenLive");
-      const again = await call(page, "snapshot");
-      expect(again.resets).toHaveLength(view.resets.length);
-      expect(again.entries).toEqual(latestPerKey((await api.readAll("stock", 0)).records));
-      expect(again.changes.at(-1)).toMatchObject({ key: "washer", value: 5, previous: 4 });
-      await call(page, "close");
-      await page.close();
-    },
-  );
+  // Seen failing with the client's reset handling removed (the deleted key stayed in the view).
+  it("converges on the server's table after the server compacted past its position while it was offline", async () => {
+    const { api, url } = server;
+    const config = {
+      "cleanup.policy": "compact",
+      "min.compaction.lag.ms": 0,
+      "delete.retention.ms": 0,
+      "min.cleanable.dirty.ratio": 0.01,
+    };
+    const created = await requestJson("PUT", `${url}/v1/topics/stock`, { partitions: 1, config });
+    expect([200, 201]).toContain(created.status);
+    await api.produce("stock", {
+      records: [
+        { key: "nut", value: 1 },
+        { key: "bolt", value: 2 },
+        { key: "gear", value: 3 },
+      ],
+    });
+    const page = await newPage();
+    await call(page, "open", url, "compact-db", "stock");
+    await call(page, "whenLive");
+    expect((await call(page, "snapshot")).entries).toEqual([
+      ["bolt", 2],
+      ["gear", 3],
+      ["nut", 1],
+    ]);
+    const resetsBefore = (await call(page, "snapshot")).resets.length;
+    // Offline: the client is gone while the server updates, deletes, and compacts.
+    await call(page, "close");
+    await api.produce("stock", {
+      records: [
+        { key: "nut", value: 10 },
+        { key: "gear", value: null },
+      ],
+    });
+    await api.produce("stock", {
+      records: [
+        { key: "nut", value: 11 },
+        { key: "washer", value: 4 },
+      ],
+    });
+    // A pass never touches the last batch: one more, so the tombstone's batch can be cleaned.
+    await api.produce("stock", { records: [{ key: "bolt", value: 12 }] });
+    await waitFor(
+      "compaction to remove the tombstone of gear",
+      async () => {
+        const { records } = await api.readAll("stock", 0);
+        return records.some((record) => record.key === "gear") ? undefined : records;
+      },
+      WAIT_MS,
+      100,
+    );
+    await call(page, "open", url, "compact-db", "stock");
+    // The old view is readable at once, before the server answered.
+    expect((await call(page, "snapshot")).entries.map(([key]) => key)).toContain("gear");
+    await call(page, "whenLive");
+    const { records } = await api.readAll("stock", 0);
+    const view = await call(page, "snapshot");
+    expect(view.entries).toEqual(latestPerKey(records));
+    expect(view.entries).toEqual([
+      ["bolt", 12],
+      ["nut", 11],
+      ["washer", 4],
+    ]);
+    // The server said reset (it removed a tombstone the table never saw): the view was rebuilt.
+    expect(view.resets.length).toBeGreaterThan(resetsBefore);
+    expect(view.errors).toEqual([]);
+    // Back again with nothing compacted meanwhile: the table resumes, no reset.
+    await call(page, "close");
+    await api.produce("stock", { records: [{ key: "washer", value: 5 }] });
+    await call(page, "open", url, "compact-db", "stock");
+    await call(page, "whenLive");
+    const again = await call(page, "snapshot");
+    expect(again.resets).toHaveLength(view.resets.length);
+    expect(again.entries).toEqual(latestPerKey((await api.readAll("stock", 0)).records));
+    expect(again.changes.at(-1)).toMatchObject({ key: "washer", value: 5, previous: 4 });
+    await call(page, "close");
+    await page.close();
+  });
 });

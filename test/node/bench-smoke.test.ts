@@ -72,6 +72,7 @@ function expectedFor(system: SystemId): [string, string][] {
         ...fan("native"),
       ];
     case "durable-streams":
+    case "edgelog-streams":
       return [...produce(["native"]), ["latency", "native->sse"], ["catch-up", "read"], ...fan("sse")];
   }
 }

@@ -4,8 +4,9 @@
  * a first build from `latest-per-key` swapped in only when live, per-key changes with their
  * previous values, a `reset` rebuilt behind the old view, readers on another connection never
  * seeing half a table, a reload reading the stored view with no server); two writers on one
- * database; and against the real worker (Miniflare), which has no `latest-per-key` yet: the
- * table falls back to an "earliest" rebuild and converges on the latest value per key.
+ * database; and against the real worker (Miniflare), on a topic that is not compacted, where the
+ * server refuses `latest-per-key` (TABLE-2): the table falls back to an "earliest" rebuild and
+ * converges on the latest value per key.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-table.test.ts
@@ -196,7 +197,7 @@ describe("a table over a scripted link", () => {
 describe("a table against the worker", () => {
   const rig = testRig();
 
-  it("falls back to an earliest rebuild where the server has no latest-per-key, and converges on the latest value per key", async () => {
+  it("falls back to an earliest rebuild where the server refuses latest-per-key, and converges on the latest value per key", async () => {
     const { api } = rig.server;
     await api.createTopic("prices", 1);
     const client = rig.client({ cache: "indexeddb", dbName: "table-worker", tabs: false });

@@ -54,6 +54,7 @@ export const EDGELOG_DURABLE_OBJECTS = {
   PARTITION: { className: "Partition", useSQLite: true },
   REGISTRY: { className: "Registry", useSQLite: true },
   GROUP: { className: "Group", useSQLite: true },
+  STREAM: { className: "Stream", useSQLite: true },
 } as const;
 
 /**

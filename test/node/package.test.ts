@@ -162,6 +162,22 @@ describe("the packed tarball, installed in a fresh directory", () => {
     expect(out.oneErrorClass).toBe(true);
   });
 
+  it("npx edgelog runs the command line from the installed package, against the server", async () => {
+    const env = { EDGELOG_URL: runtime().url };
+    await app().write("records.txt", 'npx:{"via":"bin"}\n');
+    const produced = await app().run("npx", ["--no-install", "edgelog", "produce", TOPIC, "-K", ":", "--file", "records.txt"], {
+      env,
+      timeoutMs: 60_000,
+    });
+    expect(produced.stderr).toBe("");
+    const { stdout } = await app().run("npx", ["--no-install", "edgelog", "consume", TOPIC, "-e", "-J"], { env, timeoutMs: 60_000 });
+    const records = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { key: string | null; value: unknown });
+    expect(records.filter((r) => r.key === "npx")).toEqual([expect.objectContaining({ key: "npx", value: { via: "bin" } })]);
+  });
+
   it("a CommonJS caller requires it (Node >= 20.19 loads ES modules with require)", async () => {
     await app().write("require.cjs", REQUIRE_CJS);
     const { stdout } = await app().run("node", ["require.cjs"], { timeoutMs: 30_000 });

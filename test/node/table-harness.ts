@@ -96,8 +96,8 @@ export class ScriptedLink implements PartitionLink {
   /** The server subscribed from `offset` with the log ending at `end` (its high watermark). */
   async subscribed(offset: number, reset?: boolean, end = offset, cleanedTombstonesBelow?: number): Promise<void> {
     const message: ServerMessageOf<"subscribed"> = { type: "subscribed", id: "s1", offset, logStartOffset: 0, highWatermark: end };
-    const compacted = cleanedTombstonesBelow === undefined ? {} : { compacted: true, cleanedTombstonesBelow };
-    await this.handlers.subscribed({ ...message, ...(reset === undefined ? {} : { reset }), ...compacted });
+    const compacted = cleanedTombstonesBelow === undefined ? {} : { compacted: true as const, cleanedTombstonesBelow };
+    await this.handlers.subscribed({ ...message, ...(reset === true ? { reset } : {}), ...compacted });
     this.state = "catching-up";
     this.handlers.changed();
   }

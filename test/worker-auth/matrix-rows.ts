@@ -184,6 +184,20 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: () => ["admin:*"],
     ok: 200,
   },
+  {
+    route: "GET groups",
+    request: () => ({ route: "GET /v1/groups" }),
+    right: (n) => `group:${G(n)}`,
+    wrong: () => ["admin:* read:*"],
+    ok: 200,
+  },
+  {
+    route: "GET metrics",
+    request: () => ({ route: "GET /v1/metrics" }),
+    right: (n) => `admin:${T(n)}`,
+    wrong: () => ["read:* write:* group:*"],
+    ok: 200,
+  },
   ...SCHEMA_HTTP_ROWS,
 ];
 

@@ -279,3 +279,63 @@ describe("SSE tail", () => {
     expectError(await streamError(recordsPath(topic, 0, { live: "" })), 400, "INVALID_PARAMETER");
   });
 });
+
+describe("SSE of a compacted topic (SSE-8, TABLE-2, COMPACT-6)", () => {
+  it("streams the table with from=latest-per-key: a reset event, each key's latest record, then live", async () => {
+    const topic = uniqueTopic("sse-table");
+    await createTopic(topic, 1, { "cleanup.policy": "compact" });
+    const rows = [
+      { key: "a", value: 1 },
+      { key: "b", value: 2 },
+      { key: "a", value: 3 },
+      { key: "b", value: null },
+    ];
+    await produce(topic, { records: rows }, 0);
+    const stream = await openStream(topic, 0, { from: "latest-per-key" });
+    try {
+      const records = await stream.records(2);
+      expect(records.map((r) => [r.offset, r.key, r.value])).toEqual([
+        [2, "a", 3],
+        [3, "b", null],
+      ]);
+      expect(stream.events[0]).toEqual({ id: null, event: "reset", data: '{"cleanedTombstonesBelow":0}' });
+      // Live after the snapshot: every record, as any stream.
+      await produce(topic, { records: [{ key: "a", value: 4 }] }, 0);
+      expect((await stream.records(3)).map((r) => r.offset)).toEqual([2, 3, 4]);
+      expect(stream.events.filter((e) => e.event === "reset")).toHaveLength(1);
+    } finally {
+      await stream.cancel();
+    }
+  });
+
+  it("starts with a reset event when resuming below cleanedTombstonesBelow", async () => {
+    const topic = uniqueTopic("sse-resume");
+    await createTopic(topic, 1, { "cleanup.policy": "compact", "delete.retention.ms": 0, "min.cleanable.dirty.ratio": 0 });
+    await produce(
+      topic,
+      {
+        records: [
+          { key: "a", value: 1 },
+          { key: "a", value: null },
+          { key: "b", value: 2 },
+        ],
+      },
+      0,
+    );
+    await produce(topic, { records: [{ key: "c", value: 3 }] }, 0);
+    const stub = await partitionStub(topic, 0);
+    await runInDurableObject(stub, (partition: Partition) => {
+      const config = partition.log.identity!.config;
+      partition.housekeeping.compaction.run(config, Date.now() + 1_000, 16);
+      expect(partition.housekeeping.compaction.cleanedTombstonesBelow).toBe(2);
+    });
+    const stream = await openStream(topic, 0, {}, { "last-event-id": "0" });
+    try {
+      const records = await stream.records(2);
+      expect(records.map((r) => r.offset)).toEqual([2, 3]);
+      expect(stream.events[0]?.event).toBe("reset");
+    } finally {
+      await stream.cancel();
+    }
+  });
+});

@@ -173,7 +173,16 @@ describe("a database written before stored record ends", () => {
     await produce(topic, { records: [{ value: "new", timestamp: 1_800_000_000_000 }] }, 0);
     const stub = await partitionStub(topic, 0);
     const columns = await columnsOf(stub);
-    expect(columns).toEqual(["base_offset", "record_count", "max_timestamp", "append_time", "payload", "records_bytes", "record_ends"]);
+    expect(columns).toEqual([
+      "base_offset",
+      "record_count",
+      "max_timestamp",
+      "append_time",
+      "payload",
+      "records_bytes",
+      "record_ends",
+      "offset_end",
+    ]);
     await runInDurableObject(stub, (_, state) => {
       createSchema(state.storage.sql);
       createSchema(state.storage.sql);

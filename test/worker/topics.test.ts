@@ -5,7 +5,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { TopicDescription, TopicSummary } from "../../client/protocol/index.ts";
+import { TOPIC_CONFIG_DEFAULT, type TopicDescription, type TopicSummary } from "../../client/protocol/index.ts";
 import { partitionStub as partitionObject } from "../../worker/object-names.ts";
 import type { TopicMeta } from "../../worker/topic-meta.ts";
 import { api, createTopic, expectError, fetchRecords, produce, registryStub, topicMeta, uniqueTopic } from "./http.ts";
@@ -30,7 +30,7 @@ async function recreateElsewhere(old: TopicMeta, partitions: number | null): Pro
   await registry.setState(meta.name, meta.topicId, "ready");
 }
 
-const DEFAULT_CONFIG = { "retention.ms": -1, "message.timestamp.type": "CreateTime" };
+const DEFAULT_CONFIG = TOPIC_CONFIG_DEFAULT;
 
 describe("creating a topic", () => {
   it("answers 201 with every partition at offset 0", async () => {
@@ -74,6 +74,44 @@ describe("creating a topic", () => {
   });
 });
 
+describe("size retention and compaction settings (TOPIC-2, COMPACT-1)", () => {
+  it("keeps the settings as given, with Kafka's defaults for the rest", async () => {
+    const topic = uniqueTopic("compact-config");
+    const config = {
+      "cleanup.policy": "compact,delete",
+      "retention.bytes": 5_000_000,
+      "min.compaction.lag.ms": 1_000,
+      "delete.retention.ms": 60_000,
+      "min.cleanable.dirty.ratio": 0.25,
+    } as const;
+    const created = await createTopic(topic, 1, config);
+    expect(created.config).toEqual({ ...TOPIC_CONFIG_DEFAULT, ...config });
+    // Another setting is another config: fixed at creation (TOPIC-1).
+    expectError(
+      await api("PUT", `/v1/topics/${topic}`, { partitions: 1, config: { ...config, "cleanup.policy": "compact" } }),
+      409,
+      "TOPIC_ALREADY_EXISTS",
+    );
+  });
+
+  it("refuses values out of range with INVALID_CONFIG", async () => {
+    const bad: Record<string, unknown>[] = [
+      { "retention.bytes": 0 },
+      { "retention.bytes": 1.5 },
+      { "retention.bytes": 10 * 1_073_741_824 + 1 },
+      { "cleanup.policy": "compact, delete" },
+      { "cleanup.policy": ["compact"] },
+      { "min.compaction.lag.ms": -1 },
+      { "delete.retention.ms": "1" },
+      { "min.cleanable.dirty.ratio": 1.01 },
+      { "min.cleanable.dirty.ratio": -0.1 },
+    ];
+    for (const config of bad) {
+      expectError(await api("PUT", `/v1/topics/${uniqueTopic("bad-config")}`, { partitions: 1, config }), 400, "INVALID_CONFIG");
+    }
+  });
+});
+
 describe("listing and describing", () => {
   it("lists a created topic with its partitions and config", async () => {
     const topic = uniqueTopic("listed");
@@ -84,7 +122,7 @@ describe("listing and describing", () => {
     expect(entry).toEqual({
       name: topic,
       partitions: 4,
-      config: { "retention.ms": -1, "message.timestamp.type": "LogAppendTime" },
+      config: { ...TOPIC_CONFIG_DEFAULT, "message.timestamp.type": "LogAppendTime" },
       createdAt: created.createdAt,
     });
   });

@@ -58,6 +58,8 @@ export const ROUTE_GRANTS = {
   "DELETE groupMember": { action: "group", on: "group" },
   "GET groupSocket": { action: null, on: "socket" },
   "GET group": { action: "group", on: "group" },
+  "GET groups": { action: "group", on: "any" },
+  "GET metrics": { action: "admin", on: "any" },
   "GET schemaSubjects": { action: "read", on: "any" },
   "POST schemaSubject": { action: "read", on: "subject" },
   "DELETE schemaSubject": { action: "admin", on: "subject" },

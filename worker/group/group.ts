@@ -10,7 +10,7 @@
  *
  * @example
  * const group = groupStub(env, "billing");
- * const { memberId, generation, partitions } = unwrap(await group.join(input));
+ * const { memberId, generation, partitions } = unwrap(await group.join(input, "billing"));
  */
 import { DurableObject } from "cloudflare:workers";
 import type { CommitMember, OffsetCommit } from "../../client/protocol/index.ts";
@@ -23,6 +23,7 @@ import { capture, captureAsync, type Result, unwrap } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { GroupIndex } from "./group-index.ts";
 import { handleGroupSocketMessage } from "./group-messages.ts";
 import { type GroupState, type MemberAssignment, type MemberInfo, Members } from "./members.ts";
 
@@ -61,7 +62,7 @@ export const GROUP_SOCKET_VERSION = 2;
  *
  * @example
  * const coordinator = groupStub(env, "billing");
- * const { memberId } = unwrap(await coordinator.join(parseJoin({ topic: "orders" })));
+ * const { memberId } = unwrap(await coordinator.join(parseJoin({ topic: "orders" }), "billing"));
  * unwrap(await coordinator.heartbeat(memberId));
  */
 export class Group extends DurableObject<Env> implements Clocked {
@@ -71,10 +72,13 @@ export class Group extends DurableObject<Env> implements Clocked {
   readonly sockets: SocketLayer<MemberSocket, GroupServerMessage>;
   /** Socket authentication (the first message, re-auth, expiry), on the alarm shared with session expiry. */
   readonly auth: SocketAuth;
+  /** The (group, topic) pairs noted in the registry's group list (GROUP-14). */
+  private readonly index: GroupIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.members = new Members(ctx.storage.sql);
+    this.index = new GroupIndex(ctx.storage.sql, () => registryStub(env));
     this.sockets = new SocketLayer(ctx, { version: GROUP_SOCKET_VERSION, initial: () => ({ group: "", memberId: null }), label: "group" });
     this.auth = new SocketAuth(this.sockets, { env, clock: () => this.clock, schedule: (dueMs) => this.scheduleAlarm(dueMs) });
   }
@@ -84,9 +88,9 @@ export class Group extends DurableObject<Env> implements Clocked {
     this.sockets.save(ws, { ...this.sockets.stateOf(ws), memberId });
   }
 
-  /** Joins (or rejoins) a member over HTTP; the topic is resolved in the registry. */
-  async join(input: JoinInput): Promise<Result<MemberAssignment>> {
-    return captureAsync(() => this.admit(input, null));
+  /** Joins (or rejoins) a member of group `group` over HTTP; the topic is resolved in the registry. */
+  async join(input: JoinInput, group: string): Promise<Result<MemberAssignment>> {
+    return captureAsync(() => this.admit(input, null, group));
   }
 
   /**
@@ -95,13 +99,14 @@ export class Group extends DurableObject<Env> implements Clocked {
    * rebalanced (the joiner learns its partitions from `joined`). Throws EdgelogError.
    */
   async joinSocket(ws: WebSocket, id: string, input: JoinInput): Promise<void> {
-    await this.admit(input, { ws, id });
+    await this.admit(input, { ws, id }, this.sockets.stateOf(ws).group);
   }
 
   /** A join: a new member bumps the generation and rebalances; an existing one refreshes its session. */
-  private async admit(input: JoinInput, via: { ws: WebSocket; id: string } | null): Promise<MemberAssignment> {
+  private async admit(input: JoinInput, via: { ws: WebSocket; id: string } | null, group: string): Promise<MemberAssignment> {
     const meta = await registryStub(this.env).get(input.topic);
     if (meta === null || meta.state !== "ready") throw new EdgelogError("UNKNOWN_TOPIC", `topic "${input.topic}" does not exist`);
+    await this.index.note(group, input.topic);
     const before = this.members.state().generation;
     const request = { ...input, topicId: meta.topicId, partitions: meta.partitions, viaSocket: via !== null };
     const assignment = this.members.join(request, this.clock.now());
@@ -147,13 +152,21 @@ export class Group extends DurableObject<Env> implements Clocked {
    * generation) must be of the current generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID); a
    * standalone one (`member` null) is refused while the group has members (UNKNOWN_MEMBER_ID, as
    * Kafka refuses one to a non-empty group). Answers the topic incarnation the group consumes.
+   * Also answers which of the commit's `topics` the group list lacks (GROUP-14): the caller
+   * calls `note` with them once the commit succeeded (never, once all are noted).
    */
-  vet(group: string, member: CommitMember | null): Result<{ topicId: string | null }> {
+  vet(group: string, member: CommitMember | null, topics: readonly string[] = []): Result<{ topicId: string | null; unnoted: string[] }> {
     return capture(() => {
       if (member === null) this.members.refuseStandalone(group);
       else this.members.validate(member.memberId, member.generation);
-      return { topicId: this.members.state().topicId };
+      return { topicId: this.members.state().topicId, unnoted: this.index.unnoted(topics) };
     });
+  }
+
+  /** Notes a committed group's topics in the registry's group list (GROUP-14), after `vet` named them. */
+  async note(group: string, topics: readonly string[]): Promise<null> {
+    for (const topic of topics) await this.index.note(group, topic);
+    return null;
   }
 
   /** Commits a member's offsets after checking its generation; partitions fence older ones too. */

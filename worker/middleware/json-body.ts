@@ -107,6 +107,20 @@ async function readBytes(request: Request, limits: ReadLimits): Promise<Uint8Arr
 }
 
 /**
+ * Reads a body of any bytes (none is an empty array), at most `bytesMax` of them, arriving within
+ * `readMsMax` (the Durable Streams routes' bodies, which need not be JSON).
+ *
+ * @example
+ * const bytes = await readBodyBytes(request, { bytesMax: STREAM_APPEND_BYTES_MAX }); // REQUEST_TOO_LARGE past it
+ */
+export async function readBodyBytes(request: Request, options: JsonBodyOptions = {}): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array(0);
+  const readMsMax = options.readMsMax ?? REQUEST_BODY_MS_MAX;
+  const deadline = options.deadline?.() ?? AbortSignal.timeout(readMsMax);
+  return readBytes(request, { bytesMax: options.bytesMax ?? REQUEST_BYTES_MAX, readMsMax, deadline });
+}
+
+/**
  * Reads a body of at most `bytesMax` bytes that arrives within `readMsMax`, as strict UTF-8 text.
  *
  * @example

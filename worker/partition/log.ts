@@ -11,10 +11,22 @@
  */
 
 import type { FullTopicConfig } from "../../client/protocol/index.ts";
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError } from "../../client/protocol/index.ts";
+import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, EdgelogError, withConfigDefaults } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
+import type { FramedPage, LogPage, ScanBounds } from "./log-pages.ts";
 import { Meter } from "./meter.ts";
-import { type BatchRow, newBatch, recordTimestamp, type StoredBatch, sliceRecords, storedBatch, takeRecords } from "./stored-batch.ts";
+import {
+  type BatchRow,
+  batchEnd,
+  indexAtOrAfter,
+  newBatch,
+  recordOffset,
+  recordTimestamp,
+  type StoredBatch,
+  sliceRecords,
+  storedBatch,
+  takeRecords,
+} from "./stored-batch.ts";
 
 /**
  * The identity a partition is initialised with.
@@ -29,49 +41,7 @@ export interface PartitionIdentity {
   config: FullTopicConfig;
 }
 
-/**
- * A page of records, already serialised as a JSON array.
- *
- * @example
- * const page: LogPage = log.read(log.logStartOffset, 100, FETCH_BYTES_DEFAULT); // recordsJson is served as it is
- */
-export interface LogPage {
-  /** `[{"offset":N,"timestamp":...}, ...]` */
-  recordsJson: string;
-  count: number;
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-}
-
-/**
- * A page read for a pushed frame: its records array and that array's UTF-8 bytes.
- *
- * @example
- * const page: FramedPage = log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: true });
- * if (page.full) return; // the next record did not fit in bytesMax
- */
-export interface FramedPage {
-  recordsJson: string;
-  count: number;
-  nextOffset: number;
-  /** UTF-8 bytes of `recordsJson` (framed reads) or of its stored lines alone (HTTP reads). */
-  bytes: number;
-  /** Whether the page ended because the next record would pass `bytesMax` (it did not fit). */
-  full: boolean;
-}
-
-/**
- * How far a read goes: `recordsMax` records, and `bytesMax` UTF-8 bytes of the records array
- * (`framed`) or of the stored lines alone (HTTP's maxBytes); `firstAlways` returns the first
- * record whatever its size.
- */
-interface ScanBounds {
-  recordsMax: number;
-  bytesMax: number;
-  framed: boolean;
-  firstAlways: boolean;
-}
+export type { FramedPage, LogPage } from "./log-pages.ts";
 
 /**
  * Characters a stored record carries beside its validated bytes: `{"offset":N,` (16 digits at
@@ -79,11 +49,26 @@ interface ScanBounds {
  */
 const RECORD_FRAMING_CHARS_MAX = '{"offset":'.length + 16 + 1 + '"timestamp":'.length + 16 + 1 + 1;
 
-/** Characters one batch row's json may hold (about 1.6 MB, within SQLite's 2 MB a row). */
-const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
+/**
+ * Characters one batch row's json may hold (about 1.6 MB, within SQLite's 2 MB a row); a row compaction
+ * writes holds as much at most.
+ *
+ * @example
+ * invariant(batch.json.length <= BATCH_JSON_CHARS_MAX, "batch payload within a row");
+ */
+export const BATCH_JSON_CHARS_MAX = BATCH_BYTES_MAX + BATCH_RECORDS_MAX * RECORD_FRAMING_CHARS_MAX;
 
 /** The columns a read of whole batch rows selects (stored-batch.ts's BatchRow). */
-const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends FROM batches";
+const BATCH_COLUMNS = "SELECT base_offset, record_count, payload, records_bytes, record_ends, offset_end FROM batches";
+
+/**
+ * SQL for one past a batch row's last offset: `offset_end` in a row compaction rewrote (its
+ * offsets have gaps), else its base offset plus its count.
+ *
+ * @example
+ * sql.exec(`SELECT ${ROW_END} AS end_offset FROM batches ORDER BY base_offset DESC LIMIT 1`);
+ */
+export const ROW_END = "COALESCE(offset_end, base_offset + record_count)";
 
 /**
  * One partition's log over its object's SQLite (see this module's header), with its identity
@@ -104,6 +89,8 @@ export class PartitionLog {
   highWatermark = 0;
   /** The largest timestamp appended so far (the running maximum stored with the last batch). */
   maxTimestamp = 0;
+  /** The UTF-8 bytes of every stored batch (see `storedBytes`), or null until first asked. */
+  private bytesStored: number | null = null;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
@@ -118,17 +105,52 @@ export class PartitionLog {
       )
       .toArray()[0];
     this.identity = meta
-      ? { topic: meta.topic, topicId: meta.topic_id, partition: meta.partition, config: JSON.parse(meta.config) as FullTopicConfig }
+      ? {
+          topic: meta.topic,
+          topicId: meta.topic_id,
+          partition: meta.partition,
+          config: withConfigDefaults(JSON.parse(meta.config) as FullTopicConfig),
+        }
       : null;
     this.logStartOffset = meta?.log_start_offset ?? 0;
     const last = this.sql
-      .exec<{ base_offset: number; record_count: number; max_timestamp: number }>(
-        "SELECT base_offset, record_count, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1",
+      .exec<{ end_offset: number; max_timestamp: number }>(
+        `SELECT ${ROW_END} AS end_offset, max_timestamp FROM batches ORDER BY base_offset DESC LIMIT 1`,
       )
       .toArray()[0];
-    this.highWatermark = Math.max(last ? last.base_offset + last.record_count : 0, this.logStartOffset);
+    this.highWatermark = Math.max(last ? last.end_offset : 0, this.logStartOffset);
     this.maxTimestamp = last?.max_timestamp ?? 0;
+    this.bytesStored = null;
     invariant(this.logStartOffset <= this.highWatermark, "logStartOffset <= highWatermark");
+  }
+
+  /**
+   * The UTF-8 bytes of every stored batch (a legacy row counts its payload's length), what
+   * `retention.bytes` bounds: summed once per life of the object when first asked (one row read
+   * per batch), then kept in step by every write.
+   */
+  storedBytes(): number {
+    if (this.bytesStored === null) this.bytesStored = this.bytesOfRows(0, Number.MAX_SAFE_INTEGER);
+    return this.bytesStored;
+  }
+
+  /** Adds `delta` to the stored bytes when they are known (a write that replaced rows). */
+  storedBytesChanged(delta: number): void {
+    if (this.bytesStored === null) return;
+    this.bytesStored += delta;
+    invariant(this.bytesStored >= 0, "stored bytes are never negative");
+  }
+
+  /** The stored bytes of the batches with base offsets in [from, to) (one row read per batch). */
+  bytesOfRows(from: number, to: number): number {
+    const cursor = this.sql.exec<{ bytes: number }>(
+      "SELECT COALESCE(SUM(COALESCE(records_bytes, length(payload))), 0) AS bytes FROM batches WHERE base_offset >= ? AND base_offset < ?",
+      from,
+      to,
+    );
+    const bytes = cursor.one().bytes;
+    this.meter.count(cursor);
+    return bytes;
   }
 
   /** Records who this partition is. Idempotent for the same topic id; another id is refused. */
@@ -190,8 +212,10 @@ export class PartitionLog {
         batch.ends.buffer,
       ),
     );
+    this.meter.appended(count, batch.bytes);
     this.highWatermark = baseOffset + count;
     this.maxTimestamp = maxTimestamp;
+    this.storedBytesChanged(batch.bytes);
     return { baseOffset, batch };
   }
 
@@ -256,12 +280,12 @@ export class PartitionLog {
       recordsMax,
     );
     for (const row of cursor) {
-      // Batches must tile the offset space: each starts where the one before ended.
-      invariant(expectedBase === -1 || row.base_offset === expectedBase, "batches are contiguous");
-      expectedBase = row.base_offset + row.record_count;
-      if (expectedBase <= next) continue;
+      // Batches rise: each starts at or after the end of the one before (after a gap once compacted).
+      invariant(expectedBase === -1 || row.base_offset >= expectedBase, "batches rise");
       const batch = storedBatch(row);
-      const from = next - batch.baseOffset;
+      expectedBase = batchEnd(batch);
+      if (expectedBase <= next) continue;
+      const from = indexAtOrAfter(batch, next);
       const take = takeRecords(batch, from, {
         recordsMax: recordsMax - count,
         bytesMax: bytesMax - bytes,
@@ -273,7 +297,8 @@ export class PartitionLog {
         parts.push(sliceRecords(batch, from, take.to));
         count += take.to - from;
         bytes += take.bytes;
-        next = batch.baseOffset + take.to;
+        // One past the last offset covered: a batch's end, or the first record not taken.
+        next = take.to === batch.count ? expectedBase : recordOffset(batch, take.to);
       }
       full = take.full;
       // Full, or cut inside this batch: stop before the cursor reads (and bills) another row.
@@ -281,20 +306,25 @@ export class PartitionLog {
     }
     this.meter.count(cursor);
     const recordsJson = parts.length === 1 ? `[${parts[0]}]` : `[${parts.join(",")}]`;
-    invariant(next <= this.highWatermark && next === offset + count, "a read never passes the high watermark");
+    invariant(next <= this.highWatermark && next >= offset + count, "a read never passes the high watermark");
     // Cheap bounds on the counted bytes (a recount would read every byte again).
     invariant(!framed || (bytes >= recordsJson.length && bytes <= 3 * recordsJson.length), "framed bytes are the array's UTF-8 length");
     return { recordsJson, count, nextOffset: next, bytes, full };
   }
 
-  /** The batch holding `offset` (inside the log): its base offset and running maximum timestamp. */
+  /**
+   * The batch holding `offset` (inside the log): its base offset and running maximum timestamp;
+   * for an offset compaction removed before the first batch, the first batch (COMPACT-5).
+   */
   private batchHolding(offset: number): { base_offset: number; max_timestamp: number } {
-    const row = this.sql
-      .exec<{ base_offset: number; max_timestamp: number }>(
-        "SELECT base_offset, max_timestamp FROM batches WHERE base_offset <= ? ORDER BY base_offset DESC LIMIT 1",
-        offset,
-      )
-      .toArray()[0];
+    const first = (where: string) =>
+      this.sql
+        .exec<{ base_offset: number; max_timestamp: number }>(
+          `SELECT base_offset, max_timestamp FROM batches WHERE ${where} LIMIT 1`,
+          offset,
+        )
+        .toArray()[0];
+    const row = first("base_offset <= ? ORDER BY base_offset DESC") ?? first("base_offset > ? ORDER BY base_offset");
     invariant(row !== undefined, "an offset inside the log has a batch");
     return row;
   }
@@ -325,9 +355,9 @@ export class PartitionLog {
     const row = this.sql.exec<BatchRow>(`${BATCH_COLUMNS} WHERE base_offset = ?`, base).toArray()[0];
     invariant(row !== undefined, "the found batch exists");
     const batch = storedBatch(row);
-    for (let i = Math.max(0, this.logStartOffset - base); i < batch.count; i++) {
+    for (let i = indexAtOrAfter(batch, this.logStartOffset); i < batch.count; i++) {
       const found = recordTimestamp(batch, i);
-      if (found >= timestamp) return { offset: base + i, timestamp: found };
+      if (found >= timestamp) return { offset: recordOffset(batch, i), timestamp: found };
     }
     // Only reachable when the qualifying records sit below logStartOffset inside this batch.
     return this.nextAfter(base, timestamp);
@@ -340,7 +370,7 @@ export class PartitionLog {
       const batch = storedBatch(row);
       for (let i = 0; i < batch.count; i++) {
         const found = recordTimestamp(batch, i);
-        if (found >= timestamp) return { offset: batch.baseOffset + i, timestamp: found };
+        if (found >= timestamp) return { offset: recordOffset(batch, i), timestamp: found };
       }
     }
     return { offset: this.highWatermark, timestamp: null };
@@ -355,37 +385,19 @@ export class PartitionLog {
   deleteBefore(offset: number): number {
     if (offset <= this.logStartOffset) return this.logStartOffset;
     this.checkOffset(offset);
+    const deleted = this.sql
+      .exec<{ upto: number }>(
+        "SELECT COALESCE(MAX(base_offset) + 1, 0) AS upto FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1",
+        offset,
+      )
+      .one().upto;
+    if (this.bytesStored !== null) this.storedBytesChanged(-this.bytesOfRows(0, deleted));
     // base_offset < ? lets SQLite walk the rowid range instead of the whole table.
-    this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?1 AND base_offset + record_count <= ?1", offset));
+    this.meter.count(this.sql.exec("DELETE FROM batches WHERE base_offset < ?", deleted));
     this.meter.count(this.sql.exec("UPDATE meta SET log_start_offset = ? WHERE id = 1", offset));
     this.logStartOffset = offset;
     return offset;
   }
 }
 
-/**
- * When a batch expires: the first moment its newest record is older than `retentionMs` (a record
- * exactly that old is kept, PROTOCOL.md TOPIC-7), so an alarm set for this time deletes it.
- *
- * @example
- * retentionDueMs(1_000, 60_000); // 61_001
- */
-export function retentionDueMs(maxTimestamp: number, retentionMs: number): number {
-  return maxTimestamp + retentionMs + 1;
-}
-
-/**
- * Retention: deletes the batches whose records are all older than `cutoff` (their running maximum
- * timestamp is below it), oldest first, as Kafka deletes whole segments. Returns the time the next
- * batch expires, or null when the log is empty.
- *
- * @example
- * const next = expireBefore(log, Date.now() - retentionMs, retentionMs);
- */
-export function expireBefore(log: PartitionLog, cutoff: number, retentionMs: number): number | null {
-  const keepFrom = log.firstBatchReaching(cutoff);
-  log.deleteBefore(keepFrom ?? log.highWatermark);
-  if (keepFrom === null) return null;
-  const oldest = log.sql.exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches WHERE base_offset = ?", keepFrom).toArray()[0];
-  return oldest === undefined ? null : retentionDueMs(oldest.max_timestamp, retentionMs);
-}
+export { expireBefore, retentionDueMs } from "./retention.ts";

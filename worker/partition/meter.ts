@@ -10,6 +10,15 @@
 export class Meter {
   rowsWritten = 0;
   rowsRead = 0;
+  /** Records and their stored UTF-8 bytes appended since the object started (GET /v1/metrics, METRICS-2). */
+  appendedRecords = 0;
+  appendedBytes = 0;
+
+  /** Counts one appended batch of `records` records and `bytes` stored bytes. */
+  appended(records: number, bytes: number): void {
+    this.appendedRecords += records;
+    this.appendedBytes += bytes;
+  }
 
   /** Adds a finished statement's counts and returns the cursor for chaining. */
   count<T extends SqlStorageCursor<Record<string, SqlStorageValue>>>(cursor: T): T {

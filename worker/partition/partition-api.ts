@@ -77,4 +77,8 @@ export interface ReadRequest {
   limit: number;
   maxBytes: number;
   maxWaitMs: number;
+  /** A latest-per-key read (TABLE-2): only each key's latest record, of a compacted topic. */
+  from?: "latest-per-key";
+  /** The `cleanedTombstonesBelow` the reader last saw (COMPACT-6); absent: none. */
+  cleaned?: number;
 }

@@ -94,7 +94,8 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
       const { memberId, generation } = message;
       const member = memberId !== undefined && generation !== undefined ? { memberId, generation } : null;
       // One call to the coordinator, for a standalone commit too (refused while the group has members).
-      const { topicId } = unwrap(await groupStub(env, message.group).vet(message.group, member));
+      const coordinator = groupStub(env, message.group);
+      const { topicId, unnoted } = unwrap(await coordinator.vet(message.group, member, [identity.topic]));
       // As over HTTP: a member commits only on the topic its group consumes.
       if (member !== null && topicId !== identity.topicId) {
         throw new EdgelogError("INCONSISTENT_GROUP", `group "${message.group}" consumes another topic than this partition's`);
@@ -106,6 +107,8 @@ async function handle(host: SocketHost, env: Env, ws: WebSocket, message: Handle
         generation: member?.generation ?? null,
       };
       host.commitNow(identity.topicId, commit);
+      // Listed once committed (GROUP-14), with one more call the first time only.
+      if (unnoted.length > 0) await coordinator.note(message.group, unnoted);
       return subscribers.send(ws, { type: "committed", id: message.id, group: message.group, offset: message.offset });
     }
   }

@@ -24,12 +24,11 @@ import type { OffsetLookupResponse, PartitionOffsets, PartitionStats, TopicSchem
 import {
   CLOSE_TOPIC_DELETED,
   EdgelogError,
+  isCompacted,
   PROTOCOL_VERSION,
   PROTOCOL_VERSIONS,
   type Principal,
-  RECORD_TIMESTAMP_BYTES_MAX,
   type ServerMessage,
-  utf8Length,
 } from "../../client/protocol/index.ts";
 import { AlarmSchedule } from "../alarms.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
@@ -42,9 +41,14 @@ import { capture, captureAsync, invariant, type Result } from "../result.ts";
 import { SocketAuth } from "../sockets/socket-auth.ts";
 import { SocketLayer } from "../sockets/socket-layer.ts";
 import { isWebSocketUpgrade, upgradeRequired } from "../sockets/socket-upgrade.ts";
+import { requestCharacters, storedBytes } from "./append-size.ts";
+import { readPage } from "./compacted-reads.ts";
+import { Compaction } from "./compaction.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type CommitInput, type CommittedOffset, commitOffset, committedOffset } from "./group-commits.ts";
-import { expireBefore, type LogPage, type PartitionIdentity, PartitionLog, retentionDueMs } from "./log.ts";
+import { earliest, Housekeeping } from "./housekeeping.ts";
+import { KeyIndex, requireKeys } from "./keys.ts";
+import { type LogPage, type PartitionIdentity, PartitionLog } from "./log.ts";
 import {
   type AppendRequest,
   type AppendResult,
@@ -92,6 +96,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   /** The one alarm, shared by retention and the sockets' authentication. */
   private readonly alarms: AlarmSchedule;
   private readonly producers: ProducerTable;
+  /** A compacted topic's latest offset of each key (keys.ts). */
+  readonly keys: KeyIndex;
   /** The topic's schemas, pushed by the registry; every append is validated first (SCHEMA-6). */
   readonly schemas: PartitionSchemas;
   private readonly waiters = new Waiters();
@@ -102,18 +108,27 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   });
   /** When this instance started: hibernation evicts it and the next event starts another. */
   private readonly startedAt = this.clock.now();
-  /** Whether a retention alarm is known to be set (unknown after a restart: set again once). */
-  private retentionAlarmSet = false;
+  /** Retention by time and size, and compaction, on the shared alarm. */
+  readonly housekeeping: Housekeeping;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     createSchema(ctx.storage.sql);
     this.log = new PartitionLog(ctx.storage.sql);
     this.producers = new ProducerTable(ctx.storage.sql, this.log);
+    this.keys = new KeyIndex(ctx.storage.sql, this.log.meter);
     this.schemas = new PartitionSchemas(ctx.storage.sql);
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
-    this.subscribers = new Subscribers(this.sockets, this.log);
+    const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
+    this.subscribers = new Subscribers(
+      this.sockets,
+      this.log,
+      { keys: this.keys, compaction },
+      () => void this.alarms.atMost(this.clock.now() + 1),
+    );
     this.alarms = new AlarmSchedule(ctx.storage);
+    // Not awaited: the output gate still holds the answer until the alarm is stored.
+    this.housekeeping = new Housekeeping(this.log, compaction, (dueMs) => void this.alarms.atMost(dueMs));
     this.quotaDefaults = quotaDefaults(env);
     this.auth = new SocketAuth(this.sockets, {
       env,
@@ -188,6 +203,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     createSchema(this.ctx.storage.sql);
     this.log.reload();
     this.producers.reload();
+    this.housekeeping.cleared();
     this.schemas.reset();
     this.waiters.wakeAll();
     return { ok: true, value: null };
@@ -219,7 +235,9 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * partitions was admitted already, `admitted`), appended, then charged.
    */
   appendNow(request: AppendRequest): AppendResult {
-    const identity = this.log.require(request.topicId);
+    const { config } = this.log.require(request.topicId);
+    // A compacted topic keeps each key's latest record: a record without a key is refused (COMPACT-2).
+    const keys = isCompacted(config) ? requireKeys(request.tails) : null;
     const count = request.tails.length;
     const { producer } = request;
     const verdict = producer ? this.producers.check(producer, count) : null;
@@ -232,29 +250,37 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     const limits = principal === null ? null : this.limitsOf(principal.quota);
     if (principal !== null && limits !== null && request.admitted !== true) this.quotas.admit(principal.sub, limits, now);
     const highWatermarkBefore = this.log.highWatermark;
-    const { baseOffset, batch } = this.store(request, verdict, now);
+    const { baseOffset, batch } = this.store(request, verdict, keys, now);
     invariant(baseOffset === highWatermarkBefore && this.log.highWatermark === baseOffset + count, "append extends the log by count");
     if (principal !== null && limits !== null)
       this.quotas.take(principal.sub, limits, now, { events: count, bytes: storedBytes(request.tails) });
-    this.scheduleRetention(identity, now);
+    this.housekeeping.afterAppend(now, batch.bytes);
     this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
     return { baseOffset, count, duplicate: false };
   }
 
   /**
-   * Stores a batch and, for an idempotent producer, its state: two statements, so in a
-   * transactionSync of their own (a savepoint inside the turn's commit), so that a failure stores
-   * neither and leaves the other requests of a group commit whole; the log's bounds in memory are
-   * then read again from storage. Without a producer the one INSERT is atomic by itself.
+   * Stores a batch and, for an idempotent producer, its state, and for a compacted topic its keys
+   * (COMPACT-3): several statements, so in a transactionSync of their own (a savepoint inside the
+   * turn's commit), so that a failure stores none of them and leaves the other requests of a group
+   * commit whole; the log's bounds in memory are then read again from storage. Alone, the one
+   * INSERT is atomic by itself.
    */
-  private store(request: AppendRequest, verdict: ProducerVerdict | null, now: number): ReturnType<PartitionLog["append"]> {
+  private store(
+    request: AppendRequest,
+    verdict: ProducerVerdict | null,
+    keys: string[] | null,
+    now: number,
+  ): ReturnType<PartitionLog["append"]> {
     const { producer } = request;
-    if (producer === null || verdict === null) return this.log.append(request.timestamps, request.tails, now);
+    const idempotent = producer !== null && verdict !== null;
+    if (!idempotent && keys === null) return this.log.append(request.timestamps, request.tails, now);
     try {
       return this.ctx.storage.transactionSync(() => {
         const stored = this.log.append(request.timestamps, request.tails, now);
-        this.producers.record(producer, request.tails.length, stored.baseOffset, verdict, now);
+        if (keys !== null) this.keys.record(stored.baseOffset, keys);
+        if (idempotent) this.producers.record(producer, request.tails.length, stored.baseOffset, verdict, now);
         return stored;
       });
     } catch (error) {
@@ -290,16 +316,18 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     requireSocketRoom(this.sockets, ws, principal.sub, this.limitsOf(principal.quota).socketsMax);
   }
 
-  /** Reads a page; an empty read at the end waits up to maxWaitMs for an append. */
+  /** Reads a page (compacted-reads.ts); an empty read at the end waits up to maxWaitMs for an append. */
   async read(request: ReadRequest): Promise<Result<LogPage>> {
     return captureAsync(async () => {
       this.log.require(request.topicId);
-      const offset = this.resolve(request.offset);
-      const page = this.log.read(offset, request.limit, request.maxBytes);
-      if (page.count > 0 || offset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
+      const parts = { log: this.log, keys: this.keys, compaction: this.housekeeping.compaction };
+      const page = readPage(parts, request);
+      if (page.count > 0 || page.nextOffset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
       await this.waiters.wait(request.maxWaitMs);
       this.log.require(request.topicId);
-      return this.log.read(offset, request.limit, request.maxBytes);
+      const again = readPage(parts, { ...request, offset: page.nextOffset, cleaned: page.cleanedTombstonesBelow });
+      // The reset a snapshot starts with holds for what the wait brought.
+      return page.reset === true ? { ...again, reset: true } : again;
     });
   }
 
@@ -352,13 +380,18 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
    * sockets, and when it started (a later start means it was evicted from memory meanwhile).
    */
   stats(): PartitionStats {
-    const { rowsWritten, rowsRead } = this.log.meter;
+    const { rowsWritten, rowsRead, appendedRecords, appendedBytes } = this.log.meter;
     return {
       rowsWritten,
       rowsRead,
+      appendedRecords,
+      appendedBytes,
       highWatermark: this.log.highWatermark,
       logStartOffset: this.log.logStartOffset,
+      storedBytes: this.ctx.storage.sql.databaseSize,
       sockets: this.sockets.all().length,
+      subscribersPaused: this.subscribers.pausedCount(),
+      longPollWaiters: this.waiters.size,
       startedAt: this.startedAt,
     };
   }
@@ -371,48 +404,14 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.alarms.cleared();
     const now = this.clock.now();
     this.auth.fire(now);
-    const retentionMs = this.log.identity?.config["retention.ms"] ?? -1;
-    const retentionDue = retentionMs > 0 ? expireBefore(this.log, now - retentionMs, retentionMs) : null;
-    this.retentionAlarmSet = retentionDue !== null;
+    const logDue = this.housekeeping.run(now);
+    this.subscribers.resumeStalled();
     const socketsDue = this.auth.nextDue();
-    const dues = [retentionDue, socketsDue].filter((due) => due !== null);
-    if (dues.length > 0) await this.alarms.atMost(Math.max(Math.min(...dues), now + 1));
-  }
-
-  private scheduleRetention(identity: PartitionIdentity, now: number): void {
-    const retentionMs = identity.config["retention.ms"];
-    if (retentionMs <= 0 || this.retentionAlarmSet) return;
-    this.retentionAlarmSet = true;
-    // The oldest batch expires first; after a restart this re-derives the alarm from storage.
-    const oldest = this.ctx.storage.sql
-      .exec<{ max_timestamp: number }>("SELECT max_timestamp FROM batches ORDER BY base_offset LIMIT 1")
-      .toArray()[0];
-    const due = Math.max(retentionDueMs(oldest?.max_timestamp ?? now, retentionMs), now + 1);
-    // Not awaited: the output gate still holds the answer until the alarm is stored.
-    void this.alarms.atMost(due);
-  }
-
-  private resolve(position: Position): number {
-    if (position === "earliest") return this.log.logStartOffset;
-    if (position === "latest") return this.log.highWatermark;
-    return position;
+    const due = earliest(logDue, socketsDue);
+    if (due !== null) await this.alarms.atMost(Math.max(due, now + 1));
   }
 
   private offsetsNow(partition: number): PartitionOffsets {
     return { partition, logStartOffset: this.log.logStartOffset, highWatermark: this.log.highWatermark };
   }
-}
-
-/** A request's size in characters, as the group commit's queue bounds it. */
-function requestCharacters(request: AppendRequest): number {
-  let characters = 0;
-  for (const tail of request.tails) characters += tail.length;
-  return characters;
-}
-
-/** A batch's bytes as stored, as PRODUCE-3 and RECORD-5 count them (each record's timestamp at its widest). */
-function storedBytes(tails: readonly string[]): number {
-  let bytes = tails.length * RECORD_TIMESTAMP_BYTES_MAX;
-  for (const tail of tails) bytes += utf8Length(tail);
-  return bytes;
 }

@@ -9,6 +9,11 @@
  * Rows written before this form (`payload` lines `"timestamp":T,...}` joined by "\n", no ends, no
  * bytes) are converted on read to the same shape, so one read path serves both.
  *
+ * A batch compaction rewrote (COMPACT-4) holds only the records it kept: its offsets rise with
+ * gaps, from its base offset to `offset_end` - 1, and each record's offset is read from its own
+ * `{"offset":N,` prefix once, when the row is read (`offsets`). Every function here takes the
+ * offsets from `recordOffset`, so both kinds read the same way.
+ *
  * Rules: PROTOCOL.md RECORD-2, FETCH-3, SOCKET-6, FLOW-2.
  *
  * @example
@@ -35,6 +40,8 @@ export interface StoredBatch {
   bytes: number;
   /** Each record's UTF-8 bytes, measured once on the first partial read of a non-ASCII batch. */
   recordBytes?: Uint32Array;
+  /** Each record's offset, in a batch with gaps (compacted); absent: `baseOffset + i`. */
+  offsets?: Float64Array;
 }
 
 /**
@@ -50,6 +57,8 @@ export type BatchRow = {
   payload: string;
   records_bytes: number | null;
   record_ends: ArrayBuffer | null;
+  /** One past the last record's offset in a compacted row; null: `base_offset + record_count`. */
+  offset_end?: number | null;
 };
 
 /**
@@ -142,6 +151,13 @@ export function newBatch(baseOffset: number, lines: readonly string[], bytes?: n
  */
 export function storedBatch(row: BatchRow): StoredBatch {
   if (row.records_bytes === null || row.record_ends === null) return legacyBatch(row);
+  const batch = currentBatch(row as BatchRow & { records_bytes: number; record_ends: ArrayBuffer });
+  if (row.offset_end != null && row.offset_end !== row.base_offset + row.record_count) batch.offsets = parsedOffsets(batch, row.offset_end);
+  return batch;
+}
+
+/** A row of the current form, its invariants asserted. */
+function currentBatch(row: BatchRow & { records_bytes: number; record_ends: ArrayBuffer }): StoredBatch {
   invariant(row.record_ends.byteLength === row.record_count * Uint32Array.BYTES_PER_ELEMENT, "a batch stores one end per record");
   const batch: StoredBatch = {
     baseOffset: row.base_offset,
@@ -155,6 +171,66 @@ export function storedBatch(row: BatchRow): StoredBatch {
   invariant(bytes >= json.length && bytes <= 3 * json.length, "a batch's bytes are its json's UTF-8 length");
   invariant(json.startsWith(`{"offset":${batch.baseOffset},`), "a batch's json starts at its base offset");
   return batch;
+}
+
+/** The offsets of a compacted batch's records, from their prefixes: rising, first the base, last `end` - 1. */
+function parsedOffsets(batch: StoredBatch, end: number): Float64Array {
+  const offsets = new Float64Array(batch.count);
+  const head = '{"offset":'.length;
+  for (let i = 0; i < batch.count; i++) {
+    const start = recordStart(batch, i) + head;
+    offsets[i] = Number(batch.json.slice(start, batch.json.indexOf(",", start)));
+    invariant(i === 0 || offsets[i]! > offsets[i - 1]!, "a batch's offsets rise");
+  }
+  invariant(offsets[0] === batch.baseOffset && offsets[batch.count - 1] === end - 1, "a compacted batch spans its base to its end");
+  return offsets;
+}
+
+/**
+ * The offset of record `i`.
+ *
+ * @example
+ * recordOffset(batch, 0) === batch.baseOffset; // true
+ */
+export function recordOffset(batch: StoredBatch, i: number): number {
+  return batch.offsets === undefined ? batch.baseOffset + i : batch.offsets[i]!;
+}
+
+/**
+ * One past the batch's last offset.
+ *
+ * @example
+ * batchEnd(newBatch(7, [line, line])); // 9
+ */
+export function batchEnd(batch: StoredBatch): number {
+  return recordOffset(batch, batch.count - 1) + 1;
+}
+
+/**
+ * The index of the first record at or after `offset` (`batch.count` when none is).
+ *
+ * @example
+ * indexAtOrAfter(batch, batch.baseOffset); // 0
+ */
+export function indexAtOrAfter(batch: StoredBatch, offset: number): number {
+  if (batch.offsets === undefined) return Math.min(batch.count, Math.max(0, offset - batch.baseOffset));
+  let low = 0;
+  let high = batch.count;
+  // Binary search: the range halves each turn.
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (batch.offsets[middle]! < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The characters of the `{"offset":N,` prefixes of records [from, to). */
+function prefixesChars(batch: StoredBatch, from: number, to: number): number {
+  if (batch.offsets === undefined) return offsetPrefixesChars(batch.baseOffset + from, batch.baseOffset + to);
+  let chars = 0;
+  for (let i = from; i < to; i++) chars += offsetPrefixChars(batch.offsets[i]!);
+  return chars;
 }
 
 /** A row of the old form (lines joined by "\n"): converted, measuring each line as reads did. */
@@ -180,8 +256,13 @@ export function recordStart(batch: StoredBatch, i: number): number {
   return i === 0 ? 0 : batch.ends[i - 1]! + 1;
 }
 
-/** Record i's UTF-8 bytes: its characters in an all-ASCII batch, else measured once per batch. */
-function recordBytesOf(batch: StoredBatch, i: number): number {
+/**
+ * Record i's UTF-8 bytes: its characters in an all-ASCII batch, else measured once per batch.
+ *
+ * @example
+ * recordBytesOf(batch, 0); // the UTF-8 bytes of batch.json.slice(0, batch.ends[0])
+ */
+export function recordBytesOf(batch: StoredBatch, i: number): number {
   if (batch.bytes === batch.json.length) return batch.ends[i]! - recordStart(batch, i);
   if (batch.recordBytes === undefined) {
     const measured = new Uint32Array(batch.count);
@@ -203,7 +284,7 @@ export function takeRecords(batch: StoredBatch, from: number, bounds: TakeBounds
   invariant(from >= 0 && from < batch.count && recordsMax >= 1, "a take starts inside the batch");
   const to = Math.min(batch.count, from + recordsMax);
   if (from === 0 && to === batch.count) {
-    const prefixes = framed ? 0 : offsetPrefixesChars(batch.baseOffset, batch.baseOffset + to);
+    const prefixes = framed ? 0 : prefixesChars(batch, 0, to);
     const whole = batch.bytes - prefixes + (framed ? (joined ? 1 : 0) : 1 - to);
     if (whole <= bytesMax) return { to, bytes: whole, full: false };
   }
@@ -211,7 +292,7 @@ export function takeRecords(batch: StoredBatch, from: number, bounds: TakeBounds
   for (let i = from; i < to; i++) {
     const size = framed
       ? recordBytesOf(batch, i) + (joined || i > from ? 1 : 0)
-      : recordBytesOf(batch, i) - offsetPrefixChars(batch.baseOffset + i);
+      : recordBytesOf(batch, i) - offsetPrefixChars(recordOffset(batch, i));
     if (bytes + size > bytesMax && !(first && i === from)) return { to: i, bytes, full: true };
     bytes += size;
   }
@@ -228,7 +309,7 @@ export function sliceRecords(batch: StoredBatch, from: number, to: number): stri
   invariant(from >= 0 && from < to && to <= batch.count, "a slice holds records of the batch");
   if (from === 0 && to === batch.count) return batch.json;
   const start = recordStart(batch, from);
-  invariant(batch.json.startsWith(`{"offset":${batch.baseOffset + from},`, start), "a slice starts at its record's offset");
+  invariant(batch.json.startsWith(`{"offset":${recordOffset(batch, from)},`, start), "a slice starts at its record's offset");
   return batch.json.slice(start, batch.ends[to - 1]);
 }
 
@@ -239,6 +320,6 @@ export function sliceRecords(batch: StoredBatch, from: number, to: number): stri
  * recordTimestamp(newBatch(7, ['"timestamp":1700000000000,"key":null,"value":1,"headers":{}}']), 0); // 1700000000000
  */
 export function recordTimestamp(batch: StoredBatch, i: number): number {
-  const start = recordStart(batch, i) + offsetPrefixChars(batch.baseOffset + i) + '"timestamp":'.length;
+  const start = recordStart(batch, i) + offsetPrefixChars(recordOffset(batch, i)) + '"timestamp":'.length;
   return Number(batch.json.slice(start, batch.json.indexOf(",", start)));
 }

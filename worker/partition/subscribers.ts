@@ -30,10 +30,11 @@
  * subscribers.afterAppend(batch); // push to every caught-up subscriber
  */
 
-import type { ServerMessage, SubscribeStart } from "../../client/protocol/index.ts";
+import type { ServerMessage, SubscribeFrom, SubscribeStart } from "../../client/protocol/index.ts";
 import {
   committedStart,
   EdgelogError,
+  isCompacted,
   PUSH_RECORDS_MAX,
   SOCKET_SUBSCRIBES_MAX,
   SUBSCRIBER_WINDOW_BYTES_MAX,
@@ -41,59 +42,15 @@ import {
 } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import type { SocketLayer } from "../sockets/socket-layer.ts";
+import { compactedStart } from "./compacted-reads.ts";
 import { committedOffset } from "./group-commits.ts";
 import type { PartitionLog } from "./log.ts";
 import { appendPages, envelopeBytes, type PageTarget, type PushPage, recordsMessage } from "./push-pages.ts";
 import type { StoredBatch } from "./stored-batch.ts";
+import type { SocketState, Subscription } from "./subscription-state.ts";
+import { readLatest, TABLE_EMPTY_PAGES_MAX, TABLE_READ_RECORDS_MAX, type TableParts } from "./table-read.ts";
 
-/**
- * One subscription's position.
- *
- * @example
- * const sub: Subscription = { id: "s1", next: 42, live: false, paused: false }; // as subscribe starts one
- */
-export interface Subscription {
-  id: string;
-  next: number;
-  /** Whether `live` was sent since the subscriber last fell behind. */
-  live: boolean;
-  /** Whether `paused` was sent and nothing pushed since (one `paused` per stop). */
-  paused: boolean;
-}
-
-/**
- * A pushed message not yet consumed: one past its last record's offset, and its frame's bytes.
- *
- * @example
- * const entry: WindowEntry = [500, 36_912]; // offsets up to 499, a 36,912-byte frame
- */
-export type WindowEntry = [endOffset: number, bytes: number];
-
-/**
- * A socket's state in its attachment (at most 16 KiB; the window is bounded to stay far below).
- *
- * @example
- * subscribers.stateOf(ws).sub?.next; // the next offset this socket's subscription is pushed
- */
-export interface SocketState {
-  sub: Subscription | null;
-  /** The socket's unconsumed messages, of this subscription and earlier ones (see the header). */
-  window: WindowEntry[];
-  /** Subscriptions started on this socket (at most SOCKET_SUBSCRIBES_MAX). */
-  subscribes: number;
-  /** The protocol version the client's `hello` chose (SOCKET-4, SOCKET-20); absent: version 1. */
-  protocol?: number;
-}
-
-/**
- * The state of a socket just accepted.
- *
- * @example
- * new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
- */
-export function initialSocketState(): SocketState {
-  return { sub: null, window: [], subscribes: 0 };
-}
+export { initialSocketState, type SocketState, type Subscription, type WindowEntry } from "./subscription-state.ts";
 
 /**
  * A subscribe request, to resolve against the log.
@@ -101,7 +58,7 @@ export function initialSocketState(): SocketState {
  * @example
  * subscribers.subscribe(ws, { id: "s1", from: "committed", group: "billing", reset: "earliest" });
  */
-export type SubscribeRequest = SubscribeStart & { id: string };
+export type SubscribeRequest = Omit<SubscribeStart, "from"> & { id: string; from: SubscribeFrom };
 
 /**
  * A partition's WebSocket subscribers and their flow control (see this module's header).
@@ -115,6 +72,11 @@ export class Subscribers {
   /** The object's sockets: attachments (read once per life, written through), sends, closes. */
   private readonly sockets: SocketLayer<SocketState, ServerMessage>;
   private readonly log: PartitionLog;
+  private readonly tables: TableParts;
+  /** How far one pump reads a table's superseded records (a test sets less). */
+  tableReads = { emptyPagesMax: TABLE_EMPTY_PAGES_MAX, lookMax: TABLE_READ_RECORDS_MAX };
+  /** Asks the partition's alarm to run soon (a table's catch-up to go on, see resumeStalled). */
+  private readonly wake: () => void;
   /**
    * The sockets with a subscription, or null until an append first needs them in this life of
    * the object (then read once from every socket's attachment). Kept in step by subscribe,
@@ -123,9 +85,28 @@ export class Subscribers {
    */
   private subscribed: Set<WebSocket> | null = null;
 
-  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog) {
+  constructor(sockets: SocketLayer<SocketState, ServerMessage>, log: PartitionLog, tables: TableParts, wake: () => void = () => {}) {
     this.sockets = sockets;
     this.log = log;
+    this.tables = tables;
+    this.wake = wake;
+  }
+
+  /**
+   * The alarm's part: pumps each table catch-up that stopped with nothing in its window (its
+   * pages held only superseded records past TABLE_EMPTY_PAGES_MAX), which no `consumed` would.
+   */
+  resumeStalled(): void {
+    for (const ws of this.subscribedSockets()) {
+      const state = this.stateOf(ws);
+      if (state.sub?.table === true && !state.sub.live && state.window.length === 0) this.pump(ws, state);
+    }
+  }
+
+  /** Whether this partition's topic is compacted. */
+  private compacted(): boolean {
+    const config = this.log.identity?.config;
+    return config !== undefined && isCompacted(config);
   }
 
   /** The state of a socket (the socket layer reads its attachment once per life of the object). */
@@ -150,6 +131,13 @@ export class Subscribers {
     this.subscribed?.delete(ws);
   }
 
+  /** How many subscriptions are paused now (their window full; stats, METRICS-2). */
+  pausedCount(): number {
+    let paused = 0;
+    for (const ws of this.subscribedSockets()) if (this.stateOf(ws).sub?.paused === true) paused += 1;
+    return paused;
+  }
+
   /** The sockets with a subscription (see `subscribed`). */
   private subscribedSockets(): Set<WebSocket> {
     if (this.subscribed === null) {
@@ -167,7 +155,10 @@ export class Subscribers {
    * running subscription runs on.
    */
   subscribe(ws: WebSocket, request: SubscribeRequest): void {
-    const start = this.resolveStart(request);
+    const table = request.from === "latest-per-key";
+    if (table && !this.compacted())
+      throw new EdgelogError("INVALID_REQUEST", 'from "latest-per-key" subscribes to a compacted topic (cleanup.policy compact)');
+    const offset = table ? this.log.logStartOffset : this.resolveStart(request as SubscribeRequest & { from: SubscribeStart["from"] });
     const state = this.stateOf(ws);
     if (state.subscribes >= SOCKET_SUBSCRIBES_MAX) {
       throw new EdgelogError(
@@ -176,16 +167,39 @@ export class Subscribers {
       );
     }
     state.subscribes += 1;
-    state.sub = { id: request.id, next: start, live: false, paused: false };
+    state.sub = { id: request.id, next: offset, live: false, paused: false };
     this.subscribed?.add(ws);
+    const reset = this.compacted() ? this.startTable(state.sub, { offset, latestPerKey: table, cleaned: request.cleaned ?? 0 }) : false;
+    this.sendSubscribed(ws, state.sub, reset);
+    this.pump(ws, state);
+  }
+
+  /**
+   * A compacted topic's start (compacted-reads.ts): a table's catch-up from logStartOffset when
+   * asked, or when the subscriber may have missed a removed tombstone; answers whether it resets.
+   */
+  private startTable(sub: Subscription, asked: { offset: number; latestPerKey: boolean; cleaned: number | undefined }): boolean {
+    const cleanedTombstonesBelow = this.tables.compaction.cleanedTombstonesBelow;
+    const start = compactedStart(asked, { logStartOffset: this.log.logStartOffset, cleanedTombstonesBelow });
+    sub.next = start.offset;
+    sub.cleaned = cleanedTombstonesBelow;
+    if (start.latestPerKey) sub.table = true;
+    else delete sub.table;
+    return start.reset;
+  }
+
+  /** The `subscribed` message (SOCKET-5), with `reset` and the compaction fields on a compacted topic. */
+  private sendSubscribed(ws: WebSocket, sub: Subscription, reset: boolean): void {
+    const compacted = this.compacted();
     this.send(ws, {
       type: "subscribed",
-      id: request.id,
-      offset: start,
+      id: sub.id,
+      offset: sub.next,
       logStartOffset: this.log.logStartOffset,
       highWatermark: this.log.highWatermark,
+      ...(reset ? { reset: true as const } : {}),
+      ...(compacted ? { compacted: true as const, cleanedTombstonesBelow: this.tables.compaction.cleanedTombstonesBelow } : {}),
     });
-    this.pump(ws, state);
   }
 
   /** Ends the socket's subscription. */
@@ -213,7 +227,7 @@ export class Subscribers {
     else if (freed) this.save(ws, state);
   }
 
-  private resolveStart(request: SubscribeRequest): number {
+  private resolveStart(request: SubscribeRequest & { from: SubscribeStart["from"] }): number {
     const { from } = request;
     const log = this.log;
     if (from === "earliest") return log.logStartOffset;
@@ -255,7 +269,8 @@ export class Subscribers {
   /** Sends one records message (it fits: see `fits`) and moves the subscription past it. */
   private push(ws: WebSocket, state: SocketState, sub: Subscription, page: PushPage): void {
     invariant(page.count > 0 && page.count <= PUSH_RECORDS_MAX, "a page holds 1 to PUSH_RECORDS_MAX records");
-    invariant(page.endOffset === sub.next + page.count && page.endOffset <= this.log.highWatermark, "pages are contiguous");
+    // Contiguous offsets, or with the gaps compaction left (COMPACT-5).
+    invariant(page.endOffset >= sub.next + page.count && page.endOffset <= this.log.highWatermark, "pages move forward");
     invariant(this.fits(state, this.windowBytes(state), page.bytes, page.count), "the window holds (D1)");
     this.send(ws, page.message);
     state.window.push([page.endOffset, page.bytes]);
@@ -267,6 +282,15 @@ export class Subscribers {
   private pump(ws: WebSocket, state: SocketState): void {
     const sub = state.sub;
     if (sub === null) return;
+    // Behind a tombstone compaction removed since it started: the table again, from the start (COMPACT-6).
+    if (
+      sub.cleaned !== undefined &&
+      sub.next < this.tables.compaction.cleanedTombstonesBelow &&
+      sub.cleaned < this.tables.compaction.cleanedTombstonesBelow
+    ) {
+      this.startTable(sub, { offset: sub.next, latestPerKey: true, cleaned: sub.cleaned });
+      this.sendSubscribed(ws, sub, true);
+    }
     // A caught-up subscriber (most `consumed` of a live one) has nothing to read.
     if (sub.next < this.log.highWatermark) this.catchUp(ws, state, sub);
     this.settle(ws, state, sub);
@@ -276,14 +300,32 @@ export class Subscribers {
   private catchUp(ws: WebSocket, state: SocketState, sub: Subscription): void {
     const target = this.target();
     const envelope = envelopeBytes(target);
+    let emptyPages = 0;
     // Bounded: each turn adds a window entry, and the window holds at most MESSAGES_MAX.
     for (let turn = 0; turn <= SUBSCRIBER_WINDOW_MESSAGES_MAX && sub.next < target.highWatermark; turn++) {
       if (state.window.length >= SUBSCRIBER_WINDOW_MESSAGES_MAX) break;
       const bytesMax = SUBSCRIBER_WINDOW_BYTES_MAX - this.windowBytes(state) - envelope;
-      const page = this.log.readWithin(sub.next, { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: state.window.length === 0 });
+      const bounds = { recordsMax: PUSH_RECORDS_MAX, bytesMax, firstAlways: state.window.length === 0 };
+      const page = sub.table
+        ? readLatest(this.log, this.tables.keys, sub.next, { ...bounds, framed: true, lookMax: this.tableReads.lookMax })
+        : this.log.readWithin(sub.next, bounds);
+      // A table's page may hold no record and still move on (superseded records only): read on,
+      // within TABLE_EMPTY_PAGES_MAX such pages a pump (they do not use the window's turns).
+      if (page.count === 0 && page.nextOffset > sub.next && !page.full && emptyPages < this.tableReads.emptyPagesMax) {
+        sub.next = page.nextOffset;
+        emptyPages += 1;
+        turn -= 1;
+        continue;
+      }
+      // Only superseded records, past this pump's share: the alarm goes on (nothing to consume).
+      if (page.count === 0 && page.nextOffset > sub.next && !page.full) {
+        sub.next = page.nextOffset;
+        if (state.window.length === 0) this.wake();
+        break;
+      }
       // Nothing fits beside what is unconsumed: stop here.
       if (page.count === 0) break;
-      invariant(page.nextOffset === sub.next + page.count, "a page below the high watermark moves forward");
+      invariant(page.nextOffset >= sub.next + page.count, "a page below the high watermark moves forward");
       const message = recordsMessage(target, page.recordsJson);
       this.push(ws, state, sub, { message, endOffset: page.nextOffset, bytes: envelope + page.bytes, count: page.count });
       // The next record did not fit in this page, so it cannot fit in what is left of the window:
@@ -297,6 +339,8 @@ export class Subscribers {
     if (sub.next >= this.log.highWatermark) {
       if (!sub.live) this.send(ws, { type: "live", id: sub.id, offset: sub.next });
       sub.live = true;
+      // The table's snapshot is over: live records are pushed as they come (TABLE-2).
+      delete sub.table;
     } else {
       sub.live = false;
       if (!sub.paused) this.send(ws, { type: "paused", id: sub.id, offset: sub.next });

@@ -11,6 +11,13 @@
 const BATCH_COLUMNS_ADDED: readonly (readonly [name: string, type: string])[] = [
   ["records_bytes", "INTEGER"],
   ["record_ends", "BLOB"],
+  ["offset_end", "INTEGER"],
+];
+
+/** Columns added to `meta` after its first version (compaction's state, COMPACT-4, COMPACT-6). */
+const META_COLUMNS_ADDED: readonly (readonly [name: string, type: string])[] = [
+  ["cleaned_tombstones_below", "INTEGER"],
+  ["compacted_below", "INTEGER"],
 ];
 
 /**
@@ -46,6 +53,7 @@ export function createSchema(sql: SqlStorage): void {
     config TEXT NOT NULL,
     log_start_offset INTEGER NOT NULL
   )`);
+  addMissingColumns(sql, "meta", META_COLUMNS_ADDED);
   // batches: records [base_offset, base_offset + record_count). payload holds them as reads
   // serve them, `{"offset":N,"timestamp":T,...}` joined by ",", with records_bytes its UTF-8 bytes
   // and record_ends each record's end (stored-batch.ts); a row written before those two columns
@@ -72,6 +80,11 @@ export function createSchema(sql: SqlStorage): void {
     next_sequence INTEGER NOT NULL,
     recent TEXT NOT NULL,
     last_used INTEGER NOT NULL
+  ) WITHOUT ROWID`);
+  // keys: a compacted topic's index of each key's latest offset (keys.ts), by the key's JSON text.
+  sql.exec(`CREATE TABLE IF NOT EXISTS keys (
+    key TEXT PRIMARY KEY,
+    latest_offset INTEGER NOT NULL
   ) WITHOUT ROWID`);
   // group_offsets: a group's committed offset here (the next offset to read), and the highest
   // group generation that committed (a commit from an older one is a zombie's and is refused).
