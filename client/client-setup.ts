@@ -22,6 +22,8 @@ import { type LinkFactory, socketLinkFactory } from "./link.ts";
 import { cacheError } from "./local-errors.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_MAX, HEARTBEAT_INTERVAL_MS_MIN } from "./local-limits.ts";
 import type { WebSocketClass } from "./reconnecting-socket.ts";
+import { ClientTables } from "./table/client-tables.ts";
+import type { BroadcastChannelClass } from "./tabs/channel.ts";
 import { principalName, principalTabs } from "./tabs/principal-tabs.ts";
 import { browserTabs, createTabs, type Tabs, type TabsEnvironment } from "./tabs/tabs.ts";
 
@@ -153,4 +155,22 @@ export function clientTabs(options: ClientOptions, http: HttpApi, credentials: C
   return principalTabs(credentials.principal(), (sub) =>
     createTabs({ environment, name: principalName(name, sub), socketLinks, http, ...random }),
   );
+}
+
+/**
+ * The client's tables (client.table): in the cache's IndexedDB database (per principal with
+ * `auth`), their change events shared over the tabs' BroadcastChannel (the injected one when
+ * `tabs` is an object); null when the cache is not IndexedDB (tables need it).
+ *
+ * @example
+ * const tables = clientTables({ url }, null); // database "edgelog"
+ */
+export function clientTables(options: ClientOptions, credentials: Credentials | null = null): ClientTables | null {
+  const cache = options.cache ?? "indexeddb";
+  if ((typeof cache === "string" ? cache : cache.kind) !== "indexeddb") return null;
+  const name = options.dbName ?? DB_NAME_DEFAULT;
+  const dbName = credentials === null ? Promise.resolve(name) : credentials.principal().then((sub) => principalName(name, sub));
+  const global = (globalThis as { BroadcastChannel?: BroadcastChannelClass }).BroadcastChannel ?? null;
+  const BroadcastChannel = typeof options.tabs === "object" ? options.tabs.BroadcastChannel : global;
+  return new ClientTables({ dbName, BroadcastChannel });
 }

@@ -18,7 +18,7 @@ import { EdgelogAdmin } from "./admin.ts";
 import type { EventCache } from "./cache/types.ts";
 import { type ClientError, ClientEvents, type StorageStatus } from "./client-events.ts";
 import { ClientNetwork } from "./client-network.ts";
-import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTabs } from "./client-setup.ts";
+import { type ClientOptions, clientCache, clientFetch, clientLinks, clientTables, clientTabs } from "./client-setup.ts";
 import type { ConsumerOptions } from "./consumer/consumer-options.ts";
 import { consumerContext } from "./consumer/consumer-setup.ts";
 import { Consumer } from "./consumer/group-consumer.ts";
@@ -37,6 +37,8 @@ import { EdgelogError, groupName, offsetNumber, parseCommitMetadata, partitionNu
 import type { ClientStatus } from "./status.ts";
 import { type RecordCallback, type RecordDecoder, type SubscribeOptions, Subscription } from "./subscription.ts";
 import type { SubscriptionContext, SubscriptionHandle } from "./subscription-context.ts";
+import type { ClientTables } from "./table/client-tables.ts";
+import type { Table } from "./table/table.ts";
 import type { TabRole, Tabs } from "./tabs/tabs.ts";
 import { TopicLookup } from "./topic-lookup.ts";
 import { TopicSchemaCheck } from "./topic-schemas.ts";
@@ -65,6 +67,7 @@ export class EdgelogClient {
   private readonly network: ClientNetwork;
   private readonly lookup: TopicLookup;
   private readonly subscriptions = new Set<SubscriptionHandle>();
+  private readonly tables: ClientTables | null;
   /** The one door to the outbox: schemas run here, records go on in call order (enqueue-order.ts). */
   private readonly order = new EnqueueOrder();
   private readonly stopWatching: () => void;
@@ -85,6 +88,7 @@ export class EdgelogClient {
     this.http = new HttpApi(options.url, clientFetch(options), (reached) => this.network.reached(reached), this.credentials);
     this.tabs = clientTabs(options, this.http, this.credentials);
     this.makeLink = this.tabs?.makeLink ?? clientLinks(options, this.credentials);
+    this.tables = clientTables(options, this.credentials);
     const environment = options.environment ?? browserEnvironment();
     const isClosed = (): boolean => this.closed;
     const wakeProducer = (): void => this.producer.wake();
@@ -163,6 +167,26 @@ export class EdgelogClient {
   ): Subscription<T> {
     const opts = typeof options === "function" ? {} : (options ?? {});
     return this.openSubscription(topic, opts, typeof options === "function" ? options : callback);
+  }
+
+  /**
+   * A materialized key -> value view of a (compacted) topic, kept in IndexedDB (table/table.ts):
+   * readable offline and after a reload, live, shared by tabs. `T` types the values (unchecked).
+   * Throws INVALID_USE without an IndexedDB cache or a WebSocket.
+   *
+   * @example
+   * const prices = client.table<number>("prices");
+   * prices.onChange(({ key, value }) => render(key, value));
+   * console.log(await prices.get("apple"));
+   */
+  table<T extends JsonCompatible<T> = JsonValue>(topic: string): Table<T> {
+    this.ensureOpen();
+    topicName(topic);
+    if (this.tables === null) throw new EdgelogClientError("INVALID_USE", 'tables live in IndexedDB: use cache: "indexeddb" (the default)');
+    const context = this.subscriptionContext(this.linkFactory());
+    const table = this.tables.open<T>(topic, context, (closed) => context.released(closed));
+    this.subscriptions.add(table);
+    return table;
   }
 
   /** Queues a record and resolves with its position once the server acknowledged it. */
@@ -307,6 +331,7 @@ export class EdgelogClient {
     this.closed = true;
     for (const subscription of this.subscriptions) subscription.close();
     this.subscriptions.clear();
+    this.tables?.close();
     this.producer.close();
     this.outboxWatch.close();
     // After the subscriptions let go of their links: the next tab takes over the sockets.
@@ -326,12 +351,15 @@ export class EdgelogClient {
   ): Subscription<T> {
     this.ensureOpen();
     validateSubscribe(topic, opts);
-    if (this.makeLink === null) {
-      throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
-    }
-    const subscription = new Subscription(this.subscriptionContext(this.makeLink), topic, opts, onRecord, decode);
+    const subscription = new Subscription(this.subscriptionContext(this.linkFactory()), topic, opts, onRecord, decode);
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** The link factory, or INVALID_USE where there is no WebSocket. */
+  private linkFactory(): LinkFactory {
+    if (this.makeLink !== null) return this.makeLink;
+    throw new EdgelogClientError("INVALID_USE", "there is no WebSocket here: pass one (e.g. the `ws` package's) as the WebSocket option");
   }
 
   private ensureOpen(): void {

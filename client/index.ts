@@ -60,7 +60,7 @@ export { JOIN_CODES_FINAL } from "./consumer/group-session.ts";
 export { browserEnvironment, type ClientEnvironment, type EnvironmentEvent } from "./environment.ts";
 export type { FetchFunction } from "./http-api.ts";
 export type { JsonCompatible, JsonMember } from "./json-compatible.ts";
-export type { CommitMessage, SocketLinkOptions } from "./link.ts";
+export type { CommitMessage, LinkStart, SocketLinkOptions } from "./link.ts";
 export { type LinkFactory, type LinkHandlers, type PartitionLink, socketLinkFactory } from "./link.ts";
 export {
   type AnyErrorCode,
@@ -91,6 +91,8 @@ export {
 } from "./status.ts";
 export type { RecordCallback, SubscribeOptions, TopicRecord } from "./subscribe-options.ts";
 export { Subscription } from "./subscription.ts";
+export { Table } from "./table/table.ts";
+export type { TableChange, TableReset } from "./table/table-change.ts";
 export type { BroadcastChannelClass, BroadcastChannelLike } from "./tabs/channel.ts";
 export type { LockManagerLike } from "./tabs/locks.ts";
 export { browserTabs, type TabRole, type TabsEnvironment } from "./tabs/tabs.ts";

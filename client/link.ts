@@ -30,6 +30,19 @@ import { ReconnectingSocket, type SocketDown, type WebSocketClass } from "./reco
 import { type LinkState, move } from "./status.ts";
 
 /**
+ * Where a link subscribes: the protocol's starts, and a table's `from: "latest-per-key"` (each
+ * key's latest record, then live; TABLE-2) and `cleaned` (COMPACT-6). Written before the
+ * protocol's SubscribeFrom named them; the same shape as the subscribe message's fields.
+ *
+ * @example
+ * const start: LinkStart = { from: "latest-per-key" };
+ */
+export type LinkStart = (SubscribeStart | { from: "latest-per-key" }) & {
+  /** The `cleanedTombstonesBelow` the table last saw (branch compact's COMPACT-6); only to a server that sent one. */
+  cleaned?: number;
+};
+
+/**
  * What a link asks of, and tells, its owner (a subscription).
  *
  * @example
@@ -37,7 +50,7 @@ import { type LinkState, move } from "./status.ts";
  */
 export interface LinkHandlers {
   /** The server said hello: where should the subscription start? */
-  start(hello: ServerMessageOf<"hello">): Promise<SubscribeStart>;
+  start(hello: ServerMessageOf<"hello">): Promise<LinkStart>;
   /** The server resolved the start offset. */
   subscribed(message: ServerMessageOf<"subscribed">): Promise<void>;
   /** Records, in order; `consumed` is sent once this resolves. */
@@ -284,7 +297,7 @@ class SocketLink implements PartitionLink {
   private async handle(message: ServerMessage, session: number): Promise<void> {
     switch (message.type) {
       case "hello": {
-        let start: SubscribeStart;
+        let start: LinkStart;
         try {
           start = await this.handlers.start(message);
         } catch (error) {
@@ -293,7 +306,8 @@ class SocketLink implements PartitionLink {
         }
         if (session !== this.session) return;
         this.subscriptionId = `s${session}`;
-        this.socket.send({ type: "subscribe", id: this.subscriptionId, ...start });
+        // A cast only for "latest-per-key", which the protocol's StartPosition does not name yet (LinkStart).
+        this.socket.send({ type: "subscribe", id: this.subscriptionId, ...start } as ClientMessage);
         return;
       }
       case "subscribed":

@@ -401,3 +401,28 @@ export const SCHEMA_TOPICS_COMPILED_MAX = 32;
  * // a produce 61 s after the last lookup also refreshes it
  */
 export const SCHEMA_REFRESH_MS = 60_000;
+
+/**
+ * Rows a table's `entries()` reads per IndexedDB request: what it holds in memory at once (a
+ * table's keys live in IndexedDB, never all in memory).
+ *
+ * @example
+ * for await (const [key, value] of client.table("prices")) show(key, value); // 500 rows per read
+ */
+export const TABLE_READ_PAGE_ROWS_MAX = 500;
+
+/**
+ * `whenLive()` calls that may wait at once on one table; one more is refused with INVALID_USE.
+ *
+ * @example
+ * await client.table("prices").whenLive();
+ */
+export const TABLE_LIVE_WAITERS_MAX = 64;
+
+/**
+ * Tables one client may have open at once (each holds a socket per partition, shared by tabs).
+ *
+ * @example
+ * const prices = client.table("prices"); // the 65th open table throws INVALID_USE
+ */
+export const TABLES_OPEN_MAX = 64;

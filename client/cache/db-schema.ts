@@ -9,6 +9,7 @@
  */
 import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction, StoreNames } from "idb";
 import type { FetchedRecord } from "../protocol/index.ts";
+import type { StoredTablePartition, StoredTableRow } from "../table/table-rows.ts";
 import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, TopicInfo } from "./types.ts";
 
 /**
@@ -17,7 +18,7 @@ import type { CachedRun, OutboxEntry, PartitionSequence, ProducerIdentity, Topic
  * @example
  * await openDB<EdgelogDB>(DB_NAME_DEFAULT, SCHEMA_VERSION, { upgrade: upgradeSchema });
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * The default database name.
@@ -115,6 +116,14 @@ export interface EdgelogDB extends DBSchema {
   sequences: { key: [string, number]; value: PartitionSequence };
   /** The producer identity, one row under PRODUCER_KEY. */
   producer: { key: string; value: ProducerIdentity };
+  /**
+   * Tables' rows (client.table, since version 4), keyed [topic, partition, generation, key]: a
+   * generation of a partition's view is one key range, so a rebuilt view is swapped in by one
+   * write of its partition row and the old one deleted as one range (client/table/table-store.ts).
+   */
+  tableRows: { key: [string, number, number, string]; value: StoredTableRow };
+  /** Each table partition's generation, position (next offset to apply), size and rebuild, keyed [topic, partition]. */
+  tablePartitions: { key: [string, number]; value: StoredTablePartition };
 }
 
 /**
@@ -166,6 +175,11 @@ export function upgradeSchema(database: IDBPDatabase<EdgelogDB>, oldVersion: num
     // Version 2's runs and positions name no topic incarnation: marked unknown (null), which the
     // first incarnation seen adopts (runs.ts, positions.ts). A failure aborts the upgrade.
     Promise.all([markIncarnationUnknown(tx, "runs"), markIncarnationUnknown(tx, "positions")]).catch(() => tx.abort());
+  }
+  if (oldVersion < 4 && newVersion >= 4) {
+    // Tables (client.table): new stores, nothing to move.
+    db.createObjectStore("tableRows", { keyPath: ["topic", "partition", "generation", "key"] });
+    db.createObjectStore("tablePartitions", { keyPath: ["topic", "partition"] });
   }
 }
 

@@ -11,11 +11,11 @@
  * const cache = await openIndexedDbCache({ dbName: "edgelog" });
  * const id = await cache.outboxAdd(entry, OUTBOX_RECORDS_MAX);
  */
-import { type IDBPDatabase, type IDBPTransaction, openDB } from "idb";
-import { cacheError, EdgelogClientError } from "../local-errors.ts";
+import { EdgelogClientError } from "../local-errors.ts";
 import { CACHE_RECORDS_PER_PARTITION_MAX } from "../local-limits.ts";
 import type { FetchedRecord } from "../protocol/index.ts";
-import { DB_NAME_DEFAULT, type EdgelogDB, PRODUCER_KEY, SCHEMA_VERSION, type StoreName, upgradeSchema } from "./db-schema.ts";
+import { DB_NAME_DEFAULT, PRODUCER_KEY, type StoreName } from "./db-schema.ts";
+import { IdbConnection, type ReadTxOf, type WriteTxOf } from "./idb-connection.ts";
 import { deletePages, OFFSET_END, readPages, track, writePages } from "./pages.ts";
 import { mergePosition } from "./positions.ts";
 import { planRun, sameIncarnation } from "./runs.ts";
@@ -45,59 +45,27 @@ export interface IndexedDbCacheOptions {
   recordsPerPartitionMax?: number;
 }
 
-type WriteTx = IDBPTransaction<EdgelogDB, StoreName[], "readwrite">;
-type ReadTx = IDBPTransaction<EdgelogDB, StoreName[], "readonly">;
+type WriteTx = WriteTxOf<StoreName[]>;
+type ReadTx = ReadTxOf<StoreName[]>;
 
 class IndexedDbCache implements EventCache {
   readonly kind = "indexeddb" as const;
-  private readonly db: IDBPDatabase<EdgelogDB>;
+  private readonly connection: IdbConnection;
   private readonly recordsMax: number;
-  private closed = false;
 
-  constructor(db: IDBPDatabase<EdgelogDB>, recordsMax: number) {
-    this.db = db;
+  constructor(connection: IdbConnection, recordsMax: number) {
+    this.connection = connection;
     this.recordsMax = recordsMax;
   }
 
-  /** Set when the browser closed the database under us (storage cleared, a newer version upgrading). */
-  private lostBecause: string | null = null;
-
-  private check(): void {
-    if (this.lostBecause !== null) throw new EdgelogClientError("CACHE_FAILED", `IndexedDB is unavailable: ${this.lostBecause}`);
-    if (this.closed) throw new EdgelogClientError("CLOSED", "the cache is closed");
-  }
-
   /** Runs `body` in one readwrite transaction; any failure aborts it and rethrows with a code. */
-  private async write<T>(stores: StoreName[], doing: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
-    this.check();
-    let tx: WriteTx | undefined;
-    try {
-      tx = this.db.transaction(stores, "readwrite");
-      const done = tx.done;
-      done.catch(() => undefined);
-      const result = await body(tx);
-      await done;
-      return result;
-    } catch (error) {
-      try {
-        tx?.abort();
-      } catch {
-        // Already finished or aborted: nothing was committed by this call either way.
-      }
-      throw cacheError(error, doing);
-    }
+  private write<T>(stores: StoreName[], doing: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+    return this.connection.write<StoreName[], T>(stores, doing, body);
   }
 
   /** Runs `body` in one readonly transaction; failures come back with a code. */
-  private async read<T>(stores: StoreName[], doing: string, body: (tx: ReadTx) => Promise<T>): Promise<T> {
-    this.check();
-    try {
-      const tx = this.db.transaction(stores, "readonly");
-      tx.done.catch(() => undefined);
-      return await body(tx);
-    } catch (error) {
-      throw cacheError(error, doing);
-    }
+  private read<T>(stores: StoreName[], doing: string, body: (tx: ReadTx) => Promise<T>): Promise<T> {
+    return this.connection.read<StoreName[], T>(stores, doing, body);
   }
 
   putRecords(
@@ -286,18 +254,7 @@ class IndexedDbCache implements EventCache {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
-  }
-
-  /** The database went away (`reason` says why): later calls fail with CACHE_FAILED. */
-  lost(reason: string): void {
-    this.lostBecause ??= reason;
-    if (!this.closed) {
-      this.closed = true;
-      this.db.close();
-    }
+    this.connection.close();
   }
 }
 
@@ -309,21 +266,6 @@ class IndexedDbCache implements EventCache {
  * const cache = await openIndexedDbCache({ dbName: "my-app" });
  */
 export async function openIndexedDbCache(options: IndexedDbCacheOptions = {}): Promise<EventCache> {
-  if (typeof globalThis.indexedDB === "undefined") {
-    throw new EdgelogClientError("CACHE_FAILED", 'there is no IndexedDB here; use cache: "memory"');
-  }
-  let cache: IndexedDbCache | undefined;
-  try {
-    const db = await openDB<EdgelogDB>(options.dbName ?? DB_NAME_DEFAULT, SCHEMA_VERSION, {
-      upgrade: (database, oldVersion, newVersion, transaction) =>
-        upgradeSchema(database, oldVersion, newVersion ?? SCHEMA_VERSION, transaction),
-      // A newer version of the app wants to upgrade: step aside rather than block it.
-      blocking: () => cache?.lost("a newer version of the app is upgrading the database; reload the page"),
-      terminated: () => cache?.lost("the browser closed the database (storage was cleared?)"),
-    });
-    cache = new IndexedDbCache(db, options.recordsPerPartitionMax ?? CACHE_RECORDS_PER_PARTITION_MAX);
-    return cache;
-  } catch (error) {
-    throw cacheError(error, "opening IndexedDB");
-  }
+  const connection = await IdbConnection.open(options.dbName ?? DB_NAME_DEFAULT, "the cache");
+  return new IndexedDbCache(connection, options.recordsPerPartitionMax ?? CACHE_RECORDS_PER_PARTITION_MAX);
 }

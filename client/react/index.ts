@@ -2,7 +2,8 @@
  * `edgelog/react`: React 19 hooks on edgelog's client. An `EdgelogProvider` (with a client the app
  * made, or `options` to share one) and, below it, `useClient`, `useStatus`, `useOutbox` (from the
  * outbox-change event, no polling), `useProduce` and `useRecords` (renders from the cache at once,
- * stays live, bounded by a limit). Safe under StrictMode and Vite's hot reload: one client per
+ * stays live, bounded by a limit), `useTable` and `useTableValue` (a compacted topic's latest value
+ * per key, from IndexedDB: client.table). Safe under StrictMode and Vite's hot reload: one client per
  * url, database and key, one subscription per topic and options, ended when the last user unmounts.
  *
  * @example
@@ -40,7 +41,12 @@ export {
   RENDER_GRACE_MS,
   SHARED_CLIENTS_MAX,
   SHARED_STORES_MAX,
+  TABLE_ENTRIES_LIMIT_DEFAULT,
+  TABLE_HOOK_ENTRIES_MAX,
+  TABLE_HOOK_WATCHES_MAX,
 } from "./react-limits.ts";
 export type { LiveRecord, RecordsState } from "./records-store.ts";
 export { sharedClientStats } from "./shared-state.ts";
+export type { TableState, TableValueState } from "./table-view-store.ts";
 export { type RecordsOptions, useRecords } from "./use-records.ts";
+export { type TableOptions, useTable, useTableValue } from "./use-table.ts";

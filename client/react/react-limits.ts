@@ -39,6 +39,30 @@ export const SHARED_CLIENTS_MAX = 32;
 export const SHARED_STORES_MAX = 256;
 
 /**
+ * Entries `useTable` renders when no `limit` is given (the first, in key order per partition).
+ *
+ * @example
+ * useTable("prices"); // at most 100 entries
+ */
+export const TABLE_ENTRIES_LIMIT_DEFAULT = 100;
+
+/**
+ * The largest `limit` `useTable` takes; more throws INVALID_USE (a list on screen is bounded).
+ *
+ * @example
+ * useTable("prices", { limit: 5_000 }); // throws INVALID_USE: at most 1000
+ */
+export const TABLE_HOOK_ENTRIES_MAX = 1_000;
+
+/**
+ * Keys (`useTableValue`) and lists (`useTable`, one per limit) watched at once on one table.
+ *
+ * @example
+ * // 257 different keys of "prices" mounted at once: the 257th throws INVALID_USE
+ */
+export const TABLE_HOOK_WATCHES_MAX = 256;
+
+/**
  * How long a shared client or records store nobody holds is kept before it is closed: 0 ms, that
  * is past one macrotask, so StrictMode's unmount and remount (and a hot reload's) find it again.
  *

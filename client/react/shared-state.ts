@@ -15,6 +15,7 @@ import { EdgelogClientError } from "../local-errors.ts";
 import { SHARED_CLIENTS_MAX, SHARED_STORES_MAX } from "./react-limits.ts";
 import type { RecordsStore } from "./records-store.ts";
 import { SharedRefs } from "./shared-refs.ts";
+import type { TableViewStore } from "./table-view-store.ts";
 
 /** Registered (Symbol.for): the same symbol in every copy of this module. */
 const SHARED = Symbol.for("edgelog.react.shared");
@@ -22,6 +23,8 @@ const SHARED = Symbol.for("edgelog.react.shared");
 interface Shared {
   clients: SharedRefs<EdgelogClient>;
   stores: WeakMap<EdgelogClient, SharedRefs<RecordsStore>>;
+  /** Absent from a copy of this module older than the table hooks (a hot reload across the upgrade). */
+  tables?: WeakMap<EdgelogClient, SharedRefs<TableViewStore>>;
 }
 
 function shared(): Shared {
@@ -68,6 +71,27 @@ export function recordsStores(client: EdgelogClient): SharedRefs<RecordsStore> {
       dispose: (store) => store.close(),
     });
     stores.set(client, refs);
+  }
+  return refs;
+}
+
+/**
+ * The table stores of one client (one per topic, shared by `useTable` and `useTableValue`).
+ *
+ * @example
+ * const store = tableStores(client).get("prices", () => new TableViewStore(client, "prices"));
+ */
+export function tableStores(client: EdgelogClient): SharedRefs<TableViewStore> {
+  const state = shared();
+  state.tables ??= new WeakMap();
+  let refs = state.tables.get(client);
+  if (refs === undefined) {
+    refs = new SharedRefs<TableViewStore>({
+      what: "table stores per client",
+      sizeMax: SHARED_STORES_MAX,
+      dispose: (store) => store.close(),
+    });
+    state.tables.set(client, refs);
   }
   return refs;
 }

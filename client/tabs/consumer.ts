@@ -8,8 +8,9 @@
  * const start = await consumer.whereToStart(hello);
  */
 
+import type { LinkStart } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
-import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 
 /**
@@ -22,7 +23,7 @@ export interface Consumer {
   /** Unique across tabs: the tab's id and the link's. */
   readonly key: string;
   /** Where this subscription starts on the socket that said `hello` (its next offset, once it has one). */
-  whereToStart(hello: ServerMessageOf<"hello">): Promise<SubscribeStart>;
+  whereToStart(hello: ServerMessageOf<"hello">): Promise<LinkStart>;
   /** The socket subscribed; `offset` is where this consumer starts. */
   subscribed(message: ServerMessageOf<"subscribed">): Promise<void>;
   /** Records in order; resolves once handled (the shared socket then sends `consumed`). */

@@ -8,9 +8,10 @@
  * sharedPartition.attach(consumer);
  */
 
+import type { LinkStart } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
 import { TAB_RECORDS_ACK_TIMEOUT_MS, TAB_REQUEST_TIMEOUT_MS } from "../local-limits.ts";
-import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
 import type { LinkState } from "../status.ts";
 import type { TabChannel } from "./channel.ts";
 import type { Consumer } from "./consumer.ts";
@@ -45,8 +46,8 @@ export class RemoteConsumer implements Consumer {
     this.key = consumerKey(tab, link);
   }
 
-  async whereToStart(hello: ServerMessageOf<"hello">): Promise<SubscribeStart> {
-    return (await this.channel.ask(this.tab, { type: "start", link: this.link, hello }, TAB_REQUEST_TIMEOUT_MS)) as SubscribeStart;
+  async whereToStart(hello: ServerMessageOf<"hello">): Promise<LinkStart> {
+    return (await this.channel.ask(this.tab, { type: "start", link: this.link, hello }, TAB_REQUEST_TIMEOUT_MS)) as LinkStart;
   }
 
   async subscribed(message: ServerMessageOf<"subscribed">): Promise<void> {

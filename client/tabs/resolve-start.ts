@@ -13,7 +13,8 @@
  */
 
 import type { HttpApi } from "../http-api.ts";
-import { committedStart, type ServerMessageOf, type SubscribeStart } from "../protocol/index.ts";
+import type { LinkStart } from "../link.ts";
+import { committedStart, type ServerMessageOf } from "../protocol/index.ts";
 
 /**
  * The HTTP lookups a symbolic start may need.
@@ -50,11 +51,13 @@ export function httpLookups(http: HttpApi): StartLookups {
  * @example
  * await resolveStart({ from: "committed", group: "billing", reset: "earliest" }, hello, lookups);
  */
-export async function resolveStart(start: SubscribeStart, hello: ServerMessageOf<"hello">, lookups: StartLookups): Promise<number> {
+export async function resolveStart(start: LinkStart, hello: ServerMessageOf<"hello">, lookups: StartLookups): Promise<number> {
   const { logStartOffset: low, highWatermark: high } = hello;
   const clamp = (offset: number): number => Math.min(Math.max(offset, low), high);
   const { from } = start;
-  if (from === "earliest") return low;
+  // A table's latest-per-key catch-up begins at the log's start; with another subscription on the
+  // socket it becomes an ordinary read from there, which applied in order gives the same table.
+  if (from === "earliest" || from === "latest-per-key") return low;
   if (from === "latest") return high;
   if (from === "committed") {
     const committed = await lookups.committedOffset(start.group ?? "", hello.topic, hello.partition);

@@ -3,7 +3,8 @@
  * the partition (its consumers), so N tabs cost the partition one socket, not N.
  *
  * A socket carries one subscription, so on each connect the socket asks every consumer where it
- * starts and subscribes from the lowest of those offsets (resolve-start.ts); every consumer then
+ * starts and subscribes from the lowest of those offsets (resolve-start.ts), or with the start
+ * itself when every consumer gave the same one (it is then resolved once, by the server); every consumer then
  * gets every record and skips those below its own position, which is how each subscription still
  * sees each record exactly once and in order. A consumer that attaches while the socket is
  * already subscribed makes it reconnect (a "session" ends), so the new subscription's start is
@@ -164,12 +165,14 @@ export class SharedPartition {
       }
       return this.consumers.has(answer.consumer.key) ? [answer] : [];
     });
-    const only = ready.length === 1 ? ready[0] : undefined;
-    if (only !== undefined) {
-      this.members = new Map([[only.consumer.key, null]]);
-      return only.start;
-    }
     if (ready.length === 0) throw new EdgelogClientError("CLOSED", `no subscription is left on ${this.topic}/${this.partition}`);
+    // One start, or the same start for all (tables in several tabs asking latest-per-key): sent as it is.
+    const first = ready[0]!;
+    const text = JSON.stringify(first.start);
+    if (ready.every(({ start }) => JSON.stringify(start) === text)) {
+      this.members = new Map(ready.map(({ consumer }) => [consumer.key, null]));
+      return first.start;
+    }
     const offsets = await Promise.all(ready.map(({ start }) => resolveStart(start, hello, this.options.lookups)));
     if (session !== this.session) throw new EdgelogClientError("CLOSED", "a newer socket replaced this one");
     this.members = new Map(ready.map(({ consumer }, i) => [consumer.key, offsets[i]!]));

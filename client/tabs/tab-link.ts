@@ -15,9 +15,9 @@
  * link.start(); // attaches to the leader's socket
  */
 import { reconnectDelayMs } from "../backoff.ts";
-import type { CommitMessage, LinkHandlers, PartitionLink } from "../link.ts";
+import type { CommitMessage, LinkHandlers, LinkStart, PartitionLink } from "../link.ts";
 import type { EdgelogClientError } from "../local-errors.ts";
-import type { EdgelogError, ServerMessageOf, SubscribeStart } from "../protocol/index.ts";
+import type { EdgelogError, ServerMessageOf } from "../protocol/index.ts";
 import { LINK_TRANSITIONS, type LinkState, move } from "../status.ts";
 import type { Consumer } from "./consumer.ts";
 import { consumerKey } from "./remote-consumer.ts";
@@ -125,7 +125,7 @@ export class TabLink implements PartitionLink, Consumer {
     this.walk("closed");
   }
 
-  whereToStart(hello: ServerMessageOf<"hello">): Promise<SubscribeStart> {
+  whereToStart(hello: ServerMessageOf<"hello">): Promise<LinkStart> {
     return this.inTurn(() => this.handlers.start(hello));
   }
 

@@ -296,5 +296,29 @@ export function callPage<Api extends Record<string, PageFunction>, K extends key
 // biome-ignore lint/suspicious/noExplicitAny: any function's parameters, as Parameters<> needs
 type PageFunction = (...args: any[]) => unknown;
 
+/**
+ * Waits until the element `selector` shows exactly `text`.
+ *
+ * @example
+ * await waitForText(page, "#status", "live");
+ */
+export async function waitForText(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, text }) => document.querySelector(selector)?.textContent === text,
+    { selector, text },
+    { timeout: WAIT_MS },
+  );
+}
+
+/**
+ * The text of every element `selector` matches, in document order.
+ *
+ * @example
+ * expect(await texts(page, "#records li")).toEqual(["one", "two"]);
+ */
+export async function texts(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (items) => items.map((item) => item.textContent ?? ""));
+}
+
 /** Re-exported for the tests that import them from here. */
 export { CHROMIUM_ARGS, CHROMIUM_PATH };

@@ -47,7 +47,7 @@ describeInChromium("the IndexedDB cache in Chromium", () => {
     const read = await call(page, "openAndRead", "upgrade", "t", 0);
     expect(read.records).toEqual(testRecords(0, 1_200));
     expect(read.outbox).toEqual(["queued"]);
-    expect(read.db.version).toBe(3);
+    expect(read.db.version).toBe(4);
     expect(read.db.stores).not.toContain("records");
     expect(read.db.pages).toEqual([
       ["t", 0, 0, 500],
@@ -56,7 +56,7 @@ describeInChromium("the IndexedDB cache in Chromium", () => {
     ]);
   });
 
-  it("moves a version 2 database to version 3: every record kept, runs and positions of an unknown incarnation", async () => {
+  it("moves a version 2 database to the current version (3 added topic ids): every record kept, runs and positions of an unknown incarnation", async () => {
     await call(page, "writeV2", "upgrade-v2", 700);
     const read = await call(page, "openAndRead", "upgrade-v2", "t", 0);
     expect(read.records).toEqual(testRecords(0, 700));
@@ -68,7 +68,7 @@ describeInChromium("the IndexedDB cache in Chromium", () => {
       position: { next: 699, topicId: null },
       topic: { name: "t", partitions: 1, fetchedAt: 1 },
       indexes: ["byPartition"],
-      version: 3,
+      version: 4,
     });
   });
 

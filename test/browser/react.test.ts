@@ -18,25 +18,23 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServer, type TestServer } from "../node/client-harness.ts";
 import { type ScriptPage, servePageScript } from "../node/page-server.ts";
 import { makeTempDir, ROOT, removeDir } from "../node/runtime.ts";
-import { callPage, describeInChromium, launchBrowser, type TestBrowser, WAIT_MS, waitForCount, waitForSockets } from "./browser-harness.ts";
+import {
+  callPage,
+  describeInChromium,
+  launchBrowser,
+  type TestBrowser,
+  texts,
+  WAIT_MS,
+  waitForCount,
+  waitForSockets,
+  waitForText,
+} from "./browser-harness.ts";
 import type { ReactPageStats, ReactTestApi } from "./react-page.tsx";
 
 const TOPIC = "react-live";
 
 function stats(page: Page): Promise<ReactPageStats> {
   return callPage<ReactTestApi, "stats">(page, "reactTest", "stats");
-}
-
-async function texts(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(selector, (items) => items.map((item) => item.textContent ?? ""));
-}
-
-async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ({ selector, text }) => document.querySelector(selector)?.textContent === text,
-    { selector, text },
-    { timeout: WAIT_MS },
-  );
 }
 
 describeInChromium("edgelog/react in Chromium", () => {

@@ -1,5 +1,6 @@
 /**
- * The IndexedDB cache's schema upgrade to version 3 (topic ids, decision D10) through
+ * The IndexedDB cache's schema upgrades to version 3 (topic ids, decision D10) and 4 (the stores of
+ * client.table) through
  * fake-indexeddb: a database written by version 2 keeps every record, run, position, topic and
  * outbox entry, its runs and positions are marked as of an unknown incarnation (topicId null,
  * which the first `hello` agreeing with them adopts), and positions gain the index that lets a
@@ -42,7 +43,7 @@ async function writeV2(name: string): Promise<void> {
 
 describe("schema version 3", () => {
   it("upgrades a version 2 database keeping everything, its runs and positions of an unknown incarnation", async () => {
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     await writeV2("schema-v2");
     const cache = await openIndexedDbCache({ dbName: "schema-v2" });
     opened.push(cache);
@@ -59,7 +60,7 @@ describe("schema version 3", () => {
 
     const db = await openDB("schema-v2", SCHEMA_VERSION);
     try {
-      expect(db.version).toBe(3);
+      expect(db.version).toBe(4);
       expect([...db.transaction("positions").store.indexNames]).toEqual(["byPartition"]);
     } finally {
       db.close();
@@ -72,5 +73,25 @@ describe("schema version 3", () => {
     await cache.putPosition("feed", "t", 0, { next: 1, topicId: "id-1" });
     await cache.dropStale("t", 0, "id-2");
     expect(await cache.position("feed", "t", 0)).toBeUndefined();
+  });
+
+  it("upgrades a version 3 database to version 4, keeping its records and adding the tables' stores", async () => {
+    const v3 = await openDB("schema-v3", 3, {
+      upgrade: (database, oldVersion, _newVersion, tx) => upgradeSchema(database as never, oldVersion, 3, tx as never),
+    });
+    await v3.put("pages", { topic: "t", partition: 0, base: 0, end: 2, json: JSON.stringify(records(0, 2)) });
+    await v3.put("runs", { topic: "t", partition: 0, low: 0, high: 2, startsAtLog: true, topicId: "id-1" });
+    expect([...v3.objectStoreNames]).not.toContain("tableRows");
+    v3.close();
+    const cache = await openIndexedDbCache({ dbName: "schema-v3" });
+    opened.push(cache);
+    expect(await cache.readRecords("t", 0, 0, 10)).toEqual(records(0, 2));
+    const db = await openDB("schema-v3", SCHEMA_VERSION);
+    try {
+      expect(db.version).toBe(4);
+      expect([...db.objectStoreNames]).toEqual(expect.arrayContaining(["tableRows", "tablePartitions", "pages", "runs"]));
+    } finally {
+      db.close();
+    }
   });
 });

@@ -6,6 +6,7 @@
  * own token. A tab of another `sub` on the same database name does not: it leads its own group,
  * with its own socket and outbox, and its records are never sent under the other principal's
  * token (here alice may only read and bob may write: bob's produce is delivered, alice's refused).
+ * A table (client.table) lives in its principal's database and is shared by that principal's tabs.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-tabs-auth.test.ts
@@ -13,6 +14,8 @@
 import "fake-indexeddb/auto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BroadcastChannelClass, createClient, type EdgelogClient, type TabRole } from "../../client/index.ts";
+import { openTableStore } from "../../client/table/table-store.ts";
+import { principalName } from "../../client/tabs/principal-tabs.ts";
 import { collect, NodeWebSocket, settledCode, startServer, type TestServer, WAIT_MS } from "./client-harness.ts";
 import { FakeLocks } from "./fake-locks.ts";
 import { waitFor } from "./runtime.ts";
@@ -89,5 +92,37 @@ describe("tabs with auth", () => {
     expect([alice1.role, alice2.role, bob.role]).toEqual(["leader", "follower", "leader"]);
     expect(await bob.outbox()).toEqual([]);
     expect(await alice1.outbox()).toEqual([]);
+  });
+
+  it("keeps a table in its principal's database, shared by that principal's tabs only", async () => {
+    await adminRequest(server.url, "PUT", "/v1/topics/sub-table", { partitions: 1 });
+    const writer = tab("table-db", "bob", "read:* write:*");
+    await writer.produce("sub-table", { key: "colour", value: "teal" });
+    const alice1 = tab("table-db", "alice", "read:*");
+    await waitForRole(alice1, "leader");
+    const alice2 = tab("table-db", "alice", "read:*");
+    await waitForRole(alice2, "follower");
+    const leading = alice1.table<string>("sub-table");
+    const following = alice2.table<string>("sub-table");
+    await Promise.all([leading.whenLive(), following.whenLive()]);
+    expect(await following.get("colour")).toBe("teal");
+    const heard: string[] = [];
+    following.onChange((change) => heard.push(`${change.key}=${change.value}`));
+    await writer.produce("sub-table", { key: "colour", value: "plum" });
+    await waitFor("the change in the follower", () => (heard.length > 0 ? heard : undefined), WAIT_MS, 20);
+    expect(heard).toEqual(["colour=plum"]);
+    // alice's view is in alice's database; bob's (who never opened a table) and the bare name hold none.
+    for (const [name, size] of [
+      [principalName("table-db", "alice"), 1],
+      [principalName("table-db", "bob"), 0],
+      ["table-db", 0],
+    ] as const) {
+      const store = await openTableStore(name);
+      try {
+        expect(await store.size("sub-table")).toBe(size);
+      } finally {
+        store.close();
+      }
+    }
   });
 });

@@ -55,6 +55,8 @@ describe("linkPath", () => {
 describe("resolveStart", () => {
   it("resolves earliest, latest and offsets from the hello, clamped to the log", async () => {
     expect(await resolveStart({ from: "earliest" }, hello, lookups(null))).toBe(10);
+    // A table's latest-per-key catch-up, shared with other subscriptions, reads from the log's start.
+    expect(await resolveStart({ from: "latest-per-key" }, hello, lookups(null))).toBe(10);
     expect(await resolveStart({ from: "latest" }, hello, lookups(null))).toBe(50);
     expect(await resolveStart({ from: { offset: 20 } }, hello, lookups(null))).toBe(20);
     expect(await resolveStart({ from: { offset: 3 } }, hello, lookups(null))).toBe(10);
