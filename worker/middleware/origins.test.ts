@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { AuthVars } from "../auth/auth-config.ts";
 import { errorResponse } from "../error-response.ts";
-import { CORS_MAX_AGE_S, corsOrigin, originCors, socketOrigin, upgradeOriginAllowed } from "./origins.ts";
+import { CORS_MAX_AGE_S, corsOrigin, originCors, STREAM_EXPOSED_HEADERS, socketOrigin, upgradeOriginAllowed } from "./origins.ts";
 
 function app() {
   const app = new Hono<{ Bindings: AuthVars }>();
@@ -33,7 +33,9 @@ describe("origins", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-max-age")).toBe(String(CORS_MAX_AGE_S));
     const plain = await app().request("/v1/thing", { headers: { origin: "https://app.example" } }, LISTED);
-    expect(plain.headers.get("access-control-expose-headers")).toBe("Retry-After,WWW-Authenticate,edgelog-auth,edgelog-protocol");
+    expect(plain.headers.get("access-control-expose-headers")).toBe(
+      ["Retry-After", "WWW-Authenticate", "edgelog-auth", "edgelog-protocol", ...STREAM_EXPOSED_HEADERS].join(","),
+    );
   });
 
   it("refuses a socket upgrade from a browser origin not allowed (403), allows none, its own and listed ones", async () => {

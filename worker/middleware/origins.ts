@@ -45,6 +45,30 @@ export function corsOrigin(policy: OriginPolicy, origin: string): string | null 
 }
 
 /**
+ * The Durable Streams headers a page may read (PROTOCOL.md CORS-1, STREAM-13): exposed on every
+ * /v1 answer, as CORS takes one list (a name an answer does not carry exposes nothing).
+ *
+ * @example
+ * STREAM_EXPOSED_HEADERS.includes("Stream-Next-Offset"); // true
+ */
+export const STREAM_EXPOSED_HEADERS: readonly string[] = [
+  "Stream-Next-Offset",
+  "Stream-Cursor",
+  "Stream-Up-To-Date",
+  "Stream-Closed",
+  "Stream-TTL",
+  "Stream-Expires-At",
+  "Stream-SSE-Data-Encoding",
+  "Producer-Epoch",
+  "Producer-Seq",
+  "Producer-Expected-Seq",
+  "Producer-Received-Seq",
+  "ETag",
+  "Content-Type",
+  "Location",
+];
+
+/**
  * CORS on /v1 with the deployment's policy.
  *
  * @example
@@ -54,7 +78,7 @@ export function originCors() {
   return cors({
     origin: async (origin: string, c: Context<{ Bindings: Env }>) => corsOrigin((await authConfig(c.env)).origins, origin),
     maxAge: CORS_MAX_AGE_S,
-    exposeHeaders: ["Retry-After", "WWW-Authenticate", AUTH_MODE_HEADER, PROTOCOL_HEADER],
+    exposeHeaders: ["Retry-After", "WWW-Authenticate", AUTH_MODE_HEADER, PROTOCOL_HEADER, ...STREAM_EXPOSED_HEADERS],
   });
 }
 

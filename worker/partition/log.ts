@@ -399,5 +399,3 @@ export class PartitionLog {
     return offset;
   }
 }
-
-export { expireBefore, retentionDueMs } from "./retention.ts";

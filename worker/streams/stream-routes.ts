@@ -28,10 +28,6 @@ import { topicStreamOf, topicStreamRequest } from "./topic-streams.ts";
 /** Where the streams live, relative to the app's mount point. */
 const STREAM_PREFIX = "/v1/stream/";
 
-/** The headers a browser may read from a stream's answers (CORS), beside edgelog's own. */
-const STREAM_EXPOSED_HEADERS =
-  "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, Producer-Expected-Seq, Producer-Received-Seq, ETag, Content-Type, Location";
-
 /**
  * The stream name of a request path: what follows `/v1/stream/` (1 to STREAM_PATH_CHARS_MAX
  * characters, as sent, percent-encoding included), or INVALID_PARAMETER.
@@ -118,7 +114,6 @@ streamRoutes.on(["GET", "HEAD", "PUT", "POST", "DELETE"], `${STREAM_PREFIX}*`, a
   if (topicStream !== null) answer = await topicStreamRequest(c, topicStream);
   else if (namespace === undefined) return errorAnswer(new EdgelogError("NOT_FOUND", "this deployment has no STREAM binding"));
   else answer = await namespace.getByName(name).fetch(c.req.raw);
-  const response = new Response(answer.body, answer);
-  response.headers.set("access-control-expose-headers", STREAM_EXPOSED_HEADERS);
-  return response;
+  // CORS (and the headers a page may read, STREAM_EXPOSED_HEADERS) is originCors()'s.
+  return new Response(answer.body, answer);
 });
