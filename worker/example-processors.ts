@@ -3,8 +3,10 @@
  * Worker (index.ts): they run only once woken (GET /v1/processors) and only act on their own
  * topics, created by whoever wants to try them.
  *
- * - `example-page-views-per-minute`: `example-page-views` (values `{page, ms}`) re-keyed by page
- *   and counted per minute, `sum` the ms, into the compacted `example-page-view-counts`.
+ * - `example-views-by-page`: `example-page-views` (values `{page, ms}`) re-keyed by page into
+ *   `example-page-views-by-page` (the repartition a window needs: PROC-5).
+ * - `example-page-views-per-minute`: `example-page-views-by-page` counted per page and minute,
+ *   `sum` the ms, into the compacted `example-page-view-counts`.
  * - `example-slow-views`: the views slower than 1 s, as `{page, ms}` keyed by page, into
  *   `example-slow-views`.
  *
@@ -26,14 +28,19 @@ function view(value: JsonValue): { page: string; ms: number } {
  * The example processors.
  *
  * @example
- * const [perMinute, slow] = EXAMPLE_PROCESSORS;
+ * const [byPage, perMinute, slow] = EXAMPLE_PROCESSORS;
  */
 export const EXAMPLE_PROCESSORS: readonly ProcessorDefinition[] = [
   {
-    name: "example-page-views-per-minute",
+    name: "example-views-by-page",
     input: "example-page-views",
-    output: "example-page-view-counts",
+    output: "example-page-views-by-page",
     operators: [rekey((r) => view(r.value).page)],
+  },
+  {
+    name: "example-page-views-per-minute",
+    input: "example-page-views-by-page",
+    output: "example-page-view-counts",
     window: { sizeMs: 60_000, graceMs: 10_000, sum: (r) => view(r.value).ms },
   },
   {

@@ -98,12 +98,13 @@ async function outputOf(topic: string, partitions: number) {
 }
 
 describe("the example processors over real partitions", () => {
-  const [perMinute, slow] = EXAMPLE_PROCESSORS;
+  const [byPage, perMinute, slow] = EXAMPLE_PROCESSORS;
   const base = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
 
   it("filter, map and re-key into one topic; windows into a compacted one; each output record once across a replay", async () => {
-    if (perMinute === undefined || slow === undefined) throw new Error("two example processors");
-    await createTopic(perMinute.input, 1);
+    if (byPage === undefined || perMinute === undefined || slow === undefined) throw new Error("three example processors");
+    await createTopic(byPage.input, 1);
+    await createTopic(byPage.output, 2);
     await createTopic(perMinute.output, 2, { "cleanup.policy": "compact" });
     await createTopic(slow.output, 2);
     const views = [
@@ -112,7 +113,7 @@ describe("the example processors over real partitions", () => {
       { page: "docs", ms: 3_000 },
       { page: "home", ms: 100 },
     ];
-    await produce(perMinute.input, { records: views.map((value, i) => ({ value, timestamp: base + i * 1_000 })) }, 0);
+    await produce(byPage.input, { records: views.map((value, i) => ({ value, timestamp: base + i * 1_000 })) }, 0);
 
     // A step whose state store fails after its appends: the appends happened, the position did not move.
     const stub = await wakeQuiet(slow.name, 0);
@@ -138,25 +139,29 @@ describe("the example processors over real partitions", () => {
       ["home", { page: "home", ms: 1_500 }],
     ]);
 
+    await drain(byPage.name, 0);
     await drain(perMinute.name, 0);
+    await drain(perMinute.name, 1);
     const counts = await outputOf(perMinute.output, 2);
     const latest = new Map(counts.map((r) => [r.key, r.value]));
     expect(latest.get(`home@${base}`)).toEqual({ key: "home", windowStartMs: base, windowEndMs: base + MINUTE_MS, count: 3, sum: 1_800 });
     expect(latest.get(`docs@${base}`)).toEqual({ key: "docs", windowStartMs: base, windowEndMs: base + MINUTE_MS, count: 1, sum: 3_000 });
 
     // More input: the window's new totals follow, and the status shows no lag.
-    await produce(perMinute.input, { records: [{ value: { page: "home", ms: 1 }, timestamp: base + 5_000 }] }, 0);
+    await produce(byPage.input, { records: [{ value: { page: "home", ms: 1 }, timestamp: base + 5_000 }] }, 0);
+    await drain(byPage.name, 0);
     await drain(perMinute.name, 0);
+    await drain(perMinute.name, 1);
     const again = new Map((await outputOf(perMinute.output, 2)).map((r) => [r.key, r.value]));
     expect(again.get(`home@${base}`)).toMatchObject({ count: 4, sum: 1_801 });
     const status = await api("GET", `/v1/processors/${perMinute.name}`);
     expect(status.status).toBe(200);
     expect(status.json).toMatchObject({ name: perMinute.name, state: "running", lag: 0, recordsIn: 5, windowed: true });
-    expect(status.json.partitions[0]).toMatchObject({ partition: 0, inputOffset: 5, highWatermark: 5, lag: 0, openWindows: 2 });
+    expect(status.json.partitions.map((p: { openWindows: number }) => p.openWindows).sort()).toEqual([1, 1]);
     const list = await api("GET", "/v1/processors");
-    expect(list.json.processors.map((p: { name: string }) => p.name)).toEqual([perMinute.name, slow.name]);
+    expect(list.json.processors.map((p: { name: string }) => p.name)).toEqual([byPage.name, perMinute.name, slow.name]);
     // The consumer group's committed offset follows the processor (PROC-4).
-    const group = await api("GET", `/v1/groups/processor.${perMinute.name}/offsets?topic=${perMinute.input}`);
+    const group = await api("GET", `/v1/groups/processor.${byPage.name}/offsets?topic=${byPage.input}`);
     expect(group.json.totalLag).toBe(0);
   });
 

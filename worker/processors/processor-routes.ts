@@ -15,7 +15,8 @@ import { Hono } from "hono";
 import { EdgelogError, ROUTE } from "../../client/protocol/index.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { routeGrant } from "../middleware/route-grant.ts";
-import { getTopic } from "../topics.ts";
+import type { TopicMeta } from "../topic-meta.ts";
+import { getTopic, partitionOffsets } from "../topics.ts";
 import type { ProcessorDefinition } from "./processor-definition.ts";
 import type { ProcessorObject } from "./processor-object.ts";
 import type { ProcessorPartitionStatus } from "./processor-state.ts";
@@ -64,19 +65,26 @@ export function processorStub(env: Env, name: string, partition: number) {
 export async function processorStatus(env: Env, definition: ProcessorDefinition): Promise<ProcessorStatus> {
   const base = { name: definition.name, input: definition.input, output: definition.output, group: processorGroup(definition.name) };
   const windowed = definition.window !== undefined;
-  let partitions: number;
+  let meta: TopicMeta;
   try {
-    partitions = (await getTopic(env, definition.input)).partitions;
+    meta = await getTopic(env, definition.input);
   } catch (error) {
     if (error instanceof EdgelogError && error.code === "UNKNOWN_TOPIC") {
       return { ...base, windowed, state: "waiting", lag: 0, recordsIn: 0, recordsOut: 0, recordsInPerS: 0, partitions: [] };
     }
     throw error;
   }
-  const lines = await Promise.all(
-    Array.from({ length: partitions }, (_, p) => processorStub(env, definition.name, p).wake(definition.name, p)),
-  );
-  const known = lines.filter((line): line is ProcessorPartitionStatus => line !== null);
+  const [lines, bounds] = await Promise.all([
+    Promise.all(Array.from({ length: meta.partitions }, (_, p) => processorStub(env, definition.name, p).wake(definition.name, p))),
+    partitionOffsets(env, meta),
+  ]);
+  // Lag against the input's high watermark now, not as of each partition's last step.
+  const known = lines
+    .filter((line): line is ProcessorPartitionStatus => line !== null)
+    .map((line) => {
+      const highWatermark = Math.max(line.highWatermark, bounds[line.partition]?.highWatermark ?? 0);
+      return { ...line, highWatermark, lag: Math.max(0, highWatermark - line.inputOffset) };
+    });
   const total = (pick: (line: ProcessorPartitionStatus) => number) => known.reduce((sum, line) => sum + pick(line), 0);
   return {
     ...base,

@@ -22,7 +22,7 @@ export interface ProcessorPartitionStatus {
   partition: number;
   /** The next input offset to process (everything below was processed and its output appended). */
   inputOffset: number;
-  /** The input's high watermark at the last step. */
+  /** The input's high watermark (the routes read it live; the object knows it as of its last step). */
   highWatermark: number;
   lag: number;
   recordsIn: number;
