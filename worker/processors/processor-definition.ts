@@ -72,15 +72,40 @@ export interface ProcessorDefinition {
   batchRecords?: number;
 }
 
-/** Input records one alarm step reads at most (also a produce request's size, well under its limit). */
+/**
+ * Input records one alarm step reads at most (also a produce request's size, well under its limit).
+ *
+ * @example
+ * PROCESSOR_BATCH_RECORDS_MAX; // 200
+ */
 export const PROCESSOR_BATCH_RECORDS_MAX = 200;
-/** Open windows one processor partition keeps at most; past it the oldest is closed early. */
+/**
+ * Open windows one processor partition keeps at most; past it the oldest is closed early.
+ *
+ * @example
+ * PROCESSOR_WINDOWS_OPEN_MAX; // 10_000
+ */
 export const PROCESSOR_WINDOWS_OPEN_MAX = 10_000;
-/** A processor name's most characters, so its producer id `processor.<name>.<partition>` fits NAME-4. */
+/**
+ * A processor name's most characters, so its producer id `processor.<name>.<partition>` fits NAME-4.
+ *
+ * @example
+ * PROCESSOR_NAME_LENGTH_MAX; // 100
+ */
 export const PROCESSOR_NAME_LENGTH_MAX = 100;
-/** Processors one Worker registers at most. */
+/**
+ * Processors one Worker registers at most.
+ *
+ * @example
+ * PROCESSORS_MAX; // 64
+ */
 export const PROCESSORS_MAX = 64;
-/** The shortest window. */
+/**
+ * The shortest window.
+ *
+ * @example
+ * PROCESSOR_WINDOW_MS_MIN; // 1_000
+ */
 export const PROCESSOR_WINDOW_MS_MIN = 1_000;
 
 /**

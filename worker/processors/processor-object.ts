@@ -20,9 +20,19 @@ import type { ProcessorDefinition } from "./processor-definition.ts";
 import { type ProcessorPartitionStatus, ProcessorState } from "./processor-state.ts";
 import { runStep } from "./processor-step.ts";
 
-/** The wait before polling a caught-up input again. */
+/**
+ * The wait before polling a caught-up input again.
+ *
+ * @example
+ * PROCESSOR_IDLE_MS; // 1_000
+ */
 export const PROCESSOR_IDLE_MS = 1_000;
-/** The wait after a failed step. */
+/**
+ * The wait after a failed step.
+ *
+ * @example
+ * PROCESSOR_RETRY_MS; // 5_000
+ */
 export const PROCESSOR_RETRY_MS = 5_000;
 
 /**
