@@ -32,6 +32,8 @@ import { originCors } from "./middleware/origins.ts";
 import { refuseOtherMethods } from "./middleware/other-methods.ts";
 import { topicBrowserHtml } from "./page.ts";
 import { partitionRoutes } from "./partition-routes.ts";
+import type { ProcessorDefinition } from "./processors/processor-definition.ts";
+import { processorRoutes } from "./processors/processor-routes.ts";
 import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
 import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
@@ -48,6 +50,8 @@ export interface AppOptions {
   overlay: (env: Env) => Env;
   /** The topic browser at the mount point, or false for none. */
   page: EdgelogPageOptions | false;
+  /** The stream processors registered (GET /v1/processors reports them). */
+  processors?: readonly ProcessorDefinition[];
 }
 
 const NOT_FOUND_MESSAGE = "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)";
@@ -89,6 +93,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", metricsRoutes);
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
+  app.route("/", processorRoutes(options.processors ?? []));
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

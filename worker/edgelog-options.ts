@@ -18,6 +18,7 @@
  */
 import type { AuthMode, AuthVars } from "./auth/auth-config.ts";
 import type { EdgelogEnv } from "./env.ts";
+import type { ProcessorDefinition } from "./processors/processor-definition.ts";
 
 /**
  * How tokens are checked (each field stands for the var named beside it).
@@ -85,6 +86,8 @@ export interface EdgelogOptions {
   quotas?: EdgelogQuotaOptions;
   /** The topic browser at the mount point; `false` serves none there. */
   page?: EdgelogPageOptions | false;
+  /** Stream processors to run (README "Stream processors"); they need the PROCESSOR binding. */
+  processors?: readonly ProcessorDefinition[];
 }
 
 /** An env to the env the routes and objects read (an isolate sees one env object). */

@@ -25,11 +25,15 @@
  * export default app;
  */
 import type { Hono } from "hono";
+import { EdgelogError } from "../client/protocol/index.ts";
 import { createApp } from "./app.ts";
 import { type EdgelogOptions, envWithOptions } from "./edgelog-options.ts";
 import type { AppEnv, EdgelogEnv } from "./env.ts";
 import { Group } from "./group/group.ts";
 import { Partition } from "./partition/partition.ts";
+import { defineProcessor, PROCESSORS_MAX } from "./processors/processor-definition.ts";
+import { ProcessorObject } from "./processors/processor-object.ts";
+import { wakeProcessors } from "./processors/processor-routes.ts";
 import { Registry } from "./registry.ts";
 import { EdgelogService } from "./rpc/edgelog-service.ts";
 import { StreamObject } from "./streams/stream-object.ts";
@@ -42,6 +46,18 @@ export type {
   EdgelogQuotaOptions,
 } from "./edgelog-options.ts";
 export type { AppEnv, EdgelogEnv } from "./env.ts";
+export {
+  defineProcessor,
+  filter,
+  map,
+  type Operator,
+  type ProcessorDefinition,
+  rekey,
+  type StreamRecord,
+  type TumblingWindow,
+} from "./processors/processor-definition.ts";
+export type { ProcessorStatus } from "./processors/processor-routes.ts";
+export type { ProcessorPartitionStatus } from "./processors/processor-state.ts";
 export {
   EdgelogService,
   type RpcFetchResponse,
@@ -72,6 +88,10 @@ export interface Edgelog {
   Stream: typeof StreamObject;
   /** Export as `EdgelogService` to let other Workers call edgelog over a service binding. */
   EdgelogService: typeof EdgelogService;
+  /** Export as `Processor` (binding PROCESSOR) when `processors` are registered: one object per processor and input partition. */
+  Processor: typeof ProcessorObject;
+  /** Wakes every registered processor (call it from a cron trigger so they run before anyone looks at /v1/processors). */
+  startProcessors: (env: EdgelogEnv) => Promise<void>;
 }
 
 /**
@@ -130,7 +150,11 @@ export interface Edgelog {
  */
 export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
   const overlay = envWithOptions(options);
-  const app = createApp({ overlay, page: options.page ?? {} });
+  const processors = (options.processors ?? []).map(defineProcessor);
+  if (processors.length > PROCESSORS_MAX || new Set(processors.map((p) => p.name)).size !== processors.length) {
+    throw new EdgelogError("INVALID_CONFIG", `processors: at most ${PROCESSORS_MAX}, with distinct names`);
+  }
+  const app = createApp({ overlay, page: options.page ?? {}, processors });
   class EdgelogPartition extends Partition {
     constructor(ctx: DurableObjectState, env: EdgelogEnv) {
       super(ctx, overlay(env));
@@ -151,5 +175,20 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
       super(ctx, overlay(env));
     }
   }
-  return { app, Partition: EdgelogPartition, Registry: EdgelogRegistry, Group: EdgelogGroup, Stream: EdgelogStream, EdgelogService };
+  class EdgelogProcessor extends ProcessorObject {
+    constructor(ctx: DurableObjectState, env: EdgelogEnv) {
+      super(ctx, overlay(env), processors);
+    }
+  }
+  const startProcessors = (env: EdgelogEnv) => wakeProcessors(overlay(env), processors);
+  return {
+    app,
+    Partition: EdgelogPartition,
+    Registry: EdgelogRegistry,
+    Group: EdgelogGroup,
+    Stream: EdgelogStream,
+    EdgelogService,
+    Processor: EdgelogProcessor,
+    startProcessors,
+  };
 }

@@ -9,6 +9,7 @@ import type { AuthVars } from "./auth/auth-config.ts";
 import type { Group } from "./group/group.ts";
 import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
+import type { ProcessorObject } from "./processors/processor-object.ts";
 import type { Registry } from "./registry.ts";
 import type { StreamObject } from "./streams/stream-object.ts";
 
@@ -25,6 +26,8 @@ export interface EdgelogEnv extends AuthVars {
   GROUP: DurableObjectNamespace<Group>;
   /** One object per Durable Stream (class Stream); a Worker without the binding answers NOT_FOUND on `/v1/stream/`. */
   STREAM: DurableObjectNamespace<StreamObject>;
+  /** One object per stream processor and input partition (class Processor); needed only with `processors` registered. */
+  PROCESSOR: DurableObjectNamespace<ProcessorObject>;
   /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

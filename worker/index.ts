@@ -11,8 +11,9 @@
  */
 import { createEdgelog } from "./edgelog.ts";
 import type { Env } from "./env.ts";
+import { EXAMPLE_PROCESSORS } from "./example-processors.ts";
 
-const edgelog = createEdgelog({ page: { exampleAppHref: "/examples/feed/" } });
+const edgelog = createEdgelog({ page: { exampleAppHref: "/examples/feed/" }, processors: EXAMPLE_PROCESSORS });
 
 /**
  * The Hono app this Worker serves (tests call `app.request` on it).
@@ -69,3 +70,11 @@ export class EdgelogService extends edgelog.EdgelogService {}
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
 } satisfies ExportedHandler<Env>;
+
+/**
+ * One object per stream processor and input partition (binding PROCESSOR).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "PROCESSOR", class_name = "Processor"
+ */
+export class Processor extends edgelog.Processor {}

@@ -109,6 +109,8 @@ export const ERROR_STATUS = {
   SCHEMA_VERSION_NOT_SOFT_DELETED: 404,
   /** The subject has no compatibility level of its own (`defaultToGlobal=true` reads the global one). */
   SUBJECT_CONFIG_NOT_FOUND: 404,
+  /** No stream processor of that name is registered in the Worker (PROC-6). */
+  UNKNOWN_PROCESSOR: 404,
   /** The schema breaks the subject's compatibility level against its earlier versions. */
   INCOMPATIBLE_SCHEMA: 409,
   /** The registry holds SCHEMA_SUBJECTS_MAX subjects, the subject SCHEMA_VERSIONS_MAX versions, or SCHEMA_DOCUMENTS_MAX documents. */

@@ -41,6 +41,9 @@ export const ROUTE = {
   schemaConfig: "/v1/schemas/config",
   schemaSubjectConfig: "/v1/schemas/config/:subject",
   schemaById: "/v1/schemas/schemas/ids/:id",
+  // Stream processors deployed with the Worker (PROC-6).
+  processors: "/v1/processors",
+  processor: "/v1/processors/:name",
 } as const;
 
 /**

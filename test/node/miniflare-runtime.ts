@@ -55,6 +55,7 @@ export const EDGELOG_DURABLE_OBJECTS = {
   REGISTRY: { className: "Registry", useSQLite: true },
   GROUP: { className: "Group", useSQLite: true },
   STREAM: { className: "Stream", useSQLite: true },
+  PROCESSOR: { className: "Processor", useSQLite: true },
 } as const;
 
 /**

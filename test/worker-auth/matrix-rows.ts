@@ -198,6 +198,21 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: () => ["read:* write:* group:*"],
     ok: 200,
   },
+  {
+    // Processors read and write topics a narrower token may not see: admin on every topic (PROC-6).
+    route: "GET processors",
+    request: () => ({ route: "GET /v1/processors" }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 200,
+  },
+  {
+    route: "GET processor",
+    request: () => ({ route: "GET /v1/processors/example-slow-views" }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 200,
+  },
   ...SCHEMA_HTTP_ROWS,
 ];
 

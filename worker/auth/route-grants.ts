@@ -60,6 +60,8 @@ export const ROUTE_GRANTS = {
   "GET group": { action: "group", on: "group" },
   "GET groups": { action: "group", on: "any" },
   "GET metrics": { action: "admin", on: "any" },
+  "GET processors": { action: "admin", on: "all" },
+  "GET processor": { action: "admin", on: "all" },
   "GET schemaSubjects": { action: "read", on: "any" },
   "POST schemaSubject": { action: "read", on: "subject" },
   "DELETE schemaSubject": { action: "admin", on: "subject" },

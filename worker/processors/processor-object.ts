@@ -1,0 +1,110 @@
+/**
+ * The Processor Durable Object: one per processor and input partition (named `<name>/<partition>`),
+ * stepping on its alarm. A wake (any /v1/processors request, or `startProcessors` from a cron
+ * trigger) records its identity and sets its alarm; from then on each alarm runs one bounded
+ * step (processor-step.ts) and sets the next alarm: at once when the input had more, after
+ * PROCESSOR_IDLE_MS when it was caught up, after PROCESSOR_RETRY_MS when the step failed (the
+ * error stays in its status until a step succeeds). No external service is involved.
+ *
+ * Rules: PROTOCOL.md PROC-1, PROC-2, PROC-6.
+ *
+ * @example
+ * const stub = processorStub(env, "views", 0);
+ * const status = await stub.wake("views", 0);
+ */
+import { DurableObject } from "cloudflare:workers";
+import { type Clock, systemClock } from "../clock.ts";
+import type { EdgelogEnv } from "../env.ts";
+import { asEdgelogError } from "../result.ts";
+import type { ProcessorDefinition } from "./processor-definition.ts";
+import { type ProcessorPartitionStatus, ProcessorState } from "./processor-state.ts";
+import { runStep } from "./processor-step.ts";
+
+/**
+ * The wait before polling a caught-up input again.
+ *
+ * @example
+ * PROCESSOR_IDLE_MS; // 1_000
+ */
+export const PROCESSOR_IDLE_MS = 1_000;
+/**
+ * The wait after a failed step.
+ *
+ * @example
+ * PROCESSOR_RETRY_MS; // 5_000
+ */
+export const PROCESSOR_RETRY_MS = 5_000;
+
+/**
+ * One processor partition.
+ *
+ * @example
+ * export class Processor extends edgelog.Processor {} // binding PROCESSOR
+ */
+export class ProcessorObject extends DurableObject<EdgelogEnv> {
+  /** The time, replaceable by a test. */
+  clock: Clock = systemClock;
+  /** Its SQLite state (position, sequences, windows, counters). */
+  readonly state: ProcessorState;
+  private readonly definitions: ReadonlyMap<string, ProcessorDefinition>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: EdgelogEnv, definitions: readonly ProcessorDefinition[] = []) {
+    super(ctx, env);
+    this.state = new ProcessorState(ctx.storage.sql);
+    this.definitions = new Map(definitions.map((definition) => [definition.name, definition]));
+  }
+
+  /** Records this object's identity, makes sure its alarm is set, and answers its status. */
+  async wake(name: string, partition: number): Promise<ProcessorPartitionStatus | null> {
+    if (!this.definitions.has(name)) return null;
+    this.state.identify(name, partition);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(this.clock.now());
+    return this.state.status();
+  }
+
+  /**
+   * Runs one step now (the alarm's work; tests call it to step without waiting). Steps run one
+   * at a time: the object's input gate opens while a step awaits its reads and appends, and two
+   * steps from one position would both append (the second refused as a retry) and count twice.
+   */
+  step(): Promise<{ more: boolean; read: number } | null> {
+    const run = this.queue.then(() => this.stepAlone());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stepAlone(): Promise<{ more: boolean; read: number } | null> {
+    const identity = this.state.identity();
+    const definition = identity === null ? undefined : this.definitions.get(identity.name);
+    if (identity === null || definition === undefined) return null;
+    const nowMs = this.clock.now();
+    try {
+      return await runStep({
+        env: this.env,
+        definition,
+        partition: identity.partition,
+        state: this.state,
+        nowMs,
+        transaction: (body) => this.ctx.storage.transactionSync(body),
+      });
+    } catch (error) {
+      const failure = asEdgelogError(error, `processor ${identity.name} partition ${identity.partition}`);
+      this.state.failed(failure.code, failure.message, nowMs);
+      throw failure;
+    }
+  }
+
+  /** One step, then the next alarm. */
+  override async alarm(): Promise<void> {
+    let delayMs = PROCESSOR_IDLE_MS;
+    try {
+      const result = await this.step();
+      if (result === null) return; // no such processor any more: the object stays asleep
+      if (result.more) delayMs = 0;
+    } catch {
+      delayMs = PROCESSOR_RETRY_MS;
+    }
+    await this.ctx.storage.setAlarm(this.clock.now() + delayMs);
+  }
+}
