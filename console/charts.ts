@@ -1,0 +1,72 @@
+/**
+ * The console's charts, drawn with uPlot (small, canvas-based, no eval, so it keeps the page's
+ * strict CSP): throughput of the selected topic (records and bytes appended per second, rows read
+ * per second, from its partitions' stats counters, sampled each refresh) and the lag of the
+ * selected group per partition over time.
+ *
+ * @example
+ * const chart = new LineChart(byId("throughput-chart"), "records/s", ["in", "read"]);
+ * chart.update(series);
+ */
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { SampleSeries } from "./series.ts";
+
+/** The chart's size in CSS pixels. */
+const CHART_WIDTH_PX = 560;
+const CHART_HEIGHT_PX = 180;
+
+/** Line colours, in series order (repeats past the last). */
+const COLOURS = ["#4f8cff", "#e5a50a", "#2ec27e", "#e01b24", "#9141ac", "#1c71d8", "#c64600", "#5e5c64"];
+
+/**
+ * One uPlot line chart of a SampleSeries, in `container`.
+ *
+ * @example
+ * new LineChart(byId("lag-chart"), "lag (records)", ["p0", "p1"]);
+ */
+export class LineChart {
+  readonly #plot: uPlot;
+  readonly labels: readonly string[];
+
+  /**
+   * A chart titled `title` with one line per label.
+   *
+   * @example
+   * new LineChart(node, "bytes/s", ["in"]);
+   */
+  constructor(container: HTMLElement, title: string, labels: readonly string[]) {
+    this.labels = labels;
+    const series: uPlot.Series[] = [
+      {},
+      ...labels.map((label, index) => ({ label, stroke: COLOURS[index % COLOURS.length] ?? "#888", width: 2, spanGaps: true })),
+    ];
+    const empty: uPlot.AlignedData = [[], ...labels.map(() => [])];
+    container.replaceChildren();
+    this.#plot = new uPlot(
+      { title, width: CHART_WIDTH_PX, height: CHART_HEIGHT_PX, series, axes: [{ stroke: "#9aa4b2" }, { stroke: "#9aa4b2", size: 60 }] },
+      empty,
+      container,
+    );
+  }
+
+  /**
+   * Redraws the chart with the series' samples.
+   *
+   * @example
+   * chart.update(series);
+   */
+  update(series: SampleSeries): void {
+    this.#plot.setData(series.aligned() as uPlot.AlignedData);
+  }
+
+  /**
+   * Removes the chart.
+   *
+   * @example
+   * chart.destroy();
+   */
+  destroy(): void {
+    this.#plot.destroy();
+  }
+}
