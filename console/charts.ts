@@ -27,6 +27,8 @@ const COLOURS = ["#4f8cff", "#e5a50a", "#2ec27e", "#e01b24", "#9141ac", "#1c71d8
  */
 export class LineChart {
   readonly #plot: uPlot;
+  readonly #container: HTMLElement;
+  /** The lines' labels, in order. */
   readonly labels: readonly string[];
 
   /**
@@ -37,6 +39,7 @@ export class LineChart {
    */
   constructor(container: HTMLElement, title: string, labels: readonly string[]) {
     this.labels = labels;
+    this.#container = container;
     const series: uPlot.Series[] = [
       {},
       ...labels.map((label, index) => ({ label, stroke: COLOURS[index % COLOURS.length] ?? "#888", width: 2, spanGaps: true })),
@@ -58,6 +61,8 @@ export class LineChart {
    */
   update(series: SampleSeries): void {
     this.#plot.setData(series.aligned() as uPlot.AlignedData);
+    // How many samples are drawn, for people and tests reading the page.
+    this.#container.dataset.points = String(series.length);
   }
 
   /**
