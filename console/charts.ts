@@ -13,7 +13,7 @@ import "uplot/dist/uPlot.min.css";
 import type { SampleSeries } from "./series.ts";
 
 /** The chart's size in CSS pixels. */
-const CHART_WIDTH_PX = 560;
+const CHART_WIDTH_PX = 430;
 const CHART_HEIGHT_PX = 180;
 
 /** Line colours, in series order (repeats past the last). */
@@ -46,6 +46,7 @@ export class LineChart {
     ];
     const empty: uPlot.AlignedData = [[], ...labels.map(() => [])];
     container.replaceChildren();
+    container.dataset.points = "0";
     this.#plot = new uPlot(
       { title, width: CHART_WIDTH_PX, height: CHART_HEIGHT_PX, series, axes: [{ stroke: "#9aa4b2" }, { stroke: "#9aa4b2", size: 60 }] },
       empty,

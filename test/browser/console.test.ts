@@ -13,7 +13,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { requestJson, ROOT } from "../node/runtime.ts";
+import { ROOT, requestJson } from "../node/runtime.ts";
 import { describeInChromium, launchBrowser, startSite, type TestBrowser, type TestSite, WAIT_MS } from "./browser-harness.ts";
 
 /** Where the screenshots go (test-results/ is gitignored). */
@@ -45,7 +45,11 @@ async function linePixels(page: Page, chartId: string): Promise<number> {
 }
 
 async function waitForPoints(page: Page, chartId: string, points: number): Promise<void> {
-  await page.waitForFunction(({ id, want }) => Number(document.getElementById(id)?.dataset.points ?? 0) >= want, { id: chartId, want: points }, { timeout: WAIT_MS });
+  await page.waitForFunction(
+    ({ id, want }) => Number(document.getElementById(id)?.dataset.points ?? 0) >= want,
+    { id: chartId, want: points },
+    { timeout: WAIT_MS },
+  );
 }
 
 async function openConsole(hash: string): Promise<Page> {
@@ -65,7 +69,10 @@ describeInChromium("the admin console in Chromium", () => {
     await site.api.createTopic("orders", 2);
     const records = Array.from({ length: 40 }, (_, i) => ({ key: `user-${i % 7}`, value: { order: i } }));
     await site.api.produce("orders", { records });
-    const joined = await requestJson<{ generation: number }>("POST", `${site.url}/v1/groups/billing/members`, { topic: "orders", memberId: "worker-1" });
+    const joined = await requestJson<{ generation: number }>("POST", `${site.url}/v1/groups/billing/members`, {
+      topic: "orders",
+      memberId: "worker-1",
+    });
     const offsets = [
       { topic: "orders", partition: 0, offset: 2 },
       { topic: "orders", partition: 1, offset: 1 },
@@ -111,9 +118,13 @@ describeInChromium("the admin console in Chromium", () => {
     await page.selectOption("#produce-partition", "1");
     await page.fill("#produce-value", '{"hello": "from the console"}');
     await page.click("#produce-form button[type=submit]");
-    await page.waitForFunction(() => [...document.querySelectorAll("#tail li .value")].some((v) => v.textContent === '{"hello":"from the console"}'), undefined, {
-      timeout: WAIT_MS,
-    });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#tail li .value")].some((v) => v.textContent === '{"hello":"from the console"}'),
+      undefined,
+      {
+        timeout: WAIT_MS,
+      },
+    );
     expect(await page.textContent("#produce-note")).toMatch(/^appended at partition 1, offset \d+$/);
     await screenshot(page, "console-live-tail");
     expect(problems).toEqual([]);
@@ -134,7 +145,9 @@ describeInChromium("the admin console in Chromium", () => {
 
     await page.click("#delete-topic");
     await page.click("#confirm-yes");
-    await page.waitForFunction(() => document.querySelector('#topics-table tr[data-topic="scratch"]') === null, undefined, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('#topics-table tr[data-topic="scratch"]') === null, undefined, {
+      timeout: WAIT_MS,
+    });
     const gone = await requestJson("GET", `${site.url}/v1/topics/scratch`);
     expect(gone.status).toBe(404);
     expect(problems).toEqual([]);

@@ -46,6 +46,14 @@ export const CONSOLE_PANELS = `<main>
       <div class="charts"><div class="chart" id="throughput-chart"></div><div class="chart" id="bytes-chart"></div></div>
       <p class="error" id="topic-error" role="alert" hidden></p>
     </div>
+    <div class="panel" id="group-panel" hidden>
+      <h2>Group <span class="name" id="group-name"></span></h2>
+      <p class="hint" id="group-meta"></p>
+      <div id="group-members"></div>
+      <div id="group-lag"></div>
+      <div class="chart" id="lag-chart"></div>
+      <p class="error" id="group-error" role="alert" hidden></p>
+    </div>
     <div class="panel" id="tail-panel" hidden>
       <div class="row between">
         <h2>Live tail <span class="name" id="tail-partition"></span> · newest first <span class="hint" id="tail-state"></span></h2>
@@ -66,14 +74,6 @@ export const CONSOLE_PANELS = `<main>
         <p class="error" id="produce-error" role="alert" hidden></p>
         <p class="note" id="produce-note" role="status" hidden></p>
       </form>
-    </div>
-    <div class="panel" id="group-panel" hidden>
-      <h2>Group <span class="name" id="group-name"></span></h2>
-      <p class="hint" id="group-meta"></p>
-      <div id="group-members"></div>
-      <div id="group-lag"></div>
-      <div class="chart" id="lag-chart"></div>
-      <p class="error" id="group-error" role="alert" hidden></p>
     </div>
   </section>
 </main>
