@@ -48,7 +48,15 @@ export class LineChart {
     container.replaceChildren();
     container.dataset.points = "0";
     this.#plot = new uPlot(
-      { title, width: CHART_WIDTH_PX, height: CHART_HEIGHT_PX, series, axes: [{ stroke: "#9aa4b2" }, { stroke: "#9aa4b2", size: 60 }] },
+      {
+        title,
+        width: CHART_WIDTH_PX,
+        height: CHART_HEIGHT_PX,
+        series,
+        // Rates and lags start at zero, so a small change does not look like a cliff.
+        scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        axes: [{ stroke: "#9aa4b2" }, { stroke: "#9aa4b2", size: 60 }],
+      },
       empty,
       container,
     );

@@ -145,6 +145,7 @@ export class TopicsView {
               type: "button",
               class: "ghost small",
               "data-delete-records": p.partition,
+              disabled: p.highWatermark === p.logStartOffset,
               onclick: () => void this.#deleteRecords(description.name, p.partition, p.highWatermark),
             },
             "Delete records",

@@ -138,7 +138,7 @@ describeInChromium("the admin console in Chromium", () => {
     await page.click("#delete-topic");
     await page.waitForSelector("#confirm-dialog[open]", { timeout: WAIT_MS });
     expect(await page.textContent("#confirm-message")).toContain("Delete topic scratch");
-    await screenshot(page, "console-delete-confirmation");
+    await page.screenshot({ path: join(SCREENSHOT_DIR, "console-delete-confirmation.png") });
     await page.click("#confirm-no");
     await page.waitForSelector("#confirm-dialog:not([open])", { state: "attached", timeout: WAIT_MS });
     expect((await site.api.describeTopic("scratch")).name).toBe("scratch");
@@ -150,6 +150,26 @@ describeInChromium("the admin console in Chromium", () => {
     });
     const gone = await requestJson("GET", `${site.url}/v1/topics/scratch`);
     expect(gone.status).toBe(404);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("asks before deleting records: Cancel keeps them, Delete moves the log start to the high watermark", async () => {
+    await site.api.createTopic("trim", 1);
+    await site.api.produce("trim", { records: Array.from({ length: 5 }, (_, i) => ({ value: i })) });
+    const page = await openConsole("topic=trim");
+    await page.waitForSelector('#partitions-table button[data-delete-records="0"]:not([disabled])', { timeout: WAIT_MS });
+    await page.click('#partitions-table button[data-delete-records="0"]');
+    await page.waitForSelector("#confirm-dialog[open]", { timeout: WAIT_MS });
+    expect(await page.textContent("#confirm-message")).toContain("partition 0 below offset 5");
+    await page.click("#confirm-no");
+    expect((await site.api.describeTopic("trim")).partitions[0]?.logStartOffset).toBe(0);
+
+    await page.click('#partitions-table button[data-delete-records="0"]');
+    await page.waitForSelector("#confirm-dialog[open]", { timeout: WAIT_MS });
+    await page.click("#confirm-yes");
+    await page.waitForSelector('#partitions-table button[data-delete-records="0"][disabled]', { state: "attached", timeout: WAIT_MS });
+    expect((await site.api.describeTopic("trim")).partitions[0]).toMatchObject({ logStartOffset: 5, highWatermark: 5 });
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
