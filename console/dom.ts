@@ -103,6 +103,24 @@ export function table(headings: string[], rows: HTMLTableRowElement[], id?: stri
 }
 
 /**
+ * A table row that can be picked by click or Enter (focusable), marked when `selected`.
+ *
+ * @example
+ * pickRow({ "data-topic": "orders" }, true, () => select("orders"), el("td", {}, "orders"));
+ */
+export function pickRow(
+  data: Record<string, string>,
+  selected: boolean,
+  onPick: () => void,
+  ...cells: HTMLTableCellElement[]
+): HTMLTableRowElement {
+  const keydown = (event: Event) => {
+    if ((event as KeyboardEvent).key === "Enter") onPick();
+  };
+  return el("tr", { ...data, class: selected ? "pick selected" : "pick", tabindex: 0, onclick: onPick, onkeydown: keydown }, ...cells);
+}
+
+/**
  * Asks the user to confirm `message` in the page's dialog; resolves true for Confirm.
  *
  * @example

@@ -9,7 +9,7 @@
  */
 import { api } from "./api.ts";
 import { LineChart } from "./charts.ts";
-import { byId, el, fmt, showError, table } from "./dom.ts";
+import { byId, el, fmt, pickRow, showError, table } from "./dom.ts";
 import { SampleSeries } from "./series.ts";
 import type { GroupDescription, GroupListResponse, GroupOffsetsResponse } from "./types.ts";
 
@@ -86,22 +86,17 @@ export class GroupsView {
   }
 
   #renderList(groups: GroupListResponse["groups"], selected: string | null): void {
-    const rows = groups.slice(0, GROUPS_SHOWN_MAX).map((g) =>
-      el(
-        "tr",
-        {
-          class: g.group === selected ? "pick selected" : "pick",
-          tabindex: 0,
-          "data-group": g.group,
-          onclick: () => this.#options.onPick(g.group),
-          onkeydown: (event: Event) => {
-            if ((event as KeyboardEvent).key === "Enter") this.#options.onPick(g.group);
-          },
-        },
-        el("td", {}, g.group),
-        el("td", {}, g.topics.join(", ")),
-      ),
-    );
+    const rows = groups
+      .slice(0, GROUPS_SHOWN_MAX)
+      .map((g) =>
+        pickRow(
+          { "data-group": g.group },
+          g.group === selected,
+          () => this.#options.onPick(g.group),
+          el("td", {}, g.group),
+          el("td", {}, g.topics.join(", ")),
+        ),
+      );
     if (groups.length === 0) byId("groups").replaceChildren(el("p", { class: "hint" }, "No consumer groups yet."));
     else byId("groups").replaceChildren(table(["Group", "Topics"], rows, "groups-table"));
   }

@@ -9,7 +9,7 @@
  */
 import { api, topicPath } from "./api.ts";
 import { LineChart } from "./charts.ts";
-import { byId, confirmAction, el, fmt, fmtBytes, showError, table } from "./dom.ts";
+import { byId, confirmAction, el, fmt, fmtBytes, pickRow, showError, table } from "./dom.ts";
 import { type CounterReading, ratesBetween, SampleSeries } from "./series.ts";
 import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "./types.ts";
 
@@ -96,23 +96,18 @@ export class TopicsView {
   }
 
   #renderList(topics: TopicSummary[], selected: string | null): void {
-    const rows = topics.slice(0, TOPICS_SHOWN_MAX).map((topic) =>
-      el(
-        "tr",
-        {
-          class: topic.name === selected ? "pick selected" : "pick",
-          tabindex: 0,
-          "data-topic": topic.name,
-          onclick: () => this.#options.onPick(topic.name),
-          onkeydown: (event: Event) => {
-            if ((event as KeyboardEvent).key === "Enter") this.#options.onPick(topic.name);
-          },
-        },
-        el("td", {}, topic.name),
-        el("td", { class: "num" }, fmt(topic.partitions)),
-        el("td", {}, topic.config["cleanup.policy"] ?? "delete"),
-      ),
-    );
+    const rows = topics
+      .slice(0, TOPICS_SHOWN_MAX)
+      .map((topic) =>
+        pickRow(
+          { "data-topic": topic.name },
+          topic.name === selected,
+          () => this.#options.onPick(topic.name),
+          el("td", {}, topic.name),
+          el("td", { class: "num" }, fmt(topic.partitions)),
+          el("td", {}, topic.config["cleanup.policy"] ?? "delete"),
+        ),
+      );
     const more =
       topics.length > TOPICS_SHOWN_MAX ? el("p", { class: "hint" }, `${fmt(topics.length - TOPICS_SHOWN_MAX)} more not shown`) : null;
     byId("topics").replaceChildren(table(["Topic", "Partitions", "Policy"], rows, "topics-table"), ...(more ? [more] : []));

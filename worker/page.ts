@@ -4,7 +4,8 @@
  * bundled by esbuild into the Worker's static assets (assets/console/, `npm run build:examples`)
  * and loaded same-origin, so the page's Content-Security-Policy allows no inline script or style
  * (security-headers.ts). The page calls the API under the path it is served at, so it works mounted
- * (an app that mounts edgelog serves assets/console/ at CONSOLE_ASSETS_PATH too).
+ * (an app that mounts edgelog serves assets/console/ too: at CONSOLE_ASSETS_PATH, or where its
+ * `consoleAssetsHref` page option says).
  * The deployment's auth mode is written into the page: with auth required it asks for an admin
  * token (kept in sessionStorage, sent as a bearer header); with auth off a banner says so.
  *
@@ -55,6 +56,7 @@ function attribute(text: string): string {
  * topicBrowserHtml("off", { exampleAppHref: "/examples/feed/" }); // with the example link
  */
 export function topicBrowserHtml(mode: AuthMode, options: EdgelogPageOptions): string {
+  const assets = attribute(options.consoleAssetsHref ?? CONSOLE_ASSETS_PATH);
   const example =
     options.exampleAppHref === undefined
       ? ""
@@ -66,8 +68,8 @@ export function topicBrowserHtml(mode: AuthMode, options: EdgelogPageOptions): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>edgelog · console</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${CONSOLE_ASSETS_PATH}console.css">
-<script src="${CONSOLE_ASSETS_PATH}console.js" defer></script>
+<link rel="stylesheet" href="${assets}console.css">
+<script src="${assets}console.js" defer></script>
 </head>
 <body data-auth="${mode}">
 ${BANNERS[mode]}

@@ -1,5 +1,5 @@
 /**
- * The security headers of the HTML pages the Worker serves (the topic browser at `/`): a
+ * The security headers of the HTML pages the Worker serves (the admin console at `/`): a
  * Content-Security-Policy sent as a header (a `<meta>` one cannot forbid framing), with
  * `frame-ancestors 'none'` so no other site can frame the page's forms; `X-Content-Type-Options:
  * nosniff`; `Referrer-Policy: no-referrer`. The example app's static assets get the same from
