@@ -37,7 +37,7 @@ const TOKEN_PANEL = `<div class="panel token" id="token-panel" hidden>
   <form id="token-form" autocomplete="off">
     <label>Token <input id="token-input" type="password" required spellcheck="false" placeholder="eyJhbGciOi..."></label>
     <div class="row"><button type="submit">Use token</button><button type="button" class="ghost" id="token-forget">Forget</button></div>
-    <p class="hint">This deployment requires a token with admin on the topics to browse (scope admin:*). It is kept in this tab only (sessionStorage). An operator mints one with npm run token -- --sub you --scope 'admin:*'.</p>
+    <p class="hint">This deployment requires a token with admin on the topics to browse and group on the groups (scope admin:* group:*). It is kept in this tab only (sessionStorage). An operator mints one with npx edgelog token --sub you --scope 'admin:* group:*'.</p>
     <p class="error" id="token-error" role="alert" hidden></p>
   </form>
 </div>`;
