@@ -54,7 +54,11 @@ export class LineChart {
         height: CHART_HEIGHT_PX,
         series,
         // Rates and lags start at zero, so a small change does not look like a cliff.
-        scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        // One sample would stretch the time axis over years: show a minute around it instead.
+        scales: {
+          x: { time: true, range: (_plot, min, max) => (max - min < 1 ? [min - 30, max + 30] : [min, max]) },
+          y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        },
         axes: [{ stroke: "#9aa4b2" }, { stroke: "#9aa4b2", size: 60 }],
       },
       empty,
