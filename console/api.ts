@@ -8,7 +8,7 @@
  */
 
 /** A request that gets no answer within this long fails with TIMEOUT. */
-export const REQUEST_MS_MAX = 10_000;
+const REQUEST_MS_MAX = 10_000;
 
 /** Where the admin token is kept (this tab only). */
 const TOKEN_KEY = "edgelog.token";
@@ -76,7 +76,12 @@ export function authHeaders(): Record<string, string> {
   return headers;
 }
 
-/** The path edgelog is mounted at ("" at the root): the page is served there, the API lives under it. */
+/**
+ * The path edgelog is mounted at ("" at the root): the page is served there, the API lives under it.
+ *
+ * @example
+ * fetch(`${BASE}/v1/topics`); // "/events/v1/topics" when the page is at /events
+ */
 export const BASE = location.pathname.replace(/\/+$/, "");
 
 /** Called with every UNAUTHENTICATED answer (the page shows the token form). */

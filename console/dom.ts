@@ -8,7 +8,7 @@
  */
 
 /** What el() accepts as a child: text, a node, or nothing. */
-export type Child = Node | string | number | null | undefined | false;
+type Child = Node | string | number | null | undefined | false;
 
 /**
  * An element with attributes (`on…` functions become listeners) and children.

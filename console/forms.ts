@@ -8,7 +8,12 @@
 import { api, tokenGet, tokenSet, topicPath } from "./api.ts";
 import { byId, el, showError } from "./dom.ts";
 
-/** What the forms need from the page. */
+/**
+ * What the forms need from the page.
+ *
+ * @example
+ * const options: FormsOptions = { selectedTopic: () => "orders", onChange: refresh, onCreated: select };
+ */
 export interface FormsOptions {
   /** The topic produce writes to. */
   selectedTopic: () => string | null;

@@ -14,15 +14,20 @@ import { SampleSeries } from "./series.ts";
 import type { GroupDescription, GroupListResponse, GroupOffsetsResponse } from "./types.ts";
 
 /** Groups listed. */
-export const GROUPS_SHOWN_MAX = 200;
+const GROUPS_SHOWN_MAX = 200;
 
 /** Topics of one group whose offsets are read on each refresh. */
-export const GROUP_TOPICS_MAX = 8;
+const GROUP_TOPICS_MAX = 8;
 
 /** Lines in the lag chart (partitions beyond are summed in no line). */
-export const LAG_LINES_MAX = 16;
+const LAG_LINES_MAX = 16;
 
-/** What the groups view tells the page. */
+/**
+ * What the groups view tells the page.
+ *
+ * @example
+ * const options: GroupsViewOptions = { onPick: (group) => select(group) };
+ */
 export interface GroupsViewOptions {
   /** A group row was picked. */
   onPick: (group: string) => void;

@@ -10,7 +10,7 @@
  */
 
 /** Points a chart keeps (at one sample per refresh of 2 s: 20 minutes). */
-export const SAMPLES_MAX = 600;
+const SAMPLES_MAX = 600;
 
 /**
  * A bounded series of samples of `width` values each.
@@ -73,7 +73,12 @@ export class SampleSeries {
   }
 }
 
-/** One reading of counters at a time. */
+/**
+ * One reading of counters at a time.
+ *
+ * @example
+ * const reading: CounterReading = { timeMs: Date.now(), counters: [appendedRecords, rowsRead] };
+ */
 export interface CounterReading {
   timeMs: number;
   counters: number[];

@@ -13,7 +13,7 @@ import { authHeaders, BASE, topicPath } from "./api.ts";
 import { byId, el, showError } from "./dom.ts";
 
 /** Records the tail shows. */
-export const TAIL_RECORDS_MAX = 50;
+const TAIL_RECORDS_MAX = 50;
 
 /** Characters of a value shown. */
 const VALUE_CHARS_SHOWN = 200;

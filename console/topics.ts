@@ -14,10 +14,10 @@ import { type CounterReading, ratesBetween, SampleSeries } from "./series.ts";
 import type { PartitionStatsResponse, TopicDescription, TopicSummary } from "./types.ts";
 
 /** Topics listed (the rest are counted, not shown). */
-export const TOPICS_SHOWN_MAX = 200;
+const TOPICS_SHOWN_MAX = 200;
 
 /** Partitions whose stats are read on each refresh of the selected topic. */
-export const STATS_PARTITIONS_MAX = 64;
+const STATS_PARTITIONS_MAX = 64;
 
 /** The settings shown for a topic, in order. */
 const CONFIG_KEYS = [
@@ -29,7 +29,12 @@ const CONFIG_KEYS = [
   "min.cleanable.dirty.ratio",
 ] as const;
 
-/** What the topics view tells the page. */
+/**
+ * What the topics view tells the page.
+ *
+ * @example
+ * const options: TopicsViewOptions = { onPick: (topic) => select(topic), onDeleted: () => select(null) };
+ */
 export interface TopicsViewOptions {
   /** A topic row was picked. */
   onPick: (topic: string) => void;
