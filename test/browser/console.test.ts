@@ -55,7 +55,9 @@ async function waitForPoints(page: Page, chartId: string, points: number): Promi
 async function openConsole(hash: string): Promise<Page> {
   const page = await browser.context.newPage();
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
+    // A CSP violation or a script error is a problem; an HTTP error answer (Chromium logs "Failed to
+    // load resource" for a 404, e.g. a refresh racing a topic's deletion) is the page's to show.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(String(error)));
   await page.goto(`${site.url}/#${hash}`);
