@@ -48,7 +48,7 @@ import { topicRoutes } from "./topic-routes.ts";
 export interface AppOptions {
   /** The env the routes see, from the Worker's: the factory's options laid over its vars. */
   overlay: (env: Env) => Env;
-  /** The topic browser at the mount point, or false for none. */
+  /** The admin console at the mount point, or false for none. */
   page: EdgelogPageOptions | false;
   /** The stream processors registered (GET /v1/processors reports them). */
   processors?: readonly ProcessorDefinition[];
@@ -57,7 +57,7 @@ export interface AppOptions {
 const NOT_FOUND_MESSAGE = "no such route; client/protocol/PROTOCOL.md lists the API (HTTP-4)";
 
 /**
- * The Hono app: the API under /v1 and the topic browser at `/`, relative to the mount point.
+ * The Hono app: the API under /v1 and the admin console at `/`, relative to the mount point.
  *
  * @example
  * const app = createApp({ overlay: (env) => env, page: {} });

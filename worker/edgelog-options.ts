@@ -58,7 +58,7 @@ export interface EdgelogQuotaOptions {
 }
 
 /**
- * The topic browser page served at the mount point (`GET /` of the app).
+ * The admin console page served at the mount point (`GET /` of the app).
  *
  * @example
  * const page: EdgelogPageOptions = { exampleAppHref: "/examples/feed/" };
@@ -66,6 +66,11 @@ export interface EdgelogQuotaOptions {
 export interface EdgelogPageOptions {
   /** A link in the page's header to an example app; none when left out. */
   exampleAppHref?: string;
+  /**
+   * Where the admin console's bundle (console.js and console.css, built into assets/console/ by
+   * `npm run build:examples`) is served from; `"/console/"` when left out.
+   */
+  consoleAssetsHref?: string;
 }
 
 /**
@@ -84,7 +89,7 @@ export interface EdgelogOptions {
   /** EDGELOG_ALLOWED_ORIGINS: the browser origins that may call the API and open sockets (`["*"]` only with auth off or dev). */
   allowedOrigins?: readonly string[];
   quotas?: EdgelogQuotaOptions;
-  /** The topic browser at the mount point; `false` serves none there. */
+  /** The admin console at the mount point; `false` serves none there. */
   page?: EdgelogPageOptions | false;
   /** Stream processors to run (README "Stream processors"); they need the PROCESSOR binding. */
   processors?: readonly ProcessorDefinition[];

@@ -76,7 +76,7 @@ export {
  * export class Partition extends edgelog.Partition {} // and Registry, Group, EdgelogService
  */
 export interface Edgelog {
-  /** The Hono app: the API under `/v1` and the topic browser at `/`, relative to where it is mounted. */
+  /** The Hono app: the API under `/v1` and the admin console at `/`, relative to where it is mounted. */
   app: Hono<AppEnv>;
   /** Export as `Partition` (binding PARTITION): one object per topic partition. */
   Partition: typeof Partition;

@@ -1,7 +1,7 @@
 /**
  * This repository's Worker: edgelog at the root, built by the same factory an app uses
  * (edgelog.ts, the `edgelog/worker` entry), with every setting from the env vars (wrangler.toml,
- * secrets, .dev.vars) and the topic browser linking to the example app of the static assets. It
+ * secrets, .dev.vars) and the admin console linking to the example app of the static assets. It
  * exports the Durable Object classes the runtime instantiates (wrangler.toml binds them) and the
  * RPC entrypoint other Workers bind to.
  *

@@ -1,10 +1,11 @@
 /**
- * The topic browser served at `GET /`: one self-contained HTML page (style and script inline, no
- * external resources, so it works offline) that lists topics, a topic's partitions and a
- * partition's latest records, and can create a topic and produce a record through the `/v1` API.
- * Its header may link to an example app (this repository's examples/feed, served from its static
- * assets). The page calls the API under the path it is served at, so it works mounted. Its
- * Content-Security-Policy and other security headers are sent as headers (security-headers.ts).
+ * The admin console served at `GET /`: the page's markup only. Its script and stylesheet are the
+ * typed TypeScript in console/ (topics, groups with lag, live tail, produce, deletes, uPlot charts),
+ * bundled by esbuild into the Worker's static assets (assets/console/, `npm run build:examples`)
+ * and loaded same-origin, so the page's Content-Security-Policy allows no inline script or style
+ * (security-headers.ts). The page calls the API under the path it is served at, so it works mounted
+ * (an app that mounts edgelog serves assets/console/ too: at CONSOLE_ASSETS_PATH, or where its
+ * `consoleAssetsHref` page option says).
  * The deployment's auth mode is written into the page: with auth required it asks for an admin
  * token (kept in sessionStorage, sent as a bearer header); with auth off a banner says so.
  *
@@ -13,8 +14,15 @@
  */
 import type { AuthMode } from "./auth/auth-config.ts";
 import type { EdgelogPageOptions } from "./edgelog-options.ts";
-import { PAGE_SCRIPT } from "./ui/page-script.ts";
-import { PAGE_STYLE } from "./ui/page-style.ts";
+import { CONSOLE_PANELS } from "./ui/console-panels.ts";
+
+/**
+ * Where the console's bundled script and stylesheet are served (the Worker's static assets).
+ *
+ * @example
+ * `${CONSOLE_ASSETS_PATH}console.js`; // "/console/console.js"
+ */
+export const CONSOLE_ASSETS_PATH = "/console/";
 
 const BANNERS: Record<AuthMode, string> = {
   required: "",
@@ -24,12 +32,12 @@ const BANNERS: Record<AuthMode, string> = {
     "Anyone who can reach this server can read, write and delete every topic; a token you send is still checked.</p>",
 };
 
-const TOKEN_PANEL = `<div class="panel" id="token-panel" hidden>
+const TOKEN_PANEL = `<div class="panel token" id="token-panel" hidden>
   <h2>Admin token</h2>
   <form id="token-form" autocomplete="off">
     <label>Token <input id="token-input" type="password" required spellcheck="false" placeholder="eyJhbGciOi..."></label>
     <div class="row"><button type="submit">Use token</button><button type="button" class="ghost" id="token-forget">Forget</button></div>
-    <p class="hint">This deployment requires a token with admin on the topics to browse (scope admin:*). It is kept in this tab only (sessionStorage). An operator mints one with npm run token -- --sub you --scope 'admin:*'.</p>
+    <p class="hint">This deployment requires a token with admin on the topics to browse and group on the groups (scope admin:* group:*). It is kept in this tab only (sessionStorage). An operator mints one with npx edgelog token --sub you --scope 'admin:* group:*'.</p>
     <p class="error" id="token-error" role="alert" hidden></p>
   </form>
 </div>`;
@@ -40,7 +48,7 @@ function attribute(text: string): string {
 }
 
 /**
- * The whole topic browser page as one HTML string, for a deployment in auth `mode`.
+ * The whole admin console page as one HTML string, for a deployment in auth `mode`.
  *
  * @example
  * const res = await app.request("/", {}, env);
@@ -48,6 +56,7 @@ function attribute(text: string): string {
  * topicBrowserHtml("off", { exampleAppHref: "/examples/feed/" }); // with the example link
  */
 export function topicBrowserHtml(mode: AuthMode, options: EdgelogPageOptions): string {
+  const assets = attribute(options.consoleAssetsHref ?? CONSOLE_ASSETS_PATH);
   const example =
     options.exampleAppHref === undefined
       ? ""
@@ -57,72 +66,19 @@ export function topicBrowserHtml(mode: AuthMode, options: EdgelogPageOptions): s
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>edgelog · topics</title>
+<title>edgelog · console</title>
 <link rel="icon" href="data:,">
-<style>${PAGE_STYLE}</style>
+<link rel="stylesheet" href="${assets}console.css">
+<script src="${assets}console.js" defer></script>
 </head>
 <body data-auth="${mode}">
 ${BANNERS[mode]}
 <header>
-  <h1>edgelog</h1><span class="sub">topic browser</span>${example}
+  <h1>edgelog</h1><span class="sub">admin console</span>${example}
   <span class="status" id="status" aria-live="polite"></span>
 </header>
-<main>
-  <aside>
-    ${TOKEN_PANEL}
-    <div class="panel" id="topics-panel">
-      <h2>Topics</h2>
-      <div id="topics"></div>
-      <p class="error" id="topics-error" role="alert" hidden></p>
-    </div>
-    <div class="panel" id="create-panel">
-      <h2>Create topic</h2>
-      <form id="create-form" autocomplete="off">
-        <div class="fields">
-          <label>Name <input id="create-name" required maxlength="249" pattern="[A-Za-z0-9._\\-]+" placeholder="orders" spellcheck="false"></label>
-          <label>Partitions <input id="create-partitions" type="number" min="1" max="64" value="3" required></label>
-        </div>
-        <div class="row"><button type="submit">Create</button><span class="hint">letters, digits, . _ -</span></div>
-        <p class="error" id="create-error" role="alert" hidden></p>
-        <p class="note" id="create-note" role="status" hidden></p>
-      </form>
-    </div>
-  </aside>
-  <section class="main">
-    <div class="panel" id="topic-panel">
-      <h2>Topic <span class="name" id="topic-name"></span></h2>
-      <p class="hint" id="topic-meta"></p>
-      <div id="partitions"></div>
-      <p class="error" id="topic-error" role="alert" hidden></p>
-    </div>
-    <div class="panel" id="produce-panel" hidden>
-      <h2>Produce a record</h2>
-      <form id="produce-form" autocomplete="off">
-        <div class="fields">
-          <label>Key (optional) <input id="produce-key" placeholder="user-1" spellcheck="false"></label>
-          <label>Partition <select id="produce-partition"><option value="">by key</option></select></label>
-        </div>
-        <label>Value (JSON) <textarea id="produce-value" rows="3" spellcheck="false">{"hello": "world"}</textarea></label>
-        <div class="row"><button type="submit">Produce</button></div>
-        <p class="error" id="produce-error" role="alert" hidden></p>
-        <p class="note" id="produce-note" role="status" hidden></p>
-      </form>
-    </div>
-    <div class="panel" id="records-panel" hidden>
-      <div class="row between">
-        <h2>Partition <span class="name" id="records-partition"></span> · newest first</h2>
-        <span class="hint" id="records-range"></span>
-      </div>
-      <div id="records"></div>
-      <p class="error" id="records-error" role="alert" hidden></p>
-      <div class="more">
-        <button type="button" class="ghost" id="older" hidden>Load older</button>
-        <span class="hint" id="log-start" hidden>Start of the log</span>
-      </div>
-    </div>
-  </section>
-</main>
-<script>${PAGE_SCRIPT}</script>
+${TOKEN_PANEL}
+${CONSOLE_PANELS}
 </body>
 </html>
 `;

@@ -1,5 +1,5 @@
 /**
- * The security headers of the HTML pages the Worker serves (the topic browser at `/`): a
+ * The security headers of the HTML pages the Worker serves (the admin console at `/`): a
  * Content-Security-Policy sent as a header (a `<meta>` one cannot forbid framing), with
  * `frame-ancestors 'none'` so no other site can frame the page's forms; `X-Content-Type-Options:
  * nosniff`; `Referrer-Policy: no-referrer`. The example app's static assets get the same from
@@ -11,7 +11,8 @@
  */
 
 /**
- * The topic browser's policy: nothing but its own inline script and style and its own API.
+ * The admin console's policy: nothing but its own same-origin script and stylesheet (the bundle in
+ * assets/console/, no inline script, no inline style, no eval) and its own API.
  *
  * @example
  * TOPIC_BROWSER_CSP.includes("frame-ancestors 'none'"); // true
@@ -19,8 +20,8 @@
 export const TOPIC_BROWSER_CSP = [
   "default-src 'none'",
   "connect-src 'self'",
-  "script-src 'unsafe-inline'",
-  "style-src 'unsafe-inline'",
+  "script-src 'self'",
+  "style-src 'self'",
   "img-src data:",
   "base-uri 'none'",
   "form-action 'none'",

@@ -1,7 +1,7 @@
 /**
  * A feed message: the JSON value of each record on the feed topic, keyed by its author (so one
  * author's messages keep their order, on one partition). Records anyone else wrote to the topic
- * (the topic browser takes any JSON) are shown as their JSON rather than refused.
+ * (the admin console takes any JSON) are shown as their JSON rather than refused.
  *
  * @example
  * const value = newMessage("ada", "hello"); // { author: "ada", text: "hello", id: "4f0c..." }

@@ -107,12 +107,25 @@ describe("npm start's dev mode", () => {
     expect(produce.status).toBe(403);
   });
 
-  it("serves the topic browser with its banner and security headers, and the example app with _headers'", async () => {
+  it("serves the admin console with its banner and security headers, and the example app with _headers'", async () => {
     const page = await fetch(`${dev!.url}/`);
     const html = await page.text();
     expect(html).toContain('id="auth-banner"');
     expect(html).toContain('data-auth="dev"');
     expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    // The console's script and style are same-origin files: nothing inline is allowed.
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.headers.get("content-security-policy")).not.toContain("unsafe-inline");
+    for (const path of ["/console/console.js", "/console/console.css"]) {
+      expect(html).toContain(path);
+      const asset = await fetch(`${dev!.url}${path}`);
+      expect([path, asset.status, (await asset.text()).length > 1000, asset.headers.get("x-content-type-options")]).toEqual([
+        path,
+        200,
+        true,
+        "nosniff",
+      ]);
+    }
     expect([page.headers.get("x-content-type-options"), page.headers.get("referrer-policy")]).toEqual(["nosniff", "no-referrer"]);
     for (const path of ["/examples/feed/", "/examples/feed/app.js"]) {
       const asset = await fetch(`${dev!.url}${path}`);

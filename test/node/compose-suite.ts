@@ -101,7 +101,7 @@ export function describeComposition(name: string, start: (dir: string) => Promis
           headers: { authorization: `Bearer ${await adminToken()}` },
         });
         expect(wrongMethod.status).toBe(405);
-        // The topic browser at the mount point, without this repository's example link.
+        // The admin console at the mount point, without this repository's example link.
         const page = await fetch(`${base()}/events`);
         expect(page.status).toBe(200);
         const html = await page.text();

@@ -1,6 +1,6 @@
 /**
  * The house rule "JSDoc with an `@example` on every export", checked on the source with the
- * TypeScript compiler's parser: every exported declaration of worker/ and client/ (tests aside)
+ * TypeScript compiler's parser: every exported declaration of worker/, client/ and console/ (tests aside)
  * carries a JSDoc block of its own with an `@example` tag. Its own block is the last one right
  * above it, the one TypeScript shows for it; a module's header counts only for an export that
  * opens the file. Re-exports (`export ... from`, `export { name }`) are not declarations and are
@@ -40,9 +40,9 @@ function exportsWithoutExample(file: string, text: string): string[] {
   return missing;
 }
 
-/** Every non-test TypeScript file of worker/ and client/, relative to the root. */
+/** Every non-test TypeScript file of worker/, client/ and console/ (the admin console's script), relative to the root. */
 function checkedFiles(): string[] {
-  return [...sourceFiles("worker"), ...sourceFiles("client")].filter((file) => !file.endsWith(".test.ts"));
+  return [...sourceFiles("worker"), ...sourceFiles("client"), ...sourceFiles("console")].filter((file) => !file.endsWith(".test.ts"));
 }
 
 describe("JSDoc with an @example on every export", () => {
@@ -72,8 +72,9 @@ describe("JSDoc with an @example on every export", () => {
     expect(exportsWithoutExample("x.ts", text)).toEqual(["x.ts: A", "x.ts: b", "x.ts: D"]);
   });
 
-  it("checks the files of worker/ and client/", () => {
+  it("checks the files of worker/, client/ and console/", () => {
     const files = checkedFiles();
+    expect(files).toContain(join("console", "main.ts"));
     expect(files).toContain(join("client", "protocol", "limits.ts"));
     expect(files).toContain(join("worker", "partition", "log.ts"));
     expect(files.some((file) => file.endsWith(".test.ts"))).toBe(false);

@@ -123,7 +123,7 @@ export function groupAlive(pgid: number): boolean {
  * ensureAssets(); // then wrangler dev can start
  */
 export function ensureAssets(): void {
-  if (existsSync(join(ROOT, "assets"))) return;
+  if (existsSync(join(ROOT, "assets", "examples", "feed", "app.js")) && existsSync(join(ROOT, "assets", "console", "console.js"))) return;
   execFileSync("npm", ["run", "--silent", "build:examples"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 120_000 });
 }
 
