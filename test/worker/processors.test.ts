@@ -73,9 +73,18 @@ describe("tumbling windows", () => {
   });
 });
 
-/** Wakes a processor partition and deletes the alarm the wake set: the test steps it by hand. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * Wakes a processor partition and deletes the alarm the wake set: the test steps it by hand. The
+ * object's clock runs an hour ahead first, so the wake's alarm cannot fire (and step beside the
+ * test) before it is deleted.
+ */
 async function wakeQuiet(name: string, partition: number) {
   const stub = processorStub(env, name, partition);
+  await runInDurableObject(stub, (instance: ProcessorObject) => {
+    instance.clock = { now: () => Date.now() + HOUR_MS, at: (runtimeMs) => runtimeMs + HOUR_MS };
+  });
   await stub.wake(name, partition);
   await runInDurableObject(stub, (_instance: ProcessorObject, state) => state.storage.deleteAlarm());
   return stub;

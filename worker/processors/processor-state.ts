@@ -41,9 +41,11 @@ export interface ProcessorPartitionStatus {
  * The changes of one step, stored together.
  *
  * @example
- * state.commitStep({ nextOffset: 40, highWatermark: 42, recordsIn: 10, recordsOut: 4, late: 0, sequences: new Map([[0, 4]]), touched: [], closed: [], streamTimeMs: 0, nowMs });
+ * state.commitStep({ fromOffset: 30, nextOffset: 40, highWatermark: 42, recordsIn: 10, recordsOut: 4, late: 0, sequences: new Map([[0, 4]]), touched: [], closed: [], streamTimeMs: 0, nowMs });
  */
 export interface StepChanges {
+  /** The input position the step started from: the commit refuses to land on another one. */
+  fromOffset: number;
   nextOffset: number;
   highWatermark: number;
   recordsIn: number;
@@ -55,6 +57,21 @@ export interface StepChanges {
   closed: readonly WindowTotals[];
   streamTimeMs: number;
   nowMs: number;
+}
+
+/**
+ * What a step starts from (ProcessorState.snapshot).
+ *
+ * @example
+ * const { inputOffset, sequences } = state.snapshot();
+ */
+export interface StepSnapshot {
+  inputOffset: number;
+  streamTimeMs: number;
+  /** The next sequence per output partition (absent: 0). */
+  sequences: ReadonlyMap<number, number>;
+  /** The open windows, by id. */
+  windows: Map<string, WindowTotals>;
 }
 
 const RATE_BUCKET_MS = 60_000;
@@ -123,10 +140,19 @@ export class ProcessorState {
     return { inputOffset: row.input_offset, streamTimeMs: row.stream_time_ms };
   }
 
-  /** The next sequence of the producer on output partition `partition`. */
-  sequence(partition: number): number {
-    const row = this.sql.exec<{ next: number }>("SELECT next FROM sequences WHERE partition = ?", partition).toArray()[0];
-    return row?.next ?? 0;
+  /**
+   * Everything a step starts from, read at one moment (no await between the reads): the input
+   * position, the stream time, the next sequence per output partition and the open windows. A
+   * step that read its sequences after awaiting its input could see another step's commit and
+   * append a replay under new sequences, so twice (PROC-3).
+   */
+  snapshot(): StepSnapshot {
+    const { inputOffset, streamTimeMs } = this.position();
+    const sequences = new Map<number, number>();
+    for (const row of this.sql.exec<{ partition: number; next: number }>("SELECT partition, next FROM sequences")) {
+      sequences.set(row.partition, row.next);
+    }
+    return { inputOffset, streamTimeMs, sequences, windows: this.openWindows() };
   }
 
   /** Every open window, by id. */
@@ -143,6 +169,7 @@ export class ProcessorState {
   commitStep(changes: StepChanges, transaction: (body: () => void) => void): void {
     const row = this.row();
     invariant(row !== null && changes.nextOffset >= row.input_offset, "a step moves the input position forward");
+    invariant(row.input_offset === changes.fromOffset, "steps run one at a time from the stored position");
     transaction(() => {
       for (const [partition, next] of changes.sequences) {
         this.sql.exec(

@@ -21,7 +21,7 @@ import { produce } from "../produce.ts";
 import { invariant } from "../result.ts";
 import { getTopic } from "../topics.ts";
 import { applyOperators, PROCESSOR_BATCH_RECORDS_MAX, type ProcessorDefinition, type StreamRecord } from "./processor-definition.ts";
-import type { ProcessorState, StepChanges } from "./processor-state.ts";
+import type { ProcessorState, StepChanges, StepSnapshot } from "./processor-state.ts";
 import { aggregateWindows, type WindowTotals } from "./windows.ts";
 
 /** The most bytes of input one step reads. */
@@ -63,7 +63,8 @@ export function processorGroup(name: string): string {
 }
 
 /** The output records of a batch, and what the windows did. */
-function transform(definition: ProcessorDefinition, records: readonly FetchedRecord[], state: ProcessorState, streamTimeMs: number) {
+function transform(definition: ProcessorDefinition, records: readonly FetchedRecord[], snapshot: StepSnapshot) {
+  const { streamTimeMs } = snapshot;
   const kept: StreamRecord[] = [];
   for (const record of records) {
     const out = applyOperators(definition.operators ?? [], record);
@@ -73,13 +74,13 @@ function transform(definition: ProcessorDefinition, records: readonly FetchedRec
     const output: RecordInput[] = kept.map(({ key, value, headers, timestamp }) => ({ key, value, headers, timestamp }));
     return { output, touched: [] as WindowTotals[], closed: [] as WindowTotals[], late: 0, streamTimeMs };
   }
-  const step = aggregateWindows(definition.window, state.openWindows(), streamTimeMs, kept);
+  const step = aggregateWindows(definition.window, snapshot.windows, streamTimeMs, kept);
   return { output: step.emitted, touched: step.touched, closed: step.closed, late: step.late, streamTimeMs: step.streamTimeMs };
 }
 
 /** Appends `output` to the output topic, per partition, as the processor partition's producer. */
-async function appendOutput(input: StepInput, output: readonly RecordInput[]): Promise<Map<number, number>> {
-  const { env, definition, partition, state } = input;
+async function appendOutput(input: StepInput, snapshot: StepSnapshot, output: readonly RecordInput[]): Promise<Map<number, number>> {
+  const { env, definition, partition } = input;
   const meta = await getTopic(env, definition.output);
   const producerId = processorProducerId(definition.name, partition);
   const shares = new Map<number, RecordInput[]>();
@@ -92,7 +93,7 @@ async function appendOutput(input: StepInput, output: readonly RecordInput[]): P
   const sequences = new Map<number, number>();
   for (const target of [...shares.keys()].sort((a, b) => a - b)) {
     const records = shares.get(target) ?? [];
-    const sequence = state.sequence(target);
+    const sequence = snapshot.sequences.get(target) ?? 0;
     const parsed = parseProduceRequest({ records, producer: { id: producerId, epoch: 0, sequence } });
     // A replayed step repeats this request exactly: the partition answers it as a retry (PRODUCER-3).
     await produce(env, definition.output, parsed, target, null);
@@ -109,7 +110,8 @@ async function appendOutput(input: StepInput, output: readonly RecordInput[]): P
  */
 export async function runStep(input: StepInput): Promise<{ more: boolean; read: number }> {
   const { env, definition, partition, state } = input;
-  const { inputOffset, streamTimeMs } = state.position();
+  const snapshot = state.snapshot();
+  const { inputOffset } = snapshot;
   const batchRecords = definition.batchRecords ?? PROCESSOR_BATCH_RECORDS_MAX;
   const page = await readPartition(env, definition.input, partition, {
     offset: inputOffset,
@@ -119,9 +121,10 @@ export async function runStep(input: StepInput): Promise<{ more: boolean; read: 
   });
   const records = JSON.parse(page.recordsJson) as FetchedRecord[];
   invariant(records.length <= batchRecords, "a step reads at most batchRecords");
-  const result = transform(definition, records, state, streamTimeMs);
-  const sequences = result.output.length === 0 ? new Map<number, number>() : await appendOutput(input, result.output);
+  const result = transform(definition, records, snapshot);
+  const sequences = result.output.length === 0 ? new Map<number, number>() : await appendOutput(input, snapshot, result.output);
   const changes: StepChanges = {
+    fromOffset: inputOffset,
     nextOffset: Math.max(inputOffset, page.nextOffset),
     highWatermark: page.highWatermark,
     recordsIn: records.length,
