@@ -17,6 +17,7 @@
  */
 import { type GroupTopics, METRICS_GROUPS_MAX, METRICS_PARTITIONS_MAX, type PartitionStats } from "../client/protocol/index.ts";
 import { type Access, can } from "./auth/access.ts";
+import { connectorFamilies } from "./connectors/connector-metrics.ts";
 import type { Env } from "./env.ts";
 import { groupOffsets } from "./group-offsets.ts";
 import { groupStub, partitionStub, registryStub } from "./object-names.ts";
@@ -182,5 +183,6 @@ export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBu
     ...partitionFamilies(visited),
     ...groupFamilies(measured),
     ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
+    ...(await connectorFamilies(env, access)),
   ];
 }

@@ -1,0 +1,67 @@
+/**
+ * The connectors' lines of `GET /v1/metrics`: per connector and partition, its lag (as of its
+ * last step), records delivered, failed attempts and records dead-lettered. One index call and
+ * one status call per connector, at most METRICS_CONNECTORS_MAX a scrape (the rest counted in
+ * `edgelog_metrics_connectors_skipped`); only for a caller with `admin` on `*`, as the routes.
+ *
+ * Rules: PROTOCOL.md CONNECT-9, METRICS-3.
+ *
+ * @example
+ * const families = await connectorFamilies(env, access);
+ */
+import { CONNECTORS_MAX, type ConnectorPartitionStatus, type ConnectorStatus } from "../../client/protocol/index.ts";
+import { type Access, can } from "../auth/access.ts";
+import type { Env } from "../env.ts";
+import type { MetricFamily, MetricSample } from "../prometheus.ts";
+import { connectorNames, connectorStatus } from "./connector-routes.ts";
+
+/**
+ * Connectors visited per scrape.
+ *
+ * @example
+ * METRICS_CONNECTORS_MAX; // 100 (CONNECTORS_MAX: every connector)
+ */
+export const METRICS_CONNECTORS_MAX = CONNECTORS_MAX;
+
+type ConnectorMetric = [name: string, help: string, type: MetricFamily["type"], pick: (line: ConnectorPartitionStatus) => number];
+
+const CONNECTOR_METRICS: readonly ConnectorMetric[] = [
+  ["edgelog_connector_lag", "High watermark minus the connector's committed offset, as of its last step.", "gauge", (l) => l.lag],
+  ["edgelog_connector_delivered_records_total", "Records the sink acknowledged.", "counter", (l) => l.deliveredRecords],
+  ["edgelog_connector_failed_attempts_total", "Delivery attempts that failed.", "counter", (l) => l.failedAttempts],
+  ["edgelog_connector_dead_lettered_records_total", "Records appended to the dead-letter topic.", "counter", (l) => l.deadLetteredRecords],
+  ["edgelog_connector_attempts", "Failed attempts of the batch being retried (0: none).", "gauge", (l) => l.attempts],
+];
+
+/**
+ * The connector families of one scrape (none without `admin` on `*`).
+ *
+ * @example
+ * const families = await connectorFamilies(env, OPEN_ACCESS, 10);
+ */
+export async function connectorFamilies(env: Env, access: Access, connectorsMax = METRICS_CONNECTORS_MAX): Promise<MetricFamily[]> {
+  if (!can(access, "admin", "*") || env.CONNECTOR === undefined) return [];
+  const names = await connectorNames(env);
+  const visited = names.slice(0, connectorsMax);
+  const statuses = (await Promise.all(visited.map((name) => connectorStatus(env, name, false)))).filter(
+    (status): status is ConnectorStatus => status !== null,
+  );
+  const families: MetricFamily[] = CONNECTOR_METRICS.map(([name, help, type, pick]) => ({
+    name,
+    help,
+    type,
+    samples: statuses.flatMap((status): MetricSample[] =>
+      status.partitions.map((line) => ({
+        labels: { connector: status.name, topic: status.config.topic, partition: String(line.partition) },
+        value: pick(line),
+      })),
+    ),
+  }));
+  families.push({
+    name: "edgelog_metrics_connectors_skipped",
+    help: "Connectors past this scrape's budget, not visited.",
+    type: "gauge",
+    samples: [{ labels: {}, value: names.length - visited.length }],
+  });
+  return families;
+}
