@@ -182,7 +182,7 @@ export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBu
   return [
     ...partitionFamilies(visited),
     ...groupFamilies(measured),
-    ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
     ...(await connectorFamilies(env, access)),
+    ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
   ];
 }

@@ -129,6 +129,13 @@ export const CONNECTOR_HEADERS_MAX = 16;
  */
 export const CONNECTOR_HEADER_VALUE_LENGTH_MAX = 1_024;
 /**
+ * Connectors one `GET /v1/metrics` scrape visits (all of them: CONNECTORS_MAX).
+ *
+ * @example
+ * METRICS_CONNECTORS_MAX; // 100
+ */
+export const METRICS_CONNECTORS_MAX = CONNECTORS_MAX;
+/**
  * How long one delivery may take, from the request to the answer's status, before it counts as failed.
  *
  * @example

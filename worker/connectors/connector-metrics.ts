@@ -9,19 +9,11 @@
  * @example
  * const families = await connectorFamilies(env, access);
  */
-import { CONNECTORS_MAX, type ConnectorPartitionStatus, type ConnectorStatus } from "../../client/protocol/index.ts";
+import { type ConnectorPartitionStatus, type ConnectorStatus, METRICS_CONNECTORS_MAX } from "../../client/protocol/index.ts";
 import { type Access, can } from "../auth/access.ts";
 import type { Env } from "../env.ts";
 import type { MetricFamily, MetricSample } from "../prometheus.ts";
 import { connectorNames, connectorStatus } from "./connector-routes.ts";
-
-/**
- * Connectors visited per scrape.
- *
- * @example
- * METRICS_CONNECTORS_MAX; // 100 (CONNECTORS_MAX: every connector)
- */
-export const METRICS_CONNECTORS_MAX = CONNECTORS_MAX;
 
 type ConnectorMetric = [name: string, help: string, type: MetricFamily["type"], pick: (line: ConnectorPartitionStatus) => number];
 
