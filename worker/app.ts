@@ -26,6 +26,7 @@ import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
+import { processorMetrics } from "./metrics-processors.ts";
 import { metricsRoutes } from "./metrics-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { originCors } from "./middleware/origins.ts";
@@ -90,7 +91,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
-  app.route("/", metricsRoutes);
+  app.route("/", metricsRoutes([processorMetrics(options.processors ?? [])]));
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   app.route("/", processorRoutes(options.processors ?? []));

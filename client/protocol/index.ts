@@ -24,6 +24,7 @@ export * from "./json-scan.ts";
 export * from "./limits.ts";
 export * from "./membership.ts";
 export * from "./messages.ts";
+export * from "./metrics-limits.ts";
 export * from "./murmur2.ts";
 export * from "./names.ts";
 export * from "./parse-message.ts";
