@@ -22,11 +22,13 @@
  */
 import { Hono } from "hono";
 import { authConfig } from "./auth/auth-config.ts";
+import { connectorMetrics } from "./connectors/connector-metrics.ts";
 import { connectorRoutes } from "./connectors/connector-routes.ts";
 import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
 import { groupRoutes } from "./group-routes.ts";
+import { processorMetrics } from "./metrics-processors.ts";
 import { metricsRoutes } from "./metrics-routes.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { originCors } from "./middleware/origins.ts";
@@ -91,7 +93,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
-  app.route("/", metricsRoutes);
+  app.route("/", metricsRoutes([processorMetrics(options.processors ?? []), connectorMetrics]));
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   app.route("/", processorRoutes(options.processors ?? []));

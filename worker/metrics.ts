@@ -9,6 +9,8 @@
  * Counters (`*_total`) count since the object started: they reset when it is evicted, as
  * Prometheus expects of a counter (`edgelog_partition_started_at_seconds` shows when).
  *
+ * Processors' families come from metrics-processors.ts, a MetricsSource the app passes in.
+ *
  * Rules: PROTOCOL.md METRICS-1 to METRICS-4.
  *
  * @example
@@ -17,7 +19,6 @@
  */
 import { type GroupTopics, METRICS_GROUPS_MAX, METRICS_PARTITIONS_MAX, type PartitionStats } from "../client/protocol/index.ts";
 import { type Access, can } from "./auth/access.ts";
-import { connectorFamilies } from "./connectors/connector-metrics.ts";
 import type { Env } from "./env.ts";
 import { groupOffsets } from "./group-offsets.ts";
 import { groupStub, partitionStub, registryStub } from "./object-names.ts";
@@ -49,6 +50,16 @@ const PARTITION_METRICS: readonly PartitionMetric[] = [
     (s) => s.startedAt / 1000,
   ],
 ];
+
+/**
+ * More families for a scrape, from objects metrics.ts does not know (metrics-processors.ts):
+ * each is bounded by its own budget and MUST NOT throw (what it cannot read it counts itself).
+ *
+ * @example
+ * const sources: MetricsSource[] = [processorMetrics(definitions)];
+ * await gatherMetrics(env, access, undefined, sources);
+ */
+export type MetricsSource = (env: Env, access: Access) => Promise<MetricFamily[]>;
 
 interface Visited {
   topic: string;
@@ -161,12 +172,23 @@ function skippedFamilies(partitions: number, groups: number): MetricFamily[] {
 
 /**
  * The metric families of one scrape, for what `access` may see (topics it administers, groups it
- * has `group` on), as this module's header says.
+ * has `group` on), as this module's header says, then those of each of `sources`.
  *
  * @example
  * const text = prometheusText(await gatherMetrics(env, OPEN_ACCESS));
  */
-export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBudget = BUDGET_DEFAULT): Promise<MetricFamily[]> {
+export async function gatherMetrics(
+  env: Env,
+  access: Access,
+  budgets: MetricsBudget = BUDGET_DEFAULT,
+  sources: readonly MetricsSource[] = [],
+): Promise<MetricFamily[]> {
+  const [own, ...more] = await Promise.all([objectMetrics(env, access, budgets), ...sources.map((source) => source(env, access))]);
+  return [...(own ?? []), ...more.flat()];
+}
+
+/** The partition and group families (METRICS-2, METRICS-3). */
+async function objectMetrics(env: Env, access: Access, budgets: MetricsBudget): Promise<MetricFamily[]> {
   const registry = registryStub(env);
   const [topics, groupList] = await Promise.all([registry.list(), registry.listGroups()]);
   const { visit, skipped } = partitionsToVisit(topics, access, budgets.partitionsMax);
@@ -182,7 +204,6 @@ export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBu
   return [
     ...partitionFamilies(visited),
     ...groupFamilies(measured),
-    ...(await connectorFamilies(env, access)),
     ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
   ];
 }

@@ -399,21 +399,3 @@ export const RETENTION_BYTES_MAX = 10 * 1_073_741_824;
  * if (pairs >= GROUP_TOPICS_MAX) return false; // not noted, not listed by GET /v1/groups
  */
 export const GROUP_TOPICS_MAX = 10_000;
-
-/**
- * The partitions one `GET /v1/metrics` scrape asks for stats (one RPC each, METRICS-3); the
- * partitions past it are counted in `edgelog_metrics_partitions_skipped`, not visited.
- *
- * @example
- * const visited = partitions.slice(0, METRICS_PARTITIONS_MAX);
- */
-export const METRICS_PARTITIONS_MAX = 512;
-
-/**
- * The groups one `GET /v1/metrics` scrape describes and measures lag for (METRICS-3); the groups
- * past it are counted in `edgelog_metrics_groups_skipped`.
- *
- * @example
- * const measured = groups.slice(0, METRICS_GROUPS_MAX);
- */
-export const METRICS_GROUPS_MAX = 64;

@@ -13,10 +13,10 @@ import { describe, expect, it } from "vitest";
 import { EXAMPLE_PROCESSORS } from "../../worker/example-processors.ts";
 import { applyOperators, filter, map, rekey, type StreamRecord } from "../../worker/processors/processor-definition.ts";
 import type { ProcessorObject } from "../../worker/processors/processor-object.ts";
-import { processorStub } from "../../worker/processors/processor-routes.ts";
 import { runStep } from "../../worker/processors/processor-step.ts";
 import { aggregateWindows, type WindowTotals } from "../../worker/processors/windows.ts";
 import { api, createTopic, expectError, produce, readAll } from "./http.ts";
+import { drain, wakeQuiet } from "./processor-steps.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -72,33 +72,6 @@ describe("tumbling windows", () => {
     expect([...open.keys()]).toEqual(["60000|b"]);
   });
 });
-
-const HOUR_MS = 3_600_000;
-
-/**
- * Wakes a processor partition and deletes the alarm the wake set: the test steps it by hand. The
- * object's clock runs an hour ahead first, so the wake's alarm cannot fire (and step beside the
- * test) before it is deleted.
- */
-async function wakeQuiet(name: string, partition: number) {
-  const stub = processorStub(env, name, partition);
-  await runInDurableObject(stub, (instance: ProcessorObject) => {
-    instance.clock = { now: () => Date.now() + HOUR_MS, at: (runtimeMs) => runtimeMs + HOUR_MS };
-  });
-  await stub.wake(name, partition);
-  await runInDurableObject(stub, (_instance: ProcessorObject, state) => state.storage.deleteAlarm());
-  return stub;
-}
-
-/** Steps a processor partition until it has read everything. */
-async function drain(name: string, partition: number): Promise<void> {
-  const stub = await wakeQuiet(name, partition);
-  for (let guard = 0; guard < 50; guard++) {
-    const result = await runInDurableObject(stub, (instance: ProcessorObject) => instance.step());
-    if (result === null || !result.more) return;
-  }
-  throw new Error("the processor did not catch up in 50 steps");
-}
 
 async function outputOf(topic: string, partitions: number) {
   const all = [];

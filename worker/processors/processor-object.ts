@@ -4,9 +4,10 @@
  * trigger) records its identity and sets its alarm; from then on each alarm runs one bounded
  * step (processor-step.ts) and sets the next alarm: at once when the input had more, after
  * PROCESSOR_IDLE_MS when it was caught up, after PROCESSOR_RETRY_MS when the step failed (the
- * error stays in its status until a step succeeds). No external service is involved.
+ * error stays in its status until a step succeeds). No external service is involved. `status`
+ * reads the same status as a wake without setting an alarm (a metrics scrape, METRICS-5).
  *
- * Rules: PROTOCOL.md PROC-1, PROC-2, PROC-6.
+ * Rules: PROTOCOL.md PROC-1, PROC-2, PROC-6, METRICS-5.
  *
  * @example
  * const stub = processorStub(env, "views", 0);
@@ -15,7 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Clock, systemClock } from "../clock.ts";
 import type { EdgelogEnv } from "../env.ts";
-import { asEdgelogError } from "../result.ts";
+import { asEdgelogError, invariant } from "../result.ts";
 import type { ProcessorDefinition } from "./processor-definition.ts";
 import { type ProcessorPartitionStatus, ProcessorState } from "./processor-state.ts";
 import { runStep } from "./processor-step.ts";
@@ -60,6 +61,17 @@ export class ProcessorObject extends DurableObject<EdgelogEnv> {
     if (!this.definitions.has(name)) return null;
     this.state.identify(name, partition);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(this.clock.now());
+    return this.state.status();
+  }
+
+  /**
+   * The status without side effects (GET /v1/metrics, METRICS-5): no identity recorded, no alarm
+   * set, nothing written; null for a processor not registered or an object never woken.
+   */
+  status(name: string, partition: number): ProcessorPartitionStatus | null {
+    const identity = this.state.identity();
+    if (!this.definitions.has(name) || identity === null) return null;
+    invariant(identity.name === name && identity.partition === partition, "a processor object serves one processor partition");
     return this.state.status();
   }
 

@@ -57,12 +57,23 @@ export function processorStub(env: Env, name: string, partition: number) {
 }
 
 /**
- * Wakes every partition of `definition` and answers its state.
+ * How processorStatus asks each partition: `wake` (the routes, PROC-1: records the object's
+ * identity and sets its alarm) or `read` (a metrics scrape, METRICS-5: ProcessorObject.status, no
+ * side effect; a partition never woken has no line).
+ *
+ * @example
+ * await processorStatus(env, definition, "read");
+ */
+export type StatusLook = "wake" | "read";
+
+/**
+ * Every partition's state of `definition` (waking them unless `look` is `read`), the lag against
+ * the input's high watermark now.
  *
  * @example
  * const status = await processorStatus(env, definition);
  */
-export async function processorStatus(env: Env, definition: ProcessorDefinition): Promise<ProcessorStatus> {
+export async function processorStatus(env: Env, definition: ProcessorDefinition, look: StatusLook = "wake"): Promise<ProcessorStatus> {
   const base = { name: definition.name, input: definition.input, output: definition.output, group: processorGroup(definition.name) };
   const windowed = definition.window !== undefined;
   let meta: TopicMeta;
@@ -75,7 +86,12 @@ export async function processorStatus(env: Env, definition: ProcessorDefinition)
     throw error;
   }
   const [lines, bounds] = await Promise.all([
-    Promise.all(Array.from({ length: meta.partitions }, (_, p) => processorStub(env, definition.name, p).wake(definition.name, p))),
+    Promise.all(
+      Array.from({ length: meta.partitions }, (_, p) => {
+        const stub = processorStub(env, definition.name, p);
+        return look === "wake" ? stub.wake(definition.name, p) : stub.status(definition.name, p);
+      }),
+    ),
     partitionOffsets(env, meta),
   ]);
   // Lag against the input's high watermark now, not as of each partition's last step.

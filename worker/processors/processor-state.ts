@@ -6,7 +6,7 @@
  *
  * @example
  * const state = new ProcessorState(ctx.storage.sql);
- * const status = state.read(); // null until the first wake
+ * const status = state.status(); // null until the first wake
  */
 import type { ErrorCode } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
@@ -103,22 +103,37 @@ interface StateRow extends Record<string, SqlStorageValue> {
  */
 export class ProcessorState {
   private readonly sql: SqlStorage;
+  private tables = false;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, partition INTEGER NOT NULL,
+  }
+
+  /**
+   * Whether the tables exist. The first wake creates them (identify), not the constructor: a
+   * side-effect-free look at a never-woken object (ProcessorObject.status, METRICS-5) writes nothing.
+   */
+  private hasTables(): boolean {
+    this.tables ||= this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'").toArray().length > 0;
+    return this.tables;
+  }
+
+  private createTables(): void {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, partition INTEGER NOT NULL,
       input_offset INTEGER NOT NULL DEFAULT 0, high_watermark INTEGER NOT NULL DEFAULT 0, stream_time_ms INTEGER NOT NULL DEFAULT 0,
       records_in INTEGER NOT NULL DEFAULT 0, records_out INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0,
       steps INTEGER NOT NULL DEFAULT 0, last_step_ms INTEGER, bucket_start_ms INTEGER NOT NULL DEFAULT 0,
       bucket_records INTEGER NOT NULL DEFAULT 0, rate_per_s REAL NOT NULL DEFAULT 0,
       error_code TEXT, error_message TEXT, error_ms INTEGER)`);
-    sql.exec("CREATE TABLE IF NOT EXISTS sequences (partition INTEGER PRIMARY KEY, next INTEGER NOT NULL)");
-    sql.exec(`CREATE TABLE IF NOT EXISTS windows (start_ms INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+    this.sql.exec("CREATE TABLE IF NOT EXISTS sequences (partition INTEGER PRIMARY KEY, next INTEGER NOT NULL)");
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS windows (start_ms INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
       sum REAL NOT NULL, last_ms INTEGER NOT NULL, PRIMARY KEY (start_ms, key))`);
+    this.tables = true;
   }
 
   /** Records who this object is on its first wake; a later wake must name the same. */
   identify(name: string, partition: number): void {
+    if (!this.hasTables()) this.createTables();
     const row = this.row();
     if (row === null) {
       this.sql.exec("INSERT INTO state (id, name, partition) VALUES (1, ?, ?)", name, partition);
@@ -239,6 +254,7 @@ export class ProcessorState {
   }
 
   private row(): StateRow | null {
+    if (!this.hasTables()) return null;
     return this.sql.exec<StateRow>("SELECT * FROM state WHERE id = 1").toArray()[0] ?? null;
   }
 }
