@@ -31,6 +31,8 @@ export interface EdgelogEnv extends AuthVars {
   PROCESSOR: DurableObjectNamespace<ProcessorObject>;
   /** One object per connector, and one listing them (class Connector); a Worker without it answers NOT_FOUND on /v1/connectors. */
   CONNECTOR: DurableObjectNamespace<ConnectorObject>;
+  /** The R2 bucket archive connectors write to (README "Connectors"); absent: `kind: "archive"` is ARCHIVE_UNBOUND. */
+  ARCHIVE?: R2Bucket;
   /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

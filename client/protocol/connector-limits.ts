@@ -132,3 +132,10 @@ export const METRICS_CONNECTORS_MAX = CONNECTORS_MAX;
  * DELIVERY_TIMEOUT_MS; // 10_000
  */
 export const DELIVERY_TIMEOUT_MS = 10_000;
+/**
+ * Characters of an archive connector's `prefix`.
+ *
+ * @example
+ * CONNECTOR_ARCHIVE_PREFIX_LENGTH_MAX; // 256
+ */
+export const CONNECTOR_ARCHIVE_PREFIX_LENGTH_MAX = 256;

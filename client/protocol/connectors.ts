@@ -13,6 +13,7 @@
  */
 import { isObject, objectWithKeys, wholeNumber } from "./checks.ts";
 import {
+  CONNECTOR_ARCHIVE_PREFIX_LENGTH_MAX,
   CONNECTOR_ATTEMPTS_DEFAULT,
   CONNECTOR_ATTEMPTS_MAX,
   CONNECTOR_BACKOFF_INITIAL_MS_DEFAULT,
@@ -102,15 +103,36 @@ export interface WebhookConfig extends ConnectorCommon {
  * @example
  * if (config.kind === "webhook") console.log(config.url);
  */
-export type ConnectorConfig = WebhookConfig;
+export type ConnectorConfig = WebhookConfig | ArchiveConfig;
+
+/**
+ * The archive sink: each batch written to the deployment's R2 bucket (binding ARCHIVE) as one
+ * NDJSON object, `<prefix>/<topic>/<partition>/<first offset>-<last offset>.ndjson`, the offsets
+ * 20 digits with leading zeros (CONNECT-10).
+ *
+ * @example
+ * const archive: ArchiveConfig = { kind: "archive", prefix: "edgelog", ...common };
+ */
+export interface ArchiveConfig extends ConnectorCommon {
+  kind: "archive";
+  prefix: string;
+}
+
+/**
+ * The default `prefix` of an archive connector.
+ *
+ * @example
+ * ARCHIVE_PREFIX_DEFAULT; // "edgelog"
+ */
+export const ARCHIVE_PREFIX_DEFAULT = "edgelog";
 
 /**
  * Every kind of connector.
  *
  * @example
- * CONNECTOR_KINDS.includes("webhook"); // true
+ * CONNECTOR_KINDS.includes("archive"); // true
  */
-export const CONNECTOR_KINDS = ["webhook"] as const;
+export const CONNECTOR_KINDS = ["webhook", "archive"] as const;
 
 const COMMON_FIELDS = ["kind", "topic", "deadLetterTopic", "attemptsMax", "backoffInitialMs", "backoffMaxMs", "batchRecordsMax"];
 const CODE: ErrorCode = "INVALID_CONNECTOR";
@@ -233,6 +255,33 @@ function webhookConfig(input: unknown): WebhookConfig {
   return { kind: "webhook", ...common, url, secret, headers: webhookHeaders(body.headers) };
 }
 
+/** Path segments of `[A-Za-z0-9._-]` joined by `/`, none of them `.` or `..`. */
+const ARCHIVE_PREFIX = /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)*$/;
+
+function archiveConfig(input: unknown): ArchiveConfig {
+  const body = objectWithKeys(input, "an archive connector", [...COMMON_FIELDS, "prefix"], CODE);
+  const common = commonPart(body);
+  const prefix = body.prefix ?? ARCHIVE_PREFIX_DEFAULT;
+  if (typeof prefix !== "string" || prefix.length > CONNECTOR_ARCHIVE_PREFIX_LENGTH_MAX || !ARCHIVE_PREFIX.test(prefix)) {
+    throw new EdgelogError(
+      CODE,
+      `prefix must be at most ${CONNECTOR_ARCHIVE_PREFIX_LENGTH_MAX} characters: segments of ASCII letters, digits, '.', '_' and '-' joined by '/', none "." or ".."`,
+    );
+  }
+  return { kind: "archive", ...common, prefix };
+}
+
+/**
+ * The R2 key of an archived batch (CONNECT-10).
+ *
+ * @example
+ * archiveKey("edgelog", "orders", 2, 0, 99); // "edgelog/orders/2/00000000000000000000-00000000000000000099.ndjson"
+ */
+export function archiveKey(prefix: string, topic: string, partition: number, firstOffset: number, lastOffset: number): string {
+  const pad = (offset: number) => String(offset).padStart(20, "0");
+  return `${prefix}/${topic}/${partition}/${pad(firstOffset)}-${pad(lastOffset)}.ndjson`;
+}
+
 /**
  * A `PUT /v1/connectors/:name` body, checked strictly (an unknown field is refused, VERSION-3),
  * with the defaults filled in; INVALID_CONNECTOR names what is wrong.
@@ -245,6 +294,7 @@ export function parseConnectorConfig(input: unknown): ConnectorConfig {
   if (!isObject(input)) throw new EdgelogError(CODE, "the body must be a JSON object");
   const { kind } = input;
   if (kind === "webhook") return webhookConfig(input);
+  if (kind === "archive") return archiveConfig(input);
   throw new EdgelogError(CODE, `kind must be one of ${CONNECTOR_KINDS.join(", ")}`);
 }
 
@@ -266,12 +316,22 @@ export function backoffDelayMs(
 }
 
 /**
- * A connector's configuration as the API shows it: the webhook's secret and header values left out.
+ * A connector's configuration as the API shows it: a webhook's secret and header values left out
+ * (`headerNames` instead).
  *
  * @example
  * publicConfig(config); // { kind: "webhook", topic, url, headerNames: ["authorization"], ... }
  */
-export function publicConfig(config: ConnectorConfig): Omit<WebhookConfig, "secret" | "headers"> & { headerNames: string[] } {
+export type PublicConnectorConfig = (Omit<WebhookConfig, "secret" | "headers"> & { headerNames: string[] }) | ArchiveConfig;
+
+/**
+ * The configuration as the API shows it (PublicConnectorConfig).
+ *
+ * @example
+ * publicConfig(config); // { kind: "webhook", topic, url, headerNames: ["authorization"], ... }
+ */
+export function publicConfig(config: ConnectorConfig): PublicConnectorConfig {
+  if (config.kind !== "webhook") return config;
   const { secret: _secret, headers, ...rest } = config;
   return { ...rest, headerNames: Object.keys(headers) };
 }
@@ -314,7 +374,7 @@ export interface ConnectorPartitionStatus {
 export interface ConnectorStatus {
   name: string;
   group: string;
-  config: ReturnType<typeof publicConfig>;
+  config: PublicConnectorConfig;
   lag: number;
   deliveredRecords: number;
   failedAttempts: number;

@@ -117,6 +117,8 @@ export const ERROR_STATUS = {
   UNKNOWN_CONNECTOR: 404,
   /** The deployment holds CONNECTORS_MAX connectors already (CONNECT-2). */
   CONNECTOR_LIMIT_REACHED: 409,
+  /** An archive connector on a deployment without the R2 binding ARCHIVE (CONNECT-10). */
+  ARCHIVE_UNBOUND: 503,
   /** The schema breaks the subject's compatibility level against its earlier versions. */
   INCOMPATIBLE_SCHEMA: 409,
   /** The registry holds SCHEMA_SUBJECTS_MAX subjects, the subject SCHEMA_VERSIONS_MAX versions, or SCHEMA_DOCUMENTS_MAX documents. */

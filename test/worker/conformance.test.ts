@@ -87,6 +87,9 @@ const MODE: (typeof AUTH_MODE_NEEDS)[number] =
       ? "auth-required"
       : "auth-unconfigured";
 
+/** `archive-unbound` when this deployment has no ARCHIVE binding (CONNECT-10). */
+const ARCHIVE_NEED = (env as { ARCHIVE?: unknown }).ARCHIVE === undefined ? ["archive-unbound"] : [];
+
 /** Tokens minted with this project's secret, and its first allowed origin. */
 const AUTH_FIXTURES = authFixtures({
   secret: env.EDGELOG_JWT_SECRET ?? null,
@@ -199,7 +202,8 @@ const transport: Transport = {
     ws.accept();
     return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
   },
-  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", "bare-upgrade", MODE]),
+  // This deployment binds no R2 bucket (wrangler.toml): an archive connector is ARCHIVE_UNBOUND here.
+  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", "bare-upgrade", MODE, ...ARCHIVE_NEED]),
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 

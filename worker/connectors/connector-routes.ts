@@ -115,6 +115,9 @@ connectorRoutes.get(ROUTE.connectors, routeGrant("GET connectors"), async (c) =>
 connectorRoutes.put(ROUTE.connector, nameParam, routeGrant("PUT connector"), jsonBody(), async (c) => {
   const name = c.req.param("name");
   const config = parseConnectorConfig(c.var.body);
+  if (config.kind === "archive" && c.env.ARCHIVE === undefined) {
+    throw new EdgelogError("ARCHIVE_UNBOUND", "an archive connector needs the R2 binding ARCHIVE, which this Worker lacks (CONNECT-10)");
+  }
   const meta = await getTopic(c.env, config.topic, true);
   if (config.deadLetterTopic !== null) await getTopic(c.env, config.deadLetterTopic, true);
   if (!(await connectorStub(c.env, CONNECTOR_INDEX_NAME).indexAdd(name))) {

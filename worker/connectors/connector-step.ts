@@ -127,7 +127,7 @@ async function stepPartition(input: ConnectorStepInput, position: PartitionPosit
     if (position.attempts >= config.attemptsMax && config.deadLetterTopic !== null) {
       return await deadLetter(input, position.partition, batch, position.lastError ?? `${config.attemptsMax} attempts failed`);
     }
-    const outcome = await sinkFor(config, { nowMs }).deliver(batch);
+    const outcome = await sinkFor(config, { nowMs, env: input.env }).deliver(batch);
     if (!outcome.ok) return await afterFailure(input, position, batch, outcome.error);
     state.succeeded(position.partition, batch.records.length, nowMs);
     return more ? nowMs : nowMs + CONNECTOR_IDLE_MS;

@@ -8,10 +8,12 @@
  * Rules: PROTOCOL.md CONNECT-3.
  *
  * @example
- * const outcome = await sinkFor(config, { nowMs }).deliver(batch);
+ * const outcome = await sinkFor(config, { nowMs, env }).deliver(batch);
  * if (!outcome.ok) console.log(outcome.error); // retried after its backoff
  */
 import type { ConnectorConfig, FetchedRecord } from "../../client/protocol/index.ts";
+import type { Env } from "../env.ts";
+import { archiveSink } from "./archive-sink.ts";
 import { webhookSink } from "./webhook-sink.ts";
 
 /**
@@ -48,24 +50,27 @@ export interface Sink {
 }
 
 /**
- * What a sink may need besides its config: the time (for signatures), passed in.
+ * What a sink may need besides its config: the time (for signatures), passed in, and the env (bindings).
  *
  * @example
- * const context: SinkContext = { nowMs: clock.now() };
+ * const context: SinkContext = { nowMs: clock.now(), env };
  */
 export interface SinkContext {
   nowMs: number;
+  env: Env;
 }
 
 /**
  * The sink of `config`'s kind.
  *
  * @example
- * const sink = sinkFor(config, { nowMs: this.clock.now() });
+ * const sink = sinkFor(config, { nowMs: this.clock.now(), env });
  */
 export function sinkFor(config: ConnectorConfig, context: SinkContext): Sink {
   switch (config.kind) {
     case "webhook":
       return webhookSink(config, context);
+    case "archive":
+      return archiveSink(config, context);
   }
 }

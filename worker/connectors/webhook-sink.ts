@@ -8,7 +8,7 @@
  * Rules: PROTOCOL.md CONNECT-5, CONNECT-6.
  *
  * @example
- * const outcome = await webhookSink(config, { nowMs }).deliver(batch);
+ * const outcome = await webhookSink(config, { nowMs, env }).deliver(batch);
  */
 import { DELIVERY_ID_HEADER, DELIVERY_TIMEOUT_MS, SIGNATURE_HEADER, type WebhookConfig } from "../../client/protocol/index.ts";
 import type { Batch, DeliveryOutcome, Sink, SinkContext } from "./sink.ts";
@@ -42,7 +42,7 @@ export function deliveryBody(batch: Batch): string {
  * The sink for one webhook configuration.
  *
  * @example
- * const sink = webhookSink(config, { nowMs: clock.now() });
+ * const sink = webhookSink(config, { nowMs: clock.now(), env });
  */
 export function webhookSink(config: WebhookConfig, context: SinkContext): Sink {
   return {
