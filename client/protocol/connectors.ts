@@ -353,6 +353,8 @@ export interface ConnectorPartitionStatus {
   /** Attempts that failed, over the connector's life. */
   failedAttempts: number;
   deadLetteredRecords: number;
+  /** Offsets removed (retention, deletion) before they were delivered, passed over (CONNECT-4). */
+  skippedOffsets: number;
   /** The batch being retried (first and last offset), or null. */
   pending: { firstOffset: number; lastOffset: number } | null;
   /** Failed attempts of the pending batch. */

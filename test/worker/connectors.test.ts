@@ -155,4 +155,30 @@ describe("a connector stepped by hand", () => {
     expect((await api("GET", `/v1/connectors/${name}`)).status).toBe(404);
     expect((await api("GET", "/v1/connectors")).json.connectors.map((c: { name: string }) => c.name)).not.toContain(name);
   });
+
+  it("passes over records removed before they were delivered, counting them, and starts the next batch afresh", async () => {
+    const topic = uniqueTopic("conn-skip");
+    await createTopic(topic, 1);
+    await produce(topic, { records: [{ value: 1 }, { value: 2 }, { value: 3 }] }, 0);
+    const name = `${topic}-hook`;
+    const { clock, stub } = await manualConnector(name);
+    const body = { kind: "webhook", topic, url: REFUSED_URL, secret: SECRET, attemptsMax: 2, backoffInitialMs: 1_000, batchRecordsMax: 2 };
+    expect((await api("PUT", `/v1/connectors/${name}`, body)).status).toBe(201);
+    await stub.step();
+    clock.advance(1_000);
+    await stub.step();
+    expect((await status(name)).partitions[0]).toMatchObject({ attempts: 2, state: "failing", pending: { firstOffset: 0, lastOffset: 1 } });
+    expect((await api("DELETE", `/v1/topics/${topic}/partitions/0/records?before=2`)).status).toBe(200);
+    clock.advance(CONNECTOR_BACKOFF_MAX_MS_DEFAULT);
+    await stub.step();
+    const line = (await status(name)).partitions[0];
+    expect(line).toMatchObject({
+      skippedOffsets: 2,
+      committedOffset: 2,
+      attempts: 1,
+      pending: { firstOffset: 2, lastOffset: 2 },
+      state: "retrying",
+    });
+    expect((await api("DELETE", `/v1/connectors/${name}`)).status).toBe(204);
+  });
 });

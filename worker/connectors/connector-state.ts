@@ -26,6 +26,7 @@ interface PartitionRow extends Record<string, SqlStorageValue> {
   batches: number;
   failed: number;
   dead_lettered: number;
+  skipped: number;
   pending_first: number | null;
   pending_last: number | null;
   pending_next: number | null;
@@ -94,6 +95,7 @@ function lineOf(row: PartitionRow, config: ConnectorConfig): ConnectorPartitionS
     deliveredBatches: row.batches,
     failedAttempts: row.failed,
     deadLetteredRecords: row.dead_lettered,
+    skippedOffsets: row.skipped,
     pending: pending === null ? null : { firstOffset: pending.firstOffset, lastOffset: pending.lastOffset },
     attempts: row.attempts,
     nextAttemptMs: row.attempts > 0 ? row.next_attempt_ms : null,
@@ -118,6 +120,7 @@ export class ConnectorState {
     sql.exec(`CREATE TABLE IF NOT EXISTS partitions (partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL DEFAULT 0,
       group_offset INTEGER NOT NULL DEFAULT -1, high_watermark INTEGER NOT NULL DEFAULT 0, delivered INTEGER NOT NULL DEFAULT 0,
       batches INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, dead_lettered INTEGER NOT NULL DEFAULT 0,
+      skipped INTEGER NOT NULL DEFAULT 0,
       pending_first INTEGER, pending_last INTEGER, pending_next INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
       next_attempt_ms INTEGER, error_message TEXT, error_ms INTEGER, success_ms INTEGER)`);
   }
@@ -180,6 +183,19 @@ export class ConnectorState {
        pending_next = NULL, attempts = 0, next_attempt_ms = NULL WHERE partition = ?`,
       nextOffset,
       highWatermark,
+      partition,
+    );
+  }
+
+  /** Offsets from `fromOffset` up to the log start were removed before they were delivered: counted, noted, passed over. */
+  skipped(partition: number, fromOffset: number, logStartOffset: number, nowMs: number): void {
+    this.sql.exec(
+      `UPDATE partitions SET skipped = skipped + ?, next_offset = ?, pending_first = NULL, pending_last = NULL, pending_next = NULL,
+       attempts = 0, next_attempt_ms = NULL, error_message = ?, error_ms = ? WHERE partition = ?`,
+      Math.max(0, logStartOffset - fromOffset),
+      logStartOffset,
+      `offsets ${fromOffset} to ${logStartOffset - 1} were removed before they were delivered: skipped`,
+      nowMs,
       partition,
     );
   }

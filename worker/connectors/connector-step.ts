@@ -79,8 +79,7 @@ async function nextBatch(input: ConnectorStepInput, position: PartitionPosition)
   let records = JSON.parse(page.recordsJson) as FetchedRecord[];
   let nextOffset = page.nextOffset;
   if (skipped) {
-    state.caughtUp(partition, page.logStartOffset, page.highWatermark);
-    state.failed(partition, `offsets from ${from} are no longer stored: skipped to ${page.logStartOffset}`, nowMs, nowMs, false);
+    state.skipped(partition, from, page.logStartOffset, nowMs);
   } else if (pending !== null) {
     records = records.filter((record) => record.offset <= pending.lastOffset);
     nextOffset = pending.nextOffset;
@@ -123,12 +122,14 @@ async function stepPartition(input: ConnectorStepInput, position: PartitionPosit
     const next = await nextBatch(input, position);
     if (next === null) return nowMs + CONNECTOR_IDLE_MS;
     const { batch, more } = next;
+    // As the read left it (a skip over removed records starts the new batch's attempts at 0).
+    const current = state.partition(position.partition);
     // The attempts ran out and the dead-letter append failed before: append it, do not send again.
-    if (position.attempts >= config.attemptsMax && config.deadLetterTopic !== null) {
-      return await deadLetter(input, position.partition, batch, position.lastError ?? `${config.attemptsMax} attempts failed`);
+    if (current.attempts >= config.attemptsMax && config.deadLetterTopic !== null) {
+      return await deadLetter(input, position.partition, batch, current.lastError ?? `${config.attemptsMax} attempts failed`);
     }
     const outcome = await sinkFor(config, { nowMs, env: input.env }).deliver(batch);
-    if (!outcome.ok) return await afterFailure(input, position, batch, outcome.error);
+    if (!outcome.ok) return await afterFailure(input, current, batch, outcome.error);
     state.succeeded(position.partition, batch.records.length, nowMs);
     return more ? nowMs : nowMs + CONNECTOR_IDLE_MS;
   } catch (error) {
