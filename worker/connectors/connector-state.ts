@@ -187,14 +187,19 @@ export class ConnectorState {
     );
   }
 
-  /** Offsets from `fromOffset` up to the log start were removed before they were delivered: counted, noted, passed over. */
+  /**
+   * The position `fromOffset` is outside the log: offsets below the log start were removed before
+   * they were delivered (counted, noted, passed over), or the topic is a new incarnation (noted).
+   */
   skipped(partition: number, fromOffset: number, logStartOffset: number, nowMs: number): void {
     this.sql.exec(
       `UPDATE partitions SET skipped = skipped + ?, next_offset = ?, pending_first = NULL, pending_last = NULL, pending_next = NULL,
        attempts = 0, next_attempt_ms = NULL, error_message = ?, error_ms = ? WHERE partition = ?`,
       Math.max(0, logStartOffset - fromOffset),
       logStartOffset,
-      `offsets ${fromOffset} to ${logStartOffset - 1} were removed before they were delivered: skipped`,
+      logStartOffset > fromOffset
+        ? `offsets ${fromOffset} to ${logStartOffset - 1} were removed before they were delivered: skipped`
+        : `offset ${fromOffset} is past the log's end (the topic was created again?): restarted at ${logStartOffset}`,
       nowMs,
       partition,
     );
