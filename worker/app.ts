@@ -22,6 +22,8 @@
  */
 import { Hono } from "hono";
 import { authConfig } from "./auth/auth-config.ts";
+import { connectorMetrics } from "./connectors/connector-metrics.ts";
+import { connectorRoutes } from "./connectors/connector-routes.ts";
 import type { EdgelogPageOptions } from "./edgelog-options.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { errorJson, errorResponse } from "./error-response.ts";
@@ -91,10 +93,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
-  app.route("/", metricsRoutes([processorMetrics(options.processors ?? [])]));
+  app.route("/", metricsRoutes([processorMetrics(options.processors ?? []), connectorMetrics]));
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   app.route("/", processorRoutes(options.processors ?? []));
+  app.route("/", connectorRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

@@ -27,6 +27,7 @@
 import type { Hono } from "hono";
 import { EdgelogError } from "../client/protocol/index.ts";
 import { createApp } from "./app.ts";
+import { ConnectorObject } from "./connectors/connector-object.ts";
 import { type EdgelogOptions, envWithOptions } from "./edgelog-options.ts";
 import type { AppEnv, EdgelogEnv } from "./env.ts";
 import { Group } from "./group/group.ts";
@@ -90,6 +91,8 @@ export interface Edgelog {
   EdgelogService: typeof EdgelogService;
   /** Export as `Processor` (binding PROCESSOR) when `processors` are registered: one object per processor and input partition. */
   Processor: typeof ProcessorObject;
+  /** Export as `Connector` (binding CONNECTOR) to run connectors (README "Connectors: the webhook sink"). */
+  Connector: typeof ConnectorObject;
   /** Wakes every registered processor (call it from a cron trigger so they run before anyone looks at /v1/processors). */
   startProcessors: (env: EdgelogEnv) => Promise<void>;
 }
@@ -180,6 +183,11 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
       super(ctx, overlay(env), processors);
     }
   }
+  class EdgelogConnector extends ConnectorObject {
+    constructor(ctx: DurableObjectState, env: EdgelogEnv) {
+      super(ctx, overlay(env));
+    }
+  }
   const startProcessors = (env: EdgelogEnv) => wakeProcessors(overlay(env), processors);
   return {
     app,
@@ -189,6 +197,7 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
     Stream: EdgelogStream,
     EdgelogService,
     Processor: EdgelogProcessor,
+    Connector: EdgelogConnector,
     startProcessors,
   };
 }

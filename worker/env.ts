@@ -6,6 +6,7 @@
  */
 
 import type { AuthVars } from "./auth/auth-config.ts";
+import type { ConnectorObject } from "./connectors/connector-object.ts";
 import type { Group } from "./group/group.ts";
 import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
@@ -28,6 +29,10 @@ export interface EdgelogEnv extends AuthVars {
   STREAM: DurableObjectNamespace<StreamObject>;
   /** One object per stream processor and input partition (class Processor); needed only with `processors` registered. */
   PROCESSOR: DurableObjectNamespace<ProcessorObject>;
+  /** One object per connector, and one listing them (class Connector); a Worker without it answers NOT_FOUND on /v1/connectors. */
+  CONNECTOR: DurableObjectNamespace<ConnectorObject>;
+  /** The R2 bucket archive connectors write to (README "Connectors"); absent: `kind: "archive"` is ARCHIVE_UNBOUND. */
+  ARCHIVE?: R2Bucket;
   /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

@@ -78,3 +78,11 @@ export default {
  * // [[durable_objects.bindings]] name = "PROCESSOR", class_name = "Processor"
  */
 export class Processor extends edgelog.Processor {}
+
+/**
+ * One object per connector, and one listing them (binding CONNECTOR).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "CONNECTOR", class_name = "Connector"
+ */
+export class Connector extends edgelog.Connector {}

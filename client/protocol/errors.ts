@@ -111,6 +111,14 @@ export const ERROR_STATUS = {
   SUBJECT_CONFIG_NOT_FOUND: 404,
   /** No stream processor of that name is registered in the Worker (PROC-6). */
   UNKNOWN_PROCESSOR: 404,
+  /** A connector's name or configuration that CONNECT-2 refuses. */
+  INVALID_CONNECTOR: 400,
+  /** No connector of that name is configured (CONNECT-8). */
+  UNKNOWN_CONNECTOR: 404,
+  /** The deployment holds CONNECTORS_MAX connectors already (CONNECT-2). */
+  CONNECTOR_LIMIT_REACHED: 409,
+  /** An archive connector on a deployment without the R2 binding ARCHIVE (CONNECT-10). */
+  ARCHIVE_UNBOUND: 503,
   /** The schema breaks the subject's compatibility level against its earlier versions. */
   INCOMPATIBLE_SCHEMA: 409,
   /** The registry holds SCHEMA_SUBJECTS_MAX subjects, the subject SCHEMA_VERSIONS_MAX versions, or SCHEMA_DOCUMENTS_MAX documents. */

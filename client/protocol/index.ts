@@ -16,6 +16,8 @@ export * from "./claims.ts";
 export * from "./close-codes.ts";
 export * from "./commits.ts";
 export * from "./compact-ack.ts";
+export * from "./connector-limits.ts";
+export * from "./connectors.ts";
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./grants.ts";

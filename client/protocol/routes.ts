@@ -44,6 +44,9 @@ export const ROUTE = {
   // Stream processors deployed with the Worker (PROC-6).
   processors: "/v1/processors",
   processor: "/v1/processors/:name",
+  // Connectors configured through the API (CONNECT-8).
+  connectors: "/v1/connectors",
+  connector: "/v1/connectors/:name",
 } as const;
 
 /**

@@ -56,6 +56,7 @@ export const EDGELOG_DURABLE_OBJECTS = {
   GROUP: { className: "Group", useSQLite: true },
   STREAM: { className: "Stream", useSQLite: true },
   PROCESSOR: { className: "Processor", useSQLite: true },
+  CONNECTOR: { className: "Connector", useSQLite: true },
 } as const;
 
 /**
@@ -112,6 +113,8 @@ export interface MiniflareStart {
   vars?: Record<string, string>;
   /** "unset" leaves EDGELOG_AUTH out entirely (a production config: required, failing closed without a key). */
   auth?: "off" | "unset";
+  /** R2 buckets to bind, in memory (wrangler.toml binds none: an archive connector's ARCHIVE is the deployment's choice). */
+  r2Buckets?: string[];
 }
 
 /**
@@ -135,6 +138,7 @@ export async function startMiniflare(options: MiniflareStart): Promise<LocalRunt
     durableObjects: EDGELOG_DURABLE_OBJECTS,
     durableObjectsPersist: options.persistDir,
     bindings: { ...(options.auth === "unset" ? {} : { EDGELOG_AUTH: "off" }), ...options.vars },
+    ...(options.r2Buckets === undefined ? {} : { r2Buckets: options.r2Buckets }),
     host: "127.0.0.1",
     port: options.port ?? 0,
     cf: false,

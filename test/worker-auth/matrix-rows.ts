@@ -213,6 +213,39 @@ export const HTTP_ROWS: HttpRow[] = [
     wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
     ok: 200,
   },
+  {
+    // A connector reads one topic, may write another, and holds a secret: admin on every topic (CONNECT-8).
+    route: "GET connectors",
+    request: () => ({ route: "GET /v1/connectors" }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 200,
+  },
+  {
+    route: "PUT connector",
+    request: (n) => ({
+      route: `PUT /v1/connectors/${T(n)}-hook`,
+      body: { kind: "webhook", topic: T(n), url: "https://receiver.invalid/hook", secret: "matrix-secret-0123456789" },
+    }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 201,
+  },
+  {
+    // Past the grant, a connector that does not exist: 404 (403 before it).
+    route: "GET connector",
+    request: (n) => ({ route: `GET /v1/connectors/${T(n)}-none` }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 404,
+  },
+  {
+    route: "DELETE connector",
+    request: (n) => ({ route: `DELETE /v1/connectors/${T(n)}-none` }),
+    right: () => "admin:*",
+    wrong: (n) => [`admin:${T(n)}`, "read:* write:* group:*"],
+    ok: 404,
+  },
   ...SCHEMA_HTTP_ROWS,
 ];
 

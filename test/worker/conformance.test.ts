@@ -20,6 +20,7 @@ import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as protocol from "../../client/protocol/index.ts";
+import { CONNECTOR_INDEX_NAME } from "../../worker/connectors/connector-object.ts";
 import worker from "../../worker/index.ts";
 import { partitionObjectName } from "../../worker/object-names.ts";
 import { SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX } from "../../worker/sse.ts";
@@ -86,6 +87,9 @@ const MODE: (typeof AUTH_MODE_NEEDS)[number] =
       ? "auth-required"
       : "auth-unconfigured";
 
+/** `archive-unbound` when this deployment has no ARCHIVE binding (CONNECT-10). */
+const ARCHIVE_NEED = (env as { ARCHIVE?: unknown }).ARCHIVE === undefined ? ["archive-unbound"] : [];
+
 /** Tokens minted with this project's secret, and its first allowed origin. */
 const AUTH_FIXTURES = authFixtures({
   secret: env.EDGELOG_JWT_SECRET ?? null,
@@ -115,6 +119,21 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<Record<st
   async "topics-at-limit-undo"(): Promise<undefined> {
     await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("registry")), (_instance, state) => {
       state.storage.sql.exec("DELETE FROM topics WHERE name LIKE ?", `${SEED_PREFIX}%`);
+    });
+  },
+  /** Fills the connector index up to CONNECTORS_MAX with seeded names (no connector behind them). */
+  async "connectors-at-limit"(): Promise<undefined> {
+    const index = env.CONNECTOR.get(env.CONNECTOR.idFromName(CONNECTOR_INDEX_NAME));
+    const listed = (await index.indexList()).length;
+    await runInDurableObject(index, (_instance, state) => {
+      seedRows(state.storage.sql, protocol.CONNECTORS_MAX - listed, "INSERT INTO names (name)", "? || i", SEED_PREFIX);
+    });
+    expect(await index.indexList()).toHaveLength(protocol.CONNECTORS_MAX);
+  },
+  /** Removes what connectors-at-limit seeded. */
+  async "connectors-at-limit-undo"(): Promise<undefined> {
+    await runInDurableObject(env.CONNECTOR.get(env.CONNECTOR.idFromName(CONNECTOR_INDEX_NAME)), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM names WHERE name LIKE ?", `${SEED_PREFIX}%`);
     });
   },
   /** Adds `count` members to group `group` (which one join made), straight into its coordinator. */
@@ -183,7 +202,8 @@ const transport: Transport = {
     ws.accept();
     return { socket: { send: (data) => ws.send(data), close: (code, reason) => ws.close(code, reason) } };
   },
-  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", "bare-upgrade", MODE]),
+  // This deployment binds no R2 bucket (wrangler.toml): an archive connector is ARCHIVE_UNBOUND here.
+  supports: new Set([...Object.keys(FIXTURES), "declared-length", "held-body", "bare-upgrade", MODE, ...ARCHIVE_NEED]),
   fixture: (name, args) => FIXTURES[name]!(args),
 };
 
