@@ -36,6 +36,7 @@ import type { ProcessorDefinition } from "./processors/processor-definition.ts";
 import { processorRoutes } from "./processors/processor-routes.ts";
 import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
+import { sourceRoutes } from "./sources/source-routes.ts";
 import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
@@ -94,6 +95,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   app.route("/", processorRoutes(options.processors ?? []));
+  app.route("/", sourceRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

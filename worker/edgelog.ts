@@ -36,6 +36,7 @@ import { ProcessorObject } from "./processors/processor-object.ts";
 import { wakeProcessors } from "./processors/processor-routes.ts";
 import { Registry } from "./registry.ts";
 import { EdgelogService } from "./rpc/edgelog-service.ts";
+import { SourceObject } from "./sources/source-object.ts";
 import { StreamObject } from "./streams/stream-object.ts";
 
 export { EdgelogError, type ErrorCode, rpcError } from "../client/protocol/index.ts";
@@ -67,6 +68,7 @@ export {
   type RpcRecordInput,
   type RpcValue,
 } from "./rpc/edgelog-service.ts";
+export type { Delivery, DeliveryAnswer } from "./sources/source-delivery.ts";
 
 /**
  * What `createEdgelog` returns: the app to mount and the classes to export by these names.
@@ -90,6 +92,8 @@ export interface Edgelog {
   EdgelogService: typeof EdgelogService;
   /** Export as `Processor` (binding PROCESSOR) when `processors` are registered: one object per processor and input partition. */
   Processor: typeof ProcessorObject;
+  /** Export as `Source` (binding SOURCE) to serve HTTP sources (webhooks into topics, `/v1/sources`): one object per source. */
+  Source: typeof SourceObject;
   /** Wakes every registered processor (call it from a cron trigger so they run before anyone looks at /v1/processors). */
   startProcessors: (env: EdgelogEnv) => Promise<void>;
 }
@@ -133,6 +137,15 @@ export interface Edgelog {
  * [[migrations]]
  * tag = "edgelog-v2"
  * new_sqlite_classes = ["Stream"]
+ *
+ * # Optional: HTTP sources under /v1/sources (export class Source extends edgelog.Source {}).
+ * [[durable_objects.bindings]]
+ * name = "SOURCE"
+ * class_name = "Source"
+ *
+ * [[migrations]]
+ * tag = "edgelog-v3"
+ * new_sqlite_classes = ["Source"]
  * ```
  *
  * @example
@@ -180,6 +193,11 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
       super(ctx, overlay(env), processors);
     }
   }
+  class EdgelogSource extends SourceObject {
+    constructor(ctx: DurableObjectState, env: EdgelogEnv) {
+      super(ctx, overlay(env));
+    }
+  }
   const startProcessors = (env: EdgelogEnv) => wakeProcessors(overlay(env), processors);
   return {
     app,
@@ -189,6 +207,7 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
     Stream: EdgelogStream,
     EdgelogService,
     Processor: EdgelogProcessor,
+    Source: EdgelogSource,
     startProcessors,
   };
 }

@@ -11,6 +11,7 @@ import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { ProcessorObject } from "./processors/processor-object.ts";
 import type { Registry } from "./registry.ts";
+import type { SourceObject } from "./sources/source-object.ts";
 import type { StreamObject } from "./streams/stream-object.ts";
 
 /**
@@ -28,6 +29,8 @@ export interface EdgelogEnv extends AuthVars {
   STREAM: DurableObjectNamespace<StreamObject>;
   /** One object per stream processor and input partition (class Processor); needed only with `processors` registered. */
   PROCESSOR: DurableObjectNamespace<ProcessorObject>;
+  /** One object per HTTP source, and one listing them (class Source); a Worker without it answers NOT_FOUND on `/v1/sources`. */
+  SOURCE: DurableObjectNamespace<SourceObject>;
   /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

@@ -78,3 +78,11 @@ export default {
  * // [[durable_objects.bindings]] name = "PROCESSOR", class_name = "Processor"
  */
 export class Processor extends edgelog.Processor {}
+
+/**
+ * One object per HTTP source, and one listing them (binding SOURCE).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "SOURCE", class_name = "Source"
+ */
+export class Source extends edgelog.Source {}

@@ -44,6 +44,10 @@ export const ROUTE = {
   // Stream processors deployed with the Worker (PROC-6).
   processors: "/v1/processors",
   processor: "/v1/processors/:name",
+  // HTTP sources: webhooks into a topic (SOURCE-1); the events route is signed, not token-authenticated (SOURCE-4).
+  sources: "/v1/sources",
+  source: "/v1/sources/:name",
+  sourceEvents: "/v1/sources/:name/events",
 } as const;
 
 /**
@@ -83,4 +87,14 @@ export function partitionPath(topic: string, partition: number): string {
  */
 export function groupPath(group: string): string {
   return `/v1/groups/${encodeURIComponent(group)}`;
+}
+
+/**
+ * The path of an HTTP source; add "/events" for its ingest route.
+ *
+ * @example
+ * `${sourcePath("github")}/events`; // "/v1/sources/github/events"
+ */
+export function sourcePath(source: string): string {
+  return `/v1/sources/${encodeURIComponent(source)}`;
 }
