@@ -21,6 +21,7 @@ import type { Env } from "./env.ts";
 import { groupOffsets } from "./group-offsets.ts";
 import { groupStub, partitionStub, registryStub } from "./object-names.ts";
 import type { MetricFamily, MetricSample } from "./prometheus.ts";
+import { sourceFamilies } from "./sources/source-metrics.ts";
 import type { TopicMeta } from "./topic-meta.ts";
 
 type PartitionMetric = [name: string, help: string, type: MetricFamily["type"], pick: (stats: PartitionStats) => number];
@@ -181,6 +182,7 @@ export async function gatherMetrics(env: Env, access: Access, budgets: MetricsBu
   return [
     ...partitionFamilies(visited),
     ...groupFamilies(measured),
+    ...(await sourceFamilies(env, access)),
     ...skippedFamilies(skipped, Math.max(0, allowed.length - budgets.groupsMax)),
   ];
 }

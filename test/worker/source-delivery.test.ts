@@ -11,6 +11,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SOURCES_MAX } from "../../client/protocol/index.ts";
+import { app } from "../../worker/index.ts";
 import { deliver } from "../../worker/sources/source-delivery.ts";
 import { SOURCE_INDEX_NAME, type SourceObject } from "../../worker/sources/source-object.ts";
 import { sourceStub } from "../../worker/sources/source-routes.ts";
@@ -95,6 +96,21 @@ describe("redeliveries", () => {
       expect([instance.state.seen("w-1"), instance.state.seen("a")]).toEqual([null, null]);
       expect(instance.state.seen("c")).not.toBeNull();
     });
+  });
+});
+
+describe("metrics", () => {
+  it("GET /v1/metrics has each source's accepted, duplicates and signature refusals", async () => {
+    const name = await source();
+    await signed(name, "{}", "m-1");
+    await signed(name, "{}", "m-1");
+    await sendDelivery(name, "{}", { "x-hub-signature-256": "sha256=00" });
+    const response = await app.request("/v1/metrics", {}, env);
+    const text = await response.text();
+    const labels = `{source="${name}",topic="${name}"}`;
+    expect(text).toContain(`edgelog_source_accepted_total${labels} 1\n`);
+    expect(text).toContain(`edgelog_source_duplicates_total${labels} 1\n`);
+    expect(text).toContain(`edgelog_source_signature_refusals_total${labels} 1\n`);
   });
 });
 
