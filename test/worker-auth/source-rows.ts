@@ -1,6 +1,6 @@
 /**
  * The auth matrix's rows for the HTTP sources' management routes (test/worker-auth/matrix.test.ts
- * runs them): each needs `admin` on `*` (SOURCE-8). The ingest route has no row: no token is read
+ * runs them): each needs `admin` on `*` (SOURCE-3). The ingest route has no row: no token is read
  * there (its callers hold none), the source's signature authenticates it, which
  * test/worker-auth/source-auth.test.ts tries.
  *

@@ -11,7 +11,7 @@
  * with the same sequence either lands or is recognised as a retry (PRODUCER-3), so the topic holds
  * each delivery once and its id is remembered with the offset it got.
  *
- * Rules: PROTOCOL.md SOURCE-4, SOURCE-5, SOURCE-6, SOURCE-7.
+ * Rules: PROTOCOL.md SOURCE-4, SOURCE-5, SOURCE-6, SOURCE-7, SOURCE-8.
  *
  * @example
  * const answer = await deliver(context, { headers, body });

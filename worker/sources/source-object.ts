@@ -6,7 +6,7 @@
  * SOURCE_INDEX_NAME (no source name can be it: `#` is not in NAME-1's alphabet), keeps the list
  * of names, bounded by SOURCES_MAX.
  *
- * Rules: PROTOCOL.md SOURCE-1, SOURCE-3, SOURCE-5.
+ * Rules: PROTOCOL.md SOURCE-1, SOURCE-3, SOURCE-8.
  *
  * @example
  * const stub = sourceStub(env, "github");
@@ -85,7 +85,7 @@ export class SourceObject extends DurableObject<EdgelogEnv> {
 
   /**
    * Creates or replaces the configuration. An intent left by an earlier delivery is settled
-   * first; one that cannot be settled now is given up (SOURCE-5 says what that costs).
+   * first; one that cannot be settled now is given up (SOURCE-8 says what that costs).
    */
   configure(name: string, config: SourceConfig): Promise<{ created: boolean; status: SourceStatus }> {
     return this.alone(async () => {

@@ -8,7 +8,7 @@
  * A new delivery answers 202 `{topic, partition, offset, duplicate: false, deliveryId}`, a
  * redelivery 200 with `duplicate: true` and the original offset.
  *
- * Rules: PROTOCOL.md SOURCE-1, SOURCE-3, SOURCE-4, SOURCE-8.
+ * Rules: PROTOCOL.md SOURCE-1, SOURCE-3, SOURCE-4.
  *
  * @example
  * app.route("/", sourceRoutes);

@@ -4,7 +4,7 @@
  * partition of its topic. A delivery being appended is a row whose `request` holds the produce
  * request it sends (an intent): it is written, with the sequence it takes, before the append, and
  * cleared when the append is acknowledged, so a crash between the two leaves the intent to resend
- * (SOURCE-5). The one object named SOURCE_INDEX_NAME keeps the list of source names instead.
+ * (SOURCE-8). The one object named SOURCE_INDEX_NAME keeps the list of source names instead.
  *
  * @example
  * const state = new SourceState(ctx.storage.sql);
