@@ -56,6 +56,7 @@ export const EDGELOG_DURABLE_OBJECTS = {
   GROUP: { className: "Group", useSQLite: true },
   STREAM: { className: "Stream", useSQLite: true },
   PROCESSOR: { className: "Processor", useSQLite: true },
+  SOURCE: { className: "Source", useSQLite: true },
 } as const;
 
 /**
