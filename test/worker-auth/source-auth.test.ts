@@ -54,7 +54,8 @@ describe("the ingest route reads no token", () => {
 
   it("a bad or missing signature is 401 INVALID_SIGNATURE, without a Bearer challenge", async () => {
     const body = '{"n":2}';
-    for (const headers of [{}, { "x-hub-signature-256": `sha256=${"0".repeat(64)}` }]) {
+    const refusals: Record<string, string>[] = [{}, { "x-hub-signature-256": `sha256=${"0".repeat(64)}` }];
+    for (const headers of refusals) {
       const res = await post(`/v1/sources/${TOPIC}/events`, body, headers);
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("INVALID_SIGNATURE");

@@ -94,7 +94,7 @@ describe("signatures", () => {
     await createSource(topic, { topic });
     const body = JSON.stringify({ action: "opened", n: 1 });
     const good = await sha256Signature(SECRET, body);
-    const refused = [
+    const refused: Record<string, string>[] = [
       {},
       { "x-hub-signature-256": await sha256Signature("another-secret-0123456789", body) },
       { "x-hub-signature-256": await sha256Signature(SECRET, `${body} `) },
