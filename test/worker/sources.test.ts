@@ -9,7 +9,7 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SIGNATURE_TOLERANCE_MS } from "../../client/protocol/index.ts";
+import { SIGNATURE_TOLERANCE_MS, SOURCE_BODY_BYTES_MAX } from "../../client/protocol/index.ts";
 import type { SourceObject } from "../../worker/sources/source-object.ts";
 import { sourceStub } from "../../worker/sources/source-routes.ts";
 import { api, createTopic, expectError, readAll, uniqueTopic } from "./http.ts";
@@ -109,6 +109,19 @@ describe("signatures", () => {
     expect(accepted.json).toMatchObject({ topic, partition: 0, offset: 0, duplicate: false });
     expect((await readAll(topic, 0)).map((r) => r.value)).toEqual([{ action: "opened", n: 1 }]);
     expect((await api("GET", `/v1/sources/${topic}`)).json).toMatchObject({ accepted: 1, refusedSignatures: refused.length });
+  });
+
+  it("a body over SOURCE_BODY_BYTES_MAX is 413 REQUEST_TOO_LARGE before the signature is checked", async () => {
+    const topic = uniqueTopic("src-big");
+    await createTopic(topic, 1);
+    await createSource(topic, { topic });
+    const big = `"${"x".repeat(SOURCE_BODY_BYTES_MAX - 1)}"`;
+    expectError(await sendDelivery(topic, big, { "x-hub-signature-256": await sha256Signature(SECRET, big) }), 413, "REQUEST_TOO_LARGE");
+    expect((await api("GET", `/v1/sources/${topic}`)).json).toMatchObject({ accepted: 0, refusedSignatures: 0 });
+    // At the limit the body is read; as a record it is then over RECORD_BYTES_MAX (its framing), refused and not stored.
+    const most = `"${"x".repeat(SOURCE_BODY_BYTES_MAX - 2)}"`;
+    expectError(await sendDelivery(topic, most, { "x-hub-signature-256": await sha256Signature(SECRET, most) }), 413, "RECORD_TOO_LARGE");
+    expect(await readAll(topic, 0)).toEqual([]);
   });
 
   it("timestamped: accepted within SIGNATURE_TOLERANCE_MS of the object's clock, refused past it either way", async () => {
