@@ -3,7 +3,8 @@
  * the topics and groups (one call), each visited partition answers its stats (one RPC each, at
  * most METRICS_PARTITIONS_MAX a scrape), each visited group its description (one RPC, at most
  * METRICS_GROUPS_MAX) and its lag (one RPC per partition of each topic it consumes, within the
- * same partition budget). Nothing is written. A scrape does wake an evicted partition or group
+ * same partition budget), and the HTTP sources' counters (sources/source-metrics.ts, admin on `*`
+ * only). Nothing is written. A scrape does wake an evicted partition or group
  * object (Durable Objects keep no counters outside the object), so scrape at the interval you can
  * pay for; what the budgets leave out is counted in `edgelog_metrics_*_skipped`, never visited.
  * Counters (`*_total`) count since the object started: they reset when it is evicted, as
