@@ -144,7 +144,7 @@ export interface Edgelog {
  * class_name = "Source"
  *
  * [[migrations]]
- * tag = "edgelog-v3"
+ * tag = "edgelog-sources"
  * new_sqlite_classes = ["Source"]
  * ```
  *
