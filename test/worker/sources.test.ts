@@ -187,6 +187,9 @@ describe("the mapping", () => {
     const signed = async (b: string) => ({ "x-hub-signature-256": await sha256Signature(SECRET, b) });
     expectError(await sendDelivery(byPointer, text, await signed(text)), 400, "INVALID_JSON");
     expectError(await sendDelivery(byPointer, '{"other":1}', await signed('{"other":1}')), 400, "INVALID_RECORD");
+    // A value nested past VALUE_DEPTH_MAX (a body of 400,000 brackets) is a bad record, not a crash.
+    const deep = `${"[".repeat(400_000)}${"]".repeat(400_000)}`;
+    expectError(await sendDelivery(byHeader, deep, await signed(deep)), 400, "INVALID_RECORD");
     expect((await api("GET", `/v1/sources/${byPointer}`)).json).toMatchObject({ accepted: 1, deliveryIds: 1 });
   });
 });
