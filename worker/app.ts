@@ -39,6 +39,8 @@ import type { ProcessorDefinition } from "./processors/processor-definition.ts";
 import { processorRoutes } from "./processors/processor-routes.ts";
 import { schemaRoutes } from "./schemas/schema-routes.ts";
 import { HTML_SECURITY_HEADERS } from "./security-headers.ts";
+import { sourceMetrics } from "./sources/source-metrics.ts";
+import { sourceRoutes } from "./sources/source-routes.ts";
 import { streamRoutes, streamSecurityHeaders } from "./streams/stream-routes.ts";
 import { topicRoutes } from "./topic-routes.ts";
 
@@ -93,11 +95,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", partitionRoutes);
   app.route("/", groupRoutes);
-  app.route("/", metricsRoutes([processorMetrics(options.processors ?? []), connectorMetrics]));
+  app.route("/", metricsRoutes([processorMetrics(options.processors ?? []), connectorMetrics, sourceMetrics]));
   app.route("/", schemaRoutes);
   app.route("/", streamRoutes);
   app.route("/", processorRoutes(options.processors ?? []));
   app.route("/", connectorRoutes);
+  app.route("/", sourceRoutes);
   // Mounted in another app, this app's notFound is not used (Hono keeps the outer one): an
   // unknown /v1 path still answers the API's NOT_FOUND (and a known one's other method 405).
   app.all("/v1/*", () => errorJson("NOT_FOUND", NOT_FOUND_MESSAGE));

@@ -37,6 +37,7 @@ import { ProcessorObject } from "./processors/processor-object.ts";
 import { wakeProcessors } from "./processors/processor-routes.ts";
 import { Registry } from "./registry.ts";
 import { EdgelogService } from "./rpc/edgelog-service.ts";
+import { SourceObject } from "./sources/source-object.ts";
 import { StreamObject } from "./streams/stream-object.ts";
 
 export { EdgelogError, type ErrorCode, rpcError } from "../client/protocol/index.ts";
@@ -68,6 +69,7 @@ export {
   type RpcRecordInput,
   type RpcValue,
 } from "./rpc/edgelog-service.ts";
+export type { Delivery, DeliveryAnswer } from "./sources/source-delivery.ts";
 
 /**
  * What `createEdgelog` returns: the app to mount and the classes to export by these names.
@@ -93,6 +95,8 @@ export interface Edgelog {
   Processor: typeof ProcessorObject;
   /** Export as `Connector` (binding CONNECTOR) to run connectors (README "Connectors: the webhook sink"). */
   Connector: typeof ConnectorObject;
+  /** Export as `Source` (binding SOURCE) to serve HTTP sources (webhooks into topics, `/v1/sources`): one object per source. */
+  Source: typeof SourceObject;
   /** Wakes every registered processor (call it from a cron trigger so they run before anyone looks at /v1/processors). */
   startProcessors: (env: EdgelogEnv) => Promise<void>;
 }
@@ -136,6 +140,15 @@ export interface Edgelog {
  * [[migrations]]
  * tag = "edgelog-v2"
  * new_sqlite_classes = ["Stream"]
+ *
+ * # Optional: HTTP sources under /v1/sources (export class Source extends edgelog.Source {}).
+ * [[durable_objects.bindings]]
+ * name = "SOURCE"
+ * class_name = "Source"
+ *
+ * [[migrations]]
+ * tag = "edgelog-sources"
+ * new_sqlite_classes = ["Source"]
  * ```
  *
  * @example
@@ -188,6 +201,11 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
       super(ctx, overlay(env));
     }
   }
+  class EdgelogSource extends SourceObject {
+    constructor(ctx: DurableObjectState, env: EdgelogEnv) {
+      super(ctx, overlay(env));
+    }
+  }
   const startProcessors = (env: EdgelogEnv) => wakeProcessors(overlay(env), processors);
   return {
     app,
@@ -198,6 +216,7 @@ export function createEdgelog(options: EdgelogOptions = {}): Edgelog {
     EdgelogService,
     Processor: EdgelogProcessor,
     Connector: EdgelogConnector,
+    Source: EdgelogSource,
     startProcessors,
   };
 }

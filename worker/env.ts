@@ -12,6 +12,7 @@ import type { AuthVariables } from "./middleware/authenticate.ts";
 import type { Partition } from "./partition/partition.ts";
 import type { ProcessorObject } from "./processors/processor-object.ts";
 import type { Registry } from "./registry.ts";
+import type { SourceObject } from "./sources/source-object.ts";
 import type { StreamObject } from "./streams/stream-object.ts";
 
 /**
@@ -33,6 +34,8 @@ export interface EdgelogEnv extends AuthVars {
   CONNECTOR: DurableObjectNamespace<ConnectorObject>;
   /** The R2 bucket archive connectors write to (README "Connectors"); absent: `kind: "archive"` is ARCHIVE_UNBOUND. */
   ARCHIVE?: R2Bucket;
+  /** One object per HTTP source, and one listing them (class Source); a Worker without it answers NOT_FOUND on `/v1/sources`. */
+  SOURCE: DurableObjectNamespace<SourceObject>;
   /** The Durable Streams long-poll time in ms (STREAM_LONG_POLL_MS_DEFAULT when unset). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

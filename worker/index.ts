@@ -86,3 +86,11 @@ export class Processor extends edgelog.Processor {}
  * // [[durable_objects.bindings]] name = "CONNECTOR", class_name = "Connector"
  */
 export class Connector extends edgelog.Connector {}
+
+/**
+ * One object per HTTP source, and one listing them (binding SOURCE).
+ *
+ * @example
+ * // [[durable_objects.bindings]] name = "SOURCE", class_name = "Source"
+ */
+export class Source extends edgelog.Source {}

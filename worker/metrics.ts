@@ -9,7 +9,8 @@
  * Counters (`*_total`) count since the object started: they reset when it is evicted, as
  * Prometheus expects of a counter (`edgelog_partition_started_at_seconds` shows when).
  *
- * Processors' families come from metrics-processors.ts, a MetricsSource the app passes in.
+ * Processors', connectors' and HTTP sources' families come from MetricsSources the app passes in
+ * (metrics-processors.ts, connectors/connector-metrics.ts, sources/source-metrics.ts).
  *
  * Rules: PROTOCOL.md METRICS-1 to METRICS-4.
  *

@@ -33,10 +33,14 @@ export const ERROR_STATUS = {
   INVALID_CONFIG: 400,
   /** The `producer` object is malformed, or cannot be used as asked. */
   INVALID_PRODUCER: 400,
+  /** An HTTP source's name or configuration is malformed (SOURCE-1, SOURCE-2). */
+  INVALID_SOURCE: 400,
   /** A record without a key produced to a compacted topic (its latest value per key needs one). */
   KEY_REQUIRED: 400,
   /** No token, or one that is malformed, badly signed, expired, not yet valid or for another audience or issuer. */
   UNAUTHENTICATED: 401,
+  /** A delivery to an HTTP source whose signature is missing, malformed, wrong or out of its time tolerance (SOURCE-4). */
+  INVALID_SIGNATURE: 401,
   /** A valid token without the grant the request needs (or a browser Origin not allowed). */
   FORBIDDEN: 403,
   /** A Durable Streams producer's epoch is below the stream's for that Producer-Id: a zombie, fenced (STREAM-11). */
@@ -62,6 +66,8 @@ export const ERROR_STATUS = {
   GROUP_MAX_SIZE_REACHED: 409,
   /** The partition keeps the offsets of GROUPS_PER_PARTITION_MAX groups, none idle long enough to forget. */
   GROUP_LIMIT_REACHED: 409,
+  /** The deployment holds SOURCES_MAX HTTP sources already (SOURCE-1). */
+  SOURCE_LIMIT_REACHED: 409,
   /** The partition socket has started SOCKET_SUBSCRIBES_MAX subscriptions: open another socket to seek again. */
   TOO_MANY_SUBSCRIBES: 409,
   /** A newer epoch of this producer id has written: this one is a zombie. */
@@ -119,6 +125,8 @@ export const ERROR_STATUS = {
   CONNECTOR_LIMIT_REACHED: 409,
   /** An archive connector on a deployment without the R2 binding ARCHIVE (CONNECT-10). */
   ARCHIVE_UNBOUND: 503,
+  /** No HTTP source of that name is configured (SOURCE-3). */
+  UNKNOWN_SOURCE: 404,
   /** The schema breaks the subject's compatibility level against its earlier versions. */
   INCOMPATIBLE_SCHEMA: 409,
   /** The registry holds SCHEMA_SUBJECTS_MAX subjects, the subject SCHEMA_VERSIONS_MAX versions, or SCHEMA_DOCUMENTS_MAX documents. */

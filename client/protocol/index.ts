@@ -1,6 +1,6 @@
 /**
  * edgelog's wire contract, the one door to it: error codes and statuses, limits, wire shapes,
- * names, value checks, token claims and grants, record/commit/topic-config parsing (and the one-scan produce parse), socket messages and their parser,
+ * names, value checks, HTTP sources' configuration, token claims and grants, record/commit/topic-config parsing (and the one-scan produce parse), socket messages and their parser,
  * close codes, route paths, the start rule, murmur2 and the partitioner. The worker and the
  * browser client import this module and nothing else of this folder, so the two sides can never
  * drift. It has no DOM, no IndexedDB and no Workers types (its own tsconfig refuses them);
@@ -44,6 +44,8 @@ export * from "./schema-limits.ts";
 export * from "./schema-subjects.ts";
 export * from "./schema-subset.ts";
 export * from "./schema-validate.ts";
+export * from "./source-limits.ts";
+export * from "./sources.ts";
 export * from "./start.ts";
 export * from "./stream-limits.ts";
 export * from "./topic-config.ts";

@@ -47,6 +47,10 @@ export const ROUTE = {
   // Connectors configured through the API (CONNECT-8).
   connectors: "/v1/connectors",
   connector: "/v1/connectors/:name",
+  // HTTP sources: webhooks into a topic (SOURCE-1); the events route is signed, not token-authenticated (SOURCE-4).
+  sources: "/v1/sources",
+  source: "/v1/sources/:name",
+  sourceEvents: "/v1/sources/:name/events",
 } as const;
 
 /**
@@ -86,4 +90,14 @@ export function partitionPath(topic: string, partition: number): string {
  */
 export function groupPath(group: string): string {
   return `/v1/groups/${encodeURIComponent(group)}`;
+}
+
+/**
+ * The path of an HTTP source; add "/events" for its ingest route.
+ *
+ * @example
+ * `${sourcePath("github")}/events`; // "/v1/sources/github/events"
+ */
+export function sourcePath(source: string): string {
+  return `/v1/sources/${encodeURIComponent(source)}`;
 }

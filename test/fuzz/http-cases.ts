@@ -1,5 +1,6 @@
 /**
- * HTTP cases for the fuzzer: one per route of PROTOCOL.md HTTP-4 (and paths that are no route),
+ * HTTP cases for the fuzzer: one per route of PROTOCOL.md HTTP-4 but the schema registry's and the
+ * processors' (and paths that are no route),
  * each a near-valid request: the route's method mostly, its path segments from the lane's names
  * (encoded several ways), its query parameters near JSON-3's edges, headers (content types,
  * origins, CORS preflights, Last-Event-ID, upgrades, bearer tokens good and bad) and its body
@@ -13,7 +14,7 @@ import fc from "fast-check";
 import type { FuzzAuth } from "./auth-mode.ts";
 import { encodedText, type NameSpace, nameArb, numberText, queryArb, segment } from "./fuzz-names.ts";
 import { anyString, type Doc, damagedBytes, mutatedDoc, textDamage, writeDoc } from "./json-text.ts";
-import { commitDoc, createTopicDoc, joinDoc, produceDoc } from "./request-docs.ts";
+import { commitDoc, createTopicDoc, joinDoc, produceDoc, sourceDoc } from "./request-docs.ts";
 
 /**
  * One HTTP request to send.
@@ -81,6 +82,12 @@ function templates(space: NameSpace): fc.WeightedArbitrary<Template>[] {
     t(2, { route: "leave", method: "DELETE", parts: [...g, "/members/", member] }),
     t(2, { route: "describeGroup", method: "GET", parts: g }),
     t(2, { route: "groupSocket", method: "GET", parts: [...g, "/ws"], socket: true }),
+    // HTTP sources: the ingest route reads no token, so every header and body reaches the object.
+    t(2, { route: "putSource", method: "PUT", parts: ["/v1/sources/", topic], body: sourceDoc(space) }),
+    t(1, { route: "sources", method: "GET", parts: ["/v1/sources"] }),
+    t(1, { route: "describeSource", method: "GET", parts: ["/v1/sources/", topic] }),
+    t(1, { route: "deleteSource", method: "DELETE", parts: ["/v1/sources/", topic] }),
+    t(4, { route: "sourceEvents", method: "POST", parts: ["/v1/sources/", topic, "/events"], body: createTopicDoc }),
   ];
 }
 

@@ -142,3 +142,45 @@ export function joinDoc(space: NameSpace): fc.Arbitrary<DocObject> {
     )
     .map(defined);
 }
+
+/**
+ * An HTTP source's configuration (SOURCE-2), near-valid: the lane's topic names, a secret about
+ * the minimum, each scheme, pointers and header names (the mutations add the rest).
+ *
+ * @example
+ * fc.sample(sourceDoc(space), 1); // e.g. [{ topic: "fzh-play", secret: "fuzz-secret-0123", signature: { scheme: "timestamped" } }]
+ */
+export function sourceDoc(space: NameSpace): fc.Arbitrary<DocObject> {
+  const pointer = fc.constantFrom("", "/id", "/a/0/b", "/~0~1", "id");
+  return fc
+    .record(
+      {
+        topic: nameArb(space, "topic"),
+        secret: fc.constantFrom("fuzz-secret-0123", "short", "x".repeat(1_025)),
+        signature: fc
+          .record(
+            { header: fc.constantFrom("x-sig", "bad header"), scheme: fc.constantFrom("sha256", "timestamped", "md5") },
+            { requiredKeys: [] },
+          )
+          .map(defined),
+        deliveryIdHeader: fc.constantFrom("x-delivery-id", "X-GitHub-Delivery"),
+        mapping: fc
+          .record(
+            {
+              key: fc.oneof(
+                pointer.map((p): Doc => ({ pointer: p })),
+                fc.constant<Doc>({ header: "x-k" }),
+              ),
+              value: pointer.map((p): Doc => ({ pointer: p })),
+              headers: fc.array(fc.constantFrom("x-a", "x-b", ""), { maxLength: 3 }),
+            },
+            { requiredKeys: [] },
+          )
+          .map(defined),
+        dedupeWindowMs: fc.oneof(fc.constant(1_000), fc.nat(10 ** 9)),
+        partition: fc.nat(PLAYGROUND_PARTITIONS),
+      },
+      { requiredKeys: ["topic", "secret"] },
+    )
+    .map(defined);
+}

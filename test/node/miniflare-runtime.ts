@@ -57,6 +57,7 @@ export const EDGELOG_DURABLE_OBJECTS = {
   STREAM: { className: "Stream", useSQLite: true },
   PROCESSOR: { className: "Processor", useSQLite: true },
   CONNECTOR: { className: "Connector", useSQLite: true },
+  SOURCE: { className: "Source", useSQLite: true },
 } as const;
 
 /**

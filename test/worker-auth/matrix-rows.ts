@@ -10,6 +10,7 @@
  */
 import type { GrantedRoute } from "../../worker/auth/route-grants.ts";
 import { SCHEMA_HTTP_ROWS } from "./schema-rows.ts";
+import { SOURCE_HTTP_ROWS } from "./source-rows.ts";
 
 /**
  * The names a row works on: its own topic (2 partitions, 2 records on partition 0), group (an
@@ -41,6 +42,8 @@ export interface HttpRow {
   ok: number;
   /** The row needs a member in its group (its setup joins one). */
   member?: boolean;
+  /** Arranges what the row's request needs beyond its topic and group, with an admin token. */
+  setup?: (names: RowNames, admin: string) => Promise<void>;
 }
 
 const T = (n: RowNames) => n.topic;
@@ -247,6 +250,7 @@ export const HTTP_ROWS: HttpRow[] = [
     ok: 404,
   },
   ...SCHEMA_HTTP_ROWS,
+  ...SOURCE_HTTP_ROWS,
 ];
 
 /**

@@ -23,6 +23,7 @@ import * as protocol from "../../client/protocol/index.ts";
 import { CONNECTOR_INDEX_NAME } from "../../worker/connectors/connector-object.ts";
 import worker from "../../worker/index.ts";
 import { partitionObjectName } from "../../worker/object-names.ts";
+import { SOURCE_INDEX_NAME } from "../../worker/sources/source-object.ts";
 import { SSE_KEEPALIVE_MS, SSE_STREAM_MS_MAX } from "../../worker/sse.ts";
 import { type AUTH_MODE_NEEDS, authFixtures, withAuthNeed } from "../conformance/auth-fixtures.ts";
 import { closeTable, errorTable, limitTable, routeTable } from "../conformance/protocol-doc.ts";
@@ -136,6 +137,17 @@ const FIXTURES: Record<string, (args: Record<string, Json>) => Promise<Record<st
       state.storage.sql.exec("DELETE FROM names WHERE name LIKE ?", `${SEED_PREFIX}%`);
     });
   },
+  /** Lists seeded names in the HTTP sources' index up to SOURCES_MAX (never configured: the list skips them). */
+  async "sources-at-limit"(): Promise<undefined> {
+    const index = env.SOURCE.get(env.SOURCE.idFromName(SOURCE_INDEX_NAME));
+    const listed = await index.indexNames();
+    for (let i = 0; listed.length + i < protocol.SOURCES_MAX; i++) expect(await index.indexReserve(`${SEED_PREFIX}${i}`)).toBe(true);
+  },
+  /** Removes what sources-at-limit seeded. */
+  async "sources-at-limit-undo"(): Promise<undefined> {
+    const index = env.SOURCE.get(env.SOURCE.idFromName(SOURCE_INDEX_NAME));
+    for (const name of await index.indexNames()) if (name.startsWith(SEED_PREFIX)) await index.indexRelease(name);
+  },
   /** Adds `count` members to group `group` (which one join made), straight into its coordinator. */
   async "group-members-seed"(args): Promise<undefined> {
     await runInDurableObject(env.GROUP.get(env.GROUP.idFromName(String(args.group))), (_instance, state) => {
@@ -209,7 +221,7 @@ const transport: Transport = {
 
 /** A rule id as the code cites one: a PROTOCOL.md section prefix and a number. */
 const RULE_ID =
-  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|AUTH|QUOTA|LIMIT)-[0-9]+\b/g;
+  /\b(?:DOC|VERSION|JSON|NAME|RECORD|PART|PRODUCER|ERROR|HTTP|TOPIC|PRODUCE|FETCH|LOG|COMMIT|GROUP|SOCKET|FLOW|GSOCKET|PING|CLOSE|SSE|CORS|AUTH|QUOTA|LIMIT|SOURCE)-[0-9]+\b/g;
 
 const results: CaseResult[] = [];
 const caseCount = Object.values(FILES).reduce((n, file) => n + file.cases.length, 0);

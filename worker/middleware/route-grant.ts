@@ -16,7 +16,7 @@ import { type GrantedRoute, ROUTE_GRANTS, type RouteGrantRule } from "../auth/ro
 type GrantVariables = { access: Access; topic?: string; group?: string; subject?: string };
 
 /** The name a rule's grant is on. */
-function grantedName(rule: Exclude<RouteGrantRule, { on: "socket" }>, v: GrantVariables): string {
+function grantedName(rule: Extract<RouteGrantRule, { action: string }>, v: GrantVariables): string {
   if (rule.on === "all") return "*";
   if (rule.on === "subject") return subjectGrantName(v.subject ?? "");
   return (rule.on === "topic" ? v.topic : v.group) ?? "";
@@ -33,7 +33,7 @@ export function routeGrant(key: GrantedRoute) {
   return createMiddleware<{ Variables: GrantVariables }>(async (c, next) => {
     const access = c.var.access;
     if (rule.on === "any") requireAnyGrant(access, rule.action);
-    else if (rule.on !== "socket") requireGrant(access, rule.action, grantedName(rule, c.var));
+    else if (rule.action !== null) requireGrant(access, rule.action, grantedName(rule, c.var));
     await next();
   });
 }
