@@ -9,8 +9,8 @@
  */
 import type { CommitResponse, GroupOffsetsResponse, OffsetCommit } from "../client/protocol/index.ts";
 import type { Env } from "./env.ts";
-import { partitionStub } from "./object-names.ts";
-import { unwrap } from "./result.ts";
+import { groupStub, partitionStub } from "./object-names.ts";
+import { invariant, unwrap } from "./result.ts";
 import { checkPartition, onPartition, onTopic } from "./topics.ts";
 
 /**
@@ -32,6 +32,30 @@ export async function commitGroupOffsets(env: Env, group: string, offsets: Offse
     ),
   );
   return { offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) };
+}
+
+/** Most (group, topic) pairs an isolate remembers having listed; past it the memory starts over (a miss costs one call). */
+const LISTED_PAIRS_MAX = 1_024;
+/** The (group, topic) pairs this isolate has listed through mirrorGroupOffsets. */
+const listedPairs = new Set<string>();
+
+/**
+ * Commits the positions a connector or processor keeps in its own storage to its consumer group
+ * (so group tools show its lag), and lists the group in `GET /v1/groups` the first time it
+ * commits on a topic (GROUP-14), as a standalone commit over HTTP does: one coordinator call per
+ * (group, topic) in an isolate's life, the Group object keeping the registry call to one ever.
+ *
+ * @example
+ * await mirrorGroupOffsets(env, "connector.orders-hook", [{ topic: "orders", partition: 0, offset: 17 }]);
+ */
+export async function mirrorGroupOffsets(env: Env, group: string, offsets: OffsetCommit[]): Promise<void> {
+  await commitGroupOffsets(env, group, offsets);
+  const topics = [...new Set(offsets.map((entry) => entry.topic))].filter((topic) => !listedPairs.has(`${group}\n${topic}`));
+  if (topics.length === 0) return;
+  await groupStub(env, group).note(group, topics);
+  if (listedPairs.size + topics.length > LISTED_PAIRS_MAX) listedPairs.clear();
+  for (const topic of topics) listedPairs.add(`${group}\n${topic}`);
+  invariant(listedPairs.size <= LISTED_PAIRS_MAX, "the listed pairs stay within LISTED_PAIRS_MAX");
 }
 
 /**

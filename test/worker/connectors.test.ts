@@ -142,6 +142,9 @@ describe("a connector stepped by hand", () => {
     ]);
     const group = await api("GET", `/v1/groups/connector.${name}/offsets?topic=${topic}`);
     expect(group.json.partitions[0].committedOffset).toBe(2);
+    // Listed with the other groups (GROUP-14), as a standalone commit's group is.
+    const groups = await api("GET", "/v1/groups");
+    expect(groups.json.groups).toContainEqual({ group: `connector.${name}`, topics: [topic] });
     // The next batch starts on its own attempts.
     expect(await stub.step()).toBe(clock.now() + 1_000);
     expect((await status(name)).partitions[0]).toMatchObject({

@@ -145,6 +145,8 @@ describe("the example processors over real partitions", () => {
     // The consumer group's committed offset follows the processor (PROC-4).
     const group = await api("GET", `/v1/groups/processor.${byPage.name}/offsets?topic=${byPage.input}`);
     expect(group.json.totalLag).toBe(0);
+    const groups = await api("GET", "/v1/groups");
+    expect(groups.json.groups).toContainEqual({ group: `processor.${byPage.name}`, topics: [byPage.input] });
   });
 
   it("an unknown processor is 404 UNKNOWN_PROCESSOR", async () => {

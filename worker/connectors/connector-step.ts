@@ -21,7 +21,7 @@ import {
   type FetchedRecord,
 } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
-import { commitGroupOffsets } from "../group-offsets.ts";
+import { mirrorGroupOffsets } from "../group-offsets.ts";
 import { readPartition } from "../operations.ts";
 import type { LogPage } from "../partition/log-pages.ts";
 import { asEdgelogError } from "../result.ts";
@@ -147,7 +147,7 @@ async function mirrorPositions(input: ConnectorStepInput): Promise<void> {
   if (moved.length === 0) return;
   const offsets = moved.map((p) => ({ topic: config.topic, partition: p.partition, offset: p.nextOffset }));
   try {
-    await commitGroupOffsets(env, connectorGroup(name), offsets);
+    await mirrorGroupOffsets(env, connectorGroup(name), offsets);
   } catch {
     return; // retried after the next step
   }

@@ -15,7 +15,7 @@
 import type { FetchedRecord, RecordInput } from "../../client/protocol/index.ts";
 import { parseProduceRequest, partitionForKey } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
-import { commitGroupOffsets } from "../group-offsets.ts";
+import { mirrorGroupOffsets } from "../group-offsets.ts";
 import { readPartition } from "../operations.ts";
 import { produce } from "../produce.ts";
 import { invariant } from "../result.ts";
@@ -139,7 +139,7 @@ export async function runStep(input: StepInput): Promise<{ more: boolean; read: 
   state.commitStep(changes, input.transaction);
   if (records.length > 0) {
     // For group tools (lag, describe): the processor's own position is the one above (PROC-4).
-    await commitGroupOffsets(env, processorGroup(definition.name), [
+    await mirrorGroupOffsets(env, processorGroup(definition.name), [
       { topic: definition.input, partition, offset: changes.nextOffset },
     ]).catch(() => undefined);
   }
