@@ -14,7 +14,7 @@ import fc from "fast-check";
 import type { FuzzAuth } from "./auth-mode.ts";
 import { encodedText, type NameSpace, nameArb, numberText, queryArb, segment } from "./fuzz-names.ts";
 import { anyString, type Doc, damagedBytes, mutatedDoc, textDamage, writeDoc } from "./json-text.ts";
-import { commitDoc, createTopicDoc, joinDoc, produceDoc, sourceDoc } from "./request-docs.ts";
+import { commitDoc, connectorDoc, createTopicDoc, joinDoc, produceDoc, sourceDoc } from "./request-docs.ts";
 
 /**
  * One HTTP request to send.
@@ -88,6 +88,11 @@ function templates(space: NameSpace): fc.WeightedArbitrary<Template>[] {
     t(1, { route: "describeSource", method: "GET", parts: ["/v1/sources/", topic] }),
     t(1, { route: "deleteSource", method: "DELETE", parts: ["/v1/sources/", topic] }),
     t(4, { route: "sourceEvents", method: "POST", parts: ["/v1/sources/", topic, "/events"], body: createTopicDoc }),
+    // Connectors: their alarms deliver only to refused loopback addresses (connectorDoc's URLs).
+    t(2, { route: "putConnector", method: "PUT", parts: ["/v1/connectors/", topic], body: connectorDoc(space) }),
+    t(1, { route: "connectors", method: "GET", parts: ["/v1/connectors"] }),
+    t(1, { route: "describeConnector", method: "GET", parts: ["/v1/connectors/", topic] }),
+    t(1, { route: "deleteConnector", method: "DELETE", parts: ["/v1/connectors/", topic] }),
   ];
 }
 

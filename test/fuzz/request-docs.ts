@@ -184,3 +184,37 @@ export function sourceDoc(space: NameSpace): fc.Arbitrary<DocObject> {
     )
     .map(defined);
 }
+
+/**
+ * A connector's configuration (CONNECT-2, CONNECT-10), near-valid: each kind, the lane's topics,
+ * URLs that are refused on this machine's loopback or malformed (never a host outside it), secrets
+ * about the bounds, and the numbers at and past their limits (the mutations add the rest).
+ *
+ * @example
+ * fc.sample(connectorDoc(space), 1); // e.g. [{ kind: "webhook", topic: "fzh-play", url: "http://127.0.0.1:9/h", secret: "fuzz-secret-0123" }]
+ */
+export function connectorDoc(space: NameSpace): fc.Arbitrary<DocObject> {
+  return fc
+    .record(
+      {
+        kind: fc.constantFrom("webhook", "webhook", "archive", "ftp"),
+        topic: nameArb(space, "topic"),
+        url: fc.constantFrom("http://127.0.0.1:9/h", "https://127.0.0.1:9/", "ftp://127.0.0.1/", "http://u:p@127.0.0.1:9/", "/relative"),
+        secret: fc.constantFrom("fuzz-secret-0123", "short", "x".repeat(513)),
+        deadLetterTopic: nameArb(space, "topic"),
+        attemptsMax: fc.constantFrom(1, 10, 100, 0, 101),
+        backoffInitialMs: fc.constantFrom(10, 1_000, 9, 3_600_001),
+        batchRecordsMax: fc.constantFrom(1, 1_000, 1_001),
+        headers: fc.dictionary(
+          fc.constantFrom("x-a", "authorization", "content-type", "edgelog-x", "bad header"),
+          fc.constantFrom("v", ""),
+          {
+            maxKeys: 3,
+          },
+        ),
+        prefix: fc.constantFrom("edgelog", "a/b", "../x", ""),
+      },
+      { requiredKeys: ["kind", "topic"] },
+    )
+    .map(defined);
+}
