@@ -109,6 +109,8 @@ export class Watchers {
   wake: (watch: Watch) => Promise<void>;
   /** Rows in the table, kept in memory so that an append with no watcher reads nothing. */
   private count = 0;
+  /** The wakes sent last (one promise, replaced by the next append's), for `woken`. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(host: WatchersHost, wake: (watch: Watch) => Promise<void>) {
     this.host = host;
@@ -150,10 +152,18 @@ export class Watchers {
     const taken = sql.exec<{ kind: Watch["kind"]; name: string }>("SELECT kind, name FROM watchers").toArray();
     sql.exec("DELETE FROM watchers");
     this.count = 0;
+    const previous = this.sending;
     const wakeAll = async () => {
       await this.host.durable();
       await Promise.allSettled(taken.map((watch) => Promise.resolve().then(() => this.wake(watch))));
+      await previous;
     };
-    this.host.background(wakeAll().catch(() => undefined));
+    this.sending = wakeAll().catch(() => undefined);
+    this.host.background(this.sending);
+  }
+
+  /** Resolves once every wake sent so far has answered or failed (a test awaits it on the live object). */
+  woken(): Promise<void> {
+    return this.sending;
   }
 }
