@@ -134,6 +134,7 @@ describe("wake on produce", () => {
     const self = { kind: "connector", name };
     expect(await watchersOf(topic, 0)).toEqual([self]);
     expect(await watchersOf(topic, 1)).toEqual([self]);
+    expect((await api("GET", `/v1/topics/${topic}/partitions/1/stats`)).json.watchers).toBe(1);
     clock.advance(1_000);
     await produce(topic, { records: [{ value: 1 }] }, 1);
     await woken(topic, 1);

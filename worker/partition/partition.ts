@@ -402,6 +402,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       sockets: this.sockets.all().length,
       subscribersPaused: this.subscribers.pausedCount(),
       longPollWaiters: this.waiters.size,
+      watchers: this.watchers.size,
       startedAt: this.startedAt,
     };
   }
