@@ -11,12 +11,12 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { PARTITION_WATCHERS_MAX } from "../../client/protocol/index.ts";
 import type { ConnectorObject } from "../../worker/connectors/connector-object.ts";
 import { connectorStub } from "../../worker/connectors/connector-routes.ts";
 import { CONNECTOR_IDLE_BACKSTOP_MS } from "../../worker/connectors/connector-step.ts";
 import { EXAMPLE_PROCESSORS } from "../../worker/example-processors.ts";
 import type { Partition } from "../../worker/partition/partition.ts";
-import { PARTITION_WATCHERS_MAX } from "../../worker/partition/watchers.ts";
 import { PROCESSOR_IDLE_BACKSTOP_MS, PROCESSOR_IDLE_MS, type ProcessorObject } from "../../worker/processors/processor-object.ts";
 import { processorStub } from "../../worker/processors/processor-routes.ts";
 import { ManualClock } from "./clock.ts";

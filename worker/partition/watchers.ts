@@ -18,16 +18,8 @@
  * const watching = watchers.register({ kind: "processor", name: "views/0" }); // false when full
  * watchers.afterAppend(); // after each append: wakes and forgets every watcher
  */
-import { EdgelogError } from "../../client/protocol/index.ts";
+import { EdgelogError, PARTITION_WATCHERS_MAX } from "../../client/protocol/index.ts";
 import type { Env } from "../env.ts";
-
-/**
- * The most watchers one partition keeps (LIMIT-1); past it a registration is refused.
- *
- * @example
- * if (count >= PARTITION_WATCHERS_MAX) return false; // the watcher keeps its 1 s idle poll
- */
-export const PARTITION_WATCHERS_MAX = 64;
 
 /**
  * The longest watcher name (a processor partition's `<name>/<partition>`, a connector's name).
