@@ -1,7 +1,8 @@
 /**
  * Wake on produce (PROTOCOL.md PROC-7) in workerd: a processor partition and a connector that find
  * their input caught up register as watchers on the input Partition within that read and set the
- * long backstop alarm; the next append moves their alarm to now and forgets them; past
+ * long backstop alarm; the next append moves their alarm to now and forgets them (a wake that
+ * arrives during a step makes the next step run at once); past
  * PARTITION_WATCHERS_MAX a registration is refused and the watcher keeps its 1 s poll; a wake that
  * throws never fails the produce. Objects run on ManualClocks a day ahead, so no alarm fires by
  * itself: each is read with `state.storage.getAlarm()` and run by calling `alarm()` by hand.
@@ -90,6 +91,13 @@ describe("wake on produce", () => {
     expect(await alarmOf(stub)).toBe(clock.now() + PROCESSOR_IDLE_BACKSTOP_MS);
     expect(await watchersOf(byPage.input, 0)).toEqual([self]);
     expect((await api("GET", `/v1/processors/${byPage.name}`)).json.partitions[0]).toMatchObject({ inputOffset: 1, recordsIn: 1 });
+    // A wake that arrives while a step runs: that step's alarm is now, not its backstop.
+    await runInDurableObject(stub, async (instance: ProcessorObject) => {
+      const step = instance.alarm();
+      expect(await instance.wakeOnProduce()).toBe(true);
+      await step;
+    });
+    expect(await alarmOf(stub)).toBe(clock.now());
 
     // (c) A full table refuses the registration: the processor keeps its 1 s poll.
     const partition = await partitionStub(byPage.input, 0);
