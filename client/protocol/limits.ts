@@ -172,6 +172,15 @@ export const LONG_POLL_WAIT_MS_MAX = 30_000;
 export const LONG_POLL_WAITERS_MAX = 1_000;
 
 /**
+ * Processor partitions and connectors one partition keeps to wake on its next append (PROC-7);
+ * past it a registration is refused and the watcher keeps its 1 s idle poll.
+ *
+ * @example
+ * if (count >= PARTITION_WATCHERS_MAX) return false; // not registered
+ */
+export const PARTITION_WATCHERS_MAX = 64;
+
+/**
  * Longest idempotent producer id.
  *
  * @example

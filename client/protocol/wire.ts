@@ -265,6 +265,8 @@ export interface PartitionStats {
   subscribersPaused: number;
   /** HTTP long-poll reads parked for the next append. */
   longPollWaiters: number;
+  /** Processor partitions and connectors to wake on the next append (PROC-7). */
+  watchers: number;
   /** When this instance of the object started (ms since the epoch): a change means a restart. */
   startedAt: number;
 }

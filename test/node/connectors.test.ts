@@ -7,13 +7,14 @@
  * backoff on 500s and the commit only after the success, dead-lettering after attemptsMax (the
  * records land in the dead-letter topic with their origin, and the commit moves), a connector
  * without a dead-letter topic shown failing and never moving, and a delivery held open across a
- * crash delivered again under the same delivery id with nothing committed before.
+ * crash delivered again under the same delivery id with nothing committed before; and an idle
+ * connector woken by the next produce (PROC-7) well before its 60 s backstop alarm.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/connectors.test.ts
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectorStatus, FetchedRecord, GroupOffsetsResponse } from "../../client/protocol/index.ts";
+import type { ConnectorStatus, FetchedRecord, GroupOffsetsResponse, PartitionStatsResponse } from "../../client/protocol/index.ts";
 import { type KillableRuntime, killableRuntime } from "../chaos/runtime-process.ts";
 import { edgelogApi, expectJson, makeTempDir, removeDir, requestJson, waitFor } from "./runtime.ts";
 import { type Received, type Receiver, startReceiver, verifySignature } from "./webhook-receiver.ts";
@@ -241,6 +242,20 @@ describe("the webhook sink against a real HTTP endpoint", () => {
     healthy = true;
     await waitFor("the delivery", async () => ((await status("audits-hook")).deliveredRecords === 1 ? true : undefined), WAIT_MS);
     expect(await committed("connector.audits-hook", "audits")).toEqual([1]);
+  });
+
+  it("an idle connector is woken by the next produce, long before its backstop alarm (PROC-7)", { timeout: 60_000 }, async () => {
+    const api = edgelogApi(runtime.url);
+    await api.createTopic("refunds", 1);
+    const stats = () => expectJson<PartitionStatsResponse>("GET", `${runtime.url}/v1/topics/refunds/partitions/0/stats`);
+    await putConnector("refunds-hook", { topic: "refunds", url: `${receiver.url}/refunds` });
+    // Its first step finds the empty partition caught up: the partition holds it as a watcher, and
+    // its next alarm is the 60 s backstop (CONNECTOR_IDLE_BACKSTOP_MS), no longer 1 s away.
+    await waitFor("the connector to watch the partition", async () => ((await stats()).watchers === 1 ? true : undefined), WAIT_MS, 20);
+    await api.produce("refunds", { records: [{ key: "r1", value: { amount: 5 } }] });
+    // Well inside the backstop: only the produce's wake can have brought the delivery this soon.
+    await waitFor("the delivery the produce woke", () => (receiver.on("/refunds").length === 1 ? true : undefined), 20_000, 20);
+    expect(delivery(receiver.on("/refunds")[0] as Received).records.map((r) => r.key)).toEqual(["r1"]);
   });
 
   it("a delivery held open across kill -9 is delivered again under the same id, nothing committed before", {

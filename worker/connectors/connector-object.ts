@@ -5,11 +5,13 @@
  * runs one bounded step (connector-step.ts: at most one batch per due partition) and sets the
  * next alarm for the earliest partition due. Steps, configuration and removal run one at a time,
  * so a replaced or removed connector never has a step of its old configuration land after it.
+ * A partition that found itself caught up wakes the connector on its next append (`wakeOnProduce`
+ * moves the alarm to now, PROC-7).
  *
  * One more object of the namespace, named CONNECTOR_INDEX_NAME (not a connector name: `~` is
  * outside NAME-1's alphabet), lists the connectors' names, at most CONNECTORS_MAX.
  *
- * Rules: PROTOCOL.md CONNECT-1, CONNECT-2, CONNECT-3.
+ * Rules: PROTOCOL.md CONNECT-1, CONNECT-2, CONNECT-3, PROC-7.
  *
  * @example
  * const created = await connectorStub(env, "orders-hook").configure("orders-hook", config, 3);
@@ -42,6 +44,8 @@ export class ConnectorObject extends DurableObject<EdgelogEnv> {
   /** Its SQLite state (configuration, partitions). */
   state: ConnectorState;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Wakes on produce received since this instance started; an alarm's step that saw one runs again at once. */
+  private wakes = 0;
 
   constructor(ctx: DurableObjectState, env: EdgelogEnv) {
     super(ctx, env);
@@ -70,6 +74,19 @@ export class ConnectorObject extends DurableObject<EdgelogEnv> {
     return status;
   }
 
+  /**
+   * A partition's wake on produce (PROC-7): moves the alarm to now unless it is due sooner; ignored
+   * (false) when no connector is configured (removed since it registered).
+   */
+  async wakeOnProduce(): Promise<boolean> {
+    if (this.state.identity() === null) return false;
+    this.wakes++;
+    const nowMs = this.clock.now();
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > nowMs) await this.ctx.storage.setAlarm(nowMs);
+    return true;
+  }
+
   /** Stops the connector and forgets everything it stored; false when there was none. */
   remove(): Promise<boolean> {
     return this.serial(async () => {
@@ -90,11 +107,13 @@ export class ConnectorObject extends DurableObject<EdgelogEnv> {
     });
   }
 
-  /** One step, then the next alarm. */
+  /** One step, then the next alarm (at once after a step that a wake on produce arrived during). */
   override async alarm(): Promise<void> {
+    const wakesBefore = this.wakes;
     let dueMs: number | null;
     try {
       dueMs = await this.step();
+      if (dueMs !== null && this.wakes !== wakesBefore) dueMs = this.clock.now();
     } catch (error) {
       asEdgelogError(error, "a connector step"); // logged; the partitions keep their own errors
       dueMs = this.clock.now() + 5_000;

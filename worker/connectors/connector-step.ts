@@ -5,9 +5,11 @@
  * dead-lettered), so one failing partition waits on its own backoff and the others go on. The
  * position moves only after the sink answered success or the dead-letter append was acknowledged,
  * and is then mirrored to the consumer group `connector.<name>`. The step answers when it needs
- * to run again.
+ * to run again: a partition that was caught up is due again after CONNECTOR_IDLE_BACKSTOP_MS when
+ * the partition took the connector as a watcher (its next append wakes the connector, PROC-7),
+ * else after CONNECTOR_IDLE_MS.
  *
- * Rules: PROTOCOL.md CONNECT-3, CONNECT-4, CONNECT-7.
+ * Rules: PROTOCOL.md CONNECT-1, CONNECT-3, CONNECT-4, CONNECT-7, PROC-7.
  *
  * @example
  * const dueMs = await runConnectorStep({ env, name, config, state, nowMs });
@@ -30,12 +32,21 @@ import { appendDeadLetters } from "./dead-letter.ts";
 import { type Batch, sinkFor } from "./sink.ts";
 
 /**
- * The wait before reading a caught-up partition again.
+ * The wait before reading a caught-up partition again when it did not take the connector as a
+ * watcher (PARTITION_WATCHERS_MAX reached).
  *
  * @example
  * CONNECTOR_IDLE_MS; // 1_000
  */
 export const CONNECTOR_IDLE_MS = 1_000;
+/**
+ * The wait before reading a caught-up partition again when it will wake the connector on its next
+ * append (PROC-7): a backstop for a wake that was lost.
+ *
+ * @example
+ * CONNECTOR_IDLE_BACKSTOP_MS; // 60_000
+ */
+export const CONNECTOR_IDLE_BACKSTOP_MS = 60_000;
 /**
  * The wait after a failure that is not a delivery's (reading the topic, appending dead letters).
  *
@@ -60,8 +71,10 @@ export interface ConnectorStepInput {
 
 /** A page from `offset`, or from the log's start when `offset` is no longer stored (retention, deletion). */
 async function readFrom(input: ConnectorStepInput, partition: number, offset: number): Promise<{ page: LogPage; skipped: boolean }> {
-  const { env, config } = input;
-  const request = { limit: config.batchRecordsMax, maxBytes: CONNECTOR_BATCH_BYTES_MAX, maxWaitMs: 0 };
+  const { env, config, name } = input;
+  // Caught up, the partition wakes the connector on its next append (PROC-7).
+  const watch = { kind: "connector", name } as const;
+  const request = { limit: config.batchRecordsMax, maxBytes: CONNECTOR_BATCH_BYTES_MAX, maxWaitMs: 0, watch };
   try {
     return { page: await readPartition(env, config.topic, partition, { ...request, offset }), skipped: false };
   } catch (error) {
@@ -70,8 +83,11 @@ async function readFrom(input: ConnectorStepInput, partition: number, offset: nu
   }
 }
 
-/** The batch to deliver now (noted as pending before its first attempt), or null when there is none. */
-async function nextBatch(input: ConnectorStepInput, position: PartitionPosition): Promise<{ batch: Batch; more: boolean } | null> {
+/** The batch to deliver now (noted as pending before its first attempt), or none and whether the partition watches for the connector. */
+async function nextBatch(
+  input: ConnectorStepInput,
+  position: PartitionPosition,
+): Promise<{ batch: Batch; more: boolean } | { batch: null; watching: boolean }> {
   const { state, name, config, nowMs } = input;
   const { partition, pending } = position;
   const from = pending?.firstOffset ?? position.nextOffset;
@@ -88,7 +104,7 @@ async function nextBatch(input: ConnectorStepInput, position: PartitionPosition)
   const last = records[records.length - 1];
   if (first === undefined || last === undefined) {
     state.caughtUp(partition, skipped ? page.logStartOffset : nextOffset, page.highWatermark);
-    return null;
+    return { batch: null, watching: page.watching === true };
   }
   if (skipped || pending === null)
     state.begin(partition, { firstOffset: first.offset, lastOffset: last.offset, nextOffset }, page.highWatermark);
@@ -120,7 +136,7 @@ async function stepPartition(input: ConnectorStepInput, position: PartitionPosit
   if (position.nextAttemptMs !== null && position.nextAttemptMs > nowMs) return position.nextAttemptMs;
   try {
     const next = await nextBatch(input, position);
-    if (next === null) return nowMs + CONNECTOR_IDLE_MS;
+    if (next.batch === null) return nowMs + (next.watching ? CONNECTOR_IDLE_BACKSTOP_MS : CONNECTOR_IDLE_MS);
     const { batch, more } = next;
     // As the read left it (a skip over removed records starts the new batch's attempts at 0).
     const current = state.partition(position.partition);

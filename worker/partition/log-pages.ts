@@ -20,6 +20,8 @@ export interface LogPage extends Omit<FetchResponse, "records"> {
   /** `[{"offset":N,"timestamp":...}, ...]` */
   recordsJson: string;
   count: number;
+  /** A read with `watch` (PROC-7): true when the reader is registered to be woken by the next append. */
+  watching?: boolean;
 }
 
 /**

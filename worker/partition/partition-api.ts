@@ -6,6 +6,7 @@
  * const request: ReadRequest = { topicId, offset: "earliest", limit: 100, maxBytes: 65_536, maxWaitMs: 0 };
  */
 import type { ProducerInput, QuotaClaim } from "../../client/protocol/index.ts";
+import type { Watch } from "./watchers.ts";
 
 /**
  * The header the Worker names the topic incarnation in when it forwards a socket upgrade.
@@ -81,4 +82,9 @@ export interface ReadRequest {
   from?: "latest-per-key";
   /** The `cleanedTombstonesBelow` the reader last saw (COMPACT-6); absent: none. */
   cleaned?: number;
+  /**
+   * Wake on produce (PROC-7): when the answer has no records at the end of the log, register this
+   * processor partition or connector to be woken by the next append; the page says `watching`.
+   */
+  watch?: Watch;
 }

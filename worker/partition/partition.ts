@@ -63,6 +63,7 @@ import { ProducerTable, type ProducerVerdict } from "./producers.ts";
 import { initialSocketState, type SocketState, Subscribers } from "./subscribers.ts";
 import { createSchema } from "./tables.ts";
 import { Waiters } from "./waiters.ts";
+import { checkWatch, Watchers, wakeWatcher } from "./watchers.ts";
 
 /**
  * The version of a partition socket's attachment state (`{sub, window, subscribes}`, see
@@ -101,6 +102,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
   /** The topic's schemas, pushed by the registry; every append is validated first (SCHEMA-6). */
   readonly schemas: PartitionSchemas;
   private readonly waiters = new Waiters();
+  /** The processors and connectors to wake on the next append (watchers.ts, PROC-7). */
+  readonly watchers: Watchers;
   /** Concurrent appends (sockets' produce frames, RPC appends) sharing one storage commit. */
   readonly grouped = new GroupCommit<AppendRequest, AppendResult>({
     apply: (request) => this.appendNow(request),
@@ -118,6 +121,8 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.producers = new ProducerTable(ctx.storage.sql, this.log);
     this.keys = new KeyIndex(ctx.storage.sql, this.log.meter);
     this.schemas = new PartitionSchemas(ctx.storage.sql);
+    const background = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+    this.watchers = new Watchers({ sql: ctx.storage.sql, durable: () => ctx.storage.sync(), background }, (w) => wakeWatcher(env, w));
     this.sockets = new SocketLayer(ctx, { version: PARTITION_SOCKET_VERSION, initial: initialSocketState, label: "partition" });
     const compaction = new Compaction({ log: this.log, keys: this.keys, transaction: (fn) => ctx.storage.transactionSync(fn) });
     this.subscribers = new Subscribers(
@@ -205,11 +210,12 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.producers.reload();
     this.housekeeping.cleared();
     this.schemas.reset();
+    this.watchers.reload();
     this.waiters.wakeAll();
     return { ok: true, value: null };
   }
 
-  /** Appends a batch (or recognises an idempotent retry), pushes it to subscribers, wakes long-polls. */
+  /** Appends a batch (or recognises an idempotent retry), pushes it to subscribers, wakes long-polls and watchers. */
   append(request: AppendRequest): Promise<Result<AppendResult>> {
     return captureAsync(() => this.appendGrouped(request));
   }
@@ -257,6 +263,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     this.housekeeping.afterAppend(now, batch.bytes);
     this.subscribers.afterAppend(batch);
     this.waiters.wakeAll();
+    this.watchers.afterAppend();
     return { baseOffset, count, duplicate: false };
   }
 
@@ -316,13 +323,16 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
     requireSocketRoom(this.sockets, ws, principal.sub, this.limitsOf(principal.quota).socketsMax);
   }
 
-  /** Reads a page (compacted-reads.ts); an empty read at the end waits up to maxWaitMs for an append. */
+  /** Reads a page (compacted-reads.ts); an empty read at the end waits up to maxWaitMs for an append and registers its `watch` (PROC-7). */
   async read(request: ReadRequest): Promise<Result<LogPage>> {
     return captureAsync(async () => {
       this.log.require(request.topicId);
+      const watch = request.watch === undefined ? null : checkWatch(request.watch);
       const parts = { log: this.log, keys: this.keys, compaction: this.housekeeping.compaction };
       const page = readPage(parts, request);
-      if (page.count > 0 || page.nextOffset < this.log.highWatermark || request.maxWaitMs <= 0) return page;
+      const caughtUp = page.count === 0 && page.nextOffset >= this.log.highWatermark;
+      if (watch !== null) page.watching = caughtUp && this.watchers.register(watch);
+      if (!caughtUp || request.maxWaitMs <= 0) return page;
       await this.waiters.wait(request.maxWaitMs);
       this.log.require(request.topicId);
       const again = readPage(parts, { ...request, offset: page.nextOffset, cleaned: page.cleanedTombstonesBelow });
@@ -392,6 +402,7 @@ export class Partition extends DurableObject<Env> implements SocketHost, Clocked
       sockets: this.sockets.all().length,
       subscribersPaused: this.subscribers.pausedCount(),
       longPollWaiters: this.waiters.size,
+      watchers: this.watchers.size,
       startedAt: this.startedAt,
     };
   }

@@ -20,7 +20,7 @@ import { getTopic, partitionOffsets } from "../topics.ts";
 import type { ProcessorDefinition } from "./processor-definition.ts";
 import type { ProcessorObject } from "./processor-object.ts";
 import type { ProcessorPartitionStatus } from "./processor-state.ts";
-import { processorGroup } from "./processor-step.ts";
+import { processorGroup, processorObjectName } from "./processor-step.ts";
 
 /**
  * One processor's state.
@@ -53,7 +53,7 @@ export function processorStub(env: Env, name: string, partition: number) {
   // Typed present (like STREAM), but a Worker without processors may leave the binding out.
   const namespace = env.PROCESSOR as DurableObjectNamespace<ProcessorObject> | undefined;
   if (namespace === undefined) throw new EdgelogError("NOT_FOUND", "this Worker has no PROCESSOR binding (PROC-1)");
-  return namespace.get(namespace.idFromName(`${name}/${partition}`));
+  return namespace.get(namespace.idFromName(processorObjectName(name, partition)));
 }
 
 /**

@@ -103,12 +103,35 @@ async function appendOutput(input: StepInput, snapshot: StepSnapshot, output: re
 }
 
 /**
- * Runs one step; `more` says the input had more records than this step read.
+ * What a step did: `more` says the input had more records than it read, `watching` that it found
+ * the input caught up and is registered to be woken by its next append (PROC-7).
  *
  * @example
- * const { more, read } = await runStep(input);
+ * const outcome: StepOutcome = { more: false, read: 0, watching: true };
  */
-export async function runStep(input: StepInput): Promise<{ more: boolean; read: number }> {
+export interface StepOutcome {
+  more: boolean;
+  read: number;
+  watching: boolean;
+}
+
+/**
+ * The name of a processor partition's object, as `idFromName` takes it.
+ *
+ * @example
+ * processorObjectName("views", 2); // "views/2"
+ */
+export function processorObjectName(name: string, partition: number): string {
+  return `${name}/${partition}`;
+}
+
+/**
+ * Runs one step (see StepOutcome).
+ *
+ * @example
+ * const { more, read, watching } = await runStep(input);
+ */
+export async function runStep(input: StepInput): Promise<StepOutcome> {
   const { env, definition, partition, state } = input;
   const snapshot = state.snapshot();
   const { inputOffset } = snapshot;
@@ -118,6 +141,8 @@ export async function runStep(input: StepInput): Promise<{ more: boolean; read: 
     limit: batchRecords,
     maxBytes: STEP_READ_BYTES_MAX,
     maxWaitMs: 0,
+    // Caught up, the input partition wakes this object on its next append (PROC-7).
+    watch: { kind: "processor", name: processorObjectName(definition.name, partition) },
   });
   const records = JSON.parse(page.recordsJson) as FetchedRecord[];
   invariant(records.length <= batchRecords, "a step reads at most batchRecords");
@@ -143,5 +168,5 @@ export async function runStep(input: StepInput): Promise<{ more: boolean; read: 
       { topic: definition.input, partition, offset: changes.nextOffset },
     ]).catch(() => undefined);
   }
-  return { more: changes.nextOffset < page.highWatermark, read: records.length };
+  return { more: changes.nextOffset < page.highWatermark, read: records.length, watching: page.watching === true };
 }
