@@ -8,6 +8,7 @@
  * const client = connect({ url: "http://127.0.0.1:8787" });
  * await client.admin.listTopics();
  */
+import type { Command } from "commander";
 import WebSocket from "ws";
 import { createClient, type EdgelogClient, type WebSocketClass } from "../client/index.ts";
 
@@ -56,4 +57,19 @@ export function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv = pro
     WebSocket: WebSocket as unknown as WebSocketClass,
     ...(token === undefined || token === "" ? {} : { auth: token }),
   });
+}
+
+/**
+ * Runs `work` with a client for the command's global options (`--url`, `--token`), closing it after.
+ *
+ * @example
+ * await withClient(command, (client) => client.admin.listTopics());
+ */
+export async function withClient(command: Command, work: (client: EdgelogClient) => Promise<unknown>): Promise<void> {
+  const client = connect(command.optsWithGlobals<ConnectionOptions>());
+  try {
+    await work(client);
+  } finally {
+    client.close();
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * The `edgelog` command line's commands and options (commander), each handing its work to the
- * module of its own (topics.ts, produce.ts, consume.ts, group-consume.ts, groups.ts, mint-token.ts).
+ * module of its own (topics.ts, produce.ts, consume.ts, group-consume.ts, groups.ts, mint-token.ts;
+ * the processors', connectors' and sources' commands in pipeline-commands.ts).
  * `--url`/`--token` (or EDGELOG_URL/EDGELOG_TOKEN) are global; `-J` prints JSON.
  *
  * @example
@@ -8,16 +9,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { Command, Option } from "commander";
-import { BATCH_RECORDS_MAX, type EdgelogClient, TOPIC_PARTITIONS_MAX } from "../client/index.ts";
+import { BATCH_RECORDS_MAX, TOPIC_PARTITIONS_MAX } from "../client/index.ts";
 import { localVar } from "../tools/dev-vars.ts";
 import { timeMs, wholeNumber } from "./arguments.ts";
-import { type ConnectionOptions, connect } from "./connection.ts";
+import { withClient } from "./connection.ts";
 import { consumeCommand } from "./consume.ts";
 import { UsageError } from "./failure.ts";
 import { groupConsumeCommand } from "./group-consume.ts";
 import { describeGroupCommand, lagCommand, listGroupsCommand, type ResetTarget, resetOffsetsCommand } from "./groups.ts";
 import { mintToken, TOKEN_TTL_S_DEFAULT } from "./mint-token.ts";
 import type { Output } from "./output.ts";
+import { connectorCommands, processorCommands, sourceCommands } from "./pipeline-commands.ts";
 import { produceCommand } from "./produce.ts";
 import { compileFormat, jsonLine } from "./record-format.ts";
 import { headerPairs } from "./record-lines.ts";
@@ -40,16 +42,6 @@ export interface CliContext {
 
 const PRODUCE_BATCH_DEFAULT = 500;
 const PRODUCE_LINGER_MS_DEFAULT = 50;
-
-/** Runs `work` with a client for the command's global options, closing it after. */
-async function withClient(command: Command, work: (client: EdgelogClient) => Promise<unknown>): Promise<void> {
-  const client = connect(command.optsWithGlobals<ConnectionOptions>());
-  try {
-    await work(client);
-  } finally {
-    client.close();
-  }
-}
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -281,7 +273,7 @@ function tokenCommand(program: Command, context: CliContext): void {
  */
 export function buildProgram(context: CliContext): Command {
   const program = new Command("edgelog")
-    .description("edgelog's command line: topics, produce, consume, groups and tokens")
+    .description("edgelog's command line: topics, produce, consume, groups, processors, connectors, sources and tokens")
     .option("--url <url>", "the edgelog server (default EDGELOG_URL, else http://127.0.0.1:8787)")
     .option("--token <token>", "a bearer token (default EDGELOG_TOKEN)")
     .showHelpAfterError(false);
@@ -289,6 +281,9 @@ export function buildProgram(context: CliContext): Command {
   produceCommandLine(program, context);
   consumeCommandLine(program, context);
   groupCommands(program, context);
+  processorCommands(program, context);
+  connectorCommands(program, context);
+  sourceCommands(program, context);
   tokenCommand(program, context);
   const quiet = (command: Command) => {
     command.exitOverride().configureOutput({ outputError: () => undefined });

@@ -21,3 +21,25 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .trimEnd();
   return `${[header, ...rows].map(line).join("\n")}\n`;
 }
+
+/**
+ * A time (ms since the epoch) as an ISO 8601 cell, or "-" for none.
+ *
+ * @example
+ * timeCell(1767225600000); // "2026-01-01T00:00:00.000Z"
+ * timeCell(null); // "-"
+ */
+export function timeCell(ms: number | null): string {
+  return ms === null ? "-" : new Date(ms).toISOString();
+}
+
+/**
+ * A last error as a cell: its code (when it has one) and message, or "-" for none.
+ *
+ * @example
+ * errorCell({ code: "UNKNOWN_TOPIC", message: "no topic x" }); // "UNKNOWN_TOPIC: no topic x"
+ */
+export function errorCell(error: { code?: string; message: string } | null): string {
+  if (error === null) return "-";
+  return error.code === undefined ? error.message : `${error.code}: ${error.message}`;
+}

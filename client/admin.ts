@@ -1,13 +1,16 @@
 /**
  * The client's admin calls (kafkajs's `admin()` in spirit): create, list, describe and delete
- * topics, describe a group and read its committed offsets and lag. Each checks its names and
+ * topics, describe a group and read its committed offsets and lag, and manage what runs beside the
+ * topics: the stream processors (read only, the Worker registers them), the connectors and the HTTP
+ * sources (list, put, describe, delete). Each checks its names and
  * arguments with the protocol's own rules before anything is sent (a bad name rejects at once, as
  * the server would answer it), then makes one HTTP call with the client's credentials (AUTH-18):
  * with authentication required, creating and deleting need `admin` on the topic, describing
- * `read`, a group's description and offsets `group` on it (AUTH-5). Server errors reject with
- * their stable code (`UNKNOWN_TOPIC`, `FORBIDDEN`, `TOPIC_ALREADY_EXISTS`, ...).
+ * `read`, a group's description and offsets `group` on it, processors, connectors and sources
+ * `admin` on `*` (AUTH-5). Server errors reject with their stable code (`UNKNOWN_TOPIC`,
+ * `FORBIDDEN`, `TOPIC_ALREADY_EXISTS`, `UNKNOWN_CONNECTOR`, ...).
  *
- * Rules: PROTOCOL.md TOPIC-1 to TOPIC-6, GROUP-11, COMMIT-7, AUTH-5.
+ * Rules: PROTOCOL.md TOPIC-1 to TOPIC-6, GROUP-11, COMMIT-7, AUTH-5, PROC-6, CONNECT-2, CONNECT-8, SOURCE-1 to SOURCE-3.
  *
  * @example
  * const admin = client.admin;
@@ -17,7 +20,10 @@
 import type { HttpApi } from "./http-api.ts";
 import {
   type CommitResponse,
+  type ConnectorStatus,
+  type ConnectorSummary,
   type CreateTopicRequest,
+  connectorName,
   EdgelogError,
   FETCH_RECORDS_MAX,
   type FetchResponse,
@@ -28,9 +34,14 @@ import {
   LONG_POLL_WAIT_MS_MAX,
   type OffsetCommit,
   type OffsetLookupResponse,
+  type ProcessorStatus,
   type ProduceRequest,
   type ProduceResponse,
+  parseConnectorConfig,
   parseCreateTopic,
+  parseSourceConfig,
+  type SourceStatus,
+  sourceName,
   type TopicDescription,
   type TopicSummary,
   topicName,
@@ -193,5 +204,118 @@ export class EdgelogAdmin {
   async produceBatch(topic: string, partition: number, request: ProduceRequest): Promise<ProduceResponse> {
     topicName(topic);
     return this.http.produce(topic, partition, request);
+  }
+
+  /**
+   * The stream processors the Worker registers, in registration order, each with its lag and
+   * throughput summed over its input partitions (PROC-6). Looking wakes them (PROC-1).
+   *
+   * @example
+   * const lagging = (await client.admin.listProcessors()).filter((p) => p.lag > 0).map((p) => p.name);
+   */
+  async listProcessors(): Promise<ProcessorStatus[]> {
+    return (await this.http.listProcessors()).processors;
+  }
+
+  /**
+   * One processor's state with a line per input partition (offset, high watermark, lag, last
+   * error); a name the Worker does not register is UNKNOWN_PROCESSOR.
+   *
+   * @example
+   * const { partitions } = await client.admin.describeProcessor("example-views-by-page");
+   */
+  async describeProcessor(name: string): Promise<ProcessorStatus> {
+    return this.http.describeProcessor(name);
+  }
+
+  /**
+   * The connectors, each with its configuration (never a secret) and totals (CONNECT-8).
+   *
+   * @example
+   * const names = (await client.admin.listConnectors()).map((c) => c.name);
+   */
+  async listConnectors(): Promise<ConnectorSummary[]> {
+    return (await this.http.listConnectors()).connectors;
+  }
+
+  /**
+   * Creates or replaces a connector from its configuration (CONNECT-2), checked by the protocol's
+   * rules before it is sent (INVALID_CONNECTOR); answers its status.
+   *
+   * @example
+   * await client.admin.putConnector("orders-hook", { kind: "webhook", topic: "orders", url: "https://example.com/hook", secret: "0123456789abcdef" });
+   */
+  async putConnector(name: string, config: unknown): Promise<ConnectorStatus> {
+    connectorName(name);
+    parseConnectorConfig(config);
+    return this.http.putConnector(name, config);
+  }
+
+  /**
+   * A connector's configuration and each partition's committed offset, lag, attempts and state
+   * (CONNECT-8); UNKNOWN_CONNECTOR when there is none.
+   *
+   * @example
+   * const { lag, partitions } = await client.admin.describeConnector("orders-hook");
+   */
+  async describeConnector(name: string): Promise<ConnectorStatus> {
+    connectorName(name);
+    return this.http.describeConnector(name);
+  }
+
+  /**
+   * Stops a connector and forgets its state (CONNECT-8); UNKNOWN_CONNECTOR when there is none.
+   *
+   * @example
+   * await client.admin.deleteConnector("orders-hook");
+   */
+  async deleteConnector(name: string): Promise<void> {
+    connectorName(name);
+    return this.http.deleteConnector(name);
+  }
+
+  /**
+   * The HTTP sources, in name order, each with its configuration (never the secret) and counters (SOURCE-3).
+   *
+   * @example
+   * const accepted = (await client.admin.listSources()).reduce((n, s) => n + s.accepted, 0);
+   */
+  async listSources(): Promise<SourceStatus[]> {
+    return (await this.http.listSources()).sources;
+  }
+
+  /**
+   * Creates or replaces an HTTP source (SOURCE-1, SOURCE-2), its configuration checked by the
+   * protocol's rules before it is sent (INVALID_SOURCE); answers its status.
+   *
+   * @example
+   * await client.admin.putSource("github", { topic: "github", secret: "a-shared-secret-of-16+" });
+   */
+  async putSource(name: string, config: unknown): Promise<SourceStatus> {
+    sourceName(name);
+    parseSourceConfig(config);
+    return this.http.putSource(name, config);
+  }
+
+  /**
+   * A source's configuration (without its secret) and counters; UNKNOWN_SOURCE when there is none.
+   *
+   * @example
+   * const { accepted, duplicates, refusedSignatures } = await client.admin.describeSource("github");
+   */
+  async describeSource(name: string): Promise<SourceStatus> {
+    sourceName(name);
+    return this.http.describeSource(name);
+  }
+
+  /**
+   * Deletes a source (SOURCE-3); its events route then answers UNKNOWN_SOURCE.
+   *
+   * @example
+   * await client.admin.deleteSource("github");
+   */
+  async deleteSource(name: string): Promise<void> {
+    sourceName(name);
+    return this.http.deleteSource(name);
   }
 }

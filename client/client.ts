@@ -250,8 +250,8 @@ export class EdgelogClient {
   }
 
   /**
-   * Admin calls (create, list, describe and delete topics; describe a group, its offsets and lag)
-   * over this client's connection and credentials.
+   * Admin calls (create, list, describe and delete topics; describe a group, its offsets and lag;
+   * read the processors; manage connectors and HTTP sources) over this client's connection and credentials.
    *
    * @example
    * await client.admin.createTopic("orders", { partitions: 3 });

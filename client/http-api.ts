@@ -22,21 +22,28 @@ import { HTTP_TIMEOUT_MS } from "./local-limits.ts";
 import type {
   CommitRequest,
   CommitResponse,
+  ConnectorListResponse,
+  ConnectorStatus,
   CreateTopicRequest,
   FetchResponse,
   GroupDescription,
   GroupListResponse,
   GroupOffsetsResponse,
   OffsetLookupResponse,
+  ProcessorListResponse,
+  ProcessorStatus,
   ProduceRangesResponse,
   ProduceRequest,
   ProduceResponse,
   SchemaVersionAnswer,
+  SourceListResponse,
+  SourceStatus,
   TopicDescription,
   TopicSchemas,
   TopicSummary,
 } from "./protocol/index.ts";
 import {
+  connectorPath,
   type EdgelogError,
   errorFromBody,
   groupPath,
@@ -44,8 +51,10 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION_COMPACT_ACK,
   partitionPath,
+  processorPath,
   producePositions,
   ROUTE,
+  sourcePath,
   subjectVersionPath,
   topicPath,
   topicSubject,
@@ -192,6 +201,49 @@ export class HttpApi {
   /** GET /v1/groups/:group/offsets?topic=T: the group's committed offsets on a topic. */
   groupOffsets(group: string, topic: string): Promise<GroupOffsetsResponse> {
     return this.call<GroupOffsetsResponse>("GET", `${groupPath(group)}/offsets?topic=${encodeURIComponent(topic)}`);
+  }
+
+  /** GET /v1/processors, GET /v1/processors/:name (PROC-6). */
+  listProcessors(): Promise<ProcessorListResponse> {
+    return this.call<ProcessorListResponse>("GET", ROUTE.processors);
+  }
+
+  describeProcessor(name: string): Promise<ProcessorStatus> {
+    return this.call<ProcessorStatus>("GET", processorPath(name));
+  }
+
+  /** GET /v1/connectors; PUT, GET and DELETE /v1/connectors/:name (CONNECT-2, CONNECT-8). */
+  listConnectors(): Promise<ConnectorListResponse> {
+    return this.call<ConnectorListResponse>("GET", ROUTE.connectors);
+  }
+
+  putConnector(name: string, config: unknown): Promise<ConnectorStatus> {
+    return this.call<ConnectorStatus>("PUT", connectorPath(name), config);
+  }
+
+  describeConnector(name: string): Promise<ConnectorStatus> {
+    return this.call<ConnectorStatus>("GET", connectorPath(name));
+  }
+
+  async deleteConnector(name: string): Promise<void> {
+    await this.call<undefined>("DELETE", connectorPath(name));
+  }
+
+  /** GET /v1/sources; PUT, GET and DELETE /v1/sources/:name (SOURCE-1, SOURCE-3). */
+  listSources(): Promise<SourceListResponse> {
+    return this.call<SourceListResponse>("GET", ROUTE.sources);
+  }
+
+  putSource(name: string, config: unknown): Promise<SourceStatus> {
+    return this.call<SourceStatus>("PUT", sourcePath(name), config);
+  }
+
+  describeSource(name: string): Promise<SourceStatus> {
+    return this.call<SourceStatus>("GET", sourcePath(name));
+  }
+
+  async deleteSource(name: string): Promise<void> {
+    await this.call<undefined>("DELETE", sourcePath(name));
   }
 
   private async call<T>(method: string, path: string, body?: unknown, extra: Readonly<Record<string, string>> = NO_HEADERS): Promise<T> {

@@ -40,6 +40,7 @@ import { EdgelogService } from "./rpc/edgelog-service.ts";
 import { SourceObject } from "./sources/source-object.ts";
 import { StreamObject } from "./streams/stream-object.ts";
 
+export type { ProcessorPartitionStatus, ProcessorStatus } from "../client/protocol/index.ts";
 export { EdgelogError, type ErrorCode, rpcError } from "../client/protocol/index.ts";
 export type {
   EdgelogAuthOptions,
@@ -58,8 +59,6 @@ export {
   type StreamRecord,
   type TumblingWindow,
 } from "./processors/processor-definition.ts";
-export type { ProcessorStatus } from "./processors/processor-routes.ts";
-export type { ProcessorPartitionStatus } from "./processors/processor-state.ts";
 export {
   EdgelogService,
   type RpcFetchResponse,

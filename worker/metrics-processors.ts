@@ -22,13 +22,17 @@
  * @example
  * app.route("/", metricsRoutes([processorMetrics(definitions)]));
  */
-import { EdgelogError, METRICS_PROCESSOR_PARTITIONS_MAX } from "../client/protocol/index.ts";
+import {
+  EdgelogError,
+  METRICS_PROCESSOR_PARTITIONS_MAX,
+  type ProcessorPartitionStatus,
+  type ProcessorStatus,
+} from "../client/protocol/index.ts";
 import { type Access, can } from "./auth/access.ts";
 import type { Env } from "./env.ts";
 import type { MetricsSource } from "./metrics.ts";
 import type { ProcessorDefinition } from "./processors/processor-definition.ts";
-import { type ProcessorStatus, processorStatus } from "./processors/processor-routes.ts";
-import type { ProcessorPartitionStatus } from "./processors/processor-state.ts";
+import { processorStatus } from "./processors/processor-routes.ts";
 import type { MetricFamily, MetricSample } from "./prometheus.ts";
 import { asEdgelogError } from "./result.ts";
 import { getTopic } from "./topics.ts";

@@ -31,6 +31,7 @@ export * from "./murmur2.ts";
 export * from "./names.ts";
 export * from "./parse-message.ts";
 export * from "./partitioner.ts";
+export * from "./processors.ts";
 export * from "./produce-scan.ts";
 export * from "./quota.ts";
 export * from "./quota-limits.ts";

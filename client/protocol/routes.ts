@@ -101,3 +101,23 @@ export function groupPath(group: string): string {
 export function sourcePath(source: string): string {
   return `/v1/sources/${encodeURIComponent(source)}`;
 }
+
+/**
+ * The path of a stream processor.
+ *
+ * @example
+ * processorPath("views-by-page"); // "/v1/processors/views-by-page"
+ */
+export function processorPath(processor: string): string {
+  return `/v1/processors/${encodeURIComponent(processor)}`;
+}
+
+/**
+ * The path of a connector.
+ *
+ * @example
+ * connectorPath("orders-hook"); // "/v1/connectors/orders-hook"
+ */
+export function connectorPath(connector: string): string {
+  return `/v1/connectors/${encodeURIComponent(connector)}`;
+}

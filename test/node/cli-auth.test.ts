@@ -1,7 +1,8 @@
 /**
  * `edgelog` against a worker that requires tokens: a token `edgelog token` mints, given by
  * `--token` or EDGELOG_TOKEN, is sent as a bearer token; none, or one without the grant, fails
- * with the server's stable code and exit status 4.
+ * with the server's stable code and exit status 4; the processors', connectors' and sources'
+ * commands pass with an `admin:*` token and are FORBIDDEN with a reader's.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,26 @@ describe("edgelog with authentication required", () => {
       status: 4,
       stderr: expect.stringMatching(/^edgelog: FORBIDDEN: /),
     });
+    // The processors', connectors' and sources' commands need admin on *: the same token passing.
+    const source = JSON.stringify({ topic: "cli-auth", secret: SECRET });
+    const put = await runCli(cli, ["sources", "put", "cli-auth-src", "--token", admin], { url: url(), stdin: source });
+    expect(put.status, put.stderr).toBe(0);
+    expect(await runCli(cli, ["sources", "list"], { url: url(), env: { EDGELOG_TOKEN: admin } })).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/\ncli-auth-src\s+cli-auth\s/),
+    });
+    expect(await runCli(cli, ["processors", "list", "--token", admin], { url: url() })).toMatchObject({ status: 0 });
+    for (const args of [
+      ["sources", "describe", "cli-auth-src"],
+      ["connectors", "list"],
+      ["processors", "list"],
+    ]) {
+      expect(await runCli(cli, [...args, "--token", reader], { url: url() })).toMatchObject({
+        status: 4,
+        stderr: expect.stringMatching(/^edgelog: FORBIDDEN: /),
+      });
+    }
+    expect(await runCli(cli, ["connectors", "list"], { url: url(), env: { EDGELOG_TOKEN: "" } })).toMatchObject({ status: 4 });
     const metrics = await fetch(`${url()}/v1/metrics`, { headers: { authorization: `Bearer ${admin}` } });
     expect(await metrics.text()).toContain('edgelog_partition_high_watermark{topic="cli-auth",partition="0"} 2');
   });

@@ -3,7 +3,9 @@
  * authentication required: an admin token creates, lists, describes and deletes a topic (the
  * delete's 204 with no body taken as done), a read-only token describes but is refused creating
  * and deleting with FORBIDDEN, bad names throw before anything is sent, and a group's
- * description and offsets (with lag) read back what a commit stored.
+ * description and offsets (with lag) read back what a commit stored; with `admin` on `*`, sources
+ * and connectors are put, listed, described and deleted and the processors read, a narrower token
+ * is refused FORBIDDEN, and bad names and configurations throw before anything is sent.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project node test/node/client-admin.test.ts
@@ -71,5 +73,40 @@ describe("client.admin", () => {
     expect(offsets.partitions[0]).toMatchObject({ partition: 0, committedOffset: 1, highWatermark: 3, lag: 2 });
     const group = await client.admin.describeGroup("admin-billing");
     expect(group.members).toEqual([]);
+  });
+
+  it("manages sources and connectors and reads processors with admin on *, refused FORBIDDEN without, bad input before sending", async () => {
+    const ops = rig.client({ auth: await mintToken({ sub: "ops", scope: "admin:*", expiresInS: 600 }) }).admin;
+    await ops.createTopic("admin-hooked", { partitions: 1 });
+    expect((await ops.listProcessors()).map((p) => p.name)).toContain("example-slow-views");
+    expect(await codeOf(ops.describeProcessor("admin-none"))).toBe("UNKNOWN_PROCESSOR");
+    const source = await ops.putSource("admin-src", { topic: "admin-hooked", secret: "admin-secret-0123456789" });
+    expect(source).toMatchObject({ name: "admin-src", topic: "admin-hooked", accepted: 0 });
+    expect((await ops.listSources()).map((s) => s.name)).toEqual(["admin-src"]);
+    expect((await ops.describeSource("admin-src")).topic).toBe("admin-hooked");
+    await ops.deleteSource("admin-src");
+    expect(await codeOf(ops.describeSource("admin-src"))).toBe("UNKNOWN_SOURCE");
+    // A webhook to a port nothing listens on: configured, shown, deleted (its deliveries only fail).
+    const hook = { kind: "webhook", topic: "admin-hooked", url: "http://127.0.0.1:9/hook", secret: "admin-secret-0123456789" };
+    expect((await ops.putConnector("admin-hook", hook)).config).toMatchObject({ kind: "webhook", url: hook.url, headerNames: [] });
+    expect((await ops.listConnectors()).map((c) => c.name)).toEqual(["admin-hook"]);
+    expect((await ops.describeConnector("admin-hook")).partitions).toHaveLength(1);
+    await ops.deleteConnector("admin-hook");
+    expect(await codeOf(ops.deleteConnector("admin-hook"))).toBe("UNKNOWN_CONNECTOR");
+
+    let sent = 0;
+    const counting: FetchFunction = (url, init) => {
+      sent++;
+      return fetch(url, init);
+    };
+    const narrow = rig.client({ auth: await mintToken({ sub: "narrow", scope: "admin:admin-*", expiresInS: 600 }), fetch: counting }).admin;
+    expect(await codeOf(narrow.listConnectors())).toBe("FORBIDDEN");
+    expect(await codeOf(narrow.listProcessors())).toBe("FORBIDDEN");
+    const before = sent;
+    expect(await codeOf(narrow.putConnector("admin-hook", { ...hook, secret: "short" }))).toBe("INVALID_CONNECTOR");
+    expect(await codeOf(narrow.describeConnector("a/b"))).toBe("INVALID_CONNECTOR");
+    expect(await codeOf(narrow.putSource("admin-src", { topic: "admin-hooked" }))).toBe("INVALID_SOURCE");
+    expect(await codeOf(narrow.deleteSource(""))).toBe("INVALID_SOURCE");
+    expect(sent).toBe(before);
   });
 });

@@ -10,6 +10,7 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ProcessorPartitionStatus } from "../../client/protocol/index.ts";
 import type { Access } from "../../worker/auth/access.ts";
 import { OPEN_ACCESS } from "../../worker/auth/access.ts";
 import type { Env } from "../../worker/env.ts";
@@ -20,7 +21,6 @@ import { processorMetrics } from "../../worker/metrics-processors.ts";
 import type { ProcessorDefinition } from "../../worker/processors/processor-definition.ts";
 import type { ProcessorObject } from "../../worker/processors/processor-object.ts";
 import { processorStub } from "../../worker/processors/processor-routes.ts";
-import type { ProcessorPartitionStatus } from "../../worker/processors/processor-state.ts";
 import { prometheusText } from "../../worker/prometheus.ts";
 import { api, createTopic, produce } from "./http.ts";
 import { drain } from "./processor-steps.ts";

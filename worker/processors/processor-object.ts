@@ -16,11 +16,12 @@
  * const status = await stub.wake("views", 0);
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ProcessorPartitionStatus } from "../../client/protocol/index.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { EdgelogEnv } from "../env.ts";
 import { asEdgelogError, invariant } from "../result.ts";
 import type { ProcessorDefinition } from "./processor-definition.ts";
-import { type ProcessorPartitionStatus, ProcessorState } from "./processor-state.ts";
+import { ProcessorState } from "./processor-state.ts";
 import { runStep, type StepOutcome } from "./processor-step.ts";
 
 /**

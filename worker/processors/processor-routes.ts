@@ -12,36 +12,14 @@
  * const res = await app.request("/v1/processors/views", {}, env); // { name, input, output, lag, partitions: [...] }
  */
 import { Hono } from "hono";
-import { EdgelogError, ROUTE } from "../../client/protocol/index.ts";
+import { EdgelogError, type ProcessorPartitionStatus, type ProcessorStatus, ROUTE } from "../../client/protocol/index.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { routeGrant } from "../middleware/route-grant.ts";
 import type { TopicMeta } from "../topic-meta.ts";
 import { getTopic, partitionOffsets } from "../topics.ts";
 import type { ProcessorDefinition } from "./processor-definition.ts";
 import type { ProcessorObject } from "./processor-object.ts";
-import type { ProcessorPartitionStatus } from "./processor-state.ts";
 import { processorGroup, processorObjectName } from "./processor-step.ts";
-
-/**
- * One processor's state.
- *
- * @example
- * const { lag, recordsInPerS, partitions } = (await res.json()) as ProcessorStatus;
- */
-export interface ProcessorStatus {
-  name: string;
-  input: string;
-  output: string;
-  group: string;
-  windowed: boolean;
-  /** "running" once every input partition is woken; "waiting" while the input topic does not exist. */
-  state: "running" | "waiting";
-  lag: number;
-  recordsIn: number;
-  recordsOut: number;
-  recordsInPerS: number;
-  partitions: ProcessorPartitionStatus[];
-}
 
 /**
  * The Processor object of one processor partition.

@@ -8,34 +8,9 @@
  * const state = new ProcessorState(ctx.storage.sql);
  * const status = state.status(); // null until the first wake
  */
-import type { ErrorCode } from "../../client/protocol/index.ts";
+import type { ErrorCode, ProcessorPartitionStatus } from "../../client/protocol/index.ts";
 import { invariant } from "../result.ts";
 import type { WindowTotals } from "./windows.ts";
-
-/**
- * What a processor partition reports (GET /v1/processors/:name, PROC-6).
- *
- * @example
- * const { inputOffset, lag } = status;
- */
-export interface ProcessorPartitionStatus {
-  partition: number;
-  /** The next input offset to process (everything below was processed and its output appended). */
-  inputOffset: number;
-  /** The input's high watermark (the routes read it live; the object knows it as of its last step). */
-  highWatermark: number;
-  lag: number;
-  recordsIn: number;
-  recordsOut: number;
-  /** Records dropped because their window had closed. */
-  lateRecords: number;
-  steps: number;
-  lastStepMs: number | null;
-  /** Input records per second over the last full minute bucket (0 before one). */
-  recordsInPerS: number;
-  openWindows: number;
-  lastError: { code: ErrorCode; message: string; atMs: number } | null;
-}
 
 /**
  * The changes of one step, stored together.
