@@ -1,7 +1,8 @@
 /**
  * The admin console's entry point (bundled into assets/console/console.js and loaded by the page
- * at `/`): keeps what is selected (topic, tail partition, group) in the URL hash, refreshes the
- * views every REFRESH_MS while the tab is visible, and wires the forms and the live tail.
+ * at `/`): keeps what is selected (topic, tail partition, group, connector) in the URL hash,
+ * refreshes the views (topics, groups, pipelines) every REFRESH_MS while the tab is visible, and
+ * wires the forms and the live tail.
  *
  * @example
  * // <script src="/console/console.js" defer></script> in the page worker/page.ts serves
@@ -10,6 +11,7 @@ import { setUnauthenticatedHandler } from "./api.ts";
 import { byId, el } from "./dom.ts";
 import { askToken, setProducePartitions, wireForms } from "./forms.ts";
 import { GroupsView } from "./groups.ts";
+import { mountPipelines, PipelinesView } from "./pipelines.ts";
 import { LiveTail } from "./tail.ts";
 import { TopicsView } from "./topics.ts";
 import "./console.css";
@@ -17,11 +19,12 @@ import "./console.css";
 /** How often the views refresh while the tab is visible. */
 const REFRESH_MS = 2_000;
 
-/** What the console shows, mirrored in the URL hash (`#topic=orders&partition=0&group=billing`). */
+/** What the console shows, mirrored in the URL hash (`#topic=orders&partition=0&group=billing&connector=hook`). */
 interface Selection {
   topic: string | null;
   partition: number;
   group: string | null;
+  connector: string | null;
 }
 
 function readHash(): Selection {
@@ -31,6 +34,7 @@ function readHash(): Selection {
     topic: params.get("topic"),
     partition: Number.isSafeInteger(partition) && partition >= 0 ? partition : 0,
     group: params.get("group"),
+    connector: params.get("connector"),
   };
 }
 
@@ -39,6 +43,7 @@ function writeHash(selection: Selection): void {
   if (selection.topic !== null) params.set("topic", selection.topic);
   if (selection.topic !== null) params.set("partition", String(selection.partition));
   if (selection.group !== null) params.set("group", selection.group);
+  if (selection.connector !== null) params.set("connector", selection.connector);
   history.replaceState(null, "", `#${params.toString()}`);
 }
 
@@ -61,6 +66,13 @@ const topics = new TopicsView({
 const groups = new GroupsView({
   onPick: (group) => {
     selection.group = group;
+    changed();
+  },
+});
+
+const pipelines = new PipelinesView({
+  onPick: (connector) => {
+    selection.connector = connector;
     changed();
   },
 });
@@ -89,7 +101,11 @@ async function refresh(): Promise<void> {
   refreshing = true;
   try {
     const now = Date.now();
-    const [description] = await Promise.all([topics.refresh(selection.topic, now), groups.refresh(selection.group, now)]);
+    const [description] = await Promise.all([
+      topics.refresh(selection.topic, now),
+      groups.refresh(selection.group, now),
+      pipelines.refresh(selection.connector),
+    ]);
     byId("produce-panel").hidden = description === null;
     byId("tail-panel").hidden = description === null;
     if (description === null) {
@@ -105,6 +121,7 @@ async function refresh(): Promise<void> {
   }
 }
 
+mountPipelines();
 setUnauthenticatedHandler(askToken);
 wireForms({
   selectedTopic: () => selection.topic,

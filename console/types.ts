@@ -5,6 +5,16 @@
  * @example
  * import type { TopicDescription } from "./types.ts";
  */
+
+export type {
+  ConnectorListResponse,
+  ConnectorStatus,
+  ConnectorSummary,
+  ProcessorListResponse,
+  ProcessorStatus,
+  SourceListResponse,
+  SourceStatus,
+} from "../client/protocol/index.ts";
 export type {
   GroupDescription,
   GroupListResponse,

@@ -3,7 +3,8 @@
  * the page asks for a token, refuses a bad one with the server's code, and with an admin token
  * (kept in sessionStorage, sent as the Authorization header, never in a URL) lists the topics and
  * tails a partition (the SSE tail is read through fetch so the header goes along); after a reload
- * the token is still there, and Forget drops it.
+ * the token is still there, and Forget drops it. With a token whose admin covers only some topics,
+ * the Pipelines section says each of its lists needs admin on * (FORBIDDEN), with no error shown.
  *
  * @example
  * // npx vitest run --config test/vitest.config.ts --project browser test/browser/console-auth.test.ts
@@ -67,6 +68,22 @@ describeInChromium("the admin console with auth required", () => {
     await page.evaluate(() => document.getElementById("token-panel")?.removeAttribute("hidden"));
     await page.click("#token-forget");
     expect(await page.evaluate(() => sessionStorage.getItem("edgelog.token"))).toBeNull();
+    await page.close();
+  }, 120_000);
+
+  it("says the pipelines' lists need admin on * with a token whose admin is on some topics only", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${dev.url}/`);
+    await page.waitForSelector("#token-panel:not([hidden])", { timeout: WAIT_MS });
+    await page.fill("#token-input", await mintToken({ sub: "narrow", scope: "admin:secret-* group:*", expiresInS: 600 }));
+    await page.click("#token-form button[type=submit]");
+    await page.waitForSelector('#topics-table tr[data-topic="secret-orders"]', { timeout: WAIT_MS });
+    for (const list of ["processors", "connectors", "sources"]) {
+      await page.waitForSelector(`#${list} [data-unavailable="FORBIDDEN"]`, { timeout: WAIT_MS });
+      expect(await page.textContent(`#${list}`)).toContain("Needs admin on *");
+      expect(await page.isHidden(`#${list}-error`)).toBe(true);
+    }
+    await page.screenshot({ path: join(ROOT, "test-results", "console", "console-pipelines-forbidden.png"), fullPage: true });
     await page.close();
   }, 120_000);
 });
