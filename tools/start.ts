@@ -4,13 +4,16 @@
  * (start-lock.ts) so a second start in the same checkout is refused with a clear message instead
  * of failing later with SQLITE_BUSY. `PORT` (default 8787) and `EDGELOG_STATE_DIR` (default
  * `.wrangler/state`) choose the port and the state. Ctrl-C stops wrangler; the lock goes with it.
+ * wrangler dev reads `wrangler.dev.toml`: wrangler.toml plus a local R2 bucket as ARCHIVE (dev-config.ts).
  *
  * @example
  * // PORT=8788 EDGELOG_STATE_DIR=.wrangler/state-2 npm start
  * // npm start -- --var EDGELOG_AUTH:required   (arguments after -- go to wrangler dev)
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeDevConfig } from "./dev-config.ts";
 import { QUIET_ENV } from "./quiet-env.ts";
 import { takeStartLock } from "./start-lock.ts";
 
@@ -32,8 +35,12 @@ try {
 }
 
 // What follows `npm start --` goes to wrangler last, so `npm start -- --var EDGELOG_AUTH:required` wins.
+// wrangler.toml plus a local R2 bucket as ARCHIVE, for archive connectors (tools/dev-config.ts).
+const devConfig = writeDevConfig(ROOT, readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
 const args = [
   "dev",
+  "--config",
+  devConfig,
   "--local",
   "--ip",
   "127.0.0.1",

@@ -9,8 +9,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { START_LOCK_FILE, takeStartLock } from "../../tools/start-lock.ts";
-import { makeTempDir, ROOT, removeDir } from "./local-env.ts";
-import { freePort, waitFor, withTimeout } from "./waits.ts";
+import { makeTempDir, removeDir } from "./local-env.ts";
+import { npmStart, servingUrl } from "./npm-start.ts";
+import { freePort, withTimeout } from "./waits.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -52,36 +53,13 @@ describe("takeStartLock", () => {
   });
 });
 
-/** Runs `npm start` in the checkout on its own port and state directory; output is collected. */
-function npmStart(port: number, stateDir: string, args: string[] = []) {
-  const child = spawn("npm", ["start", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), EDGELOG_STATE_DIR: stateDir, CI: "true", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
 describe("npm start twice on one state directory", () => {
   it("refuses the second with a clear message, and the first keeps serving", async () => {
     const stateDir = join(dir, "state");
     // As the README says to try auth locally: what follows -- reaches wrangler dev, last.
     const first = npmStart(await freePort(), stateDir, ["--", "--var", "EDGELOG_AUTH:required"]);
     try {
-      const url = await waitFor(
-        "the first npm start to serve",
-        async () => {
-          const match = /Ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(first.output());
-          if (match === null) return undefined;
-          return (await fetch(`${match[1]}/v1/topics`)).status === 503 ? match[1] : undefined;
-        },
-        90_000,
-      );
+      const url = await servingUrl(first, 503);
       const second = npmStart(await freePort(), stateDir);
       const code = await withTimeout(second.exited, 60_000, "the second npm start to exit");
       expect(code).toBe(1);
