@@ -5,6 +5,7 @@
  * @example
  * byId("processors").replaceChildren(processorsTable(processors));
  */
+import { sourcePath } from "../client/protocol/index.ts";
 import { BASE } from "./api.ts";
 import { el, fmt, pickRow, table } from "./dom.ts";
 import type { ConnectorStatus, ConnectorSummary, ProcessorStatus, SourceStatus } from "./types.ts";
@@ -36,7 +37,7 @@ export function fmtTime(ms: number | null): string {
  * ingestPath("github"); // "/v1/sources/github/events"
  */
 export function ingestPath(name: string): string {
-  return `${BASE}/v1/sources/${encodeURIComponent(name)}/events`;
+  return `${BASE}${sourcePath(name)}/events`;
 }
 
 /** The first partition error of a processor, or null. */

@@ -11,6 +11,18 @@
  */
 
 /**
+ * Makes an object's alarm fire at `dueMs` or earlier: sets it unless one is already set no later
+ * (for an object that sets its alarm itself elsewhere; AlarmSchedule below remembers it instead).
+ *
+ * @example
+ * await alarmAtMost(ctx.storage, clock.now()); // a wake on produce: step now
+ */
+export async function alarmAtMost(storage: DurableObjectStorage, dueMs: number): Promise<void> {
+  const current = await storage.getAlarm();
+  if (current === null || current > dueMs) await storage.setAlarm(dueMs);
+}
+
+/**
  * The alarm of one object, set to the earliest time any timer needs.
  *
  * @example

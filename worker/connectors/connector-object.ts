@@ -18,6 +18,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { CONNECTORS_MAX, type ConnectorConfig } from "../../client/protocol/index.ts";
+import { alarmAtMost } from "../alarms.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { EdgelogEnv } from "../env.ts";
 import { asEdgelogError } from "../result.ts";
@@ -81,9 +82,7 @@ export class ConnectorObject extends DurableObject<EdgelogEnv> {
   async wakeOnProduce(): Promise<boolean> {
     if (this.state.identity() === null) return false;
     this.wakes++;
-    const nowMs = this.clock.now();
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > nowMs) await this.ctx.storage.setAlarm(nowMs);
+    await alarmAtMost(this.ctx.storage, this.clock.now());
     return true;
   }
 

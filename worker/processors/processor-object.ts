@@ -17,6 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { ProcessorPartitionStatus } from "../../client/protocol/index.ts";
+import { alarmAtMost } from "../alarms.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { EdgelogEnv } from "../env.ts";
 import { asEdgelogError, invariant } from "../result.ts";
@@ -86,9 +87,7 @@ export class ProcessorObject extends DurableObject<EdgelogEnv> {
     const identity = this.state.identity();
     if (identity === null || !this.definitions.has(identity.name)) return false;
     this.wakes++;
-    const nowMs = this.clock.now();
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > nowMs) await this.ctx.storage.setAlarm(nowMs);
+    await alarmAtMost(this.ctx.storage, this.clock.now());
     return true;
   }
 

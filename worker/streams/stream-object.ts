@@ -12,6 +12,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { EdgelogError, LONG_POLL_WAIT_MS_MAX, STREAM_LONG_POLL_MS_DEFAULT } from "../../client/protocol/index.ts";
+import { alarmAtMost } from "../alarms.ts";
 import { type Clock, type Clocked, systemClock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import { Waiters } from "../partition/waiters.ts";
@@ -129,8 +130,7 @@ export class StreamObject extends DurableObject<Env> implements Clocked {
   }
 
   /** Sets the alarm for `atMs` unless one is set earlier. */
-  private async armExpiry(atMs: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > atMs) await this.ctx.storage.setAlarm(atMs);
+  private armExpiry(atMs: number): Promise<void> {
+    return alarmAtMost(this.ctx.storage, atMs);
   }
 }
